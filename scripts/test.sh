@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The README's test command (`npm test`) and what CI runs: installs what is missing, builds,
+# typechecks, checks the generated schemas are current, then runs every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-system.sh
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+npm run --silent build
+npm run --silent typecheck
+exec npx vitest run "$@"

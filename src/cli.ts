@@ -1,0 +1,114 @@
+/**
+ * The one place that exits. Commands return an exit code or throw a `FactoryFailure`; everything
+ * else that escapes is a bug in factory and is reported as one.
+ */
+import { readFileSync } from 'node:fs';
+import { renderUsage, runCommand, type CommandDef } from 'citty';
+import { distance } from 'fastest-levenshtein';
+import { commands } from './commands/index.js';
+import { ExitCode, FactoryFailure, isFactoryFailure } from './lib/failure.js';
+import { eprintln, formatDiagnostic, printJson, colors } from './lib/output.js';
+
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+const ISSUES_URL = 'https://github.com/software-factory/factory/issues';
+
+const root: CommandDef = {
+  meta: { name: 'factory', version: VERSION, description: 'Make any repository runnable and testable by machines.' },
+  subCommands: commands,
+};
+
+/** Walk argv through nested subCommands (`agent run …`), returning the leaf and its own argv. */
+async function resolve(argv: string[]): Promise<{ cmd: CommandDef; parent?: CommandDef; rest: string[] }> {
+  let cmd: CommandDef = root;
+  let parent: CommandDef | undefined;
+  let rest = argv;
+  for (;;) {
+    const subs = typeof cmd.subCommands === 'function' ? await cmd.subCommands() : await cmd.subCommands;
+    const first = rest[0];
+    if (!subs || first === undefined || first.startsWith('-')) return { cmd, parent, rest };
+    const next = subs[first];
+    if (!next) {
+      const names = Object.keys(subs);
+      const best = names.map((n) => [n, distance(n, first)] as const).sort((a, b) => a[1] - b[1])[0];
+      throw new FactoryFailure('unknown-command', `unknown command "${first}"`, {
+        exitCode: ExitCode.invalid,
+        hint: best && best[1] <= 2 ? `did you mean "${best[0]}"?` : `run "factory --help" to list commands`,
+      });
+    }
+    parent = cmd;
+    cmd = typeof next === 'function' ? await next() : await next;
+    rest = rest.slice(1);
+  }
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const json = argv.includes('--json');
+  try {
+    if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
+      process.stdout.write(VERSION + '\n');
+      return ExitCode.ok;
+    }
+    const { cmd, parent, rest } = await resolve(argv);
+    if (rest.includes('--help') || rest.includes('-h') || (cmd === root && rest.length === 0)) {
+      process.stdout.write((await renderUsage(cmd, parent)) + '\n');
+      return cmd === root && rest.length === 0 && !argv.includes('--help') && !argv.includes('-h')
+        ? ExitCode.invalid
+        : ExitCode.ok;
+    }
+    const { result } = await runCommand(cmd, { rawArgs: rest });
+    return typeof result === 'number' ? result : ExitCode.ok;
+  } catch (error) {
+    return report(error, json);
+  }
+}
+
+function report(error: unknown, json: boolean): number {
+  if (isFactoryFailure(error)) {
+    if (json) {
+      printJson({
+        ok: false,
+        error: { code: error.code, message: error.message, hint: error.hint ?? null, ...(error.details ?? {}) },
+        diagnostics: error.diagnostics,
+      });
+    } else {
+      const sources = new Map<string, string | undefined>();
+      const read = (f: string) => {
+        if (!sources.has(f)) {
+          try {
+            sources.set(f, readFileSync(f, 'utf8'));
+          } catch {
+            sources.set(f, undefined);
+          }
+        }
+        return sources.get(f);
+      };
+      for (const d of error.diagnostics) eprintln(formatDiagnostic(d, d.file ? read(d.file) : undefined));
+      if (error.diagnostics.length === 0 || error.code !== 'invalid-contract') {
+        eprintln(`${colors.red('error')} ${error.message}`);
+        if (error.hint) eprintln(`  ${colors.cyan('hint:')} ${error.hint}`);
+      }
+    }
+    return error.exitCode;
+  }
+  // citty reports bad flags as CLIError (a plain Error with a code); treat them as usage errors.
+  if (error instanceof Error && typeof (error as { code?: unknown }).code === 'string' && error.name === 'CLIError') {
+    return report(new FactoryFailure('usage', error.message, { exitCode: ExitCode.invalid }), json);
+  }
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  if (json) {
+    printJson({ ok: false, error: { code: 'internal', message: String(error), hint: `please report it: ${ISSUES_URL}` } });
+  }
+  eprintln(`${colors.red('internal error')} (a bug in factory ${VERSION}, not in your project)`);
+  eprintln(detail);
+  eprintln(`Please report it with the command you ran: ${ISSUES_URL}`);
+  return ExitCode.internal;
+}
+
+/** Entry point used by bin/factory.js. */
+export async function main(argv: string[]): Promise<void> {
+  const code = await runCli(argv);
+  process.exitCode = code;
+}

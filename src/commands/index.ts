@@ -1,0 +1,23 @@
+import type { CommandDef } from 'citty';
+
+/**
+ * Every subcommand, registered lazily so that `factory status` loads only what status needs.
+ * One file per subcommand, each default-exporting a `defineCommand` whose `run` returns its exit code
+ * (or throws a FactoryFailure). Keep the list sorted by area; test/e2e/help.test.ts snapshots --help
+ * for every entry.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type LazyCommand = () => Promise<CommandDef<any>>;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const load = <M extends { default: CommandDef<any> }>(p: Promise<M>) => p.then((m) => m.default);
+
+export const commands = {
+  // contract
+  // runtime
+  // setup, tests, validation
+  // agents
+} satisfies Record<string, LazyCommand>;
+void load;
+
+export type CommandName = keyof typeof commands;

@@ -1,0 +1,18 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * End-to-end tests run the built binary, so build dist/ once before any test file runs.
+ * Type errors do not stop the emit here; `npm test` typechecks separately and fails on them.
+ */
+export default function setup(): void {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  try {
+    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+      cwd: root,
+      stdio: 'pipe',
+    });
+  } catch {
+    // emitted anyway; see above
+  }
+}
