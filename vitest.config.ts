@@ -1,4 +1,12 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// Machine-wide factory state (the port-lease registry) goes to a temp dir for the whole test run,
+// shared by every worker so leases taken by parallel test files see each other, and removed by
+// test/global-setup.ts at teardown. Workers inherit it from this process.
+process.env.FACTORY_STATE_HOME ??= mkdtempSync(join(tmpdir(), 'factory-test-state-'));
 
 export default defineConfig({
   test: {

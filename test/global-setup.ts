@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /**
  * End-to-end tests run the built binary, so build dist/ once before any test file runs.
  * Type errors do not stop the emit here; `npm test` typechecks separately and fails on them.
  */
-export default function setup(): void {
+export default function setup(): () => void {
   const root = fileURLToPath(new URL('..', import.meta.url));
   try {
     execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
@@ -15,4 +16,8 @@ export default function setup(): void {
   } catch {
     // emitted anyway; see above
   }
+  return () => {
+    const stateHome = process.env.FACTORY_STATE_HOME;
+    if (stateHome?.includes('factory-test-state-')) rmSync(stateHome, { recursive: true, force: true });
+  };
 }
