@@ -1,0 +1,174 @@
+/**
+ * Stage 3, services: every written form of a service → `ServiceSpec`.
+ *
+ * Port ownership: `port:`/`ports:` when written; otherwise the ports whose `<NAME>_PORT` the
+ * service's `url` or health check mentions (the seed's sample declares no per-service ports, and a
+ * service's own URL and health probe name its own port). Dependency conditions are filled in by
+ * ./rules after all services are known (see `defaultConditions`).
+ */
+import { constants } from 'node:os';
+import { DEFAULTS } from './defaults.js';
+import { SERVICE_BUILTIN_NAMES } from './interpolate.js';
+import type { Normalizer } from './normalize.js';
+import type { HealthcheckYaml, ServiceYaml } from './schema.js';
+import type { DataPath } from './source.js';
+import { shellReferences, templateNames } from './template.js';
+import type { Dependency, DependencyCondition, HealthCheck, PortSpec, ServiceSpec } from './types.js';
+
+export function normalizeService(n: Normalizer, name: string, s: ServiceYaml, ports: PortSpec[]): ServiceSpec {
+  const path: DataPath = ['services', name];
+  n.origins.services[name] = path;
+  const isCompose = s.type === 'compose' || s.type === 'docker-compose';
+  const env = n.env(s.env, [...path, 'env'], `services.${name}`, SERVICE_BUILTIN_NAMES);
+  const scope = [...SERVICE_BUILTIN_NAMES, ...Object.keys(env), ...(isCompose ? ['COMPOSE_FILE'] : [])];
+  const oneShot = s.one_shot ?? false;
+
+  const dependsOn: Dependency[] = [];
+  const depOrigins: { service: string; path: DataPath; explicit: boolean }[] = [];
+  if (Array.isArray(s.depends_on)) {
+    s.depends_on.forEach((dep, i) => {
+      // 'started' is a placeholder; ./rules/conditions.ts fills in the default once all services are known.
+      dependsOn.push({ service: dep, condition: 'started' });
+      depOrigins.push({ service: dep, path: [...path, 'depends_on', i], explicit: false });
+    });
+  } else if (s.depends_on) {
+    for (const [dep, c] of Object.entries(s.depends_on)) {
+      const condition: DependencyCondition = typeof c === 'string' ? c : c.condition;
+      dependsOn.push({ service: dep, condition });
+      depOrigins.push({ service: dep, path: [...path, 'depends_on', dep], explicit: true });
+    }
+  }
+  n.origins.dependsOn[name] = depOrigins;
+
+  const url = s.url === undefined ? undefined : n.template(s.url, [...path, 'url'], scope);
+  const healthcheck = s.healthcheck === undefined ? undefined : normalizeHealthcheck(n, s.healthcheck, [...path, 'healthcheck'], scope);
+
+  const refs: { port: string; path: DataPath }[] = [];
+  if (s.port !== undefined) refs.push({ port: s.port, path: [...path, 'port'] });
+  (s.ports ?? []).forEach((p, i) => refs.push({ port: p, path: [...path, 'ports', i] }));
+  if (healthcheck?.kind === 'tcp') refs.push({ port: healthcheck.port, path: [...path, 'healthcheck', 'tcp'] });
+  n.origins.portRefs[name] = refs;
+  let owned = [...new Set(refs.filter((r) => !r.path.includes('healthcheck')).map((r) => r.port))];
+  if (owned.length === 0) {
+    owned = inferPorts(ports, url, s.healthcheck, healthcheck);
+    if (owned.length > 0) n.origins.inferredPorts.add(name);
+  }
+
+  let signal = DEFAULTS.stop.signal;
+  if (s.stop_signal !== undefined) {
+    const sig = s.stop_signal.startsWith('SIG') ? s.stop_signal : `SIG${s.stop_signal}`;
+    if (Object.hasOwn(constants.signals, sig)) signal = sig as NodeJS.Signals;
+    else n.error('invalid-value', `services.${name}.stop_signal: unknown signal "${s.stop_signal}"`, [...path, 'stop_signal'], 'use a signal name like SIGTERM, SIGINT or SIGQUIT');
+  }
+  const restartDefaults = oneShot ? DEFAULTS.restart.oneShot : DEFAULTS.restart.longRunning;
+  const r = s.restart;
+  const restart =
+    r === undefined
+      ? { ...restartDefaults }
+      : typeof r === 'string'
+        ? { ...restartDefaults, policy: r, maxRestarts: r === 'no' ? 0 : restartDefaults.maxRestarts || DEFAULTS.restart.longRunning.maxRestarts }
+        : {
+            policy: r.policy ?? restartDefaults.policy,
+            maxRestarts: r.max_restarts ?? (restartDefaults.maxRestarts || DEFAULTS.restart.longRunning.maxRestarts),
+            backoffMs: n.duration(r.backoff, restartDefaults.backoffMs),
+          };
+
+  const base = {
+    name,
+    cwd: s.cwd === undefined ? '.' : n.template(s.cwd, [...path, 'cwd'], scope),
+    env,
+    dependsOn,
+    ports: owned,
+    ...(healthcheck ? { healthcheck } : {}),
+    ...(url !== undefined ? { url } : {}),
+    restart,
+    stop: { signal, graceMs: n.duration(s.stop_grace_period, DEFAULTS.stop.graceMs) },
+    oneShot,
+    source: n.source.location(path),
+  };
+
+  if (isCompose) {
+    if (s.command !== undefined) {
+      n.error('compose-with-command', `service "${name}" is a compose service and cannot have a command`, [...path, 'command'], 'remove "command", or remove "type: compose" to run it as a process');
+    }
+    return {
+      ...base,
+      kind: 'compose',
+      ...(s.compose_file !== undefined ? { composeFile: s.compose_file } : {}),
+      composeService: s.service ?? name,
+    };
+  }
+  for (const k of ['compose_file', 'service'] as const) {
+    if (s[k] !== undefined) n.error('compose-key-on-process', `"${k}" applies only to compose services`, [...path, k], 'add "type: compose", or remove it', true);
+  }
+  if (s.command === undefined) {
+    n.error('missing-command', `service "${name}" has no command`, path, 'add "command: <shell line>", or "type: compose" for a docker compose service');
+    return { ...base, kind: 'process', command: { kind: 'argv', argv: ['true'] } };
+  }
+  return { ...base, kind: 'process', command: n.command(s.command, [...path, 'command'], scope) };
+}
+
+/** Ports whose variables the url or health check mention, in contract order. */
+function inferPorts(ports: PortSpec[], url: string | undefined, written: HealthcheckYaml | undefined, hc: HealthCheck | undefined): string[] {
+  const names = new Set<string>();
+  if (url) for (const v of templateNames(url)) names.add(v);
+  if (hc?.kind === 'http') for (const v of templateNames(hc.url)) names.add(v);
+  if (hc?.kind === 'command') {
+    const line = hc.command.kind === 'shell' ? hc.command.line : hc.command.argv.join(' ');
+    for (const r of shellReferences(line)) names.add(r.name);
+  }
+  void written;
+  return ports.filter((p) => names.has(p.envVar)).map((p) => p.name);
+}
+
+function normalizeHealthcheck(n: Normalizer, h: HealthcheckYaml, path: DataPath, scope: readonly string[]): HealthCheck | undefined {
+  const d = DEFAULTS.check;
+  if (typeof h === 'string') {
+    return { kind: 'command', command: n.command(h, path, scope), ...timing(n, {}) };
+  }
+  const kinds = (['http', 'tcp', 'command', 'log'] as const).filter((k) => h[k] !== undefined);
+  if (kinds.length !== 1) {
+    n.error(
+      'healthcheck-kind',
+      kinds.length === 0 ? 'a health check needs one of: http, tcp, command, log' : `a health check has one kind, not ${kinds.join(' and ')}`,
+      path,
+      'e.g. "healthcheck: { http: http://localhost:${API_PORT}/health }"',
+    );
+    return undefined;
+  }
+  const t = timing(n, h);
+  if (h.status !== undefined && h.http === undefined) n.error('healthcheck-kind', '"status" applies only to http checks', [...path, 'status'], undefined, true);
+  if (h.host !== undefined && h.tcp === undefined) n.error('healthcheck-kind', '"host" applies only to tcp checks', [...path, 'host'], undefined, true);
+  if (h.http !== undefined) {
+    let status = d.status;
+    if (typeof h.status === 'number') status = [h.status, h.status];
+    else if (typeof h.status === 'string') {
+      const [a, b] = h.status.split('-').map(Number) as [number, number | undefined];
+      status = [a, b ?? a];
+      if (status[0] > status[1]) n.error('invalid-value', `status range "${h.status}" is empty`, [...path, 'status'], 'write it low-high, e.g. "200-399"');
+    }
+    return { kind: 'http', url: n.template(h.http, [...path, 'http'], scope), status, ...t };
+  }
+  if (h.tcp !== undefined) return { kind: 'tcp', port: h.tcp, ...(h.host ? { host: h.host } : {}), ...t };
+  if (h.command !== undefined) return { kind: 'command', command: n.command(h.command, [...path, 'command'], scope), ...t };
+  const pattern = h.log as string;
+  try {
+    new RegExp(pattern);
+  } catch (e) {
+    n.error('invalid-regex', `invalid log pattern: ${(e as Error).message}`, [...path, 'log'], 'a JavaScript regular expression, matched against each output line');
+  }
+  return { kind: 'log', pattern, ...t };
+}
+
+function timing(n: Normalizer, h: { interval?: number | string; timeout?: number | string; start_period?: number | string; retries?: number; startup_timeout?: number | string }) {
+  const d = DEFAULTS.check;
+  const intervalMs = n.duration(h.interval, d.intervalMs);
+  return {
+    intervalMs,
+    maxIntervalMs: Math.max(intervalMs, d.maxIntervalMs),
+    timeoutMs: n.duration(h.timeout, d.timeoutMs),
+    startPeriodMs: n.duration(h.start_period, d.startPeriodMs),
+    retries: h.retries ?? d.retries,
+    startupTimeoutMs: n.duration(h.startup_timeout, d.startupTimeoutMs),
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * Stage 1: bytes → YAML document with positions → plain data.
+ *
+ * Defends against hostile or broken input before anything else looks at it: a size cap checked
+ * before reading the whole file, YAML syntax errors (tabs, duplicate keys, bad indentation) reported
+ * at their line, and alias bombs stopped by yaml's `maxAliasCount` when converting to data.
+ */
+import { open } from 'node:fs/promises';
+import { LineCounter, parseDocument } from 'yaml';
+import type { Diagnostic } from '../lib/failure.js';
+import { YamlSource } from './source.js';
+
+/** factory.yaml files are a few kilobytes; anything past this is not a contract. */
+export const MAX_CONTRACT_BYTES = 1024 * 1024;
+/** Aliases a document may expand; a real contract uses a handful, a "billion laughs" file millions. */
+export const MAX_ALIAS_COUNT = 100;
+
+const YAML_HINTS: Record<string, string> = {
+  TAB_AS_INDENT: 'indent with spaces; YAML does not allow tabs for indentation',
+  DUPLICATE_KEY: 'remove or rename one of the two keys',
+  BAD_INDENT: 'check the indentation of this line against the lines above',
+  MISSING_CHAR: 'a closing bracket or quote is missing',
+  MULTILINE_IMPLICIT_KEY: 'a key must fit on one line; is a ":" or a quote missing above?',
+  BLOCK_AS_IMPLICIT_KEY: 'is a ":" missing, or is this line indented too far?',
+  UNEXPECTED_TOKEN: 'check the syntax of this line',
+};
+
+export type ReadResult =
+  | { ok: true; source: YamlSource; data: unknown }
+  | { ok: false; source?: YamlSource; diagnostics: Diagnostic[] };
+
+/** Read and parse `absPath`; `shownPath` is how messages name the file. */
+export async function readContractFile(absPath: string, shownPath: string): Promise<ReadResult> {
+  const fail = (code: string, message: string, hint?: string): ReadResult => ({
+    ok: false,
+    diagnostics: [{ code, severity: 'error', message, file: shownPath, ...(hint ? { hint } : {}) }],
+  });
+  let text: string;
+  const handle = await open(absPath, 'r').catch((e: NodeJS.ErrnoException) => e);
+  if (handle instanceof Error) {
+    return fail('unreadable-file', `cannot read ${shownPath}: ${handle.code ?? handle.message}`);
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size > MAX_CONTRACT_BYTES) {
+      return fail(
+        'file-too-large',
+        `${shownPath} is ${formatBytes(size)}; a contract may be at most 1 MiB, so it was not parsed`,
+        'is this the right file? factory.yaml describes services and commands, not data',
+      );
+    }
+    text = await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
+  return parseContractText(text, shownPath, absPath);
+}
+
+/** Parse contract text (also used by tests and `init` to check what it writes). */
+export function parseContractText(text: string, shownPath: string, absPath: string = shownPath): ReadResult {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  const source = new YamlSource(shownPath, text, doc, lineCounter, absPath);
+  if (doc.errors.length > 0) {
+    const diagnostics = doc.errors.map((e) => {
+      const span = source.spanOf(e.pos[0], e.pos[1]);
+      const message = e.message.split('\n')[0]?.replace(/\s+at line \d+, column \d+:?$/, '') ?? e.message;
+      return source.diagnostic(
+        { code: 'yaml-syntax', message: `invalid YAML: ${message}`, hint: YAML_HINTS[e.code] ?? 'fix the YAML syntax' },
+        span,
+      );
+    });
+    return { ok: false, source, diagnostics };
+  }
+  if (doc.contents === null || text.trim() === '' || isOnlyComments(text)) {
+    return {
+      ok: false,
+      source,
+      diagnostics: [
+        {
+          code: 'empty-contract',
+          severity: 'error',
+          message: `${shownPath} is empty`,
+          hint: 'run "factory init" to write a starter contract',
+          file: shownPath,
+          line: 1,
+          column: 1,
+        },
+      ],
+    };
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (/alias/i.test(message)) {
+      return {
+        ok: false,
+        source,
+        diagnostics: [
+          source.diagnostic(
+            {
+              code: 'yaml-alias-limit',
+              message: `YAML aliases expand too much (more than ${MAX_ALIAS_COUNT} alias uses); refusing to expand them`,
+              hint: 'write the values out instead of nesting anchors (&) and aliases (*)',
+            },
+            [],
+          ),
+        ],
+      };
+    }
+    throw e;
+  }
+  return { ok: true, source, data };
+}
+
+function isOnlyComments(text: string): boolean {
+  return text.split(/\r?\n/).every((l) => l.trim() === '' || l.trim().startsWith('#') || l.trim() === '---');
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`;
+}

@@ -1,0 +1,109 @@
+/**
+ * Dependency rules: every dependency exists, the graph has no cycle, and a written condition can
+ * actually be met (`healthy` needs a health check, `completed` needs a one-shot).
+ */
+import { closest, distance } from 'fastest-levenshtein';
+import type { Diagnostic } from '../../lib/failure.js';
+import type { Rule } from '../draft.js';
+import { findCycles } from '../graph.js';
+
+function didYouMean(name: string, known: string[]): string | undefined {
+  const best = known.length ? closest(name, known) : undefined;
+  return best !== undefined && distance(best, name) <= Math.max(2, Math.floor(name.length / 3)) ? `did you mean "${best}"?` : undefined;
+}
+
+export const unknownDependencies: Rule = {
+  name: 'unknown-dependencies',
+  check({ contract, origins, source }) {
+    const known = Object.keys(contract.services);
+    const out: Diagnostic[] = [];
+    for (const [service, deps] of Object.entries(origins.dependsOn)) {
+      for (const d of deps) {
+        if (known.includes(d.service)) continue;
+        out.push(
+          source.diagnostic(
+            {
+              code: 'unknown-dependency',
+              message: `service "${service}" depends on "${d.service}", which is not defined`,
+              hint: didYouMean(d.service, known) ?? `defined services: ${known.join(', ')}`,
+            },
+            d.path,
+            d.explicit,
+          ),
+        );
+      }
+    }
+    for (const n of origins.needs) {
+      if (known.includes(n.service)) continue;
+      out.push(
+        source.diagnostic(
+          {
+            code: 'unknown-service',
+            message: `"${n.service}" is not a service`,
+            hint: didYouMean(n.service, known) ?? `defined services: ${known.join(', ') || '(none)'}`,
+          },
+          n.path,
+        ),
+      );
+    }
+    return out;
+  },
+};
+
+export const dependencyCycles: Rule = {
+  name: 'dependency-cycles',
+  check({ contract, origins, source }) {
+    return findCycles(contract.services).map((cycle) => {
+      const [from, to] = cycle as [string, string];
+      const at = origins.dependsOn[from]?.find((d) => d.service === to);
+      return source.diagnostic(
+        {
+          code: 'dependency-cycle',
+          message: cycle.length === 2 ? `service "${from}" depends on itself` : `dependency cycle: ${cycle.join(' → ')}`,
+          hint: 'remove one of these depends_on entries',
+        },
+        at?.path ?? ['services', from],
+        at?.explicit ?? false,
+      );
+    });
+  },
+};
+
+export const impossibleConditions: Rule = {
+  name: 'impossible-conditions',
+  check({ contract, origins, source }) {
+    const out: Diagnostic[] = [];
+    for (const [service, deps] of Object.entries(origins.dependsOn)) {
+      for (const d of deps) {
+        const target = contract.services[d.service];
+        const dep = contract.services[service]?.dependsOn.find((x) => x.service === d.service);
+        if (!target || !dep || !d.explicit) continue;
+        if (dep.condition === 'healthy' && !target.healthcheck) {
+          out.push(
+            source.diagnostic(
+              {
+                code: 'condition-without-healthcheck',
+                message: `service "${service}" waits for "${d.service}" to be healthy, but "${d.service}" has no healthcheck`,
+                hint: `add a healthcheck to "${d.service}", or use condition "started"`,
+              },
+              d.path,
+            ),
+          );
+        }
+        if (dep.condition === 'completed' && !target.oneShot) {
+          out.push(
+            source.diagnostic(
+              {
+                code: 'condition-not-one-shot',
+                message: `service "${service}" waits for "${d.service}" to complete, but "${d.service}" is not a one-shot service`,
+                hint: `add "one_shot: true" to "${d.service}", or use condition "healthy" or "started"`,
+              },
+              d.path,
+            ),
+          );
+        }
+      }
+    }
+    return out;
+  },
+};

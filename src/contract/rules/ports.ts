@@ -1,0 +1,101 @@
+/**
+ * Port rules: every port an instance uses is declared once, fits the leased block, and every
+ * service that publishes a URL owns a port.
+ */
+import { closest, distance } from 'fastest-levenshtein';
+import type { Diagnostic } from '../../lib/failure.js';
+import type { Rule } from '../draft.js';
+
+export const duplicatePorts: Rule = {
+  name: 'duplicate-ports',
+  check({ origins, source }) {
+    const out: Diagnostic[] = [];
+    const byName = new Map<string, number>();
+    const byOffset = new Map<number, string>();
+    for (const d of origins.portDecls) {
+      if (byName.has(d.name)) {
+        out.push(source.diagnostic({ code: 'duplicate-port', message: `port "${d.name}" is declared twice` }, d.path));
+        continue;
+      }
+      byName.set(d.name, d.offset);
+      const other = byOffset.get(d.offset);
+      if (other !== undefined) {
+        out.push(
+          source.diagnostic(
+            {
+              code: 'duplicate-port',
+              message: `ports "${other}" and "${d.name}" have the same offset ${d.offset}`,
+              hint: 'give each port its own offset in the block',
+            },
+            typeof d.path[d.path.length - 1] === 'string' ? [...d.path, 'offset'] : d.path,
+          ),
+        );
+      } else byOffset.set(d.offset, d.name);
+    }
+    return out;
+  },
+};
+
+export const portBlockTooSmall: Rule = {
+  name: 'port-block-too-small',
+  check({ contract, source }) {
+    const size = contract.isolation.portBlockSize;
+    const needed = Math.max(0, ...contract.ports.map((p) => p.offset + 1));
+    if (needed <= size) return [];
+    const hint = `set isolation.port_range_size to at least ${needed}`;
+    const message =
+      needed === contract.ports.length
+        ? `isolation.port_range_size is ${size}, but ${contract.ports.length} ports are declared`
+        : `isolation.port_range_size is ${size}, but port offsets go up to ${needed - 1}`;
+    return [source.diagnostic({ code: 'port-block-too-small', message, hint }, ['isolation', 'port_range_size'])];
+  },
+};
+
+export const unknownPorts: Rule = {
+  name: 'unknown-ports',
+  check({ contract, origins, source }) {
+    const known = contract.ports.map((p) => p.name);
+    const out: Diagnostic[] = [];
+    for (const [service, refs] of Object.entries(origins.portRefs)) {
+      for (const r of refs) {
+        if (known.includes(r.port)) continue;
+        const best = known.length ? closest(r.port, known) : undefined;
+        out.push(
+          source.diagnostic(
+            {
+              code: 'unknown-port',
+              message: `service "${service}" uses port "${r.port}", which is not declared in ports`,
+              hint: best !== undefined && distance(best, r.port) <= 2 ? `did you mean "${best}"?` : `declare it: ports: [${[...known, r.port].join(', ')}]`,
+            },
+            r.path,
+          ),
+        );
+      }
+    }
+    return out;
+  },
+};
+
+export const urlWithoutPort: Rule = {
+  name: 'url-without-port',
+  check({ contract, origins, source }) {
+    const out: Diagnostic[] = [];
+    for (const s of Object.values(contract.services)) {
+      if (s.url === undefined || s.ports.length > 0) continue;
+      const path = origins.services[s.name] ?? ['services', s.name];
+      out.push(
+        source.diagnostic(
+          {
+            code: 'url-without-port',
+            message: `service "${s.name}" has a url but no port`,
+            hint: contract.ports.length
+              ? `add "port: <name>" (one of ${contract.ports.map((p) => p.name).join(', ')}) or use \${<NAME>_PORT} in the url`
+              : 'declare a port (ports: [web]) and use it: "port: web", url: http://localhost:${WEB_PORT}',
+          },
+          [...path, 'url'],
+        ),
+      );
+    }
+    return out;
+  },
+};

@@ -1,0 +1,26 @@
+/**
+ * The library API: what the CLI uses, importable by other programs (`import { loadContract } from
+ * 'software-factory'`). Each area appends its exports here.
+ */
+export { ExitCode, FactoryFailure, isFactoryFailure, type Diagnostic } from './lib/failure.js';
+
+// contract
+export type * from './contract/types.js';
+export { loadContract, checkContract, findContractFile, CONTRACT_FILE, type LoadOptions } from './contract/load.js';
+export {
+  resolveTemplate,
+  resolveCommand,
+  resolveEnvMap,
+  buildInstanceEnv,
+  serviceEnv,
+  withEnv,
+  builtinVars,
+  portEnvVar,
+  composeProjectName,
+  readEnvFile,
+  BUILTIN_NAMES,
+  SERVICE_BUILTIN_NAMES,
+  type InstanceContext,
+} from './contract/interpolate.js';
+export { graphEdges, type GraphEdge } from './contract/graph.js';
+export { FactoryYamlSchema, type FactoryYaml } from './contract/schema.js';

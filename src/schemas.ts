@@ -1,0 +1,12 @@
+/**
+ * The registry of published JSON Schemas: every `--json` output shape (and the contract itself),
+ * each a TypeBox schema. `npm run schema` (scripts/generate-schemas.ts) writes each entry to
+ * schema/<name>.schema.json and the contract to factory.schema.json; test/contract/schema-drift.test.ts
+ * fails when a committed file differs from what the code generates. Areas append their shapes here.
+ */
+import type { TSchema } from '@sinclair/typebox';
+import { FactoryYamlSchema } from './contract/schema.js';
+
+export const jsonSchemas: Record<string, TSchema> = {
+  factory: FactoryYamlSchema,
+};
