@@ -6,7 +6,9 @@
  */
 import type { TSchema } from '@sinclair/typebox';
 import { FactoryYamlSchema } from './contract/schema.js';
+import { SetupOutputSchema } from './setup/schema.js';
 
 export const jsonSchemas: Record<string, TSchema> = {
   factory: FactoryYamlSchema,
+  setup: SetupOutputSchema,
 };

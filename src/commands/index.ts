@@ -16,6 +16,7 @@ export const commands = {
   // contract
   // runtime
   // setup, tests, validation
+  setup: () => load(import('./setup.js')),
   // agents
 } satisfies Record<string, LazyCommand>;
 void load;

@@ -1,0 +1,54 @@
+/**
+ * A setup step's fingerprint: what must be unchanged for a repeat run to be skipped.
+ *
+ * It covers the step's definition (command, cwd, its own env after resolution) and the content of
+ * every file its `inputs` globs match, in a stable order. Content, not mtimes: a checkout, a branch
+ * switch or `touch` does not change it, an edit does. Files are hashed in parallel; inputs are small
+ * declared files (lockfiles, scripts), so this stays well under the 300 ms budget of a no-op setup.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { glob } from 'tinyglobby';
+import type { SetupStep } from '../contract/types.js';
+
+/** Bump when the fingerprint's recipe changes, so old fingerprints never match. */
+const RECIPE = 'factory-setup-v1';
+
+/** Directories never walked by input globs (a glob naming them explicitly still can). */
+const IGNORE = ['**/node_modules/**', '**/.git/**', '**/.factory/**'];
+
+export interface Fingerprint {
+  hash: string;
+  /** Number of input files hashed. */
+  files: number;
+}
+
+/** Files (relative to `root`, sorted) that the step's input globs match. */
+export async function inputFiles(root: string, step: SetupStep): Promise<string[]> {
+  if (step.inputs.length === 0) return [];
+  const matches = await glob(step.inputs, {
+    cwd: root,
+    // A step that names one of these directories in its inputs gets them walked.
+    ignore: step.inputs.some((p) => /node_modules|\.git\b|\.factory/.test(p)) ? [] : IGNORE,
+    onlyFiles: true,
+    dot: true,
+    expandDirectories: true,
+  });
+  return [...new Set(matches)].sort();
+}
+
+export async function fingerprintStep(root: string, step: SetupStep, stepEnv: Record<string, string>): Promise<Fingerprint> {
+  const files = await inputFiles(root, step);
+  const digests = await Promise.all(
+    files.map(async (f) => createHash('sha256').update(await readFile(join(root, f))).digest('hex')),
+  );
+  const h = createHash('sha256');
+  h.update(JSON.stringify({ recipe: RECIPE, command: step.command, cwd: step.cwd, env: sortedEntries(stepEnv) }));
+  files.forEach((f, i) => h.update(`\0${f}\0${digests[i]}`));
+  return { hash: h.digest('hex'), files: files.length };
+}
+
+function sortedEntries(env: Record<string, string>): [string, string][] {
+  return Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
