@@ -91,6 +91,16 @@ export type FinishResult =
       /** Exact commands (argv) that reproduce the merge by hand; also rendered in `recoveryText`. */
       recovery: string[][];
       recoveryText: string;
+    }
+  | {
+      /** git refused to start the merge (e.g. uncommitted host changes in the way); nothing changed. */
+      kind: 'merge-failed';
+      branch: string;
+      into: string;
+      commits: CommitInfo[];
+      message: string;
+      recovery: string[][];
+      recoveryText: string;
     };
 
 /** What `remove()` did. A dirty worktree is never deleted. */

@@ -1,0 +1,45 @@
+/**
+ * Library entry of the sandbox layer: worktrees with branch strategies, and sandbox providers
+ * behind one interface (./types.ts). See docs/sandboxes.md.
+ */
+import { FactoryFailure, ExitCode } from '../lib/failure.js';
+import { bwrap } from './providers/bwrap.js';
+import { docker } from './providers/docker.js';
+import { noSandbox } from './providers/none.js';
+import { podman } from './providers/podman.js';
+import type { SandboxProvider } from './types.js';
+
+export type * from './types.js';
+export { createWorktree, nameFromBranch } from './worktree.js';
+export { collectCommits, dirtyFiles } from './worktree-ops.js';
+export { createSandbox } from './sandbox.js';
+export { runProcess, type RawSpawn } from './run-process.js';
+export { noSandbox } from './providers/none.js';
+export { bwrap, type BwrapOptions } from './providers/bwrap.js';
+export { docker } from './providers/docker.js';
+export { podman } from './providers/podman.js';
+export type { ContainerOptions } from './providers/container.js';
+export { wrapperProvider, defineSandboxProvider, type WrapperProviderOptions } from './providers/custom.js';
+
+/** Names accepted by `--sandbox`. */
+export const SANDBOX_PROVIDER_NAMES = ['none', 'bwrap', 'docker', 'podman'] as const;
+export type SandboxProviderName = (typeof SANDBOX_PROVIDER_NAMES)[number];
+
+/** The built-in provider for a `--sandbox` value, with its defaults. */
+export function sandboxProviderByName(name: string): SandboxProvider {
+  switch (name) {
+    case 'none':
+      return noSandbox();
+    case 'bwrap':
+      return bwrap();
+    case 'docker':
+      return docker();
+    case 'podman':
+      return podman();
+    default:
+      throw new FactoryFailure('sandbox-provider-unknown', `Unknown sandbox provider "${name}".`, {
+        exitCode: ExitCode.invalid,
+        hint: `Use one of: ${SANDBOX_PROVIDER_NAMES.join(', ')} (or pass your own provider through the library API).`,
+      });
+  }
+}

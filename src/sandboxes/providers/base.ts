@@ -1,0 +1,103 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { FactoryFailure, ExitCode } from '../../lib/failure.js';
+import { gitEnv, identityEnv, resolveIdentity, safetyConfigEnv } from '../git.js';
+import { runProcess, type RawSpawn } from '../run-process.js';
+import type { ExecOptions, Sandbox, SandboxCreateOptions, SandboxKind, SandboxProcess } from '../types.js';
+
+/**
+ * Shared body of the bind-mount providers: a sandbox is a policy (how to wrap argv) plus state
+ * (private HOME/TMPDIR). Every exec is a fresh wrapped process tree that runs to completion or is
+ * killed whole; `close()` kills whatever is still running. Paths inside equal paths on the host
+ * (a linked worktree's `.git` file holds an absolute path that must resolve in both).
+ */
+
+export interface SandboxPolicy {
+  provider: string;
+  kind: SandboxKind;
+  worktreePath: string;
+  workdir: string;
+  home: string;
+  hostHome: string;
+  /** The env every exec starts from (already includes HOME, PATH, identity…). */
+  env: Record<string, string>;
+  /** Wraps argv for one exec. `cwd` is inside the sandbox; `env` is complete. */
+  wrap(argv: string[], cwd: string, env: Record<string, string>): RawSpawn;
+  /** Sandbox path → host path, for copyIn/copyOut. Identity for bind-mount kinds. */
+  toHostPath?(sandboxPath: string): string;
+  /** Extra teardown after every process is dead. */
+  dispose?(): Promise<void>;
+}
+
+/** Env for sandboxed processes: minimal and explicit; host secrets are not inherited. */
+export async function sandboxBaseEnv(
+  options: SandboxCreateOptions,
+  home: string,
+  tmp: string,
+): Promise<Record<string, string>> {
+  const identity = options.gitIdentity ?? (await resolveIdentity(options.worktree.repoRoot)).identity;
+  return {
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    HOME: home,
+    TMPDIR: tmp,
+    LANG: process.env.LANG ?? 'C.UTF-8',
+    TERM: process.env.TERM ?? 'dumb',
+    USER: process.env.USER ?? 'root',
+    ...identityEnv(identity),
+    ...safetyConfigEnv(),
+    ...options.env,
+  };
+}
+
+async function copy(from: string, to: string): Promise<void> {
+  await mkdir(dirname(to), { recursive: true });
+  const result = await runProcess({ argv: ['cp', '-a', '-T', '--', from, to], cwd: dirname(to), env: gitEnv() }, { timeoutMs: 300_000 }).done;
+  if (result.exitCode !== 0) {
+    throw new FactoryFailure('sandbox-copy-failed', `Copying ${from} to ${to} failed: ${result.stderr.trim()}`, { exitCode: ExitCode.failed });
+  }
+}
+
+export function makeSandbox(policy: SandboxPolicy): Sandbox {
+  const running = new Set<SandboxProcess>();
+  let closed = false;
+  const toHost = (p: string): string => {
+    const abs = isAbsolute(p) ? p : resolve(policy.workdir, p);
+    return policy.toHostPath ? policy.toHostPath(abs) : abs;
+  };
+
+  const spawn = (argv: string[], options: ExecOptions = {}): SandboxProcess => {
+    if (closed) throw new FactoryFailure('sandbox-closed', 'This sandbox is closed.', { exitCode: ExitCode.internal });
+    const cwd = options.cwd ?? policy.workdir;
+    const env = { ...policy.env, ...options.env };
+    const proc = runProcess(policy.wrap(argv, cwd, env), options);
+    running.add(proc);
+    proc.done.then(
+      () => running.delete(proc),
+      () => running.delete(proc),
+    );
+    return proc;
+  };
+
+  const close = async (): Promise<void> => {
+    closed = true;
+    const all = [...running];
+    for (const proc of all) proc.kill();
+    await Promise.allSettled(all.map((p) => p.done));
+    await policy.dispose?.();
+  };
+
+  return {
+    provider: policy.provider,
+    kind: policy.kind,
+    worktreePath: policy.worktreePath,
+    workdir: policy.workdir,
+    home: policy.home,
+    hostHome: policy.hostHome,
+    spawn,
+    exec: (argv, options) => spawn(argv, options).done,
+    copyIn: (hostPath, sandboxPath) => copy(hostPath, toHost(sandboxPath)),
+    copyOut: (sandboxPath, hostPath) => copy(toHost(sandboxPath), hostPath),
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}

@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gitEnv } from '../git.js';
+import { runProcess } from '../run-process.js';
+import type { Mount, NetworkMode, Sandbox, SandboxCreateOptions, SandboxProvider } from '../types.js';
+import { makeSandbox, sandboxBaseEnv } from './base.js';
+import { bwrapWritableGitPaths } from './bwrap-args.js';
+import { containerRunArgs } from './container-args.js';
+
+export interface ContainerOptions {
+  /** Image to run (must hold the agent's CLI and git). Default `factory-sandbox:local`. */
+  image?: string;
+  /** Podman only: run a root filesystem directory instead of an image (`--rootfs`). */
+  rootfs?: string;
+  /** uid:gid inside; default the host's (files the agent writes stay yours). */
+  user?: string;
+  /** 'host' (default: the app is reachable), 'loopback'/'none', or a named engine network. */
+  network?: NetworkMode | { name: string };
+  mounts?: Mount[];
+  /** Env for the engine client itself (e.g. CONTAINERS_CONF, DOCKER_HOST). */
+  clientEnv?: Record<string, string>;
+  selinuxLabel?: 'z' | 'Z';
+  /** Appended before the image (e.g. ['--cpus', '2'], ['--device', '/dev/kvm']). */
+  extraArgs?: string[];
+  /** Engine binary; default `docker` / `podman`. */
+  binary?: string;
+}
+
+function hostUser(): string {
+  const uid = process.getuid?.() ?? 1000;
+  const gid = process.getgid?.() ?? 1000;
+  return `${uid}:${gid}`;
+}
+
+/** docker() and podman() differ only in the binary and podman's --rootfs. */
+export function containerProvider(engine: 'docker' | 'podman', config: ContainerOptions = {}): SandboxProvider {
+  const binary = config.binary ?? engine;
+  const clientEnv = (): Record<string, string> => gitEnv(config.clientEnv);
+  return {
+    name: engine,
+    kind: 'bind-mount',
+    available: async () => {
+      try {
+        const result = await runProcess(
+          { argv: [binary, 'info', '--format', '{{json .}}'], cwd: '/', env: clientEnv() },
+          { timeoutMs: 15_000 },
+        ).done;
+        if (result.exitCode === 0) return { ok: true };
+        return { ok: false, reason: `${engine} engine is not usable here: ${result.stderr.trim().split('\n').slice(-1)[0] ?? ''}` };
+      } catch {
+        return { ok: false, reason: `${engine} is not installed.` };
+      }
+    },
+    create: async (options: SandboxCreateOptions): Promise<Sandbox> => {
+      const { worktree } = options;
+      const home = join(worktree.stateDir, 'home');
+      const tmp = join(worktree.stateDir, 'tmp');
+      await mkdir(home, { recursive: true });
+      await mkdir(tmp, { recursive: true });
+      for (const path of bwrapWritableGitPaths(worktree)) await mkdir(path, { recursive: true });
+      const env = await sandboxBaseEnv(options, home, tmp);
+      const network = options.network ?? config.network ?? 'host';
+      const image = config.rootfs
+        ? ({ kind: 'rootfs', path: config.rootfs } as const)
+        : ({ kind: 'image', name: config.image ?? 'factory-sandbox:local' } as const);
+      return makeSandbox({
+        provider: engine,
+        kind: 'bind-mount',
+        worktreePath: worktree.path,
+        workdir: worktree.path,
+        home,
+        hostHome: home,
+        env,
+        wrap: (argv, cwd, execEnv) => {
+          const containerName = `factory-${worktree.name}-${randomBytes(4).toString('hex')}`.slice(0, 120);
+          const args = containerRunArgs({
+            engine,
+            containerName,
+            image,
+            worktree,
+            home,
+            tmp,
+            user: config.user ?? hostUser(),
+            network,
+            ports: options.ports ?? [],
+            mounts: [...(config.mounts ?? []), ...(options.mounts ?? [])],
+            // An image has its own PATH; a host rootfs shares ours.
+            envNames: Object.keys(execEnv)
+              .filter((name) => image.kind === 'rootfs' || name !== 'PATH')
+              .sort(),
+            cwd,
+            argv,
+            selinuxLabel: config.selinuxLabel,
+            extraArgs: config.extraArgs,
+          });
+          return {
+            argv: [binary, ...args],
+            cwd: worktree.path,
+            // The client reads `-e NAME` values from its own env; its own settings come first.
+            env: { ...clientEnv(), ...execEnv },
+            onKill: () => {
+              runProcess({ argv: [binary, 'rm', '-f', containerName], cwd: '/', env: clientEnv() }, { timeoutMs: 30_000 }).done.catch(() => {});
+            },
+          };
+        },
+      });
+    },
+  };
+}
