@@ -1,0 +1,117 @@
+/**
+ * A small GitHub REST client on `fetch`: the headers GitHub documents, a token from the
+ * environment or `gh auth token`, `Link: rel="next"` pagination, a timeout on every request, and
+ * failures as `FactoryFailure`s that say which request failed.
+ *
+ * The base URL is overridable (`FACTORY_GITHUB_API`) for GitHub Enterprise and for the tests, which
+ * point it at a loopback server replaying recorded responses (test/fixtures/github/).
+ */
+import { execFile } from 'node:child_process';
+import { ExitCode, FactoryFailure } from '../lib/failure.js';
+
+export const DEFAULT_GITHUB_API = 'https://api.github.com';
+export const GITHUB_API_VERSION = '2022-11-28';
+/** One request's limit; GitHub answers in well under a second when it is up. */
+export const GITHUB_REQUEST_TIMEOUT_MS = 30_000;
+
+export interface GitHubClientOptions {
+  token: string;
+  apiBase?: string;
+  timeoutMs?: number;
+  userAgent?: string;
+}
+
+export class GitHubClient {
+  readonly apiBase: string;
+  private readonly token: string;
+  private readonly timeoutMs: number;
+  private readonly userAgent: string;
+
+  constructor(options: GitHubClientOptions) {
+    this.token = options.token;
+    this.apiBase = (options.apiBase ?? DEFAULT_GITHUB_API).replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs ?? GITHUB_REQUEST_TIMEOUT_MS;
+    this.userAgent = options.userAgent ?? 'software-factory';
+  }
+
+  /** One request; `path` is relative to the API base (`/repos/o/r/issues/1`) or an absolute `next` link. */
+  async request<T>(method: string, path: string, body?: unknown): Promise<{ data: T; next?: string }> {
+    const url = path.startsWith('http') ? path : `${this.apiBase}${path}`;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: {
+          accept: 'application/vnd.github+json',
+          authorization: `Bearer ${this.token}`,
+          'x-github-api-version': GITHUB_API_VERSION,
+          'user-agent': this.userAgent,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      const why = error instanceof Error && error.name === 'TimeoutError' ? `no answer in ${this.timeoutMs} ms` : String(error);
+      throw new FactoryFailure('github-unreachable', `${method} ${url} failed: ${why}`, {
+        exitCode: ExitCode.unavailable,
+        hint: 'check the network, or FACTORY_GITHUB_API if you set it',
+      });
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      let message = text.slice(0, 300);
+      try {
+        message = (JSON.parse(text) as { message?: string }).message ?? message;
+      } catch {
+        // not JSON: keep the raw text
+      }
+      throw new FactoryFailure('github-api', `${method} ${path} → ${response.status}: ${message}`, {
+        exitCode: response.status === 404 || response.status === 422 ? ExitCode.failed : ExitCode.unavailable,
+        hint: response.status === 401 || response.status === 403 ? 'the token lacks access: set GITHUB_TOKEN or run "gh auth login"' : undefined,
+        details: { status: response.status, method, path },
+      });
+    }
+    const next = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get('link') ?? '')?.[1];
+    return { data: (text ? JSON.parse(text) : null) as T, ...(next ? { next } : {}) };
+  }
+
+  async get<T>(path: string): Promise<T> {
+    return (await this.request<T>('GET', path)).data;
+  }
+
+  /** Every page of a list endpoint, following `Link: rel="next"`. */
+  async paginate<T>(path: string): Promise<T[]> {
+    const out: T[] = [];
+    let next: string | undefined = path;
+    for (let page = 0; next !== undefined && page < 100; page++) {
+      const res: { data: T[]; next?: string } = await this.request<T[]>('GET', next);
+      out.push(...res.data);
+      next = res.next;
+    }
+    return out;
+  }
+}
+
+/**
+ * The token, in the order a person expects: GITHUB_TOKEN, GH_TOKEN, then whatever `gh` is logged
+ * in with. Never printed.
+ */
+export async function resolveGitHubToken(env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const fromEnv = env.GITHUB_TOKEN || env.GH_TOKEN;
+  if (fromEnv) return fromEnv;
+  const fromGh = await new Promise<string | undefined>((resolve) => {
+    execFile('gh', ['auth', 'token'], { timeout: 10_000, env }, (error, stdout) => resolve(error ? undefined : stdout.trim() || undefined));
+  });
+  if (fromGh) return fromGh;
+  throw new FactoryFailure('github-token-missing', 'no GitHub token: GITHUB_TOKEN and GH_TOKEN are unset and "gh auth token" gave none', {
+    exitCode: ExitCode.unavailable,
+    hint: 'export GITHUB_TOKEN=… or run "gh auth login"',
+  });
+}
+
+/** `owner/name` from an `origin` URL (https, ssh or scp-like), or undefined when it is not GitHub-shaped. */
+export function parseGitHubRemote(url: string): string | undefined {
+  const m = /^(?:https?:\/\/[^/]+\/|ssh:\/\/git@[^/]+\/|git@[^:]+:)([^/]+)\/([^/]+?)(?:\.git)?\/?$/.exec(url.trim());
+  return m ? `${m[1]}/${m[2]}` : undefined;
+}
