@@ -6,9 +6,16 @@
  */
 import type { TSchema } from '@sinclair/typebox';
 import { FactoryYamlSchema } from './contract/schema.js';
+import { CheckOutput, ConfigOutput, InitOutput } from './contract/output-schemas.js';
 import { SetupOutputSchema } from './setup/schema.js';
+import { ValidationReportSchema } from './validation/schema.js';
 
 export const jsonSchemas: Record<string, TSchema> = {
   factory: FactoryYamlSchema,
+  check: CheckOutput,
+  config: ConfigOutput,
+  init: InitOutput,
   setup: SetupOutputSchema,
+  validate: ValidationReportSchema,
+  'validation-manifest': ValidationReportSchema,
 };

@@ -65,14 +65,21 @@ function shownPath(cwd: string, abs: string): string {
 }
 
 /** Compile the contract and return it with every diagnostic (warnings too); never throws for a bad contract. */
-export async function checkContract(opts: LoadOptions = {}): Promise<{ contract?: Contract; diagnostics: Diagnostic[]; file: string }> {
+export async function checkContract(
+  opts: LoadOptions = {},
+): Promise<{ contract?: Contract; diagnostics: Diagnostic[]; /** absolute */ file: string; /** as shown in messages */ shownFile: string }> {
   const { abs, shown } = locate(opts);
   const result = await compileFile(abs, shown, opts.env ?? process.env);
-  return { ...result, file: abs };
+  return { ...result, file: abs, shownFile: shown };
 }
 
 /** Load the contract or throw `invalid-contract` (exit 2) with its diagnostics. */
 export async function loadContract(opts: LoadOptions = {}): Promise<Contract> {
+  return (await loadContractWithWarnings(opts)).contract;
+}
+
+/** `loadContract`, also returning the warnings (for commands that print them). */
+export async function loadContractWithWarnings(opts: LoadOptions = {}): Promise<{ contract: Contract; warnings: Diagnostic[] }> {
   const { contract, diagnostics } = await checkContract(opts);
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (!contract || errors.length > 0) {
@@ -81,5 +88,5 @@ export async function loadContract(opts: LoadOptions = {}): Promise<Contract> {
       diagnostics,
     });
   }
-  return contract;
+  return { contract, warnings: diagnostics };
 }
