@@ -14,11 +14,13 @@ const load = <M extends { default: CommandDef<any> }>(p: Promise<M>) => p.then((
 
 export const commands = {
   // contract
+  check: () => load(import('./check.js')),
+  config: () => load(import('./config.js')),
+  init: () => load(import('./init.js')),
   // runtime
   // setup, tests, validation
   setup: () => load(import('./setup.js')),
   // agents
 } satisfies Record<string, LazyCommand>;
-void load;
 
 export type CommandName = keyof typeof commands;
