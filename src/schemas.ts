@@ -7,15 +7,11 @@
 import type { TSchema } from '@sinclair/typebox';
 import { FactoryYamlSchema } from './contract/schema.js';
 import { CheckOutput, ConfigOutput, InitOutput } from './contract/output-schemas.js';
-import { CheckOutput, ConfigOutput, InitOutput } from './contract/output-schemas.js';
 import { SetupOutputSchema } from './setup/schema.js';
 import { ValidationReportSchema } from './validation/schema.js';
 
 export const jsonSchemas: Record<string, TSchema> = {
   factory: FactoryYamlSchema,
-  check: CheckOutput,
-  config: ConfigOutput,
-  init: InitOutput,
   check: CheckOutput,
   config: ConfigOutput,
   init: InitOutput,
