@@ -8,7 +8,7 @@ import { join, relative, sep } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { firstLine } from './steps.js';
 import type { ConsoleEntry, FailedRequest, ScenarioResult, VideoArtifact } from './types.js';
-import { convertToMp4, probeVideo, VideoEncoder, videoSize } from './video.js';
+import { convertToMp4, extractLastFrame, probeVideo, VideoEncoder, videoSize } from './video.js';
 
 const SCREENSHOT_TIMEOUT_MS = 5_000;
 
@@ -51,6 +51,8 @@ export class EvidenceRecorder {
     page.on('console', (msg) => {
       const type = msg.type();
       if (type !== 'error' && type !== 'warning') return;
+      // Chromium echoes every HTTP error as a console error; failedRequests already has those.
+      if (msg.text().startsWith('Failed to load resource:')) return;
       const loc = msg.location();
       this.consoleErrors.push({
         type,
@@ -71,7 +73,8 @@ export class EvidenceRecorder {
       });
     });
     page.on('response', (response) => {
-      if (response.status() < 400) return;
+      // A missing favicon is the browser's request, not the app's failure.
+      if (response.status() < 400 || new URL(response.url()).pathname === '/favicon.ico') return;
       this.failedRequests.push({
         method: response.request().method(),
         url: response.url(),
@@ -136,6 +139,9 @@ export class EvidenceRecorder {
         const webm = this.encoder.outFile;
         const probe = await probeVideo(this.o.video.ffprobe, webm);
         video = { webm: this.rel(webm), durationMs: probe.durationMs, frames: probe.frames, width: probe.width, height: probe.height };
+        const poster = join(this.o.dir, 'poster.png');
+        await extractLastFrame(this.o.video.ffmpeg, webm, poster);
+        video.poster = this.rel(poster);
         if (this.o.video.mp4) {
           const mp4 = webm.replace(/\.webm$/, '.mp4');
           await convertToMp4(this.o.video.ffmpeg, webm, mp4);

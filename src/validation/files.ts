@@ -5,6 +5,7 @@ import type { ArtifactFile } from './types.js';
 
 function kindOf(path: string): ArtifactFile['kind'] {
   if (/\.(webm|mp4)$/.test(path)) return 'video';
+  if (/(^|\/)poster\.png$/.test(path)) return 'poster';
   if (/\.png$/.test(path)) return 'screenshot';
   if (/\.zip$/.test(path)) return 'trace';
   return 'report';

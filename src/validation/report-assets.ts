@@ -56,6 +56,7 @@ video { width:100%; border-radius:8px; background:#101828; border:1px solid var(
 .path { color:var(--muted); font-size:12px; margin-top:2px; }
 .thumb img { display:block; max-width:220px; margin-top:6px; border:1px solid var(--line); border-radius:5px; }
 .thumb.wide img { max-width:100%; }
+.scenario h3 { font-size:13px; text-transform:uppercase; letter-spacing:.05em; color:var(--muted); margin:18px 0 6px; }
 .gallery { display:flex; flex-wrap:wrap; gap:12px; margin-top:14px; }
 .gallery a { display:flex; flex-direction:column; gap:4px; font-size:12px; color:var(--muted); }
 .gallery img { width:200px; border:1px solid var(--line); border-radius:6px; }

@@ -55,7 +55,7 @@ function list<T>(title: string, items: T[], render: (item: T) => string): string
 function scenarioCard(s: ScenarioResult, position: number): string {
   const id = `s${position}`;
   const video = s.video
-    ? `<video id="${id}" controls muted playsinline preload="metadata">
+    ? `<video id="${id}" controls muted playsinline preload="metadata"${s.video.poster ? ` poster="${href(s.video.poster)}"` : ''}>
          <source src="${href(s.video.webm)}" type="video/webm">
          ${s.video.mp4 ? `<source src="${href(s.video.mp4)}" type="video/mp4">` : ''}
        </video>
@@ -65,8 +65,11 @@ function scenarioCard(s: ScenarioResult, position: number): string {
   const failure = s.failure
     ? `<div class="banner fail"><strong>Failed at step ${s.failure.stepIndex}.</strong> Expected ${esc(s.failure.expected)}, but ${esc(s.failure.actual)}.</div>`
     : '';
-  const shots = s.screenshots.length
-    ? `<div class="gallery">${s.screenshots.map((p) => `<a href="${href(p)}" target="_blank"><img src="${href(p)}" alt="${esc(p)}" loading="lazy"><span>${esc(p.split('/').pop() ?? p)}</span></a>`).join('')}</div>`
+  // Screenshots already shown beside their step are not repeated; a script's own screenshots are.
+  const attached = new Set(s.steps.flatMap((st) => [st.screenshot, st.failure?.screenshot]));
+  const loose = s.screenshots.filter((p) => !attached.has(p));
+  const shots = loose.length
+    ? `<h3>Screenshots</h3><div class="gallery">${loose.map((p) => `<a href="${href(p)}" target="_blank"><img src="${href(p)}" alt="${esc(p)}" loading="lazy"><span>${esc(p.split('/').pop() ?? p)}</span></a>`).join('')}</div>`
     : '';
   return `<section class="scenario ${s.status}" id="scenario-${position}">
     <header>

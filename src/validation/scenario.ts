@@ -79,7 +79,7 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRes
   /** Run one declarative step and record it; false when it failed. */
   const declarative = async (index: number, step: ScenarioStep): Promise<boolean> => {
     const t = Date.now();
-    const target = stepTarget(step);
+    const target = stepTarget(step, opts.resolve);
     const base = { index, action: step.action, target, ...(step.name ? { name: step.name } : {}), startMs: evidence.offset(t) };
     if (Date.now() >= deadline) {
       const failure = await fail(index, step.action, target, `the scenario to finish within ${scenario.timeoutMs} ms`, 'its time limit was reached before this step', 'scenario timeout');
@@ -105,7 +105,7 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRes
   } else {
     for (const [i, step] of scenario.steps.entries()) {
       if (!ok) {
-        record({ index: i + 1, action: step.action, target: stepTarget(step), ...(step.name ? { name: step.name } : {}), status: 'skipped', startMs: evidence.offset(Date.now()), durationMs: 0 });
+        record({ index: i + 1, action: step.action, target: stepTarget(step, opts.resolve), ...(step.name ? { name: step.name } : {}), status: 'skipped', startMs: evidence.offset(Date.now()), durationMs: 0 });
         continue;
       }
       ok = await declarative(i + 1, step);

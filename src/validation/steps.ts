@@ -32,14 +32,22 @@ export class StepMismatch extends Error {
   }
 }
 
-export function stepTarget(step: ScenarioStep): string {
+/** What the step acts on, with templates resolved when they can be (the raw template otherwise). */
+export function stepTarget(step: ScenarioStep, resolve: (t: string) => string = (t) => t): string {
+  const r = (t: string) => {
+    try {
+      return resolve(t);
+    } catch {
+      return t;
+    }
+  };
   switch (step.action) {
     case 'goto':
-      return step.url;
+      return r(step.url);
     case 'click':
       return step.selector;
     case 'fill':
-      return `${step.selector} ← ${JSON.stringify(step.value)}`;
+      return `${step.selector} ← ${JSON.stringify(r(step.value))}`;
     case 'press':
       return step.selector ? `${step.key} in ${step.selector}` : step.key;
     case 'wait_for':
@@ -47,7 +55,7 @@ export function stepTarget(step: ScenarioStep): string {
     case 'expect':
       if (step.text !== undefined) return `text ${JSON.stringify(step.text)}`;
       if (step.visible !== undefined) return `visible ${step.visible}`;
-      return `url ${step.url ?? ''}`;
+      return `url ${r(step.url ?? '')}`;
     case 'screenshot':
       return step.name;
   }

@@ -57,6 +57,8 @@ export interface FailedRequest {
 export interface VideoArtifact {
   webm: string;
   mp4?: string;
+  /** The last frame as a PNG, shown by the report before playing. */
+  poster?: string;
   durationMs: number;
   frames: number;
   width: number;
@@ -86,7 +88,7 @@ export interface ScenarioResult {
 
 export interface ArtifactFile {
   path: string;
-  kind: 'video' | 'screenshot' | 'trace' | 'report';
+  kind: 'video' | 'poster' | 'screenshot' | 'trace' | 'report';
   bytes: number;
 }
 

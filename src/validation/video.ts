@@ -138,3 +138,8 @@ export async function convertToMp4(ffmpeg: string, webm: string, mp4: string): P
     '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', mp4,
   ]);
 }
+
+/** The video's last picture as a PNG: the report shows it before the reviewer presses play. */
+export async function extractLastFrame(ffmpeg: string, video: string, png: string): Promise<void> {
+  await execa(ffmpeg, ['-loglevel', 'error', '-y', '-sseof', '-0.2', '-i', video, '-frames:v', '1', '-update', '1', png]);
+}

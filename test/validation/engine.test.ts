@@ -6,7 +6,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Ajv } from 'ajv';
 import { isFactoryFailure } from '../../src/lib/failure.js';
+import { ValidationReportSchema } from '../../src/validation/schema.js';
 import { runValidation, type RunValidationOptions } from '../../src/validation/run.js';
 import { probeVideo } from '../../src/validation/video.js';
 import { startTestApp, type TestApp } from '../fixtures/validation/app.js';
@@ -23,6 +25,15 @@ afterAll(async () => {
   await app?.close();
   if (root) rmSync(root, { recursive: true, force: true });
 });
+
+const validateManifest = new Ajv({ strict: false, allErrors: true }).compile(ValidationReportSchema);
+
+/** manifest.json of a run, checked against its published JSON Schema. */
+function manifestOf(runDir: string): Record<string, unknown> {
+  const manifest = JSON.parse(readFileSync(join(runDir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+  if (!validateManifest(manifest)) throw new Error(`manifest.json does not match its schema: ${JSON.stringify(validateManifest.errors)}`);
+  return manifest;
+}
 
 function options(extra: Partial<RunValidationOptions>): RunValidationOptions {
   return {
@@ -99,7 +110,7 @@ describe('runValidation', () => {
 
     // Trace, manifest and report.
     expect(readFileSync(join(report.runDir, s.trace!)).subarray(0, 2).toString()).toBe('PK');
-    const manifest = JSON.parse(readFileSync(join(report.runDir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    const manifest = manifestOf(report.runDir);
     expect(manifest.schemaVersion).toBe(1);
     expect(manifest.runId).toBe(report.runId);
     expect(report.files.map((f) => f.path)).toEqual(
@@ -127,6 +138,7 @@ describe('runValidation', () => {
     );
     expect(report.ok).toBe(false);
     expect(report.feature).toBe('delete');
+    expect(manifestOf(report.runDir).ok).toBe(false);
     const [del, missing] = report.scenarios;
     expect(del!.status).toBe('failed');
     expect(del!.failure).toMatchObject({
@@ -164,10 +176,11 @@ describe('runValidation', () => {
         artifactsDir: join(root, 'scripts'),
       }),
     );
+    manifestOf(report.runDir);
     const [created, broken] = report.scenarios;
     expect(created!.status).toBe('passed');
     expect(created!.steps.map((s) => [s.index, s.action, s.target, s.status])).toEqual([
-      [0, 'goto', '${WEB_URL}', 'passed'],
+      [0, 'goto', app.url, 'passed'],
       [1, 'script-step', 'type the item name', 'passed'],
       [2, 'script-step', 'submit', 'passed'],
       [3, 'script-step', 'see it arrive', 'passed'],
