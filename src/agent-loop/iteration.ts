@@ -1,0 +1,164 @@
+/**
+ * One iteration: one agent invocation inside the sandbox, watched until it ends.
+ *
+ *   running ──(completion signal in the agent's text)──▶ completing ──(exit)──────────▶ done
+ *      │                                                     └──(grace expires: kill)──▶ done, "hung-after-completion"
+ *      ├──(no output for idleTimeoutMs: kill tree)──────────────────────────────────────▶ done, "idle-timeout"
+ *      ├──(run aborted: kill tree)──────────────────────────────────────────────────────▶ done, "aborted"
+ *      └──(exit)────────────────────────────────────────────────────────────────────────▶ done, "exited"/"failed"
+ *
+ * The grace timer restarts on every output line after the signal, so trailing usage/result lines
+ * are still read; a clean exit always wins the race. Only bounded tails are kept in memory.
+ */
+import type { Sandbox } from '../sandboxes/types.js';
+import type { IterationEndReason, LifecycleEvent } from './events.js';
+import { LineSplitter, TextTail } from './lines.js';
+import type { AgentEvent, AgentInvocation, AgentProvider, Usage } from './types.js';
+
+/** Agent text kept per iteration (completion signal, structured output, result text). */
+const TEXT_TAIL_CHARS = 2 * 1024 * 1024;
+const RAW_EVENT_MAX_CHARS = 4096;
+
+export interface IterationInput {
+  sandbox: Sandbox;
+  provider: AgentProvider;
+  invocation: AgentInvocation;
+  env: Record<string, string>;
+  completionSignals: readonly string[];
+  idleTimeoutMs: number;
+  completionTimeoutMs: number;
+  signal?: AbortSignal;
+  emit(e: AgentEvent | LifecycleEvent): void;
+  onStderr(chunk: string): void;
+}
+
+export interface IterationOutcome {
+  reason: IterationEndReason;
+  exitCode: number | null;
+  sessionId: string | undefined;
+  usage: Usage | undefined;
+  completionSignal: string | undefined;
+  /** The last ~2 MiB of the agent's text (text and result events). */
+  text: string;
+  /** The last `result` event's text, if the provider emits one. */
+  resultText: string | undefined;
+  /** The last error event (authentication_failed, API errors). */
+  lastError: { message: string; code?: string } | undefined;
+  stderrTail: string;
+  durationMs: number;
+}
+
+function addUsage(a: Usage | undefined, b: Usage): Usage {
+  if (!a) return { ...b };
+  const sum: Usage = { input: a.input + b.input, output: a.output + b.output, cacheRead: a.cacheRead + b.cacheRead, cacheWrite: a.cacheWrite + b.cacheWrite };
+  if (a.costUsd !== undefined || b.costUsd !== undefined) sum.costUsd = (a.costUsd ?? 0) + (b.costUsd ?? 0);
+  return sum;
+}
+
+export async function runIteration(input: IterationInput): Promise<IterationOutcome> {
+  const { provider, completionSignals } = input;
+  const maxSignal = Math.max(1, ...completionSignals.map((s) => s.length));
+  const tail = new TextTail(TEXT_TAIL_CHARS);
+  let recent = '';
+  let sessionId: string | undefined;
+  let cumulative: Usage | undefined;
+  let summed: Usage | undefined;
+  let resultText: string | undefined;
+  let lastError: IterationOutcome['lastError'];
+  let matched: string | undefined;
+  let hung = false;
+  let graceTimer: NodeJS.Timeout | undefined;
+  // Set once the process exists; the grace timer needs it.
+  let kill: () => void = () => {};
+
+  const seeText = (piece: string): void => {
+    tail.push(piece);
+    if (matched !== undefined) return;
+    recent += piece;
+    matched = completionSignals.find((s) => recent.includes(s));
+    recent = recent.slice(-(maxSignal - 1) || recent.length);
+    if (matched !== undefined) {
+      graceTimer = setTimeout(() => {
+        hung = true;
+        kill();
+      }, input.completionTimeoutMs);
+    }
+  };
+
+  const onLine = (line: string, truncated: boolean): void => {
+    graceTimer?.refresh();
+    const events = provider.parseLine(line);
+    if (events.length === 0) {
+      if (line.trim() !== '' && !line.trimStart().startsWith('{')) {
+        input.emit({ type: 'raw', line: line.length > RAW_EVENT_MAX_CHARS || truncated ? line.slice(0, RAW_EVENT_MAX_CHARS) + '…' : line });
+      }
+      return;
+    }
+    for (const e of events) {
+      switch (e.type) {
+        case 'session':
+          sessionId = e.sessionId;
+          break;
+        case 'text':
+          seeText(e.text);
+          break;
+        case 'result':
+          resultText = e.text;
+          // A result repeats the final text; check it for the signal on its own as well.
+          seeText('\n' + e.text);
+          break;
+        case 'usage':
+          if (e.cumulative) cumulative = e.usage;
+          else summed = addUsage(summed, e.usage);
+          break;
+        case 'error':
+          lastError = e.code !== undefined ? { message: e.message, code: e.code } : { message: e.message };
+          break;
+        case 'tool':
+          break;
+      }
+      input.emit(e);
+    }
+  };
+  const splitter = new LineSplitter(onLine);
+
+  const proc = input.sandbox.spawn(input.invocation.argv, {
+    env: { ...provider.env, ...input.env },
+    ...(input.invocation.stdin !== undefined ? { stdin: input.invocation.stdin } : {}),
+    onStdout: (chunk) => splitter.push(chunk),
+    onStderr: (chunk) => input.onStderr(chunk),
+    ...(input.signal ? { signal: input.signal } : {}),
+    idleTimeoutMs: input.idleTimeoutMs,
+    // Only the tails matter: the stream was already parsed and logged.
+    maxBufferBytes: 64 * 1024,
+  });
+  kill = () => proc.kill();
+  let result;
+  try {
+    result = await proc.done;
+  } finally {
+    clearTimeout(graceTimer);
+  }
+  splitter.end();
+
+  let reason: IterationEndReason;
+  if (matched !== undefined && (hung || result.idle || result.aborted) && !input.signal?.aborted) reason = 'hung-after-completion';
+  else if (input.signal?.aborted || result.aborted) reason = 'aborted';
+  else if (result.idle) reason = 'idle-timeout';
+  else if (matched !== undefined) reason = 'completion-signal';
+  else if (result.exitCode === 0) reason = 'exited';
+  else reason = 'failed';
+
+  return {
+    reason,
+    exitCode: result.exitCode,
+    sessionId,
+    usage: cumulative ?? summed,
+    completionSignal: matched,
+    text: tail.toString(),
+    resultText,
+    lastError,
+    stderrTail: result.stderr.slice(-4000),
+    durationMs: result.durationMs,
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * Pi coding agent (`pi`). Print mode with JSON events, prompt on stdin:
+ *
+ *   pi -p --mode json [--model M] [--thinking LEVEL] [--session ID]
+ *
+ * Stream: a `session` header (id), `message_update` with `text_delta`s, `tool_execution_start`,
+ * `message_end` (an assistant message with its usage), `agent_end` (all messages), and
+ * `error`/`agent_error` for API failures. Exercised by test/fixtures/agents/pi.jsonl.
+ */
+import type { AgentEvent, AgentProvider, PreflightOptions } from '../types.js';
+import { errorMessage, num, obj, parseJsonObject, requireExecutable, str, summarizeToolInput, usage } from './shared.js';
+
+export interface PiOptions {
+  thinking?: 'off' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
+  env?: Record<string, string>;
+  binary?: string;
+}
+
+function assistantText(message: Record<string, unknown> | undefined): string {
+  const content = Array.isArray(message?.content) ? message.content : [];
+  return content
+    .map((b) => obj(b))
+    .filter((b) => b?.type === 'text' && typeof b.text === 'string')
+    .map((b) => b?.text as string)
+    .join('');
+}
+
+/** Parse one line of `pi -p --mode json`. Pure. */
+export function parsePiLine(line: string): AgentEvent[] {
+  const o = parseJsonObject(line);
+  if (!o) return [];
+  switch (o.type) {
+    case 'session': {
+      const id = str(o.id);
+      return id ? [{ type: 'session', sessionId: id }] : [];
+    }
+    case 'message_update': {
+      const e = obj(o.assistantMessageEvent);
+      return e?.type === 'text_delta' && typeof e.delta === 'string' ? [{ type: 'text', text: e.delta }] : [];
+    }
+    case 'tool_execution_start': {
+      const name = str(o.toolName);
+      return name ? [{ type: 'tool', name, input: summarizeToolInput(o.args) }] : [];
+    }
+    case 'message_end': {
+      const message = obj(o.message);
+      const u = obj(message?.usage);
+      if (message?.role !== 'assistant' || !u) return [];
+      const cost = obj(u.cost);
+      return [
+        {
+          type: 'usage',
+          cumulative: false,
+          usage: usage({
+            input: num(u.input),
+            output: num(u.output),
+            cacheRead: num(u.cacheRead),
+            cacheWrite: num(u.cacheWrite),
+            ...(typeof cost?.total === 'number' ? { costUsd: cost.total } : {}),
+          }),
+        },
+      ];
+    }
+    case 'agent_end': {
+      const messages = Array.isArray(o.messages) ? o.messages.map((m) => obj(m)) : [];
+      const last = [...messages].reverse().find((m) => m?.role === 'assistant');
+      const text = assistantText(last);
+      return text ? [{ type: 'result', text, isError: false }] : [];
+    }
+    case 'error':
+    case 'agent_error':
+      return [{ type: 'error', message: errorMessage(o) ?? 'error' }];
+    default:
+      return [];
+  }
+}
+
+export function pi(model?: string, options: PiOptions = {}): AgentProvider {
+  const binary = options.binary ?? 'pi';
+  const flags = (input: { model?: string; resume?: string }): string[] => {
+    const argv: string[] = [];
+    if (input.model ?? model) argv.push('--model', (input.model ?? model) as string);
+    if (options.thinking) argv.push('--thinking', options.thinking);
+    if (input.resume) argv.push('--session', input.resume);
+    return argv;
+  };
+  return {
+    name: 'pi',
+    binary,
+    model,
+    env: options.env ?? {},
+    credentialEnv: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GEMINI_API_KEY', 'OPENROUTER_API_KEY'],
+    supportsResume: true,
+    supportsFork: false,
+    buildArgv(input) {
+      return { argv: [binary, '-p', '--mode', 'json', ...flags(input)], stdin: input.prompt };
+    },
+    buildInteractiveArgv(input) {
+      return [binary, ...flags(input), ...(input.prompt ? [input.prompt] : [])];
+    },
+    parseLine: parsePiLine,
+    async preflight({ env }: PreflightOptions) {
+      // Pi keeps provider keys in its own settings; a missing one surfaces as an `error` event.
+      requireExecutable('pi', binary, env, 'install pi (npm i -g @mariozechner/pi-coding-agent) or pass --agent with another agent');
+    },
+  };
+}
