@@ -6,7 +6,7 @@
  * at their line, and alias bombs stopped by yaml's `maxAliasCount` when converting to data.
  */
 import { open } from 'node:fs/promises';
-import { LineCounter, parseDocument } from 'yaml';
+import { isAlias, LineCounter, parseDocument, visit, type Node } from 'yaml';
 import type { Diagnostic } from '../lib/failure.js';
 import { YamlSource } from './source.js';
 
@@ -66,7 +66,13 @@ export function parseContractText(text: string, shownPath: string, absPath: stri
       const span = source.spanOf(e.pos[0], e.pos[1]);
       const message = e.message.split('\n')[0]?.replace(/\s+at line \d+, column \d+:?$/, '') ?? e.message;
       return source.diagnostic(
-        { code: 'yaml-syntax', message: `invalid YAML: ${message}`, hint: YAML_HINTS[e.code] ?? 'fix the YAML syntax' },
+        {
+          code: 'yaml-syntax',
+          message: `invalid YAML: ${message}`,
+          hint: /^Flow (sequence|mapping)/.test(message)
+            ? `a "${message.includes('sequence') ? '[' : '{'}" above this line is not closed`
+            : (YAML_HINTS[e.code] ?? 'fix the YAML syntax'),
+        },
         span,
       );
     });
@@ -95,6 +101,14 @@ export function parseContractText(text: string, shownPath: string, absPath: stri
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     if (/alias/i.test(message)) {
+      let firstAlias: Node | undefined;
+      visit(doc, {
+        Alias(_, node) {
+          firstAlias = node;
+          return visit.BREAK;
+        },
+      });
+      const range = firstAlias && isAlias(firstAlias) ? firstAlias.range : undefined;
       return {
         ok: false,
         source,
@@ -102,10 +116,10 @@ export function parseContractText(text: string, shownPath: string, absPath: stri
           source.diagnostic(
             {
               code: 'yaml-alias-limit',
-              message: `YAML aliases expand too much (more than ${MAX_ALIAS_COUNT} alias uses); refusing to expand them`,
-              hint: 'write the values out instead of nesting anchors (&) and aliases (*)',
+              message: 'YAML aliases expand too much (a "billion laughs" document?); refusing to expand them',
+              hint: `write the values out; a contract may expand at most ${MAX_ALIAS_COUNT} aliases`,
             },
-            [],
+            range ? source.spanOf(range[0], range[1]) : [],
           ),
         ],
       };

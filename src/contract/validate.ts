@@ -46,6 +46,7 @@ export function validateShape(data: unknown, source: YamlSource): { value?: Fact
       diagnostics.push(d);
     }
   }
+  diagnostics.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
   return { diagnostics };
 }
 
@@ -233,7 +234,7 @@ function patternHint(path: DataPath): string | undefined {
 function typeHint(path: DataPath): string | undefined {
   const last = path[path.length - 1];
   if (last === 'command' || last === 'run') return 'write a shell line as a string, or an argument list like [node, server.js]';
-  if (last === 'depends_on') return 'write a list of service names, or a mapping name: condition';
+  if (last === 'depends_on') return 'write a list of service names ([db]), or a mapping name: condition';
   if (typeof last === 'string' && DURATION_KEYS.has(last)) return 'write a duration like "150ms", "5s", "2m", or a number of seconds';
   return undefined;
 }
