@@ -38,6 +38,8 @@ export interface RunCommandOptions {
   env: Record<string, string>;
   timeoutMs: number;
   logFile: string;
+  /** Append to the log instead of starting it afresh (several commands of one test suite). */
+  appendLog?: boolean;
   onOutput?: (chunk: string) => void;
   signal?: AbortSignal;
 }
@@ -53,7 +55,7 @@ function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
 
 export async function runCommand(opts: RunCommandOptions): Promise<CommandRun> {
   await mkdir(dirname(opts.logFile), { recursive: true });
-  const log = createWriteStream(opts.logFile, { flags: 'w' });
+  const log = createWriteStream(opts.logFile, { flags: opts.appendLog ? 'a' : 'w' });
   const { file, args } = resolveCommand(opts.command, opts.env);
   const started = Date.now();
   let tail = '';
