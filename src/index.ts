@@ -24,3 +24,14 @@ export {
 } from './contract/interpolate.js';
 export { graphEdges, type GraphEdge } from './contract/graph.js';
 export { FactoryYamlSchema, type FactoryYaml } from './contract/schema.js';
+
+// validation
+export { runValidation, type RunValidationOptions } from './validation/run.js';
+export type {
+  ValidationReport,
+  ScenarioResult,
+  StepResult as ValidationStepResult,
+  StepFailure,
+  ValidationEvent,
+} from './validation/types.js';
+export { ValidationReportSchema } from './validation/schema.js';
