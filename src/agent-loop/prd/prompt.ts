@@ -1,7 +1,7 @@
 /**
  * Prompts for the PRD walk, built from facts only (pure functions, so tests can read them).
  *
- * A task prompt gives the agent the PRD, its one task, what is already done and what comes after
+ * A task prompt gives the agent its one task first, then the PRD as context, what is already done and what comes after
  * (so it does not do later tasks early), and the rules of the walk: work in this worktree, commit
  * or leave changes — the outer process makes the task's commit and runs the tests — never push.
  * The review prompt asks for a review pass over the whole branch with the same rules.
@@ -35,8 +35,8 @@ export function buildTaskPrompt(input: TaskPromptInput): string {
     `You are implementing one task of a product requirements document (PRD) on the git branch \`${branch}\`.`,
     `Do task #${task.id} only. Later tasks are listed so you leave them alone.`,
     '',
-    section(`PRD #${prd.ref}: ${prd.title}`, prd.body),
     section(`Your task: #${task.id} ${task.title}`, task.body),
+    section(`The PRD this task belongs to: #${prd.ref} ${prd.title}`, prd.body),
     section('Done already', done.map(taskLine).join('\n')),
     section('Remaining after this task', remaining.map(taskLine).join('\n')),
   ];

@@ -69,6 +69,7 @@ export async function walkPrd(options: WalkOptions): Promise<WalkResult> {
   const withLog = { ...base, logFile: log.file };
   let phase = 'worktree';
   let current: Task | undefined;
+  let worktreePath: string | undefined;
   try {
     emit({ type: 'start', prd, runId, logFile: log.file });
     const baseBranch = await baseBranchFor(stateDir, root, options.baseBranch);
@@ -76,6 +77,7 @@ export async function walkPrd(options: WalkOptions): Promise<WalkResult> {
     const worktree = await runPhase('worktree', timeouts.worktree, options.signal, (signal) =>
       create({ repo: root, branchStrategy: { type: 'branch', branch, baseBranch }, name: `prd-${prd.number}`, signal }),
     );
+    worktreePath = worktree.path;
     emit({ type: 'worktree', path: worktree.path, branch, reused: !worktree.isNew });
     if (lock.tookOverFrom) {
       // The previous walker died; its agent may still be editing the worktree.
@@ -95,9 +97,10 @@ export async function walkPrd(options: WalkOptions): Promise<WalkResult> {
     return { ...withLog, worktree: worktree.path, ...(await reviewAndPublish(ctx, (p) => (phase = p))) };
   } catch (error) {
     const failedPhase = isPhaseError(error) ? error.phase : phase;
+    const at = { ...withLog, ...(worktreePath ? { worktree: worktreePath } : {}) };
     if (isPhaseError(error) && error.reason === 'interrupted') {
       log.write(`interrupted during ${failedPhase}`);
-      return { ...withLog, status: 'interrupted', phase: failedPhase, resumeCommand };
+      return { ...at, status: 'interrupted', phase: failedPhase, resumeCommand };
     }
     const message = errorText(error);
     log.write(`failed in ${failedPhase}: ${message}`);
@@ -113,7 +116,7 @@ export async function walkPrd(options: WalkOptions): Promise<WalkResult> {
       const attempt = await readAttempt(stateDir);
       if (attempt?.ref === current.id) await writeAttempt(stateDir, { ...attempt, lastError: `${failedPhase}: ${message}` });
     }
-    return { ...withLog, status: 'failed', ...(current ? { task: current } : {}), phase: failedPhase, error: message, resumeCommand };
+    return { ...at, status: 'failed', ...(current ? { task: current } : {}), phase: failedPhase, error: message, resumeCommand };
   } finally {
     await lock.release();
   }
