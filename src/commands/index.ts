@@ -20,6 +20,7 @@ export const commands = {
   // runtime
   // setup, tests, validation
   setup: () => load(import('./setup.js')),
+  validate: () => load(import('./validate.js')),
   // agents
 } satisfies Record<string, LazyCommand>;
 
