@@ -6,11 +6,29 @@
  * the next walker takes over the stale lock, two agents would then edit one worktree. So on
  * takeover every process whose working directory is inside the PRD's worktree is killed first —
  * found through /proc/<pid>/cwd, which also sees through bwrap (it binds the worktree at the same
- * path). Linux only; elsewhere this finds nothing and says so in the run log.
+ * path). Two filters keep a person's own processes safe: only processes without a controlling
+ * terminal (the agent loop starts agents in a new session; an interactive shell has a tty), and
+ * only those started after the dead walker itself. Linux only; elsewhere this finds nothing.
  */
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
-export function processesIn(dir: string): number[] {
+export interface StrayFilter {
+  /** Only processes started at or after this start time (clock ticks since boot, /proc/<pid>/stat field 22). */
+  startedAfter?: string | null;
+}
+
+/** tty_nr and starttime of a process, from /proc/<pid>/stat. */
+function statOf(pid: number): { tty: number; start: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { tty: Number(f[4]), start: Number(f[19]) };
+  } catch {
+    return undefined;
+  }
+}
+
+export function processesIn(dir: string, filter: StrayFilter = {}): number[] {
   let entries: string[];
   try {
     entries = readdirSync('/proc');
@@ -24,7 +42,11 @@ export function processesIn(dir: string): number[] {
     if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid) continue;
     try {
       const cwd = readlinkSync(`/proc/${pid}/cwd`);
-      if (cwd === dir || cwd.startsWith(prefix)) found.push(pid);
+      if (cwd !== dir && !cwd.startsWith(prefix)) continue;
+      const st = statOf(pid);
+      if (!st || st.tty !== 0) continue;
+      if (filter.startedAfter && st.start < Number(filter.startedAfter)) continue;
+      found.push(pid);
     } catch {
       // gone, or not ours to read
     }
@@ -33,10 +55,10 @@ export function processesIn(dir: string): number[] {
 }
 
 /** SIGKILL every process working in `dir`, repeating until none is left (bounded); returns the pids killed. */
-export async function killProcessesIn(dir: string): Promise<number[]> {
+export async function killProcessesIn(dir: string, filter: StrayFilter = {}): Promise<number[]> {
   const killed: number[] = [];
   for (let round = 0; round < 50; round++) {
-    const pids = processesIn(dir);
+    const pids = processesIn(dir, filter);
     if (pids.length === 0) return killed;
     for (const pid of pids) {
       try {

@@ -81,7 +81,7 @@ export async function walkPrd(options: WalkOptions): Promise<WalkResult> {
     emit({ type: 'worktree', path: worktree.path, branch, reused: !worktree.isNew });
     if (lock.tookOverFrom) {
       // The previous walker died; its agent may still be editing the worktree.
-      const killed = await killProcessesIn(worktree.path);
+      const killed = await killProcessesIn(worktree.path, { startedAfter: lock.tookOverFrom.startTime });
       emit({ type: 'took-over', fromPid: lock.tookOverFrom.pid, killed });
     }
     const forkPoint = await git(worktree.path, ['merge-base', 'HEAD', baseBranch]).catch(() => worktree.baseCommit);

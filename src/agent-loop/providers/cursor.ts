@@ -53,10 +53,11 @@ export function parseCursorLine(line: string): AgentEvent[] {
     }
     return [];
   }
-  const events = parseClaudeLine(line);
+  let events = parseClaudeLine(line);
   // Cursor's result may carry camelCase usage; claude's parser only knows the snake_case form.
   const u = obj(o.usage);
-  if (o.type === 'result' && u && !events.some((e) => e.type === 'usage')) {
+  if (o.type === 'result' && u && typeof u.inputTokens === 'number') {
+    events = events.filter((e) => e.type !== 'usage');
     events.unshift({
       type: 'usage',
       cumulative: true,

@@ -1,0 +1,241 @@
+/**
+ * `run()`: one agent, iterating in a sandbox on a worktree, until the completion signal or
+ * `maxIterations`. Order (each step fails before the next creates anything):
+ *
+ *   options → prompt + arguments → agent preflight → sandbox provider available
+ *     → worktree (copyToWorktree, host.onWorktreeReady) → run log → app instance (factory.yaml)
+ *     → sandbox (ready hooks) → iterations [expand `!`cmd`` in the sandbox → agent → watch]
+ *     → structured output → commits, branch strategy (merge / leave) → worktree removed if clean
+ *     → app stopped (unless keepEnv)
+ *
+ * Any failure or abort closes the sandbox (killing every agent process), stops the app and KEEPS
+ * the worktree; the thrown FactoryFailure says where it is, with the branch, session id and log.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { findContractFile } from '../contract/load.js';
+import { ExitCode, FactoryFailure } from '../lib/failure.js';
+import { bwrap, createSandbox, createWorktree, dirtyFiles } from '../sandboxes/index.js';
+import type { Sandbox } from '../sandboxes/types.js';
+import { APP_PROMPT_ARGS, appPromptValues, hasContract, startApp, writeFactoryShim, type RunningApp } from './app.js';
+import { safeCall, type RunEvent } from './events.js';
+import { iterationFailure, withRunFacts, type RunFacts } from './failures.js';
+import { runIteration, type IterationOutcome } from './iteration.js';
+import { openRunLog } from './log.js';
+import { checkOptions, completionSignals, DEFAULT_COMPLETION_TIMEOUT_SECONDS, DEFAULT_IDLE_TIMEOUT_SECONDS, type IterationResult, type RunOptions, type RunResult } from './options.js';
+import { extractOutput } from './output.js';
+import { loadPrompt, makeShellRunner } from './prompt-source.js';
+import { BUILT_IN_ARGS, checkArguments, renderTemplate } from './prompt.js';
+import { locateSessionFile, transferSession } from './sessions.js';
+import type { AgentEvent, Usage } from './types.js';
+import type { LifecycleEvent } from './events.js';
+
+const RESULT_TEXT_CHARS = 64 * 1024;
+
+function addUsage(total: Usage, u: Usage | undefined): Usage {
+  if (!u) return total;
+  const sum: Usage = { input: total.input + u.input, output: total.output + u.output, cacheRead: total.cacheRead + u.cacheRead, cacheWrite: total.cacheWrite + u.cacheWrite };
+  if (total.costUsd !== undefined || u.costUsd !== undefined) sum.costUsd = (total.costUsd ?? 0) + (u.costUsd ?? 0);
+  return sum;
+}
+
+/** Other sandbox homes of this repo, where a session from an earlier run may live. */
+function sandboxHomes(repoRoot: string): string[] {
+  const dir = join(repoRoot, '.factory', 'sandboxes');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).map((n) => join(dir, n, 'home'));
+}
+
+export async function run<T = undefined>(options: RunOptions<T>): Promise<RunResult<T>> {
+  checkOptions(options);
+  const { agent, signal } = options;
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const provider = options.sandbox ?? bwrap();
+  const maxIterations = options.maxIterations ?? 1;
+  const signals = completionSignals(options);
+  const idleSeconds = options.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS;
+  const graceSeconds = options.completionTimeoutSeconds ?? DEFAULT_COMPLETION_TIMEOUT_SECONDS;
+  const warnings: string[] = [];
+
+  // Prompt and arguments: every mistake here is reported before anything exists.
+  const prompt = await loadPrompt(options);
+  const userArgs = Object.fromEntries(Object.entries(options.promptArgs ?? {}).map(([k, v]) => [k, String(v)]));
+  const appWanted = options.app !== false && findContractFile(cwd) !== undefined;
+  if (prompt.parsed) {
+    const available = [...BUILT_IN_ARGS, ...(appWanted ? APP_PROMPT_ARGS : [])];
+    for (const w of checkArguments(prompt.parsed, userArgs, available, prompt.origin).warnings) warnings.push(w.message);
+  }
+  if (options.output && !prompt.text.includes(`<${options.output.tag}>`)) {
+    throw new FactoryFailure('usage', `structured output: the prompt must show the agent the <${options.output.tag}> tag to answer in`, { exitCode: ExitCode.invalid });
+  }
+  const hostEnv: Record<string, string | undefined> = { ...process.env, ...options.env };
+  if (options.preflight !== false) await agent.preflight({ env: hostEnv, ...(signal ? { signal } : {}) });
+  const availability = await provider.available();
+  if (!availability.ok) {
+    throw new FactoryFailure('sandbox-unavailable', `sandbox provider ${provider.name} cannot run here: ${availability.reason}`, { exitCode: ExitCode.unavailable, hint: 'pick another with --sandbox (none, bwrap, docker, podman)' });
+  }
+  if (signal?.aborted) throw withRunFacts(undefined, { name: options.name ?? '', iterations: 0 }, true);
+
+  const worktree = await createWorktree({
+    repo: cwd,
+    branchStrategy: options.branchStrategy ?? { type: 'head' },
+    ...(options.name ? { name: options.name } : {}),
+    ...(options.copyToWorktree ? { copyToWorktree: options.copyToWorktree } : {}),
+    ...(options.hooks ? { hooks: options.hooks } : {}),
+    ...(signal ? { signal } : {}),
+  });
+  const name = worktree.name;
+  const log = openRunLog(options.logging ?? { type: 'file', path: join(worktree.repoRoot, '.factory', 'logs', 'agent', `${name}.log`) }, name);
+  const facts: RunFacts = { name, worktreePath: worktree.path, branch: worktree.branch, iterations: 0, ...(log.path ? { logPath: log.path } : {}) };
+  let iteration = 0;
+  const emit = (e: AgentEvent | LifecycleEvent): void => {
+    const stamped = { ...e, iteration, timestamp: new Date().toISOString() } as RunEvent;
+    log.event(stamped);
+    safeCall(options.onEvent, stamped);
+  };
+  for (const w of warnings) emit({ type: 'warning', message: w });
+  emit({ type: 'status', message: `agent ${agent.name} in ${provider.name} sandbox on ${worktree.branch} (${worktree.path})` });
+
+  let app: RunningApp | undefined;
+  let sandbox: Sandbox | undefined;
+  const iterations: IterationResult[] = [];
+  let usage: Usage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
+  let last: IterationOutcome | undefined;
+  let sessionId: string | undefined;
+  try {
+    if (appWanted && hasContract(worktree.path)) {
+      emit({ type: 'status', message: `starting the app (worktree id ${name})` });
+      app = await startApp(worktree.path, name, signal);
+      emit({ type: 'status', message: `app up: ${Object.entries(app.urls).map(([k, v]) => `${k} ${v}`).join(', ') || 'no URLs'}` });
+    }
+    const shimDir = writeFactoryShim(worktree.stateDir);
+    const credentials = Object.fromEntries(agent.credentialEnv.filter((k) => (process.env[k] ?? '') !== '').map((k) => [k, process.env[k] as string]));
+    const env: Record<string, string> = {
+      ...credentials,
+      ...(app?.env ?? {}),
+      ...(options.env ?? {}),
+      PATH: `${shimDir}:${options.env?.PATH ?? process.env.PATH ?? '/usr/bin:/bin'}`,
+      FACTORY_AGENT_RUN: name,
+    };
+    sandbox = await createSandbox({
+      provider,
+      worktree,
+      env,
+      ...(options.network ? { network: options.network } : {}),
+      ...(options.mounts ? { mounts: options.mounts } : {}),
+      ...(options.hooks ? { hooks: options.hooks } : {}),
+      ...(signal ? { signal } : {}),
+    });
+    if (options.resumeSession) {
+      transferSession(agent.name, options.resumeSession, sandbox.hostHome, sandbox.workdir, [process.env.HOME ?? '', ...sandboxHomes(worktree.repoRoot)].filter(Boolean));
+    }
+    const values = { ...userArgs, SOURCE_BRANCH: worktree.branch, TARGET_BRANCH: worktree.targetBranch, ...(app ? appPromptValues(app) : {}) };
+    const runShell = makeShellRunner(sandbox, signal);
+
+    for (iteration = 1; iteration <= maxIterations; iteration++) {
+      if (signal?.aborted) throw new FactoryFailure('aborted', 'aborted', { exitCode: ExitCode.interrupted });
+      emit({ type: 'iteration-start', maxIterations });
+      const text = prompt.parsed ? await renderTemplate(prompt.parsed, values, runShell) : prompt.text;
+      const resume = iteration === 1 ? options.resumeSession : undefined;
+      const invocation = agent.buildArgv({
+        prompt: text,
+        skipPermissions: options.skipPermissions ?? true,
+        ...(options.model ? { model: options.model } : {}),
+        ...(resume ? { resume, fork: options.forkSession ?? false } : {}),
+      });
+      last = await runIteration({
+        sandbox,
+        provider: agent,
+        invocation,
+        env: { FACTORY_ITERATION: String(iteration) },
+        completionSignals: signals,
+        idleTimeoutMs: idleSeconds * 1000,
+        completionTimeoutMs: graceSeconds * 1000,
+        ...(signal ? { signal } : {}),
+        emit,
+        onStderr: (chunk) => log.stderr(chunk),
+      });
+      sessionId = last.sessionId ?? sessionId;
+      if (sessionId) facts.sessionId = sessionId;
+      facts.iterations = iteration;
+      const sessionFilePath = last.sessionId ? locateSessionFile(agent.name, sandbox.hostHome, last.sessionId) : undefined;
+      iterations.push({
+        iteration,
+        reason: last.reason,
+        exitCode: last.exitCode,
+        durationMs: last.durationMs,
+        ...(last.sessionId ? { sessionId: last.sessionId } : {}),
+        ...(sessionFilePath ? { sessionFilePath } : {}),
+        ...(last.usage ? { usage: last.usage } : {}),
+      });
+      usage = addUsage(usage, last.usage);
+      emit({ type: 'iteration-end', reason: last.reason, exitCode: last.exitCode, ...(last.usage ? { usage: last.usage } : {}) });
+      const failure = iterationFailure(last, agent.name, idleSeconds);
+      if (failure) throw failure;
+      if (last.reason === 'hung-after-completion') {
+        const w = `the agent printed the completion signal but did not exit within ${graceSeconds} s; it was stopped`;
+        warnings.push(w);
+        emit({ type: 'warning', message: w });
+      }
+      if (last.completionSignal !== undefined) break;
+    }
+    iteration = Math.min(iteration, maxIterations);
+    await sandbox.close();
+    sandbox = undefined;
+    const output = options.output && last ? extractOutput(options.output, last.text, { sessionId, worktreePath: worktree.path, branch: worktree.branch }) : undefined;
+
+    const commits = await worktree.collectCommits();
+    const uncommittedFiles = worktree.strategy.type === 'head' ? [] : await dirtyFiles(worktree.path);
+    const merge = await worktree.finish();
+    if (!options.keepEnv && merge.kind !== 'conflict' && merge.kind !== 'merge-failed' && existsSync(worktree.path)) {
+      if (app) {
+        await app.stop();
+        app = undefined;
+      }
+      await worktree.remove();
+    }
+    if (app && !options.keepEnv) {
+      await app.stop();
+      app = undefined;
+    }
+    if (merge.kind === 'conflict' || merge.kind === 'merge-failed') emit({ type: 'warning', message: merge.recoveryText });
+    const completionSignal = last?.completionSignal;
+    const result: RunResult<T> = {
+      outcome: commits.length === 0 && uncommittedFiles.length === 0 ? 'no-changes' : completionSignal !== undefined ? 'completed' : 'max-iterations',
+      name,
+      agent: agent.name,
+      sandbox: provider.name,
+      branch: worktree.branch,
+      targetBranch: worktree.targetBranch,
+      worktreePath: worktree.path,
+      worktreeKept: existsSync(worktree.path),
+      iterations,
+      commits,
+      uncommittedFiles,
+      merge,
+      usage,
+      text: (last?.resultText ?? last?.text ?? '').slice(-RESULT_TEXT_CHARS),
+      warnings,
+      ...(completionSignal !== undefined ? { completionSignal } : {}),
+      ...(sessionId ? { sessionId } : {}),
+      ...(log.path ? { logPath: log.path } : {}),
+      ...(output !== undefined ? { output } : {}),
+    };
+    const appInfo = app ?? undefined;
+    if (options.keepEnv && appInfo) result.app = { worktreeId: appInfo.worktreeId, urls: appInfo.urls, env: appInfo.env, kept: true };
+    if (sessionId && agent.supportsResume) {
+      const sid = sessionId;
+      const follow = (fork: boolean) => (p: string, overrides: Partial<RunOptions<undefined>> = {}) =>
+        run<undefined>({ ...(options as RunOptions<unknown> as RunOptions<undefined>), output: undefined, prompt: undefined, promptFile: undefined, promptArgs: undefined, promptTemplate: undefined, maxIterations: 1, ...overrides, ...(overrides.prompt || overrides.promptTemplate || overrides.promptFile ? {} : { prompt: p }), resumeSession: sid, forkSession: fork });
+      result.resume = follow(false);
+      if (agent.supportsFork) result.fork = follow(true);
+    }
+    return result;
+  } catch (error) {
+    await sandbox?.close().catch(() => {});
+    if (app && !options.keepEnv) await app.stop().catch(() => {});
+    throw withRunFacts(error, facts, signal?.aborted === true);
+  } finally {
+    log.close();
+  }
+}
