@@ -26,7 +26,7 @@ export interface RawSpawn {
    * Extra teardown when the exec is killed (abort/timeout/idle/close), for wrappers whose client
    * process is not the real parent of the work (a container engine: `<engine> rm -f <name>`).
    */
-  onKill?: () => void;
+  onKill?: () => Promise<void> | void;
 }
 
 /**
@@ -61,10 +61,12 @@ export function runProcess(raw: RawSpawn, options: ExecOptions = {}): SandboxPro
   let reason: 'timeout' | 'idle' | 'abort' | undefined;
   let killTimer: NodeJS.Timeout | undefined;
   let exited = false;
+  /** Teardown started by `onKill`; the result waits for it (a container must be gone first). */
+  let teardown: Promise<void> = Promise.resolve();
   const killTree = (why: typeof reason): void => {
     if (reason !== undefined || exited || pid === undefined) return;
     reason = why;
-    raw.onKill?.();
+    if (raw.onKill) teardown = Promise.resolve(raw.onKill()).catch(() => {});
     signalTree(pid, 'SIGTERM');
     killTimer = setTimeout(() => signalTree(pid, 'SIGKILL'), grace);
     killTimer.unref();
@@ -113,7 +115,7 @@ export function runProcess(raw: RawSpawn, options: ExecOptions = {}): SandboxPro
       const errRest = errDecoder.end();
       if (outRest && options.onStdout) options.onStdout(outRest);
       if (errRest && options.onStderr) options.onStderr(errRest);
-      resolve({
+      const result: ExecResult = {
         exitCode,
         signal: exitSignal,
         stdout: out.toString(),
@@ -124,7 +126,8 @@ export function runProcess(raw: RawSpawn, options: ExecOptions = {}): SandboxPro
         idle: reason === 'idle',
         aborted: reason === 'abort',
         durationMs: Date.now() - started,
-      });
+      };
+      void teardown.then(() => resolve(result));
     };
     child.once('error', (error: NodeJS.ErrnoException) => {
       if (settled) return;

@@ -23,6 +23,11 @@ export interface ContainerOptions {
   selinuxLabel?: 'z' | 'Z';
   /** Appended before the image (e.g. ['--cpus', '2'], ['--device', '/dev/kvm']). */
   extraArgs?: string[];
+  /**
+   * Run an init as pid 1 (default true). Podman needs the `catatonit` package for it. Without it the
+   * command itself is pid 1; its namespace still dies with it, so nothing is left behind either way.
+   */
+  init?: boolean;
   /** Engine binary; default `docker` / `podman`. */
   binary?: string;
 }
@@ -93,14 +98,18 @@ export function containerProvider(engine: 'docker' | 'podman', config: Container
             argv,
             selinuxLabel: config.selinuxLabel,
             extraArgs: config.extraArgs,
+            init: config.init,
           });
           return {
             argv: [binary, ...args],
             cwd: worktree.path,
             // The client reads `-e NAME` values from its own env; its own settings come first.
             env: { ...clientEnv(), ...execEnv },
-            onKill: () => {
-              runProcess({ argv: [binary, 'rm', '-f', containerName], cwd: '/', env: clientEnv() }, { timeoutMs: 30_000 }).done.catch(() => {});
+            // The engine client is not the parent of the work: remove the container itself.
+            onKill: async () => {
+              // `docker rm -f` kills at once; podman would wait its stop timeout without `-t 0`.
+              const rm = engine === 'podman' ? ['rm', '-f', '-t', '0', containerName] : ['rm', '-f', containerName];
+              await runProcess({ argv: [binary, ...rm], cwd: '/', env: clientEnv() }, { timeoutMs: 30_000 }).done;
             },
           };
         },
