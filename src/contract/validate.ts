@@ -7,10 +7,10 @@
  * error into one located diagnostic with a hint.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { closest, distance } from 'fastest-levenshtein';
 import type { Diagnostic } from '../lib/failure.js';
 import { FactoryYamlSchema, type FactoryYaml } from './schema.js';
 import { dotted, type DataPath, type YamlSource } from './source.js';
+import { suggest } from './suggest.js';
 
 let compiled: ValidateFunction | undefined;
 function validator(): ValidateFunction {
@@ -159,8 +159,8 @@ function toDiagnostic(e: ErrorObject, source: YamlSource): Diagnostic {
     case 'additionalProperties': {
       const key = String((e.params as { additionalProperty: string }).additionalProperty);
       const known = Object.keys(schema.properties ?? {}).filter((k) => k !== '$schema');
-      const best = known.length ? closest(key, known) : undefined;
-      const near = best !== undefined && distance(key, best) <= Math.max(2, Math.floor(key.length / 3));
+      const best = suggest(key, known);
+      const near = best !== undefined;
       return source.diagnostic(
         {
           code: 'unknown-key',
@@ -186,12 +186,12 @@ function toDiagnostic(e: ErrorObject, source: YamlSource): Diagnostic {
     }
     case 'enum': {
       const allowed = (schema.enum ?? []).map(String);
-      const best = typeof e.data === 'string' && allowed.length ? closest(e.data, allowed) : undefined;
+      const best = typeof e.data === 'string' ? suggest(e.data, allowed) : undefined;
       return source.diagnostic(
         {
           code: 'invalid-value',
           message: `${where} must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, not ${JSON.stringify(e.data)}`,
-          ...(best !== undefined && typeof e.data === 'string' && distance(e.data, best) <= 3 ? { hint: `did you mean "${best}"?` } : {}),
+          ...(best !== undefined ? { hint: `did you mean "${best}"?` } : {}),
         },
         path,
       );

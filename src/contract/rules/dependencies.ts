@@ -2,14 +2,14 @@
  * Dependency rules: every dependency exists, the graph has no cycle, and a written condition can
  * actually be met (`healthy` needs a health check, `completed` needs a one-shot).
  */
-import { closest, distance } from 'fastest-levenshtein';
 import type { Diagnostic } from '../../lib/failure.js';
 import type { Rule } from '../draft.js';
 import { findCycles } from '../graph.js';
+import { suggest } from '../suggest.js';
 
 function didYouMean(name: string, known: string[]): string | undefined {
-  const best = known.length ? closest(name, known) : undefined;
-  return best !== undefined && distance(best, name) <= Math.max(2, Math.floor(name.length / 3)) ? `did you mean "${best}"?` : undefined;
+  const best = suggest(name, known);
+  return best === undefined ? undefined : `did you mean "${best}"?`;
 }
 
 export const unknownDependencies: Rule = {

@@ -2,9 +2,9 @@
  * Port rules: every port an instance uses is declared once, fits the leased block, and every
  * service that publishes a URL owns a port.
  */
-import { closest, distance } from 'fastest-levenshtein';
 import type { Diagnostic } from '../../lib/failure.js';
 import type { Rule } from '../draft.js';
+import { suggest } from '../suggest.js';
 
 export const duplicatePorts: Rule = {
   name: 'duplicate-ports',
@@ -59,13 +59,13 @@ export const unknownPorts: Rule = {
     for (const [service, refs] of Object.entries(origins.portRefs)) {
       for (const r of refs) {
         if (known.includes(r.port)) continue;
-        const best = known.length ? closest(r.port, known) : undefined;
+        const best = suggest(r.port, known);
         out.push(
           source.diagnostic(
             {
               code: 'unknown-port',
               message: `service "${service}" uses port "${r.port}", which is not declared in ports`,
-              hint: best !== undefined && distance(best, r.port) <= 2 ? `did you mean "${best}"?` : `declare it: ports: [${[...known, r.port].join(', ')}]`,
+              hint: best !== undefined ? `did you mean "${best}"?` : `declare it: ports: [${[...known, r.port].join(', ')}]`,
             },
             r.path,
           ),

@@ -3,10 +3,10 @@
  * and env variables do not reference each other in a cycle. Checked at compile time so a typo is
  * reported at its line, not when the service it is in starts.
  */
-import { closest, distance } from 'fastest-levenshtein';
 import type { Diagnostic } from '../../lib/failure.js';
 import type { Draft, Rule, TemplateUse } from '../draft.js';
 import { BUILTIN_NAMES } from '../interpolate.js';
+import { suggest } from '../suggest.js';
 import { parseTemplate, shellReferences } from '../template.js';
 
 /** Names visible everywhere: built-ins, port variables, contract env, env_file values, the environment. */
@@ -49,14 +49,14 @@ export const undefinedReferences: Rule = {
           : siblings.has(r.name) || t.scope.includes(r.name) || all.has(r.name);
         if (visible) continue;
         const candidates = [...suggestible, ...t.scope, ...siblings];
-        const best = candidates.length ? closest(r.name, candidates) : undefined;
+        const best = suggest(r.name, candidates);
         out.push(
           d.source.diagnostic(
             {
               code: 'undefined-variable',
               message: `\${${r.name}} is not defined`,
               hint:
-                best !== undefined && distance(best, r.name) <= Math.max(2, Math.floor(r.name.length / 3))
+                best !== undefined
                   ? `did you mean \${${best}}?`
                   : selfRef
                     ? `${r.name} refers to itself and is not defined outside this env map`
