@@ -88,11 +88,10 @@ document.querySelectorAll('.step').forEach(function (row) {
 document.querySelectorAll('video').forEach(function (v) {
   var rows = Array.prototype.slice.call(document.querySelectorAll('.step[data-video="' + v.id + '"]'));
   v.addEventListener('timeupdate', function () {
-    var t = v.currentTime * 1000;
-    rows.forEach(function (r) {
-      var s = Number(r.dataset.start), e = Math.max(Number(r.dataset.end), s + 400);
-      r.classList.toggle('playing', t >= s && t < e);
-    });
+    // The step being played is the last one that started at or before the current time.
+    var t = v.currentTime * 1000 + 1, current = null;
+    rows.forEach(function (r) { if (Number(r.dataset.start) <= t && !r.classList.contains('skipped')) current = r; });
+    rows.forEach(function (r) { r.classList.toggle('playing', r === current); });
   });
 });
 `;

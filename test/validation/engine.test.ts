@@ -5,17 +5,22 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ajv } from 'ajv';
 import { isFactoryFailure } from '../../src/lib/failure.js';
 import { ValidationReportSchema } from '../../src/validation/schema.js';
 import { runValidation, type RunValidationOptions } from '../../src/validation/run.js';
+import { CHROMIUM_ARGS } from '../../src/validation/tools.js';
+import type { ValidationReport } from '../../src/validation/types.js';
 import { probeVideo } from '../../src/validation/video.js';
 import { startTestApp, type TestApp } from '../fixtures/validation/app.js';
 import { BROWSER, grayThumb, meanAbsDiff, pngSize, scenario, stddev } from './helpers.js';
 
 let app: TestApp;
 let root: string;
+/** The passing run of the first test, opened as a page by a later one. */
+let passingRun: ValidationReport | undefined;
 
 beforeAll(async () => {
   app = await startTestApp();
@@ -71,6 +76,7 @@ describe('runValidation', () => {
     const s = report.scenarios[0]!;
     expect(s.failure).toBeUndefined();
     expect(report.ok).toBe(true);
+    passingRun = report;
     expect(s.steps.map((st) => [st.index, st.action, st.status])).toEqual([
       [0, 'goto', 'passed'],
       [1, 'wait_for', 'passed'],
@@ -120,6 +126,27 @@ describe('runValidation', () => {
     expect(html).toContain('<source src="01-create-item/video.webm" type="video/webm">');
     expect(html).toContain('All scenarios passed');
     for (const target of ['#name', '#create', 'li[data-id]', 'noise: the widget failed to load']) expect(html).toContain(target);
+  });
+
+  it('serves a report page whose video plays and whose steps seek it', async () => {
+    const report = passingRun!;
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(pathToFileURL(join(report.runDir, 'report.html')).href);
+      const video = page.locator('video#s1');
+      await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.readyState)).toBeGreaterThanOrEqual(1);
+      expect(await video.evaluate((v: HTMLVideoElement) => v.duration)).toBeGreaterThan(1);
+      const click = page.locator('.step', { hasText: '#create' });
+      await click.click();
+      const start = Number(await click.getAttribute('data-start')) / 1000;
+      await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeGreaterThanOrEqual(start);
+      await video.evaluate((v: HTMLVideoElement) => v.pause());
+      await expect.poll(() => page.locator('.step.playing').count()).toBe(1);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('fails a scenario at the step that did not happen, with expectation, observation and screenshot', async () => {
