@@ -53,8 +53,10 @@ export function runProcess(raw: RawSpawn, options: ExecOptions = {}): SandboxPro
   const child = spawn(file, args, {
     cwd: raw.cwd,
     env: raw.env,
-    detached: true,
-    stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    // Interactive: stay in our (foreground) process group so the terminal's reads and Ctrl-C reach
+    // the command; the tree is then found through /proc only.
+    detached: !options.interactive,
+    stdio: options.interactive ? 'inherit' : [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
   const pid = child.pid;
 
@@ -95,7 +97,7 @@ export function runProcess(raw: RawSpawn, options: ExecOptions = {}): SandboxPro
     err.push(chunk);
     if (options.onStderr) options.onStderr(errDecoder.write(chunk));
   });
-  if (options.stdin !== undefined && child.stdin) {
+  if (options.stdin !== undefined && child.stdin && !options.interactive) {
     child.stdin.on('error', () => {}); // EPIPE when the command does not read stdin: not our failure
     child.stdin.end(options.stdin);
   }

@@ -187,6 +187,12 @@ export interface ExecOptions {
   maxBufferBytes?: number;
   /** SIGTERM → wait this long → SIGKILL (default 2 000 ms). */
   killGraceMs?: number;
+  /**
+   * Attach the command to this process's terminal (stdio inherited, same process group) for an
+   * interactive agent session. Output is then not captured; `stdin` is ignored. bwrap drops
+   * `--new-session` for it (a TUI needs its controlling terminal).
+   */
+  interactive?: boolean;
 }
 
 export interface ExecResult {

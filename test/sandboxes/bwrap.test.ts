@@ -32,6 +32,11 @@ async function sandboxOn(worktree: Worktree, network: 'host' | 'loopback' = 'hos
   return sandbox;
 }
 
+async function waitForFile(path: string): Promise<void> {
+  const until = Date.now() + 10_000;
+  while (!existsSync(path) && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+}
+
 const shIn = (sandbox: Sandbox, script: string) => sandbox.exec(['sh', '-c', script]);
 
 describe('bwrap sandbox on a linked worktree', () => {
@@ -162,6 +167,21 @@ describe('bwrap sandbox on a linked worktree', () => {
     // Finishing normally: the pid namespace dies with its pid 1, taking orphans with it.
     const normal = await shIn(sandbox, `setsid sleep ${n} > /dev/null 2>&1 & echo bye`);
     expect(normal.stdout).toBe('bye\n');
+    expect(await survivorsAfter(`sleep\0${n}`)).toEqual([]);
+  });
+
+  it('interactive exec: attached to our terminal and process group, still jailed, still killed whole', async () => {
+    repo = makeRepo();
+    const wt = await createWorktree({ repo: repo.root, branchStrategy: { type: 'merge-to-head' } });
+    const sandbox = await sandboxOn(wt);
+    const result = await sandbox.exec(['sh', '-c', 'touch /etc/x 2>/dev/null; echo "rc=$?" > interactive.txt'], { interactive: true });
+    expect(result).toMatchObject({ exitCode: 0, stdout: '' });
+    expect(readFileSync(join(wt.path, 'interactive.txt'), 'utf8')).toBe('rc=1\n');
+    const n = uniqueSleepSeconds();
+    const proc = sandbox.spawn(['sh', '-c', `sleep ${n} & echo up > up.txt; wait`], { interactive: true });
+    await waitForFile(join(wt.path, 'up.txt'));
+    proc.kill();
+    expect((await proc.done).aborted).toBe(true);
     expect(await survivorsAfter(`sleep\0${n}`)).toEqual([]);
   });
 

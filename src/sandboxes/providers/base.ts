@@ -22,7 +22,7 @@ export interface SandboxPolicy {
   /** The env every exec starts from (already includes HOME, PATH, identity…). */
   env: Record<string, string>;
   /** Wraps argv for one exec. `cwd` is inside the sandbox; `env` is complete. */
-  wrap(argv: string[], cwd: string, env: Record<string, string>): RawSpawn;
+  wrap(argv: string[], cwd: string, env: Record<string, string>, interactive: boolean): RawSpawn;
   /** Sandbox path → host path, for copyIn/copyOut. Identity for bind-mount kinds. */
   toHostPath?(sandboxPath: string): string;
   /** Extra teardown after every process is dead. */
@@ -69,7 +69,7 @@ export function makeSandbox(policy: SandboxPolicy): Sandbox {
     if (closed) throw new FactoryFailure('sandbox-closed', 'This sandbox is closed.', { exitCode: ExitCode.internal });
     const cwd = options.cwd ?? policy.workdir;
     const env = { ...policy.env, ...options.env };
-    const proc = runProcess(policy.wrap(argv, cwd, env), options);
+    const proc = runProcess(policy.wrap(argv, cwd, env, options.interactive === true), options);
     running.add(proc);
     proc.done.then(
       () => running.delete(proc),

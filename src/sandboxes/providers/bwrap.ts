@@ -68,8 +68,8 @@ export function bwrap(config: BwrapOptions = {}): SandboxProvider {
         home,
         hostHome: home,
         env,
-        wrap: (argv, cwd, execEnv) => ({
-          argv: [binary, ...bwrapCommand(policy, cwd, argv).slice(1)],
+        wrap: (argv, cwd, execEnv, interactive) => ({
+          argv: [binary, ...bwrapCommand(interactive ? policy.filter((a) => a !== '--new-session') : policy, cwd, argv).slice(1)],
           cwd: worktree.path,
           env: execEnv,
         }),

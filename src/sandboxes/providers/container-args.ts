@@ -34,6 +34,8 @@ export interface ContainerRunInput {
   extraArgs?: string[];
   /** `--init` (tini/catatonit as pid 1: forwards signals, reaps zombies). Default true. */
   init?: boolean;
+  /** Interactive session: allocate a terminal (`-t`). */
+  tty?: boolean;
 }
 
 function volume(host: string, target: string, readonly: boolean, label: 'z' | 'Z' | undefined): string {
@@ -43,7 +45,7 @@ function volume(host: string, target: string, readonly: boolean, label: 'z' | 'Z
 
 export function containerRunArgs(input: ContainerRunInput): string[] {
   const { worktree } = input;
-  const args = ['run', '--rm', '-i', ...(input.init === false ? [] : ['--init']), '--name', input.containerName];
+  const args = ['run', '--rm', input.tty ? '-it' : '-i', ...(input.init === false ? [] : ['--init']), '--name', input.containerName];
   args.push('--user', input.user, '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges');
   if (typeof input.network === 'object') args.push('--network', input.network.name);
   else if (input.network === 'host') args.push('--network', 'host');

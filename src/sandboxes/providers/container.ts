@@ -77,7 +77,7 @@ export function containerProvider(engine: 'docker' | 'podman', config: Container
         home,
         hostHome: home,
         env,
-        wrap: (argv, cwd, execEnv) => {
+        wrap: (argv, cwd, execEnv, interactive) => {
           const containerName = `factory-${worktree.name}-${randomBytes(4).toString('hex')}`.slice(0, 120);
           const args = containerRunArgs({
             engine,
@@ -99,6 +99,7 @@ export function containerProvider(engine: 'docker' | 'podman', config: Container
             selinuxLabel: config.selinuxLabel,
             extraArgs: config.extraArgs,
             init: config.init,
+            tty: interactive,
           });
           return {
             argv: [binary, ...args],

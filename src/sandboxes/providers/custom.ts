@@ -18,7 +18,10 @@ import { makeSandbox, sandboxBaseEnv } from './base.js';
 export interface WrapperProviderOptions {
   name: string;
   /** Host command for one exec; `cwd` and `env` are already resolved for inside the sandbox. */
-  wrap(argv: string[], context: { cwd: string; env: Record<string, string>; options: SandboxCreateOptions }): RawSpawn;
+  wrap(
+    argv: string[],
+    context: { cwd: string; env: Record<string, string>; interactive: boolean; options: SandboxCreateOptions },
+  ): RawSpawn;
   available?: SandboxProvider['available'];
 }
 
@@ -40,7 +43,7 @@ export function wrapperProvider(config: WrapperProviderOptions): SandboxProvider
         home,
         hostHome: home,
         env: await sandboxBaseEnv(options, home, tmp),
-        wrap: (argv, cwd, env) => config.wrap(argv, { cwd, env, options }),
+        wrap: (argv, cwd, env, interactive) => config.wrap(argv, { cwd, env, interactive, options }),
       });
     },
   };
