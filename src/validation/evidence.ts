@@ -3,7 +3,6 @@
  * errors and failed requests. Recording starts before the first navigation and stops after the last
  * step, so the video shows the whole scenario and step offsets (`offset()`) index into it.
  */
-import { stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { firstLine } from './steps.js';
@@ -119,6 +118,12 @@ export class EvidenceRecorder {
     return rel;
   }
 
+  /** Tear down after an unexpected error: kill the encoder and close the context; keep no promises. */
+  async abort(): Promise<void> {
+    await this.encoder?.abort();
+    await this.o.context.close().catch(() => {});
+  }
+
   /** Stop recording, write the trace, close the context, then measure (and convert) the video. */
   async stop(): Promise<Artifacts & { videoError?: string }> {
     const { page, context } = this.o;
@@ -163,6 +168,3 @@ export class EvidenceRecorder {
   }
 }
 
-export async function fileSize(path: string): Promise<number> {
-  return (await stat(path)).size;
-}

@@ -9,11 +9,13 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { resolveTemplate } from '../contract/interpolate.js';
 import type { Scenario, ValidationSpec } from '../contract/types.js';
+import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { SCHEMA_VERSION } from '../lib/output.js';
 import { listFiles } from './files.js';
 import { renderReportHtml } from './report-html.js';
 import { createRunDir } from './run-dir.js';
 import { runScenario } from './scenario.js';
+import { firstLine } from './steps.js';
 import { CHROMIUM_ARGS, findChromium, findFfmpegTool } from './tools.js';
 import type { ScenarioResult, ValidationEvent, ValidationReport } from './types.js';
 
@@ -41,20 +43,37 @@ export const REPORT_FILE = 'report.html';
 
 export async function runValidation(opts: RunValidationOptions): Promise<ValidationReport> {
   const processEnv = opts.processEnv ?? process.env;
-  // Find every program before creating anything, so a missing one fails fast and leaves no empty run.
+  // Find every program and start the browser before creating anything, so a missing or broken one
+  // fails fast and leaves no empty run directory behind.
   const executablePath = findChromium(processEnv);
   const video = opts.browser.recordVideo
     ? { ffmpeg: findFfmpegTool('ffmpeg', processEnv), ffprobe: findFfmpegTool('ffprobe', processEnv), mp4: opts.browser.mp4 }
     : undefined;
   const resolve = (t: string) => resolveTemplate(t, opts.env);
 
+  const { chromium } = await import('playwright-core');
+  let browser: Browser;
+  try {
+    browser = await chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS] });
+  } catch (error) {
+    throw new FactoryFailure('browser-launch-failed', `Chromium (${executablePath}) did not start: ${firstLine(error)}`, {
+      exitCode: ExitCode.unavailable,
+      hint: `try "${executablePath} --headless --no-sandbox --dump-dom about:blank" to see why, or set FACTORY_CHROMIUM to another build`,
+    });
+  }
+
   const artifactsDir = opts.artifactsDir ?? join(opts.root, '.factory', 'artifacts');
-  const { runId, runDir } = await createRunDir(artifactsDir, opts.worktreeId);
+  let runId: string;
+  let runDir: string;
+  try {
+    ({ runId, runDir } = await createRunDir(artifactsDir, opts.worktreeId));
+  } catch (error) {
+    await browser.close();
+    throw error;
+  }
   const started = new Date();
   opts.onEvent?.({ type: 'run-start', runId, runDir, scenarios: opts.scenarios.map((s) => s.name) });
 
-  const { chromium } = await import('playwright-core');
-  const browser: Browser = await chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS] });
   const results: ScenarioResult[] = [];
   try {
     for (const [i, scenario] of opts.scenarios.entries()) {

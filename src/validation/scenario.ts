@@ -45,7 +45,19 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRes
   const context = await browser.newContext({ viewport: opts.viewport, ignoreHTTPSErrors: true });
   const page = await context.newPage();
   const evidence = new EvidenceRecorder({ page, context, dir, runDir: opts.runDir, video: opts.video, viewport: opts.viewport });
-  await evidence.start(scenario.name);
+  try {
+    await evidence.start(scenario.name);
+    return await drive(opts, page, evidence);
+  } catch (error) {
+    // A bug, not a failed step (steps catch their own errors): leave no ffmpeg or context behind.
+    await evidence.abort();
+    throw error;
+  }
+}
+
+/** Step 0 (start_url), then the steps or the script, then the evidence. */
+async function drive(opts: ScenarioRunOptions, page: Page, evidence: EvidenceRecorder): Promise<ScenarioResult> {
+  const { scenario } = opts;
 
   const startedAt = Date.now();
   const deadline = startedAt + scenario.timeoutMs;
