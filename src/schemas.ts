@@ -5,12 +5,14 @@
  * fails when a committed file differs from what the code generates. Areas append their shapes here.
  */
 import type { TSchema } from '@sinclair/typebox';
+import { AgentPrdOutputSchema } from './agent-loop/prd/schema.js';
 import { FactoryYamlSchema } from './contract/schema.js';
 import { CheckOutput, ConfigOutput, InitOutput } from './contract/output-schemas.js';
 import { SetupOutputSchema } from './setup/schema.js';
 import { ValidationReportSchema } from './validation/schema.js';
 
 export const jsonSchemas: Record<string, TSchema> = {
+  'agent-prd': AgentPrdOutputSchema,
   factory: FactoryYamlSchema,
   check: CheckOutput,
   config: ConfigOutput,

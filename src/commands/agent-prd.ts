@@ -133,7 +133,7 @@ export async function runPrd(args: PrdRunArgs): Promise<number> {
     process.off('SIGTERM', onSigint);
   }
   if (args.json) printJson(toJsonOutput(prdNumber !== undefined ? 'prd' : 'batch', batch));
-  else renderBatch(batch);
+  else renderBatch(batch, prdNumber !== undefined ? 'prd' : 'batch');
   if (batch.results.some((r) => r.status === 'interrupted')) return ExitCode.interrupted;
   return batch.results.some((r) => r.status === 'failed') ? ExitCode.failed : ExitCode.ok;
 }

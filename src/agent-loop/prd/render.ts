@@ -66,9 +66,10 @@ export function renderResult(r: WalkResult): void {
   }
 }
 
-export function renderBatch(batch: BatchResult): void {
+export function renderBatch(batch: BatchResult, mode: 'prd' | 'batch' = 'batch'): void {
   for (const s of batch.skipped) println(`${colors.dim('–')} PRD ${s.prd} "${s.title}": skipped, ${s.reason}`);
   for (const r of batch.results) renderResult(r);
+  if (mode === 'prd') return;
   const count = (s: WalkResult['status']) => batch.results.filter((r) => r.status === s).length;
   println(
     `${batch.results.length} PRD${batch.results.length === 1 ? '' : 's'} walked: ${count('reviewed')} reviewed, ${count('paused')} paused, ${count('failed')} failed, ${count('nothing-to-do')} with nothing to do; ${batch.skipped.length} skipped`,
