@@ -14,7 +14,7 @@ import { runValidation, type RunValidationOptions } from '../../src/validation/r
 import { CHROMIUM_ARGS } from '../../src/validation/tools.js';
 import type { ValidationReport } from '../../src/validation/types.js';
 import { probeVideo } from '../../src/validation/video.js';
-import { startTestApp, type TestApp } from '../fixtures/validation/app.js';
+import { startTestApp, type TestApp } from '../fixtures/validation/app.mjs';
 import { BROWSER, grayThumb, meanAbsDiff, pngSize, scenario, stddev } from './helpers.js';
 
 let app: TestApp;
