@@ -10,6 +10,7 @@ import { FactoryYamlSchema } from './contract/schema.js';
 import { CheckOutput, ConfigOutput, InitOutput } from './contract/output-schemas.js';
 import { SetupOutputSchema } from './setup/schema.js';
 import { ValidationReportSchema } from './validation/schema.js';
+import { AgentRunOutputSchema } from './agent-loop/schema.js';
 
 export const jsonSchemas: Record<string, TSchema> = {
   'agent-prd': AgentPrdOutputSchema,
@@ -20,4 +21,5 @@ export const jsonSchemas: Record<string, TSchema> = {
   setup: SetupOutputSchema,
   validate: ValidationReportSchema,
   'validation-manifest': ValidationReportSchema,
+  'agent-run': AgentRunOutputSchema,
 };

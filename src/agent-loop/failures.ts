@@ -59,6 +59,12 @@ export function iterationFailure(o: IterationOutcome, agent: string, idleSeconds
         details: { lastError: o.lastError?.message ?? null },
       });
     case 'failed': {
+      if (/execvp .*: No such file or directory|Cannot start .*ENOENT/.test(o.stderrTail)) {
+        return new FactoryFailure('agent-missing-in-sandbox', `the ${agent} CLI is installed on the host but not visible inside the sandbox: ${o.stderrTail.trim().split('\n').pop() ?? ''}`, {
+          exitCode: ExitCode.unavailable,
+          hint: 'mount its directory into the sandbox (--mount /path/to/bin:ro), or install it where the sandbox sees it (/usr/local/bin)',
+        });
+      }
       const said = o.lastError?.message ?? o.stderrTail.trim().split('\n').slice(-3).join('\n');
       return new FactoryFailure('agent-failed', `the agent exited with code ${String(o.exitCode)}${said ? `: ${said}` : ''}`, {
         exitCode: ExitCode.failed,

@@ -81,6 +81,9 @@ export function openRunLog(option: LoggingOption, name: string): RunLog {
         case 'iteration-end':
           line(dim(`iteration ${e.iteration} ended: ${e.reason}${e.usage ? ` (tokens in ${e.usage.input + e.usage.cacheRead}, out ${e.usage.output})` : ''}`));
           break;
+        case 'run-start':
+          line(`run ${e.name}: agent ${e.agent}, sandbox ${e.sandbox}, branch ${e.branch}, worktree ${e.worktreePath}`);
+          break;
         case 'status':
           line(e.message);
           break;

@@ -93,8 +93,8 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
     log.event(stamped);
     safeCall(options.onEvent, stamped);
   };
+  emit({ type: 'run-start', name, agent: agent.name, sandbox: provider.name, branch: worktree.branch, worktreePath: worktree.path, ...(log.path ? { logPath: log.path } : {}) });
   for (const w of warnings) emit({ type: 'warning', message: w });
-  emit({ type: 'status', message: `agent ${agent.name} in ${provider.name} sandbox on ${worktree.branch} (${worktree.path})` });
 
   let app: RunningApp | undefined;
   let sandbox: Sandbox | undefined;

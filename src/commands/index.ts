@@ -22,6 +22,7 @@ export const commands = {
   setup: () => load(import('./setup.js')),
   validate: () => load(import('./validate.js')),
   // agents
+  agent: () => load(import('./agent.js')),
 } satisfies Record<string, LazyCommand>;
 
 export type CommandName = keyof typeof commands;

@@ -5,7 +5,7 @@ import { createAgentProvider } from '../../src/agent-loop/providers/index.js';
 import { findExecutable } from '../../src/agent-loop/providers/shared.js';
 import { run } from '../../src/agent-loop/run.js';
 import { isFactoryFailure, type FactoryFailure } from '../../src/lib/failure.js';
-import { noSandbox } from '../../src/sandboxes/index.js';
+import { bwrap, noSandbox } from '../../src/sandboxes/index.js';
 import { makeRepo, scripted, type TestRepo } from './helpers.js';
 
 let repo: TestRepo | undefined;
@@ -110,4 +110,14 @@ describe('preflight of the real CLIs', () => {
       }
     });
   }
+});
+
+describe('the agent inside the sandbox', () => {
+  it('a CLI the host has but bwrap cannot see is a clear agent-missing-in-sandbox failure', async () => {
+    repo = makeRepo();
+    const f = await failure(run({ agent: createAgentProvider('claude-code'), sandbox: bwrap(), cwd: repo.repo, prompt: 'x', env: { PATH: repo.path } }));
+    expect(f.code).toBe('agent-missing-in-sandbox');
+    expect(f.exitCode).toBe(3);
+    expect(f.hint).toMatch(/^mount its directory into the sandbox/);
+  });
 });

@@ -73,7 +73,7 @@ async function reviewIteration(ctx: WalkContext, setPhase: (p: string) => void):
   return tests;
 }
 
-export function renderReviewBody(ctx: WalkContext, evidence: Evidence): string {
+export function renderReviewBody(ctx: WalkContext, evidence: Evidence, testsSkipped?: string): string {
   const { prd, tasks, source } = ctx;
   const lines = [`${prd.title}: every task of PRD #${prd.ref} is done on \`${ctx.worktree.branch}\`.`, '', '## Tasks', ''];
   for (const t of tasks) {
@@ -83,7 +83,7 @@ export function renderReviewBody(ctx: WalkContext, evidence: Evidence): string {
   lines.push('', `## Commits (${ctx.baseBranch}..${ctx.worktree.branch})`, '');
   for (const c of evidence.commits) lines.push(`- \`${c.sha.slice(0, 10)}\` ${c.subject}`);
   lines.push('', '## Tests', '');
-  if (evidence.tests.length === 0) lines.push('- no test suites ran (see the run log)');
+  if (evidence.tests.length === 0) lines.push(`- no test suites ran: ${testsSkipped ?? 'see the run log'}`);
   for (const t of evidence.tests) lines.push(`- ${t.ok ? 'PASS' : 'FAIL'} \`${t.suite}\`: ${t.summary}${t.logFile ? ` — log \`${t.logFile}\`` : ''}`);
   lines.push('', '## Artifacts', '');
   for (const a of evidence.artifacts) lines.push(`- \`${a}\``);
@@ -117,11 +117,10 @@ export async function reviewAndPublish(ctx: WalkContext, setPhase: (p: string) =
   const evidence: Evidence = {
     commits: await branchCommits(worktree.path, ctx.base),
     tests: tests.suites.map((s) => ({ suite: s.suite, ok: s.ok, summary: s.summary, ...(s.logFile ? { logFile: s.logFile } : {}) })),
-    artifacts: [ctx.log.dir],
+    artifacts: [ctx.log.dir, ...(tests.artifactsDir ? [tests.artifactsDir] : [])],
     logFile: ctx.log.file,
   };
-  if (tests.skipped) evidence.tests.push({ suite: '(none)', ok: true, summary: tests.skipped });
-  const body = renderReviewBody(ctx, evidence);
+  const body = renderReviewBody(ctx, evidence, tests.skipped);
   await writeFile(ctx.log.path('evidence.json'), JSON.stringify(evidence, null, 2) + '\n');
   await writeFile(ctx.log.path('review.md'), body);
   const review: ReviewRecord = await runPhase('publish', timeouts.publish, options.signal, () =>

@@ -52,6 +52,8 @@ export interface TestRunResult {
   suites: SuiteResult[];
   /** Why nothing ran (no factory.yaml, no suites), when `suites` is empty. */
   skipped?: string;
+  /** Where the run's logs and reports are. */
+  artifactsDir?: string;
 }
 
 export interface TestRunner {

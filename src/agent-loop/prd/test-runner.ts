@@ -1,91 +1,59 @@
 /**
- * Running the contract's tests in the PRD's worktree after each task.
+ * Running the contract's tests in the PRD's worktree after each task, through the `factory test`
+ * library (src/test-suites/run.ts): every suite of the worktree's `factory.yaml`, with the
+ * instance's environment, results and logs in the worktree's `.factory/artifacts/<run id>/`.
  *
- * This is the walker's own small runner for test suites that need no services: it loads the
- * worktree's `factory.yaml`, runs each suite's commands in order (shell lines through `sh -c`,
- * argv as is) with the suite's cwd and timeout, and writes each suite's output to a log file.
- * `factory test` (src/test-suites/) was not available when this was written; suites that need
- * services are reported as failed with that reason rather than silently skipped. A repository
+ * Suites that `need` services get them started through the runtime (src/test-suites/
+ * runtime-control.ts) when that module is present; it is loaded by name at run time so this
+ * runner works — for suites without services — in a build where the runtime is not wired yet,
+ * and a suite that needs services then fails saying so instead of being skipped. A repository
  * without a `factory.yaml` has no tests to run: the result says so and counts as passing.
  */
-import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
-import { join } from 'node:path';
 import { findContractFile, loadContract } from '../../contract/load.js';
-import type { Command, TestSuite } from '../../contract/types.js';
-import type { SuiteResult, TestRunner, TestRunResult } from './runner.js';
+import type { Contract } from '../../contract/types.js';
+import { ExitCode, FactoryFailure } from '../../lib/failure.js';
+import { resolveInstanceRef, type InstanceRef } from '../../setup/instance.js';
+import type { InstanceControl } from '../../test-suites/control.js';
+import { runTests } from '../../test-suites/run.js';
+import type { TestRunner, TestRunResult } from './runner.js';
 
-function runCommand(command: Command, cwd: string, env: NodeJS.ProcessEnv, log: NodeJS.WritableStream, signal: AbortSignal, timeoutMs: number): Promise<number | string> {
-  const argv = command.kind === 'shell' ? ['sh', '-c', command.line] : command.argv;
-  return new Promise((resolve) => {
-    const [file, ...args] = argv;
-    if (!file) return resolve('empty command');
-    // Own process group, so a timeout or abort kills what the suite started too.
-    const child = spawn(file, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    child.stdout.pipe(log, { end: false });
-    child.stderr.pipe(log, { end: false });
-    const kill = () => {
-      try {
-        if (child.pid) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    };
-    let why: string | undefined;
-    const timer = setTimeout(() => {
-      why = `timed out after ${timeoutMs} ms`;
-      kill();
-    }, timeoutMs);
-    const onAbort = () => {
-      why = 'interrupted';
-      kill();
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      resolve(e.message);
-    });
-    child.on('close', (code, sig) => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-      resolve(why ?? (code ?? `killed by ${sig}`));
-    });
-  });
-}
+type RuntimeControlModule = { runtimeControl?: (contract: Contract, instance: InstanceRef) => InstanceControl };
 
-async function runSuite(suite: TestSuite, root: string, logDir: string, label: string, signal: AbortSignal): Promise<SuiteResult> {
-  const logFile = join(logDir, `tests-${label}-${suite.name}.log`);
-  if (suite.needs.length > 0) {
-    return { suite: suite.name, ok: false, summary: `needs services (${suite.needs.join(', ')}); run it with "factory test ${suite.name}"`, logFile: undefined };
-  }
-  const log = createWriteStream(logFile);
-  // Plain values only: `${…}` templates need an instance (ports), which this runner does not start.
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const [k, v] of Object.entries(suite.env)) if (!v.includes('${')) env[k] = v;
-  const cwd = join(root, suite.cwd);
-  let summary = `${suite.commands.length} command${suite.commands.length === 1 ? '' : 's'} passed`;
-  let ok = true;
-  for (const [i, command] of suite.commands.entries()) {
-    log.write(`$ ${command.kind === 'shell' ? command.line : command.argv.join(' ')}\n`);
-    const result = await runCommand(command, cwd, env, log, signal, suite.timeoutMs);
-    if (result !== 0) {
-      ok = false;
-      summary = `command ${i + 1} ${typeof result === 'number' ? `exited ${result}` : result}`;
-      break;
-    }
-  }
-  await new Promise((resolve) => log.end(resolve));
-  return { suite: suite.name, ok, summary, logFile };
+/** For builds without the runtime: nothing is running and nothing can be started. */
+const noRuntime: InstanceControl = {
+  readyServices: async () => new Set<string>(),
+  isRunning: async () => false,
+  start: async (services) => {
+    throw new FactoryFailure('runtime-unavailable', `cannot start ${services.join(', ')}: this build has no runtime to start services`, {
+      exitCode: ExitCode.unavailable,
+    });
+  },
+  stop: async () => undefined,
+  env: async () => undefined,
+};
+
+async function controlFor(contract: Contract, instance: InstanceRef): Promise<InstanceControl> {
+  const specifier = '../../test-suites/runtime-control.js';
+  const mod = (await import(specifier).catch(() => undefined)) as RuntimeControlModule | undefined;
+  return mod?.runtimeControl ? mod.runtimeControl(contract, instance) : noRuntime;
 }
 
 export const contractTestRunner: TestRunner = {
-  async run({ worktree, signal, logDir, label }): Promise<TestRunResult> {
+  async run({ worktree, signal }): Promise<TestRunResult> {
     if (!findContractFile(worktree.path)) return { ok: true, suites: [], skipped: 'no factory.yaml in the worktree' };
     const contract = await loadContract({ cwd: worktree.path });
-    const suites = Object.values(contract.tests);
-    if (suites.length === 0) return { ok: true, suites: [], skipped: 'the contract declares no test suites' };
-    const results: SuiteResult[] = [];
-    for (const suite of suites) results.push(await runSuite(suite, contract.root, logDir, label, signal));
-    return { ok: results.every((r) => r.ok), suites: results };
+    if (Object.keys(contract.tests).length === 0) return { ok: true, suites: [], skipped: 'the contract declares no test suites' };
+    const instance = await resolveInstanceRef(contract);
+    const result = await runTests({ contract, instance, suites: [], control: await controlFor(contract, instance), signal });
+    return {
+      ok: result.ok,
+      artifactsDir: result.artifactsDir,
+      suites: result.suites.map((s) => ({
+        suite: s.name,
+        ok: s.status === 'passed',
+        summary: s.tests ? `${s.reason}; ${s.tests.passed}/${s.tests.tests} tests passed` : s.reason,
+        ...(s.log ? { logFile: s.log } : {}),
+      })),
+    };
   },
 };

@@ -150,15 +150,16 @@ async function walkTasks(
     setCurrent(task);
     if (task.kind === 'hitl') {
       const why = task.kindNote ? ` (treated as HITL: ${task.kindNote})` : '';
-      const message = `PRD ${prd.number} paused at task #${task.id} "${task.title}": it is a HITL task for a person${why}. Do it, mark it done (${task.location}), then run: ${options.resumeCommand}`;
+      const message = `PRD ${prd.number} paused at task #${task.id} "${task.title}": it is a HITL task for a person${why}. Do it, ${source.howToMarkDone(task)}, then run: ${options.resumeCommand}`;
       ctx.log.write(message);
       return { status: 'paused', task, reason: 'hitl', message, resumeCommand: options.resumeCommand };
     }
     const blockers = [];
     for (const id of task.blockedBy) {
       if (done.has(id) || ledgerByRef.has(id)) continue;
-      const inPrd = tasks.find((t) => t.id === id);
-      if (inPrd || !(await blockerDoneElsewhere(ctx, id))) blockers.push(id);
+      const inPrd = tasks.some((t) => t.id === id);
+      const elsewhere = !inPrd && (await runPhase('backlog', timeouts.backlog, options.signal, () => source.isTaskDone(id)));
+      if (!elsewhere) blockers.push(id);
     }
     if (blockers.length > 0) {
       const message = `PRD ${prd.number} paused at task #${task.id} "${task.title}": blocked by ${blockers.map((b) => `#${b}`).join(', ')}, not done yet. Finish those, then run: ${options.resumeCommand}`;
@@ -179,17 +180,6 @@ async function walkTasks(
   }
   setCurrent(undefined);
   return undefined;
-}
-
-async function blockerDoneElsewhere(ctx: WalkContext, id: string): Promise<boolean> {
-  const prdOf = /^prd-(\d+)\//.exec(id)?.[1];
-  try {
-    const other = prdOf ? await ctx.source.getPrd(Number(prdOf)) : undefined;
-    if (!other) return false;
-    return (await ctx.source.listTasks(other)).some((t) => t.id === id && t.state === 'done');
-  } catch {
-    return false;
-  }
 }
 
 /** One AFK task: agent → tests → ledger commit. Returns the ledger commit. */
