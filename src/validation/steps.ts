@@ -61,10 +61,11 @@ export function stepTarget(step: ScenarioStep, resolve: (t: string) => string = 
   }
 }
 
-function expectation(step: ScenarioStep, resolve: (t: string) => string): string {
+function expectation(step: ScenarioStep, ctx: StepContext): string {
+  const resolve = ctx.resolve;
   switch (step.action) {
     case 'goto':
-      return `${resolve(step.url)} to load with HTTP status < 400`;
+      return `${absolute(resolve(step.url), ctx)} to load with HTTP status < 400`;
     case 'click':
       return `one visible, enabled element matching ${step.selector} to click`;
     case 'fill':
@@ -107,7 +108,7 @@ export function urlMatches(pattern: string, actual: string, base: string): boole
 /** Run one step; throws StepMismatch (expected vs seen) or the browser's own error. */
 export async function runStep(step: ScenarioStep, ctx: StepContext): Promise<{ screenshot?: string }> {
   const { page } = ctx;
-  const expected = expectation(step, ctx.resolve);
+  const expected = expectation(step, ctx);
   try {
     switch (step.action) {
       case 'goto': {

@@ -190,6 +190,43 @@ describe('runValidation', () => {
     expect(html).toContain('01-delete-item/failure.png');
   });
 
+  it('covers press, relative goto and url expectations; a 404 page fails its goto', async () => {
+    const report = await runValidation(
+      options({
+        browser: { ...BROWSER, recordVideo: false },
+        scenarios: [
+          scenario('keyboard', [
+            { action: 'wait_for', text: 'live', timeoutMs: 10_000 },
+            { action: 'fill', selector: '#name', value: 'typed' },
+            { action: 'press', key: 'Enter', selector: '#name' },
+            { action: 'wait_for', selector: 'li:text-is("typed")', timeoutMs: 10_000 },
+            { action: 'goto', url: '/?from=keyboard' },
+            { action: 'expect', url: '*from=keyboard', timeoutMs: 2_000 },
+            { action: 'press', key: 'Tab' },
+          ]),
+          scenario('missing-page', [{ action: 'goto', url: '/nope' }]),
+        ],
+      }),
+    );
+    const [keyboard, missing] = report.scenarios;
+    expect(keyboard!.failure).toBeUndefined();
+    expect(keyboard!.steps.map((s) => s.target)).toEqual([
+      app.url,
+      'text "live"',
+      '#name ← "typed"',
+      'Enter in #name',
+      'li:text-is("typed")',
+      '/?from=keyboard',
+      'url *from=keyboard',
+      'Tab',
+    ]);
+    expect(missing!.failure).toMatchObject({
+      stepIndex: 1,
+      expected: `${app.url}nope to load with HTTP status < 400`,
+      actual: 'the server answered HTTP 404 Not Found',
+    });
+  });
+
   it('runs script scenarios (.mjs and .ts) and records their steps', async () => {
     const fixtures = join(import.meta.dirname, '..', 'fixtures', 'validation');
     const report = await runValidation(
