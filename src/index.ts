@@ -35,3 +35,31 @@ export type {
   ValidationEvent,
 } from './validation/types.js';
 export { ValidationReportSchema } from './validation/schema.js';
+
+// runtime: per-worktree instances
+export {
+  startInstance,
+  stopInstance,
+  cleanInstance,
+  readInstanceStatus,
+  getInstanceEnv,
+  resolveInstance,
+  listInstances,
+  runForeground,
+  type StartOptions,
+  type StartEvent,
+  type StopResult,
+  type CleanResult,
+  type InstanceStatus,
+  type InstanceOptions,
+  type ResolvedInstance,
+  type InstanceSummary,
+  type Leak,
+  type ForegroundResult,
+  type SupervisorEvent,
+  type ServiceStatus,
+  type ServiceState,
+  type Health,
+  type CheckResult,
+  type InstancePhase,
+} from './services/api.js';

@@ -18,6 +18,14 @@ export const commands = {
   config: () => load(import('./config.js')),
   init: () => load(import('./init.js')),
   // runtime
+  start: () => load(import('./start.js')),
+  status: () => load(import('./status.js')),
+  urls: () => load(import('./urls.js')),
+  logs: () => load(import('./logs.js')),
+  stop: () => load(import('./stop.js')),
+  clean: () => load(import('./clean.js')),
+  ps: () => load(import('./ps.js')),
+  env: () => load(import('./env.js')),
   // setup, tests, validation
   setup: () => load(import('./setup.js')),
   validate: () => load(import('./validate.js')),

@@ -1,0 +1,85 @@
+/**
+ * `factory start [svc…] [--only svc,…] [--port-range BASE] [--move-ports] [--timeout S] [--foreground]`
+ * Exit codes: 0 ready (or attached to a running instance), 1 a service failed / timed out (named,
+ * with its check, exit code and log tail; nothing left running), 2 bad contract or flag, 3 ports
+ * unavailable, 130 interrupted (what it started is stopped).
+ */
+import { defineCommand } from 'citty';
+import { ExitCode, FactoryFailure } from '../lib/failure.js';
+import { colors, eprintln, printJson, println } from '../lib/output.js';
+import { instanceArgs, seconds } from '../services/cli/args.js';
+import { progressRenderer } from '../services/cli/progress.js';
+import { renderStatus } from '../services/cli/render-status.js';
+import { runForeground } from '../services/foreground.js';
+import { startInstance, type StartEvent, type StartOptions } from '../services/start.js';
+import { prefixer } from '../services/cli/prefix.js';
+
+function positiveNumber(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new FactoryFailure('usage', `--${flag} expects a positive number, got "${v}"`, { exitCode: ExitCode.invalid });
+  return n;
+}
+
+export default defineCommand({
+  meta: { name: 'start', description: 'Start this worktree instance (every service, or the named ones and their dependencies) and wait until ready.' },
+  args: {
+    ...instanceArgs,
+    only: { type: 'string', description: 'Comma-separated services to start (with their dependencies); also accepted as positional names' },
+    'port-range': { type: 'string', description: 'First port of the block to lease (default: 46000 and up)' },
+    'move-ports': { type: 'boolean', description: 'If a foreign process holds a leased port, move to another block (reported)' },
+    timeout: { type: 'string', description: 'Give up (and stop everything) if not ready after this many seconds' },
+    foreground: { type: 'boolean', description: 'Run attached, with prefixed output, until Ctrl-C' },
+  },
+  async run({ args }) {
+    const only = [...(args.only ?? '').split(/[,\s]+/), ...args._.map(String)].filter(Boolean);
+    const portRange = positiveNumber('port-range', args['port-range']);
+    const timeout = positiveNumber('timeout', args.timeout);
+    const abort = new AbortController();
+    const progress = args.json || args.foreground ? undefined : progressRenderer();
+    const opts: StartOptions = {
+      ...(args['worktree-id'] ? { worktreeId: args['worktree-id'] } : {}),
+      ...(args.file ? { file: args.file } : {}),
+      ...(only.length ? { only } : {}),
+      ...(portRange !== undefined ? { portRange } : {}),
+      ...(args['move-ports'] ? { movePorts: true } : {}),
+      ...(timeout !== undefined ? { timeoutMs: Math.round(timeout * 1000) } : {}),
+      signal: abort.signal,
+      onEvent: (e: StartEvent) => progress?.onEvent(e),
+    };
+    if (args.foreground) {
+      const r = await runForeground({ ...opts, onEvent: prefixer() });
+      if (r.interrupted) return r.ready ? ExitCode.ok : ExitCode.interrupted;
+      return r.ready ? ExitCode.ok : ExitCode.failed;
+    }
+    const onSigint = () => abort.abort();
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigint);
+    const t0 = Date.now();
+    let attached = false;
+    const inner = opts.onEvent;
+    opts.onEvent = (e) => {
+      if (e.type === 'attached') attached = true;
+      inner?.(e);
+    };
+    try {
+      const st = await startInstance(opts);
+      progress?.done();
+      if (args.json) {
+        printJson({ ok: true, attached, ...st });
+      } else {
+        println(`${colors.green('ready')} ${st.worktreeId}${attached ? ' (already running)' : ''} in ${seconds(Date.now() - t0)}`);
+        for (const [name, url] of Object.entries(st.urls)) println(`  ${name.padEnd(10)} ${colors.cyan(url)}`);
+        if (Object.keys(st.urls).length === 0) renderStatus(st);
+      }
+      return ExitCode.ok;
+    } catch (error) {
+      progress?.done();
+      if (error instanceof Error && 'code' in error && (error as FactoryFailure).code === 'interrupted' && !args.json) eprintln(colors.yellow('interrupted: stopped'));
+      throw error;
+    } finally {
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
+    }
+  },
+});

@@ -1,0 +1,24 @@
+/**
+ * `factory status [--json]`: the instance's state from state.json and /proc. Spawns nothing and
+ * loads no contract compiler (benchmarked against `node -e 0`, docs/performance.md).
+ * Exit codes: 0 every service ready+healthy or completed, 1 running but not all healthy,
+ * 3 not running (never started, stopped, failed, or its supervisor died — then orphans are listed).
+ */
+import { defineCommand } from 'citty';
+import { printJson } from '../lib/output.js';
+import { instanceArgs, locateArgs } from '../services/cli/args.js';
+import { renderStatus, statusExitCode } from '../services/cli/render-status.js';
+import { locateInstance } from '../services/paths.js';
+import { readStateFile, statusFromState } from '../services/status-read.js';
+
+export default defineCommand({
+  meta: { name: 'status', description: 'Show the instance: per service state, pid, ports, url, health, last check, restarts, exit code, log.' },
+  args: { ...instanceArgs },
+  run({ args }) {
+    const loc = locateInstance(locateArgs(args));
+    const st = statusFromState(loc, readStateFile(loc.stateDir));
+    if (args.json) printJson({ ...st });
+    else renderStatus(st);
+    return statusExitCode(st);
+  },
+});

@@ -1,0 +1,149 @@
+/**
+ * Startup readiness and ongoing health (architecture decision 4; docs/adr/0013).
+ *
+ * Readiness polls from the check's `intervalMs` (10 ms by default), backing off ×1.5 up to
+ * `maxIntervalMs`, until it passes or `startupTimeoutMs` runs out. Two things cut the wait short:
+ * a new output line from the service `poke()`s an immediate attempt (servers usually print
+ * "listening on …" right after listen), and a `log` check is decided by lines alone, no polling.
+ * wait-on is not used: its fixed interval (250 ms by default, no backoff) and its resource-string
+ * grammar add latency and a parse layer for nothing we need.
+ *
+ * Ongoing health, once ready, runs at a slower fixed cadence; `retries` consecutive failures (not
+ * counting the start period) make the service unhealthy, one success makes it healthy again.
+ */
+import { probe } from './probe.js';
+import type { ProbeResult, ResolvedCheck } from './types.js';
+
+export const BACKOFF_FACTOR = 1.5;
+/** Ongoing checks run every max(maxIntervalMs, this). */
+export const HEALTH_INTERVAL_MS = 1_000;
+
+export type ReadyOutcome = 'ready' | 'timeout' | 'aborted';
+
+export interface ReadinessHooks {
+  onResult: (r: ProbeResult) => void;
+  /** Every output line of the service, past ones first (log checks need those printed before we subscribed). */
+  subscribeLines: (fn: (line: string) => void) => () => void;
+  signal: AbortSignal;
+}
+
+export class Readiness {
+  readonly outcome: Promise<ReadyOutcome>;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly check: ResolvedCheck,
+    private readonly hooks: ReadinessHooks,
+  ) {
+    this.outcome = check.kind === 'log' ? this.byLines(check.pattern) : this.byPolling();
+  }
+
+  /** Try now instead of waiting out the current backoff delay. */
+  poke(): void {
+    this.wake?.();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        this.hooks.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+      this.hooks.signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  private async byPolling(): Promise<ReadyOutcome> {
+    const c = this.check;
+    const deadline = Date.now() + c.startupTimeoutMs;
+    let delay = c.intervalMs;
+    for (;;) {
+      if (this.hooks.signal.aborted) return 'aborted';
+      const r = await probe(c);
+      if (this.hooks.signal.aborted) return 'aborted';
+      this.hooks.onResult(r);
+      if (r.ok) return 'ready';
+      const left = deadline - Date.now();
+      if (left <= 0) return 'timeout';
+      await this.sleep(Math.min(delay, left));
+      delay = Math.min(c.maxIntervalMs, delay * BACKOFF_FACTOR);
+    }
+  }
+
+  private byLines(pattern: string): Promise<ReadyOutcome> {
+    const re = new RegExp(pattern);
+    return new Promise((resolve) => {
+      let unsubscribe: (() => void) | undefined;
+      const finish = (o: ReadyOutcome) => {
+        clearTimeout(timer);
+        this.hooks.signal.removeEventListener('abort', onAbort);
+        unsubscribe?.();
+        unsubscribe = undefined;
+        resolve(o);
+      };
+      const onAbort = () => finish('aborted');
+      const timer = setTimeout(() => {
+        this.hooks.onResult({ ok: false, detail: `no line matched /${pattern}/ within ${this.check.startupTimeoutMs} ms` });
+        finish('timeout');
+      }, this.check.startupTimeoutMs);
+      this.hooks.signal.addEventListener('abort', onAbort, { once: true });
+      let matched = false;
+      unsubscribe = this.hooks.subscribeLines((line) => {
+        if (matched || !re.test(line)) return;
+        matched = true;
+        this.hooks.onResult({ ok: true, detail: `matched: ${line.slice(0, 200)}` });
+        // subscribeLines may replay synchronously, before `unsubscribe` is assigned
+        queueMicrotask(() => finish('ready'));
+      });
+      if (matched) unsubscribe();
+    });
+  }
+}
+
+/** Ongoing health after readiness. `log` checks have nothing to re-check and stay healthy. */
+export class HealthMonitor {
+  private timer: NodeJS.Timeout | undefined;
+  private failures = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly check: ResolvedCheck,
+    private readonly startedAt: number,
+    private readonly report: (r: ProbeResult, healthy: boolean | undefined) => void,
+  ) {}
+
+  start(): void {
+    if (this.check.kind === 'log') return;
+    this.schedule();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.tick(), Math.max(this.check.maxIntervalMs, HEALTH_INTERVAL_MS));
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    const r = await probe(this.check);
+    if (this.stopped) return;
+    if (r.ok) {
+      this.failures = 0;
+      this.report(r, true);
+    } else if (Date.now() - this.startedAt < this.check.startPeriodMs) {
+      this.report(r, undefined);
+    } else {
+      this.failures += 1;
+      this.report(r, this.failures >= this.check.retries ? false : undefined);
+    }
+    this.schedule();
+  }
+}

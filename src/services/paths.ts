@@ -1,0 +1,142 @@
+/**
+ * Where an instance lives, found WITHOUT loading the contract compiler or spawning git: `status`
+ * and `urls` are benchmarked against `node -e 0`, so this module imports only node:fs/path/os/crypto.
+ *
+ * - contract root: the directory of factory.yaml (found in cwd or its parents up to a `.git`),
+ *   the same rule as src/contract/load.ts `findContractFile`.
+ * - worktree id: `--worktree-id`, else FACTORY_WORKTREE_ID, else the name of the git worktree's top
+ *   directory (the nearest ancestor of the root holding `.git`, a directory in the main checkout and
+ *   a file in a linked worktree — what `git rev-parse --show-toplevel` prints), else the root's name.
+ * - instance dir: `<root>/.factory/instances/<id>/` (state.json, logs/, data/, run/).
+ * - machine state dir: FACTORY_STATE_HOME, else $XDG_STATE_HOME/factory, else ~/.local/state/factory.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { ExitCode, FactoryFailure } from '../lib/failure.js';
+
+export const CONTRACT_FILE_NAME = 'factory.yaml';
+const WORKTREE_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+export const MAX_WORKTREE_ID = 64;
+/** sun_path is 108 bytes on Linux including the terminating NUL. */
+export const MAX_SOCKET_PATH = 107;
+
+export interface InstanceLocation {
+  /** Absolute contract file. */
+  file: string;
+  /** Directory the contract's relative paths resolve from. */
+  root: string;
+  worktreeId: string;
+  /** `<root>/.factory/instances/<id>` */
+  stateDir: string;
+}
+
+export interface LocateOptions {
+  cwd?: string;
+  file?: string;
+  worktreeId?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function machineStateDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.FACTORY_STATE_HOME) return resolve(env.FACTORY_STATE_HOME);
+  if (env.XDG_STATE_HOME) return join(resolve(env.XDG_STATE_HOME), 'factory');
+  return join(homedir(), '.local', 'state', 'factory');
+}
+
+export function validateWorktreeId(id: string): string {
+  if (!WORKTREE_ID_RE.test(id) || id.length > MAX_WORKTREE_ID) {
+    throw new FactoryFailure('invalid-worktree-id', `worktree id "${id}" is not valid`, {
+      exitCode: ExitCode.invalid,
+      hint: `use letters, digits, ".", "_" and "-" (at most ${MAX_WORKTREE_ID}), starting with a letter or digit`,
+    });
+  }
+  return id;
+}
+
+/** The contract file: `-f` (a file or a directory holding factory.yaml), else found upwards from cwd. */
+export function locateContractFile(opts: { cwd?: string; file?: string }): string {
+  const cwd = resolve(opts.cwd ?? process.cwd());
+  if (opts.file !== undefined) {
+    const abs = resolve(cwd, opts.file);
+    if (existsSync(abs) && statSync(abs).isDirectory()) {
+      const inside = join(abs, CONTRACT_FILE_NAME);
+      if (existsSync(inside)) return inside;
+    } else if (existsSync(abs)) return abs;
+    throw new FactoryFailure('no-contract', `${opts.file} does not exist`, { exitCode: ExitCode.invalid });
+  }
+  let dir = cwd;
+  for (;;) {
+    const candidate = join(dir, CONTRACT_FILE_NAME);
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (existsSync(join(dir, '.git')) || parent === dir) break;
+    dir = parent;
+  }
+  throw new FactoryFailure('no-contract', `no ${CONTRACT_FILE_NAME} in ${cwd} or its parents`, {
+    exitCode: ExitCode.invalid,
+    hint: 'run "factory init" to write one, or pass -f <file>',
+  });
+}
+
+/** The git worktree's top directory holding `dir` (no git process), or undefined outside git. */
+export function gitTopLevel(dir: string): string | undefined {
+  let d = resolve(dir);
+  for (;;) {
+    if (existsSync(join(d, '.git'))) return d;
+    const parent = dirname(d);
+    if (parent === d) return undefined;
+    d = parent;
+  }
+}
+
+export function defaultWorktreeId(root: string): string {
+  const top = gitTopLevel(root) ?? root;
+  const cleaned = basename(top).replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, MAX_WORKTREE_ID);
+  return cleaned || 'default';
+}
+
+export function locateInstance(opts: LocateOptions = {}): InstanceLocation {
+  const env = opts.env ?? process.env;
+  const file = locateContractFile(opts);
+  const root = dirname(file);
+  const given = opts.worktreeId ?? (env.FACTORY_WORKTREE_ID || undefined);
+  const worktreeId = validateWorktreeId(given ?? defaultWorktreeId(root));
+  return { file, root, worktreeId, stateDir: instanceDir(root, worktreeId) };
+}
+
+export function instanceDir(root: string, worktreeId: string): string {
+  return join(root, '.factory', 'instances', worktreeId);
+}
+
+/** Files inside one instance dir. */
+export function instanceFiles(stateDir: string) {
+  return {
+    state: join(stateDir, 'state.json'),
+    logs: join(stateDir, 'logs'),
+    data: join(stateDir, 'data'),
+    run: join(stateDir, 'run'),
+    plan: join(stateDir, 'run', 'plan.json'),
+    supervisorLog: join(stateDir, 'logs', 'supervisor.log'),
+    startLock: join(stateDir, 'run', 'start'),
+    log: (service: string) => join(stateDir, 'logs', `${service}.log`),
+  };
+}
+
+/**
+ * The supervisor's socket: `<stateDir>/run/supervisor.sock`, or — when that path would not fit in
+ * sun_path — `<machine state>/sock/<hash of stateDir>.sock`. The choice is recorded in state.json.
+ */
+export function socketPathFor(stateDir: string, env: NodeJS.ProcessEnv = process.env): string {
+  const local = join(stateDir, 'run', 'supervisor.sock');
+  if (Buffer.byteLength(local) <= MAX_SOCKET_PATH) return local;
+  const short = join(machineStateDir(env), 'sock', `${instanceKey(stateDir)}.sock`);
+  if (Buffer.byteLength(short) <= MAX_SOCKET_PATH) return short;
+  return join('/tmp', `factory-${instanceKey(stateDir)}.sock`);
+}
+
+/** A short machine-unique key of an instance dir (marker env var, socket names). */
+export function instanceKey(stateDir: string): string {
+  return createHash('sha256').update(resolve(stateDir)).digest('hex').slice(0, 16);
+}
