@@ -176,6 +176,20 @@ export class GitHubBacklog implements BacklogSource {
     };
   }
 
+  async isTaskDone(id: string): Promise<boolean> {
+    if (!/^\d+$/.test(id)) return false;
+    try {
+      const issue = await this.client.get<GitHubIssue>(`${this.base}/issues/${id}`);
+      return issue.state === 'closed' || labelNames(issue).includes(DONE_LABEL);
+    } catch {
+      return false;
+    }
+  }
+
+  howToMarkDone(task: Task): string {
+    return `close ${task.location}`;
+  }
+
   async markDone(task: Task, ledgerRef: string): Promise<void> {
     await this.client.request('POST', `${this.base}/issues/${task.id}/comments`, {
       body: `Done by factory in ${ledgerRef}. This issue closes when the PRD's pull request is merged.`,

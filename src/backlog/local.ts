@@ -174,6 +174,21 @@ export class LocalBacklog implements BacklogSource {
     };
   }
 
+  async isTaskDone(id: string): Promise<boolean> {
+    const m = /^prd-(\d+)\/(\d+)$/.exec(id);
+    if (!m) return false;
+    try {
+      const tasks = await this.listTasks(await this.getPrd(Number(m[1])));
+      return tasks.some((t) => t.id === localTaskId(Number(m[1]), Number(m[2])) && t.state === 'done');
+    } catch {
+      return false;
+    }
+  }
+
+  howToMarkDone(task: Task): string {
+    return `set "status: done" in ${task.location}`;
+  }
+
   /** Read-modify-write one task file; written to a temp file and renamed so a kill never truncates it. */
   private async updateFile(location: string, change: (doc: ReturnType<typeof parseFrontMatter>['doc']) => void): Promise<void> {
     const file = join(this.root, location);

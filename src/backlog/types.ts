@@ -100,6 +100,10 @@ export interface BacklogSource {
   getPrd(number: number): Promise<Prd>;
   /** The PRD's tasks in their order. */
   listTasks(prd: Prd): Promise<Task[]>;
+  /** Whether a task anywhere in the backlog (a blocker from another PRD) is done; false when unknown. */
+  isTaskDone(id: string): Promise<boolean>;
+  /** How a person marks a HITL task done, for the pause message. */
+  howToMarkDone(task: Task): string;
   /** Mirror the ledger: the task is done, by this commit. Idempotent. */
   markDone(task: Task, ledgerRef: string): Promise<void>;
   recordFailure(task: Task, failure: TaskFailure): Promise<void>;

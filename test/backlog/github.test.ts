@@ -126,6 +126,15 @@ describe('github backlog (recorded responses on loopback)', () => {
     });
   });
 
+  it('answers whether a blocker elsewhere is done, and how a person marks a task done', async () => {
+    const { source } = await backlog();
+    expect(await source.isTaskDone('13')).toBe(true); // closed
+    expect(await source.isTaskDone('14')).toBe(false); // open
+    expect(await source.isTaskDone('404')).toBe(false); // unknown
+    const tasks = await source.listTasks(await source.getPrd(10));
+    expect(source.howToMarkDone(tasks[3] as (typeof tasks)[number])).toBe('close https://github.com/octo-org/shop/issues/14');
+  });
+
   it('reports a 404 PRD as prd-not-found', async () => {
     const { source } = await backlog();
     await expect(source.getPrd(404)).rejects.toMatchObject({ code: 'prd-not-found', message: 'no issue #404 in octo-org/shop' });

@@ -51,7 +51,9 @@ describe('PRD walk (local backlog, real git, the fake agent)', () => {
     if (first.status !== 'paused') return;
     expect(first.reason).toBe('hitl');
     expect(first.task.id).toBe('prd-1/03');
-    expect(first.message).toContain('HITL task');
+    expect(first.message).toBe(
+      'PRD 1 paused at task #prd-1/03 "Legal sign-off": it is a HITL task for a person. Do it, set "status: done" in prds/1-checkout/tasks/03-legal.md, then run: factory agent run --prd 1',
+    );
     expect(first.message).toContain('factory agent run --prd 1');
     expect(first.doneThisRun).toEqual(['prd-1/01', 'prd-1/02']);
     let log = repo.branchLog('factory/prd-1');
@@ -105,7 +107,7 @@ describe('PRD walk (local backlog, real git, the fake agent)', () => {
     const failed = await run();
     expect(failed).toMatchObject({ status: 'failed', phase: 'tests' });
     if (failed.status !== 'failed') return;
-    expect(failed.error).toContain('unit: command 1 exited 1');
+    expect(failed.error).toMatch(/^tests failed after task #prd-2\/01: unit: exited with code 1 \(.*\/unit\/output.log\)$/);
     const taskFile = repo.read('prds/2-fix/tasks/01-fix.md');
     expect(taskFile).toContain('phase: tests');
     expect(taskFile).toContain('resume: factory agent run --prd 2');
@@ -141,8 +143,14 @@ describe('PRD walk (local backlog, real git, the fake agent)', () => {
       'prds/4-b/tasks/01-a.md': task('afk', 'A', script([DONE]), 'blocked_by: ["prd-9/01"]\n'),
     });
     const r = repo;
-    const result = await walkPrd({ root: r.root, source: new LocalBacklog({ root: r.root }), prd: 4, agent: fakeAgentRunner(), resumeCommand: 'x' });
+    const run = () => walkPrd({ root: r.root, source: new LocalBacklog({ root: r.root }), prd: 4, agent: fakeAgentRunner(), resumeCommand: 'x' });
+    const result = await run();
     expect(result).toMatchObject({ status: 'paused', reason: 'blocked' });
     if (result.status === 'paused') expect(result.message).toContain('blocked by #prd-9/01');
+    // The blocker, in another PRD, gets done: the task runs.
+    r.write('prds/9-other/prd.md', '# Other\n');
+    r.write('prds/9-other/tasks/01-x.md', task('hitl', 'X', 'x', 'status: done\n'));
+    r.write('prds/4-b/prd.md', `# B\n\n${script([DONE])}\n`);
+    expect(await run()).toMatchObject({ status: 'reviewed', doneThisRun: ['prd-4/01'] });
   });
 });
