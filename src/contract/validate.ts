@@ -6,17 +6,19 @@
  * whose type matches the value (or say "must be a string or a list" when none does), then turn each
  * error into one located diagnostic with a hint.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../lib/failure.js';
-import { FactoryYamlSchema, type FactoryYaml } from './schema.js';
+import generatedValidator from './generated/factory-yaml-validator.js';
+import type { FactoryYaml } from './schema.js';
 import { dotted, type DataPath, type YamlSource } from './source.js';
 import { suggest } from './suggest.js';
 
-let compiled: ValidateFunction | undefined;
-function validator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: true, verbose: true, strict: false }).compile(FactoryYamlSchema);
-  return compiled;
-}
+/**
+ * The validator is compiled ahead of time from ./schema.ts (src/schema-files.ts, `npm run schema`;
+ * the drift test keeps it current), with ajv options `allErrors` and `verbose` (errors carry the
+ * offending value and their schema, which the pruning below needs).
+ */
+const validator = (): ValidateFunction => generatedValidator as unknown as ValidateFunction;
 
 export function validateShape(data: unknown, source: YamlSource): { value?: FactoryYaml; diagnostics: Diagnostic[] } {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {

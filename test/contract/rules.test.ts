@@ -130,4 +130,8 @@ describe('rules', () => {
       '5:21 error unknown-dependency: service "a" depends on "zz", which is not defined [defined services: a, b]',
     ]);
   });
+
+  it('schema keywords that use ajv runtime helpers (minLength) work in the precompiled validator', () => {
+    expect(problems('name: ""\n')).toEqual(['1:7 error invalid-value: name must not be empty']);
+  });
 });
