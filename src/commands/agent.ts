@@ -17,6 +17,7 @@ import type { RunEvent } from '../agent-loop/events.js';
 import type { LoggingOption } from '../agent-loop/log.js';
 import { Output, type OutputDefinition } from '../agent-loop/output.js';
 import { AGENT_NAMES, createAgentProvider } from '../agent-loop/providers/index.js';
+import { interactive } from '../agent-loop/interactive.js';
 import { run } from '../agent-loop/run.js';
 import { toAgentRunJson } from '../agent-loop/schema.js';
 import type { RunOptions } from '../agent-loop/options.js';
@@ -209,7 +210,82 @@ export const agentRun = defineCommand({
   },
 });
 
+const interactiveArgs = (({ prompt, 'prompt-file': promptFile, agent, model, command, branch, 'base-branch': baseBranch, 'merge-to-head': mergeToHead, arg, name, resume, fork, copy, network, mount, app, 'keep-env': keepEnv, preflight }) => ({
+  prompt,
+  'prompt-file': promptFile,
+  agent,
+  model,
+  command,
+  sandbox: { type: 'string', description: `Sandbox: ${SANDBOX_PROVIDER_NAMES.join(', ')} (default none: you approve the agent's actions)` },
+  branch,
+  'base-branch': baseBranch,
+  'merge-to-head': mergeToHead,
+  arg,
+  name,
+  resume,
+  fork,
+  copy,
+  network,
+  mount,
+  app,
+  'keep-env': keepEnv,
+  preflight,
+}))(runArgs) satisfies Record<string, ArgDef>;
+
+/**
+ * `factory agent interactive`: the agent's own TUI on this terminal, in the same worktree / sandbox /
+ * app setup. Exit code: the agent's own (0 when it exits cleanly), 2/3 as for `run`, 130 interrupted.
+ */
+export const agentInteractive = defineCommand({
+  meta: { name: 'interactive', description: "Open the agent's own interactive session in a worktree and sandbox (default: no sandbox)." },
+  args: interactiveArgs,
+  async run({ args, rawArgs }) {
+    if (args.prompt !== undefined && args['prompt-file'] !== undefined) throw usage('--prompt and --prompt-file exclude each other');
+    const passthrough = rawArgs.includes('--') ? rawArgs.slice(rawArgs.indexOf('--') + 1) : [];
+    const agent = createAgentProvider(args.agent ?? 'claude-code', { ...(args.model ? { model: args.model } : {}), ...(args.command ? { command: args.command } : {}), commandArgs: passthrough });
+    const promptArgs: Record<string, string> = {};
+    for (const kv of repeated(rawArgs, 'arg')) {
+      const eq = kv.indexOf('=');
+      if (eq <= 0) throw usage(`--arg must be KEY=VALUE (got "${kv}")`);
+      promptArgs[kv.slice(0, eq)] = kv.slice(eq + 1);
+    }
+    const mounts = repeated(rawArgs, 'mount').map(parseMount);
+    const copies = repeated(rawArgs, 'copy');
+    // The agent owns the terminal: Ctrl-C goes to it (same process group); we only stop on SIGTERM.
+    const abort = new AbortController();
+    const onTerm = (): void => abort.abort();
+    const ignoreInt = (): void => {};
+    process.on('SIGTERM', onTerm);
+    process.on('SIGINT', ignoreInt);
+    try {
+      const r = await interactive({
+        agent,
+        sandbox: sandboxProviderByName(args.sandbox ?? 'none'),
+        cwd: process.cwd(),
+        ...(args.prompt !== undefined ? { promptTemplate: args.prompt } : args['prompt-file'] !== undefined ? { promptFile: args['prompt-file'] } : {}),
+        promptArgs,
+        branchStrategy: branchStrategy(args),
+        ...(args.name ? { name: args.name } : {}),
+        ...(args.resume ? { resumeSession: args.resume, forkSession: args.fork === true } : {}),
+        ...(copies.length ? { copyToWorktree: copies } : {}),
+        ...(mounts.length ? { mounts } : {}),
+        ...(args.network ? { network: args.network as NetworkMode } : {}),
+        app: args.app === false ? false : 'auto',
+        keepEnv: args['keep-env'] === true,
+        preflight: args.preflight !== false,
+        signal: abort.signal,
+      });
+      eprintln(`${colors.cyan('→')} session ended (exit ${String(r.exitCode)}): ${r.commits.length} commit(s), ${r.merge.kind}${r.worktreeKept ? `; worktree kept: ${r.worktreePath}` : ''}`);
+      if (r.merge.kind === 'conflict' || r.merge.kind === 'merge-failed') eprintln(r.merge.recoveryText);
+      return r.exitCode === 0 ? ExitCode.ok : ExitCode.failed;
+    } finally {
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', ignoreInt);
+    }
+  },
+});
+
 export default defineCommand({
   meta: { name: 'agent', description: 'Run coding agents in sandboxes on git worktrees.' },
-  subCommands: { run: agentRun },
+  subCommands: { run: agentRun, interactive: agentInteractive },
 });

@@ -109,3 +109,31 @@ describe('factory agent run', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'no-changes', output: { ok: true } });
   });
 });
+
+describe('factory agent interactive (non-TTY)', () => {
+  it('runs the agent attached to our stdio in the same worktree setup and merges its commits', async () => {
+    repo = makeRepo();
+    const r = await runFactory(
+      ['agent', 'interactive', '--agent', 'claude-code', '--model', 'm1', '--merge-to-head', '--arg', 'WHO=tty', '--prompt', scripted([{ echoArgv: true }, { write: 'i.txt', content: 'i' }, { commit: 'interactive work' }], 'Hello {{WHO}} on {{SOURCE_BRANCH}}')],
+      { cwd: repo.repo, env: { PATH: repo.path } },
+    );
+    expect(r.code).toBe(0);
+    // The agent wrote straight to the inherited stdout: its argv is the interactive one (no -p), prompt last.
+    const argvLine = r.stdout.split('\n').find((l) => l.includes('"--model'));
+    expect(argvLine).toBeDefined();
+    const said = JSON.parse(JSON.parse(argvLine as string).message.content[0].text) as string[];
+    expect(said.slice(0, 2)).toEqual(['--model', 'm1']);
+    expect(said).not.toContain('-p');
+    expect(said).not.toContain('--dangerously-skip-permissions');
+    expect(said[2]).toMatch(/^Hello tty on factory\/run-/);
+    expect(r.stderr).toMatch(/session ended \(exit 0\): 1 commit\(s\), merged/);
+    expect(git(repo.repo, 'log', '-1', '--format=%s', 'main')).toBe('interactive work');
+  });
+
+  it('a missing {{KEY}} without a terminal is an error, as in run', async () => {
+    repo = makeRepo();
+    const r = await runFactory(['agent', 'interactive', '--prompt', 'Fix {{ISSUE}}'], { cwd: repo.repo, env: { PATH: repo.path } });
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe('error missing-prompt-argument: the prompt uses {{ISSUE}} but no value was given');
+  });
+});
