@@ -156,8 +156,10 @@ export function builtinVars(contract: Contract, ctx: InstanceContext): Record<st
     FACTORY_RUN_DIR: join(state, 'run'),
     FACTORY_ARTIFACTS_DIR: join(contract.root, '.factory', 'artifacts'),
     COMPOSE_PROJECT_NAME: composeProjectName(contract.isolation.composeProjectPrefix, ctx.worktreeId),
+    FACTORY_PORT_BASE: '',
   };
-  if (base !== undefined) vars.FACTORY_PORT_BASE = String(base);
+  // Empty only when the contract declares no ports and the caller passed no block base.
+  vars.FACTORY_PORT_BASE = base === undefined ? '' : String(base);
   return vars;
 }
 

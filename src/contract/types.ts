@@ -33,8 +33,8 @@ export interface SetupStep {
   /** Unique within the contract; defaults to the step's index and first word ("1-bun"). */
   name: string;
   command: Command;
-  /** Relative to the contract root. */
-  cwd: string;
+  /** Relative to the contract root; a template (resolve it with the step's env). */
+  cwd: Template;
   env: Record<string, Template>;
   /** Globs (relative to the root) whose content fingerprints the step; empty = always run. */
   inputs: string[];
@@ -101,8 +101,8 @@ export type RestartPolicy = 'no' | 'on-failure' | 'always';
 
 export interface ServiceBase {
   name: string;
-  /** Relative to the contract root. */
-  cwd: string;
+  /** Relative to the contract root; a template (resolve it with the service's env). */
+  cwd: Template;
   env: Record<string, Template>;
   dependsOn: Dependency[];
   /** Port names this service listens on (owned ports). */
@@ -136,7 +136,8 @@ export interface TestSuite {
   commands: Command[];
   /** Services that must be running (and ready) for the suite; started on demand by `factory test`. */
   needs: string[];
-  cwd: string;
+  /** Relative to the contract root; a template (resolve it with the suite's env). */
+  cwd: Template;
   env: Record<string, Template>;
   timeoutMs: number;
   /** Report files the suite writes (JUnit XML …), relative to cwd, collected into artifacts. */
