@@ -76,6 +76,7 @@ export async function copyToWorktree(
   worktreePath: string,
   paths: string[],
   signal?: AbortSignal,
+  timeoutMs = COPY_TIMEOUT_MS,
 ): Promise<void> {
   for (const path of paths) {
     const rel = checkRelative(path);
@@ -91,7 +92,7 @@ export async function copyToWorktree(
     await mkdir(dirname(target), { recursive: true });
     const result = await runProcess(
       { argv: ['cp', '-a', '--reflink=auto', '-T', '--', source, target], cwd: worktreePath, env: gitEnv() },
-      { timeoutMs: COPY_TIMEOUT_MS, signal },
+      { timeoutMs, signal },
     ).done;
     if (result.exitCode !== 0) {
       throw new FactoryFailure('copy-failed', `copyToWorktree: copying ${rel} failed: ${result.stderr.trim()}`, {

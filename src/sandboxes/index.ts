@@ -12,7 +12,7 @@ import type { SandboxProvider } from './types.js';
 export type * from './types.js';
 export { createWorktree, nameFromBranch } from './worktree.js';
 export { collectCommits, dirtyFiles } from './worktree-ops.js';
-export { createSandbox } from './sandbox.js';
+export { createSandbox, createWorktreeSandbox, type WorktreeSandbox, type CloseResult } from './sandbox.js';
 export { runProcess, type RawSpawn } from './run-process.js';
 export { noSandbox } from './providers/none.js';
 export { bwrap, type BwrapOptions } from './providers/bwrap.js';

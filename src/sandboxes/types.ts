@@ -109,6 +109,18 @@ export type RemoveResult =
   | { removed: false; reason: 'dirty'; path: string; dirtyFiles: string[] }
   | { removed: false; reason: 'head'; path: string };
 
+/** Limits for the lifecycle's git and copy steps; a step that overruns is killed and fails. */
+export interface WorktreeTimeouts {
+  /** Default 120 000. */
+  copyToWorktreeMs?: number;
+  /** `git worktree add` (a checkout: large repos on slow disks take seconds). Default 120 000. */
+  gitSetupMs?: number;
+  /** Default 30 000. */
+  commitCollectionMs?: number;
+  /** Default 60 000. */
+  mergeToHostMs?: number;
+}
+
 export interface Worktree extends WorktreeInfo {
   /** Commits on `branch` since `baseCommit`, oldest first. */
   collectCommits(): Promise<CommitInfo[]>;
@@ -118,6 +130,8 @@ export interface Worktree extends WorktreeInfo {
   finish(): Promise<FinishResult>;
   /** Removes the worktree if clean; keeps the branch unless `finish()` merged it. */
   remove(): Promise<RemoveResult>;
+  /** Same as `remove()`; with `await using wt = await createWorktree(…)` it runs at scope exit. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 export interface CreateWorktreeOptions {
@@ -130,6 +144,7 @@ export interface CreateWorktreeOptions {
   copyToWorktree?: string[];
   /** Only `host.onWorktreeReady` runs here; the rest run in `createSandbox`. */
   hooks?: SandboxHooks;
+  timeouts?: WorktreeTimeouts;
   signal?: AbortSignal;
 }
 

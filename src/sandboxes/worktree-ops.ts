@@ -1,8 +1,8 @@
 import { rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
 import { git, gitRaw, identityArgs } from './git.js';
 import { withRepoLock } from './repo-lock.js';
-import type { CommitInfo, FinishResult, RemoveResult, Worktree, WorktreeInfo } from './types.js';
+import type { CommitInfo, FinishResult, RemoveResult, Worktree, WorktreeInfo, WorktreeTimeouts } from './types.js';
 
 /**
  * What the outer process does with a worktree after the agent: collect its commits, apply the
@@ -13,8 +13,8 @@ import type { CommitInfo, FinishResult, RemoveResult, Worktree, WorktreeInfo } f
 /** `.factory/` inside a worktree is instance state (services), never the agent's work. */
 const NOT_WORK = ':(exclude,top).factory';
 
-export async function collectCommits(info: WorktreeInfo): Promise<CommitInfo[]> {
-  const out = await git(info.repoRoot, ['log', '--reverse', '--format=%H%x00%s', `${info.baseCommit}..refs/heads/${info.branch}`]);
+export async function collectCommits(info: WorktreeInfo, timeoutMs = 30_000): Promise<CommitInfo[]> {
+  const out = await git(info.repoRoot, ['log', '--reverse', '--format=%H%x00%s', `${info.baseCommit}..refs/heads/${info.branch}`], { timeoutMs });
   return out
     .split('\n')
     .filter(Boolean)
@@ -38,13 +38,13 @@ function renderRecovery(steps: string[][], note: string): string {
   return [note, ...steps.map((argv) => `  ${argv.map(quote).join(' ')}`)].join('\n');
 }
 
-async function mergeToHead(info: WorktreeInfo, commits: CommitInfo[]): Promise<FinishResult> {
+async function mergeToHead(info: WorktreeInfo, commits: CommitInfo[], timeoutMs: number): Promise<FinishResult> {
   const factoryDir = `${info.repoRoot}/.factory`;
   return withRepoLock(factoryDir, async () => {
     const current = await gitRaw(info.repoRoot, ['symbolic-ref', '--short', '-q', 'HEAD']);
     const into = current.exitCode === 0 ? current.stdout.trim() : 'HEAD';
     const identity = await identityArgs(info.repoRoot);
-    const merge = await gitRaw(info.repoRoot, [...identity, 'merge', '--no-edit', '--', info.branch]);
+    const merge = await gitRaw(info.repoRoot, [...identity, 'merge', '--no-edit', '--', info.branch], { timeoutMs });
     const recovery = [
       ['git', '-C', info.repoRoot, 'merge', '--no-edit', '--', info.branch],
       ['git', '-C', info.repoRoot, 'mergetool'],
@@ -89,22 +89,24 @@ async function removeLinkedWorktree(info: WorktreeInfo): Promise<void> {
   await rm(info.stateDir, { recursive: true, force: true });
 }
 
-export async function finish(info: WorktreeInfo): Promise<FinishResult> {
-  const commits = await collectCommits(info);
+export async function finish(info: WorktreeInfo, timeouts: WorktreeTimeouts = {}): Promise<FinishResult> {
+  const commits = await collectCommits(info, timeouts.commitCollectionMs);
   switch (info.strategy.type) {
     case 'head':
       return commits.length === 0 ? { kind: 'no-changes', branch: info.branch } : { kind: 'head', commits };
     case 'branch':
       return commits.length === 0 ? { kind: 'no-changes', branch: info.branch } : { kind: 'left-on-branch', branch: info.branch, commits };
     case 'merge-to-head':
-      return commits.length === 0 ? { kind: 'no-changes', branch: info.branch } : mergeToHead(info, commits);
+      return commits.length === 0 ? { kind: 'no-changes', branch: info.branch } : mergeToHead(info, commits, timeouts.mergeToHostMs ?? 60_000);
   }
 }
 
 export async function remove(info: WorktreeInfo): Promise<RemoveResult> {
   if (info.strategy.type === 'head') return { removed: false, reason: 'head', path: info.path };
   return withRepoLock(`${info.repoRoot}/.factory`, async (): Promise<RemoveResult> => {
-    const gone = (await gitRaw(dirname(info.path), ['-C', info.path, 'rev-parse', '--git-dir'])).exitCode !== 0;
+    // Inside <repo>/.factory a broken worktree would resolve to the main repo: compare the top level.
+    const top = existsSync(info.path) ? await gitRaw(info.repoRoot, ['-C', info.path, 'rev-parse', '--show-toplevel']) : undefined;
+    const gone = top === undefined || top.exitCode !== 0 || top.stdout.trim() !== info.path;
     if (!gone) {
       const dirty = await dirtyFiles(info.path);
       if (dirty.length > 0) return { removed: false, reason: 'dirty', path: info.path, dirtyFiles: dirty };
@@ -124,12 +126,15 @@ export async function remove(info: WorktreeInfo): Promise<RemoveResult> {
   });
 }
 
-export function attachOperations(info: WorktreeInfo): Worktree {
+export function attachOperations(info: WorktreeInfo, timeouts: WorktreeTimeouts = {}): Worktree {
   return {
     ...info,
-    collectCommits: () => collectCommits(info),
+    collectCommits: () => collectCommits(info, timeouts.commitCollectionMs),
     isDirty: async () => (await dirtyFiles(info.path)).length > 0,
-    finish: () => finish(info),
+    finish: () => finish(info, timeouts),
     remove: () => remove(info),
+    [Symbol.asyncDispose]: async () => {
+      await remove(info);
+    },
   };
 }

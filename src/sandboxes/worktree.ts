@@ -124,6 +124,7 @@ export async function createWorktree(options: CreateWorktreeOptions): Promise<Wo
   const factoryDir = join(facts.repoRoot, '.factory');
   await ensureFactoryDir(factoryDir);
   const targetBranch = facts.currentBranch ?? 'HEAD';
+  const setup = { timeoutMs: options.timeouts?.gitSetupMs ?? 120_000, signal: options.signal };
 
   const info = await withRepoLock(factoryDir, async (): Promise<WorktreeInfo> => {
     if (strategy.type === 'head') {
@@ -170,10 +171,10 @@ export async function createWorktree(options: CreateWorktreeOptions): Promise<Wo
       }
       await mkdir(join(factoryDir, 'worktrees'), { recursive: true });
       if (await branchExists(facts.repoRoot, branch)) {
-        await git(facts.repoRoot, ['worktree', 'add', '--', path, branch]);
+        await git(facts.repoRoot, ['worktree', 'add', '--', path, branch], setup);
       } else {
         const base = strategy.type === 'branch' && strategy.baseBranch ? strategy.baseBranch : facts.headCommit;
-        await git(facts.repoRoot, ['worktree', 'add', '-b', branch, '--', path, base]);
+        await git(facts.repoRoot, ['worktree', 'add', '-b', branch, '--', path, base], setup);
       }
       path = await realpath(path);
       isNew = true;
@@ -199,7 +200,7 @@ export async function createWorktree(options: CreateWorktreeOptions): Promise<Wo
   await mkdir(join(info.stateDir, 'tmp'), { recursive: true });
   if (info.path !== info.repoRoot) await ensureFactoryDir(join(info.path, '.factory'));
   if (info.isNew && options.copyToWorktree?.length) {
-    await copyToWorktree(info.repoRoot, info.path, options.copyToWorktree, options.signal);
+    await copyToWorktree(info.repoRoot, info.path, options.copyToWorktree, options.signal, options.timeouts?.copyToWorktreeMs);
   }
   await runHostHooks(
     'host.onWorktreeReady',
@@ -208,5 +209,5 @@ export async function createWorktree(options: CreateWorktreeOptions): Promise<Wo
     { FACTORY_WORKTREE_PATH: info.path, FACTORY_BRANCH: info.branch },
     options.signal,
   );
-  return attachOperations(info);
+  return attachOperations(info, options.timeouts);
 }

@@ -3,7 +3,8 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { FactoryFailure, ExitCode } from '../../lib/failure.js';
 import { gitEnv, identityEnv, resolveIdentity, safetyConfigEnv } from '../git.js';
 import { runProcess, type RawSpawn } from '../run-process.js';
-import type { ExecOptions, Sandbox, SandboxCreateOptions, SandboxKind, SandboxProcess } from '../types.js';
+import { homedir } from 'node:os';
+import type { ExecOptions, Mount, Sandbox, SandboxCreateOptions, SandboxKind, SandboxProcess } from '../types.js';
 
 /**
  * Shared body of the bind-mount providers: a sandbox is a policy (how to wrap argv) plus state
@@ -47,6 +48,19 @@ export async function sandboxBaseEnv(
     ...safetyConfigEnv(),
     ...options.env,
   };
+}
+
+/**
+ * Host side of mounts: `~` and `~/x` expand to the host HOME, a relative path resolves against the
+ * repo root. A missing host path is an error here rather than an opaque engine message later.
+ */
+export function resolveMounts(mounts: Mount[], repoRoot: string): Mount[] {
+  const home = process.env.HOME ?? homedir();
+  return mounts.map((mount) => {
+    const raw = mount.hostPath;
+    const hostPath = raw === '~' ? home : raw.startsWith('~/') ? resolve(home, raw.slice(2)) : resolve(repoRoot, raw);
+    return { ...mount, hostPath };
+  });
 }
 
 async function copy(from: string, to: string): Promise<void> {

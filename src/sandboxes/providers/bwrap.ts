@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
+import { FactoryFailure, ExitCode } from '../../lib/failure.js';
 import { runProcess } from '../run-process.js';
 import { gitEnv } from '../git.js';
 import type { Mount, NetworkMode, Sandbox, SandboxCreateOptions, SandboxProvider } from '../types.js';
-import { makeSandbox, sandboxBaseEnv } from './base.js';
+import { makeSandbox, resolveMounts, sandboxBaseEnv } from './base.js';
 import { bwrapArgs, bwrapCommand, bwrapWritableGitPaths } from './bwrap-args.js';
 
 export interface BwrapOptions {
@@ -21,6 +22,26 @@ function hiddenDirs(): string[] {
   const home = process.env.HOME;
   if (home && home !== '/' && existsSync(home)) dirs.add(home);
   return [...dirs].filter((d) => existsSync(d));
+}
+
+/**
+ * bwrap creates a missing mount point only on a writable layer; / is read-only here. Say so up
+ * front instead of failing every exec with "Can't mkdir".
+ */
+function checkMountTargets(mounts: Mount[], workdir: string, writableRoots: string[]): void {
+  for (const mount of mounts) {
+    if (!existsSync(mount.hostPath)) {
+      throw new FactoryFailure('sandbox-mount-missing', `Mount source ${mount.hostPath} does not exist.`, { exitCode: ExitCode.invalid });
+    }
+    const target = isAbsolute(mount.sandboxPath) ? mount.sandboxPath : resolve(workdir, mount.sandboxPath);
+    const underWritable = writableRoots.some((root) => target === root || target.startsWith(`${root}/`));
+    if (!underWritable && !existsSync(target)) {
+      throw new FactoryFailure('sandbox-mount-target', `bwrap cannot create mount point ${target}: the host filesystem is read-only in the sandbox.`, {
+        exitCode: ExitCode.invalid,
+        hint: `Mount under ${writableRoots.join(', ')}, or at a path that exists on the host.`,
+      });
+    }
+  }
 }
 
 /**
@@ -51,13 +72,16 @@ export function bwrap(config: BwrapOptions = {}): SandboxProvider {
       await mkdir(tmp, { recursive: true });
       // Branch ref dirs may not exist yet (a packed ref); bwrap cannot bind a missing path.
       for (const path of bwrapWritableGitPaths(worktree)) await mkdir(path, { recursive: true });
+      const hidden = hiddenDirs();
+      const mounts = resolveMounts([...(config.mounts ?? []), ...(options.mounts ?? [])], worktree.repoRoot);
+      checkMountTargets(mounts, worktree.path, ['/tmp', ...hidden, worktree.path]);
       const policy = bwrapArgs({
         worktree,
         network: options.network ?? config.network ?? 'host',
-        mounts: [...(config.mounts ?? []), ...(options.mounts ?? [])],
+        mounts,
         home,
         tmp,
-        hiddenDirs: hiddenDirs(),
+        hiddenDirs: hidden,
       });
       const env = await sandboxBaseEnv(options, home, tmp);
       return makeSandbox({

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gitEnv } from '../git.js';
 import { runProcess } from '../run-process.js';
 import type { Mount, NetworkMode, Sandbox, SandboxCreateOptions, SandboxProvider } from '../types.js';
-import { makeSandbox, sandboxBaseEnv } from './base.js';
+import { makeSandbox, resolveMounts, sandboxBaseEnv } from './base.js';
 import { bwrapWritableGitPaths } from './bwrap-args.js';
 import { containerRunArgs } from './container-args.js';
 
@@ -89,7 +89,7 @@ export function containerProvider(engine: 'docker' | 'podman', config: Container
             user: config.user ?? hostUser(),
             network,
             ports: options.ports ?? [],
-            mounts: [...(config.mounts ?? []), ...(options.mounts ?? [])],
+            mounts: resolveMounts([...(config.mounts ?? []), ...(options.mounts ?? [])], worktree.repoRoot),
             // An image has its own PATH; a host rootfs shares ours.
             envNames: Object.keys(execEnv)
               .filter((name) => image.kind === 'rootfs' || name !== 'PATH')
