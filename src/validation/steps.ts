@@ -51,9 +51,9 @@ export function stepTarget(step: ScenarioStep, resolve: (t: string) => string = 
     case 'press':
       return step.selector ? `${step.key} in ${step.selector}` : step.key;
     case 'wait_for':
-      return step.text !== undefined ? `text ${JSON.stringify(step.text)}` : `${step.selector ?? ''}`;
+      return step.text !== undefined ? `text ${JSON.stringify(r(step.text))}` : `${step.selector ?? ''}`;
     case 'expect':
-      if (step.text !== undefined) return `text ${JSON.stringify(step.text)}`;
+      if (step.text !== undefined) return `text ${JSON.stringify(r(step.text))}`;
       if (step.visible !== undefined) return `visible ${step.visible}`;
       return `url ${r(step.url ?? '')}`;
     case 'screenshot':
@@ -74,7 +74,7 @@ function expectation(step: ScenarioStep, ctx: StepContext): string {
       return step.selector ? `one element matching ${step.selector} to press ${step.key} in` : `key ${step.key} to be pressed`;
     case 'wait_for':
     case 'expect':
-      if (step.text !== undefined) return `text ${JSON.stringify(step.text)} visible on the page within ${step.timeoutMs} ms`;
+      if (step.text !== undefined) return `text ${JSON.stringify(resolve(step.text))} visible on the page within ${step.timeoutMs} ms`;
       if (step.action === 'wait_for' || step.visible !== undefined) {
         const sel = step.action === 'wait_for' ? step.selector : step.visible;
         return `an element matching ${sel ?? ''} visible within ${step.timeoutMs} ms`;
@@ -131,10 +131,11 @@ export async function runStep(step: ScenarioStep, ctx: StepContext): Promise<{ s
         return {};
       case 'wait_for':
       case 'expect': {
+        // Texts are templates like fill values, so a step can expect what an earlier one typed.
         const timeout = ctx.clamp(step.timeoutMs);
         if (step.text !== undefined) {
           // Text may legitimately appear twice (a list and a toast): any visible occurrence counts.
-          await page.getByText(step.text).first().waitFor({ state: 'visible', timeout });
+          await page.getByText(ctx.resolve(step.text)).first().waitFor({ state: 'visible', timeout });
         } else if (step.action === 'wait_for' ? step.selector !== undefined : step.visible !== undefined) {
           const selector = (step.action === 'wait_for' ? step.selector : step.visible) ?? '';
           await page.locator(selector).first().waitFor({ state: 'visible', timeout });
