@@ -52,6 +52,10 @@ export interface PrdRunArgs {
   sandbox?: string;
   'max-iterations'?: string | number;
   'idle-timeout'?: string | number;
+  /** false (`--no-app`): do not start the app for the agent. */
+  app?: boolean;
+  /** false (`--no-preflight`): skip the agent CLI check. */
+  preflight?: boolean;
   json?: boolean;
   /** Repository (any path in it); default process.cwd(). */
   cwd?: string;
@@ -81,6 +85,7 @@ export function resumeCommandFor(prd: number, args: PrdRunArgs): string {
   const pass = ['backlog', 'backlog-dir', 'repo', 'base', 'remote', 'agent', 'model', 'command', 'sandbox'] as const;
   for (const flag of pass) if (args[flag]) argv.push(`--${flag}`, args[flag]);
   if (args.push) argv.push('--push');
+  if (args.app === false) argv.push('--no-app');
   const quote = (a: string) => (/^[\w./:=@%+,-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`);
   return argv.map(quote).join(' ');
 }
@@ -105,6 +110,8 @@ export async function runPrd(args: PrdRunArgs): Promise<number> {
     ...(args.sandbox ? { sandbox: sandboxProviderByName(args.sandbox) } : {}),
     ...(maxIterations ? { maxIterations } : {}),
     ...(idle ? { idleTimeoutSeconds: idle } : {}),
+    ...(args.app === false ? { app: false as const } : {}),
+    ...(args.preflight === false ? { preflight: false } : {}),
   });
 
   const abort = new AbortController();

@@ -11,7 +11,7 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Task } from '../../backlog/types.js';
-import { isFactoryFailure } from '../../lib/failure.js';
+import { ExitCode, isFactoryFailure } from '../../lib/failure.js';
 import { createWorktree as defaultCreateWorktree } from '../../sandboxes/worktree.js';
 import { git, gitRaw } from './git.js';
 import { commitLedger, readLedger } from './ledger.js';
@@ -40,6 +40,11 @@ async function baseBranchFor(stateDir: string, root: string, requested: string |
   return baseBranch;
 }
 
+/** The FactoryFailure a failed phase wrapped, so user mistakes keep their code, exit code and diagnostics. */
+function unwrap(error: unknown): unknown {
+  return isPhaseError(error) && error.reason === 'failed' && isFactoryFailure(error.cause) ? error.cause : error;
+}
+
 function errorText(error: unknown): string {
   if (isPhaseError(error)) return error.message;
   if (isFactoryFailure(error)) return error.message + (error.hint ? ` (${error.hint})` : '');
@@ -53,7 +58,9 @@ export async function walkPrd(options: WalkOptions): Promise<WalkResult> {
   const doneThisRun: string[] = [];
   const resumeCommand = options.resumeCommand;
 
-  const prd = await runPhase('backlog', timeouts.backlog, options.signal, () => source.getPrd(options.prd));
+  const prd = await runPhase('backlog', timeouts.backlog, options.signal, () => source.getPrd(options.prd)).catch((e: unknown) => {
+    throw unwrap(e);
+  });
   const base = { prd: prd.number, title: prd.title, branch, doneThisRun };
   if (prd.review) return { ...base, status: 'nothing-to-do', reason: `already reviewed: ${prd.review.location}`, review: prd.review };
   if (prd.state === 'done') return { ...base, status: 'nothing-to-do', reason: 'the PRD is closed' };
@@ -101,6 +108,12 @@ export async function walkPrd(options: WalkOptions): Promise<WalkResult> {
     if (isPhaseError(error) && error.reason === 'interrupted') {
       log.write(`interrupted during ${failedPhase}`);
       return { ...at, status: 'interrupted', phase: failedPhase, resumeCommand };
+    }
+    const inner = unwrap(error);
+    // A mistake in the input (an invalid task file) is the user's to fix, not a task failure to record.
+    if (isFactoryFailure(inner) && inner.exitCode === ExitCode.invalid) {
+      log.write(`stopped: ${inner.message}`);
+      throw inner;
     }
     const message = errorText(error);
     log.write(`failed in ${failedPhase}: ${message}`);
