@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runFactory } from '../helpers/cli.js';
@@ -40,6 +41,18 @@ describe('factory agent run --prd', () => {
 
     const third = await runFactory(['agent', 'run', '--prd', '2', ...agent], { cwd: repo.root });
     expect(third.stdout).toContain('PRD 2 "Newsletter": nothing to do (already reviewed: prds/2-news/review.md)');
+  });
+
+  it.skipIf(!existsSync('/usr/bin/bwrap'))('walks a PRD with the agent in the bwrap sandbox (the default)', async () => {
+    repo = createRepo({
+      'prds/4-box/prd.md': `# Box\n\n${script([DONE])}\n`,
+      'prds/4-box/tasks/01-a.md': task('afk', 'Boxed task', script([{ write: 'boxed.txt', content: 'in the box\n' }, { commit: 'agent: boxed' }, DONE])),
+    });
+    const result = await runFactory(['agent', 'run', '--prd', '4', '--agent', 'command', '--command', FAKE_AGENT, '--sandbox', 'bwrap'], { cwd: repo.root });
+    expect(result.code, result.stderr).toBe(0);
+    const log = repo.branchLog('factory/prd-4');
+    expect(log.map((c) => c.message.split('\n')[0])).toEqual(['Boxed task', 'Review: Box']);
+    expect(repo.git('show', 'factory/prd-4~1:boxed.txt')).toBe('in the box');
   });
 
   it('reports an unknown PRD and a bad task file as usage errors (exit 2), without a stack trace', async () => {
