@@ -231,6 +231,21 @@ describe('bwrap sandbox on a linked worktree', () => {
   });
 });
 
+describe('bwrap with packed refs', () => {
+  it('commits on a branch whose ref directory does not exist as a loose dir (packed refs)', async () => {
+    repo = makeRepo();
+    gitIn(repo.root, 'branch', 'agent/packed');
+    gitIn(repo.root, 'pack-refs', '--all', '--prune');
+    expect(existsSync(join(repo.root, '.git/refs/heads/agent'))).toBe(false);
+    const wt = await createWorktree({ repo: repo.root, branchStrategy: { type: 'branch', branch: 'agent/packed' } });
+    const sandbox = await sandboxOn(wt);
+    const result = await shIn(sandbox, 'echo p > p.txt && git add p.txt && git commit -q -m packed-commit && git log -1 --format=%s');
+    expect(result).toMatchObject({ exitCode: 0, stdout: 'packed-commit\n' });
+    expect(gitIn(repo.root, 'log', '-1', '--format=%s', 'agent/packed')).toBe('packed-commit');
+    expect(gitIn(repo.root, 'fsck', '--strict')).toBe('');
+  });
+});
+
 describe('bwrap with the head strategy', () => {
   it('writes the repo itself (no worktree), still cannot write the rest of the disk', async () => {
     repo = makeRepo();

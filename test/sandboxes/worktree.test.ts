@@ -209,6 +209,17 @@ describe('createWorktree', () => {
     await expect(createWorktree({ repo: '/', branchStrategy: { type: 'merge-to-head' } })).rejects.toMatchObject({ code: 'not-a-git-repo' });
   });
 
+  it('parallel merge-to-head finishes are serialized: every run lands, history stays sound', async () => {
+    repo = makeRepo();
+    const worktrees = await Promise.all([0, 1, 2].map((i) => createWorktree({ repo: repo.root, branchStrategy: { type: 'merge-to-head' }, name: `par${i}` })));
+    worktrees.forEach((wt, i) => agentCommit(wt.path, `p${i}.txt`, `${i}\n`, `parallel ${i}`));
+    const results = await Promise.all(worktrees.map((wt) => wt.finish()));
+    expect(results.map((r) => r.kind)).toEqual(['merged', 'merged', 'merged']);
+    for (const i of [0, 1, 2]) expect(repo.read(`p${i}.txt`)).toBe(`${i}\n`);
+    expect(gitIn(repo.root, 'fsck', '--strict')).toBe('');
+    expect(gitIn(repo.root, 'worktree', 'list').split('\n')).toHaveLength(1);
+  });
+
   it('never writes a global git config (HOME is a temp dir here; it stays empty of git files)', async () => {
     repo = makeRepo({ 'shared.txt': 'base\n' });
     const wt = await createWorktree({ repo: repo.root, branchStrategy: { type: 'merge-to-head' } });
