@@ -59,17 +59,21 @@ export async function readContractFile(absPath: string, shownPath: string): Prom
 /** Parse contract text (also used by tests and `init` to check what it writes). */
 export function parseContractText(text: string, shownPath: string, absPath: string = shownPath): ReadResult {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  // `merge`: YAML merge keys (`<<: *defaults`) are resolved, so services can share anchored settings.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true, merge: true });
   const source = new YamlSource(shownPath, text, doc, lineCounter, absPath);
   if (doc.errors.length > 0) {
     const diagnostics = doc.errors.map((e) => {
       const span = source.spanOf(e.pos[0], e.pos[1]);
-      const message = e.message.split('\n')[0]?.replace(/\s+at line \d+, column \d+:?$/, '') ?? e.message;
+      const first = e.message.split('\n')[0]?.replace(/\s+at line \d+, column \d+:?$/, '') ?? e.message;
+      const message = /multiple documents/.test(first) ? 'the file holds more than one YAML document' : first;
       return source.diagnostic(
         {
           code: 'yaml-syntax',
           message: `invalid YAML: ${message}`,
-          hint: /^Flow (sequence|mapping)/.test(message)
+          hint: /more than one YAML document/.test(message)
+            ? 'a contract is one document: remove the "---" separator and what follows, or merge them'
+            : /^Flow (sequence|mapping)/.test(message)
             ? `a "${message.includes('sequence') ? '[' : '{'}" above this line is not closed`
             : (YAML_HINTS[e.code] ?? 'fix the YAML syntax'),
         },

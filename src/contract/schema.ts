@@ -300,6 +300,8 @@ export const FactoryYamlSchema = Type.Object(
   },
   {
     ...closed,
+    // `x-` keys are ignored, as in docker compose: a place for YAML anchors shared by services.
+    patternProperties: { '^x-': {} },
     $id: 'https://software-factory.dev/factory.schema.json',
     title: 'factory.yaml',
     description: 'The runtime contract of a repository for Software Factory (`factory`).',

@@ -236,6 +236,7 @@ function patternHint(path: DataPath): string | undefined {
 function typeHint(path: DataPath): string | undefined {
   const last = path[path.length - 1];
   if (last === 'command' || last === 'run') return 'write a shell line as a string, or an argument list like [node, server.js]';
+  if (path.length === 2 && path[0] === 'services') return 'give the service a command, e.g. "api: { command: node server.js }"';
   if (last === 'depends_on') return 'write a list of service names ([db]), or a mapping name: condition';
   if (typeof last === 'string' && DURATION_KEYS.has(last)) return 'write a duration like "150ms", "5s", "2m", or a number of seconds';
   return undefined;

@@ -208,4 +208,11 @@ describe('written forms → Contract', () => {
     ]);
     expect(problems('name: x\nenv_file: { path: .env.dev, required: false }\n')).toEqual([]);
   });
+
+  it('x- keys hold YAML anchors; merge keys (<<) share settings between services', () => {
+    const c = contractOf(
+      'name: x\nx-node: &node\n  cwd: app\n  env: { NODE_ENV: development }\nservices:\n  a:\n    <<: *node\n    command: node a.js\n  b:\n    <<: *node\n    command: node b.js\n',
+    );
+    expect([c.services.a!.cwd, c.services.b!.env]).toEqual(['app', { NODE_ENV: 'development' }]);
+  });
 });

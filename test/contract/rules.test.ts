@@ -134,4 +134,23 @@ describe('rules', () => {
   it('schema keywords that use ajv runtime helpers (minLength) work in the precompiled validator', () => {
     expect(problems('name: ""\n')).toEqual(['1:7 error invalid-value: name must not be empty']);
   });
+
+  it('a dependency listed twice', () => {
+    expect(problems(svc('services:\n  a: { command: x }\n  b: { command: y, depends_on: [a, a] }\n'))).toEqual([
+      '4:36 error duplicate-dependency: service "b" lists "a" twice in depends_on',
+    ]);
+  });
+
+  it('more than one YAML document', () => {
+    expect(problems('name: a\n---\nname: b\n')).toEqual([
+      '2:1 error yaml-syntax: invalid YAML: the file holds more than one YAML document [a contract is one document: remove the "---" separator and what follows, or merge them]',
+    ]);
+  });
+
+  it('a top level that is not a mapping, and a missing name', () => {
+    expect(problems('- a\n- b\n')).toEqual([
+      '1:1 error wrong-type: the contract must be a mapping of keys (name:, services:, …), not a list [run "factory init" to write a starter contract]',
+    ]);
+    expect(problems('services: {}\n')).toEqual(['1:1 error missing-key: the contract is missing required key "name" [add "name:"]']);
+  });
 });

@@ -18,6 +18,11 @@ export const unknownDependencies: Rule = {
     const known = Object.keys(contract.services);
     const out: Diagnostic[] = [];
     for (const [service, deps] of Object.entries(origins.dependsOn)) {
+      deps.forEach((d, i) => {
+        if (deps.findIndex((x) => x.service === d.service) < i) {
+          out.push(source.diagnostic({ code: 'duplicate-dependency', message: `service "${service}" lists "${d.service}" twice in depends_on` }, d.path, d.explicit));
+        }
+      });
       for (const d of deps) {
         if (known.includes(d.service)) continue;
         out.push(
