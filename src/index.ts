@@ -63,3 +63,34 @@ export {
   type CheckResult,
   type InstancePhase,
 } from './services/api.js';
+
+// agent loop: agents in sandboxes on worktrees (docs/agent-loop.md)
+export { run } from './agent-loop/run.js';
+export { interactive, type InteractiveOptions, type InteractiveResult } from './agent-loop/interactive.js';
+export { Output, type OutputDefinition } from './agent-loop/output.js';
+export {
+  AGENT_NAMES,
+  createAgentProvider,
+  claudeCode,
+  codex,
+  opencode,
+  cursor,
+  copilot,
+  pi,
+  commandAgent,
+  type AgentName,
+  type ClaudeCodeOptions,
+  type CodexOptions,
+  type OpenCodeOptions,
+  type CursorOptions,
+  type CopilotOptions,
+  type PiOptions,
+  type CommandAgentOptions,
+} from './agent-loop/providers/index.js';
+export type { AgentProvider, AgentEvent, AgentInvocation, BuildArgvInput, Usage } from './agent-loop/types.js';
+export type { RunOptions, RunResult, RunOutcome, IterationResult, AppInfo } from './agent-loop/options.js';
+export type { RunEvent, LifecycleEvent, IterationEndReason } from './agent-loop/events.js';
+export type { LoggingOption } from './agent-loop/log.js';
+export { AgentRunOutputSchema } from './agent-loop/schema.js';
+// sandboxes and worktrees (src/sandboxes), re-exported for the run()/interactive() API
+export { createWorktree, createSandbox, noSandbox, bwrap, docker, podman, sandboxProviderByName } from './sandboxes/index.js';
