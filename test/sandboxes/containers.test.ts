@@ -18,6 +18,15 @@ import { gitIn, makeRepo, survivorsAfter, uniqueSleepSeconds, type TempRepo } fr
 
 const cleanups: Array<() => void> = [];
 
+function isMountPoint(path: string): boolean {
+  try {
+    execFileSync('mountpoint', ['-q', path], { stdio: 'pipe' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function preparePodman(): Promise<{ provider: SandboxProvider } | { reason: string }> {
   try {
     execFileSync('podman', ['--version'], { stdio: 'pipe' });
@@ -25,9 +34,13 @@ async function preparePodman(): Promise<{ provider: SandboxProvider } | { reason
     return { reason: 'podman is not installed (apt-get install podman runc)' };
   }
   const dir = mkdtempSync(join(tmpdir(), 'factory-podman-'));
+  const rootfs = join(dir, 'rootfs');
+  // Cleanups run in reverse: unmount first, and never recurse into a still-mounted host root.
+  cleanups.push(() => {
+    if (!isMountPoint(rootfs)) rmSync(dir, { recursive: true, force: true });
+  });
   const conf = join(dir, 'containers.conf');
   writeFileSync(conf, '[containers]\ndefault_ulimits = []\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\n');
-  const rootfs = join(dir, 'rootfs');
   execFileSync('mkdir', ['-p', rootfs]);
   try {
     // A non-recursive read-only bind of / : the host's tools as the container's root filesystem.
@@ -36,8 +49,6 @@ async function preparePodman(): Promise<{ provider: SandboxProvider } | { reason
     execFileSync('mount', ['-o', 'remount,bind,ro', rootfs], { stdio: 'pipe' });
   } catch (error) {
     return { reason: `cannot bind-mount / for podman --rootfs: ${(error as Error).message.split('\n')[0]}` };
-  } finally {
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   }
   const provider = podman({ rootfs, init: false, clientEnv: { CONTAINERS_CONF: conf } });
   const available = await provider.available();
@@ -45,20 +56,23 @@ async function preparePodman(): Promise<{ provider: SandboxProvider } | { reason
   return { provider };
 }
 
-const podmanSetup = await preparePodman();
-const dockerAvailable = await docker().available();
-if ('reason' in podmanSetup) console.warn(`[skip] podman sandbox tests: ${podmanSetup.reason}`);
-if (!dockerAvailable.ok) console.warn(`[skip] docker sandbox tests: ${dockerAvailable.reason}`);
-
-afterAll(() => {
+function runCleanups(): void {
   for (const fn of cleanups.splice(0).reverse()) {
     try {
       fn();
     } catch {
-      // best effort; reported by the leftover check of the next run
+      // best effort
     }
   }
-});
+}
+
+const podmanSetup = await preparePodman();
+if ('reason' in podmanSetup) runCleanups();
+const dockerAvailable = await docker().available();
+if ('reason' in podmanSetup) console.warn(`[skip] podman sandbox tests: ${podmanSetup.reason}`);
+if (!dockerAvailable.ok) console.warn(`[skip] docker sandbox tests: ${dockerAvailable.reason}`);
+
+afterAll(runCleanups);
 
 let repo: TempRepo | undefined;
 const open: Sandbox[] = [];
