@@ -11,6 +11,7 @@ import { CheckOutput, ConfigOutput, InitOutput } from './contract/output-schemas
 import { SetupOutputSchema } from './setup/schema.js';
 import { ValidationReportSchema } from './validation/schema.js';
 import { AgentRunOutputSchema } from './agent-loop/schema.js';
+import { runtimeSchemas } from './services/schema.js';
 
 export const jsonSchemas: Record<string, TSchema> = {
   'agent-prd': AgentPrdOutputSchema,
@@ -22,4 +23,5 @@ export const jsonSchemas: Record<string, TSchema> = {
   validate: ValidationReportSchema,
   'validation-manifest': ValidationReportSchema,
   'agent-run': AgentRunOutputSchema,
+  ...runtimeSchemas,
 };

@@ -1,0 +1,152 @@
+/**
+ * JSON Schemas of the runtime commands' `--json` output (published as schema/<name>.schema.json).
+ * The assignments at the bottom tie each schema to its TypeScript type at compile time, and
+ * test/services/schemas.e2e.test.ts validates real outputs against them.
+ * Failures of any command print the common error shape instead ({ ok: false, error, diagnostics }).
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { InstanceSummary } from './ps.js';
+import type { InstanceStatus } from './status-read.js';
+import type { CleanResult, StopResult } from './stop.js';
+import type { LogLine } from './logs.js';
+
+const closed = { additionalProperties: false } as const;
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const V = { schemaVersion: Type.Literal(1) };
+const Identity = Type.Object({ pid: Type.Integer(), startTime: Type.Integer() }, closed);
+const Ports = Type.Record(Type.String(), Type.Integer(), { description: 'Port name → leased port number.' });
+const Urls = Type.Record(Type.String(), Type.String(), { description: 'Service name → URL.' });
+
+const ServiceStatusSchema = Type.Object(
+  {
+    name: Type.String(),
+    kind: Type.Union([Type.Literal('process'), Type.Literal('compose')]),
+    state: Type.Union(
+      ['pending', 'starting', 'ready', 'completed', 'restarting', 'failed', 'blocked', 'stopping', 'stopped'].map((s) => Type.Literal(s)) as never,
+      { description: 'pending → starting → ready | completed (one-shot exit 0) | failed; restarting between runs; blocked: a dependency failed.' },
+    ),
+    health: Type.Union([Type.Literal('none'), Type.Literal('starting'), Type.Literal('healthy'), Type.Literal('unhealthy')], {
+      description: 'Ongoing health after readiness; `none` when the service has no check.',
+    }),
+    pid: Nullable(Type.Integer()),
+    pidStartTime: Nullable(Type.Integer({ description: '/proc/<pid>/stat start time, so a recycled pid is never mistaken for the service.' })),
+    ports: Ports,
+    url: Nullable(Type.String()),
+    check: Nullable(Type.String({ description: 'The check, e.g. "http http://127.0.0.1:46001/health".' })),
+    lastCheck: Nullable(Type.Object({ ok: Type.Boolean(), at: Type.String(), durationMs: Type.Number(), detail: Type.String() }, closed)),
+    restarts: Type.Integer(),
+    exitCode: Nullable(Type.Integer()),
+    signal: Nullable(Type.String()),
+    logPath: Type.String(),
+    startedAt: Nullable(Type.String()),
+    readyAt: Nullable(Type.String()),
+    error: Nullable(Type.String()),
+  },
+  closed,
+);
+
+const ErrorSchema = Nullable(
+  Type.Object(
+    {
+      service: Type.String(),
+      message: Type.String(),
+      check: Nullable(Type.String()),
+      exitCode: Nullable(Type.Integer()),
+      logTail: Type.Array(Type.String()),
+    },
+    closed,
+  ),
+);
+
+const statusFields = {
+  worktreeId: Type.String(),
+  root: Type.String(),
+  stateDir: Type.String(),
+  contractFile: Type.String(),
+  running: Type.Boolean({ description: 'The supervisor process is alive.' }),
+  phase: Type.Union(
+    ['starting', 'running', 'degraded', 'stopping', 'stopped', 'failed', 'not-started', 'supervisor-dead'].map((s) => Type.Literal(s)) as never,
+  ),
+  healthy: Type.Boolean({ description: 'Every service ready (not unhealthy) or completed.' }),
+  supervisor: Nullable(Type.Object({ pid: Type.Integer(), alive: Type.Boolean(), socket: Type.String(), foreground: Type.Boolean() }, closed)),
+  portBase: Nullable(Type.Integer()),
+  ports: Ports,
+  urls: Urls,
+  services: Type.Array(ServiceStatusSchema),
+  orphans: Type.Array(Identity, { description: 'Live processes of the instance whose supervisor is dead.' }),
+  error: ErrorSchema,
+};
+
+export const InstanceStatusSchema = Type.Object(statusFields, closed);
+export const StatusOutput = Type.Object({ ...V, ...statusFields }, { ...closed, description: 'Output of `factory status --json` (exit 0 healthy, 1 not all healthy, 3 not running).' });
+export const StartOutput = Type.Object(
+  { ...V, ok: Type.Literal(true), attached: Type.Boolean({ description: 'The instance was already running; this call attached to it.' }), ...statusFields },
+  { ...closed, description: 'Output of `factory start --json` once ready.' },
+);
+export const UrlsOutput = Type.Object({ ...V, worktreeId: Type.String(), running: Type.Boolean(), urls: Urls, ports: Ports }, { ...closed, description: 'Output of `factory urls --json`.' });
+
+const stopFields = {
+  worktreeId: Type.String(),
+  stateDir: Type.String(),
+  was: Type.Union([Type.Literal('running'), Type.Literal('supervisor-dead'), Type.Literal('not-running')]),
+  reaped: Type.Array(Identity, { description: 'Leftover processes reaped after the supervisor (or instead of a dead one).' }),
+  busyPorts: Type.Array(Type.Integer(), { description: 'Leased ports still bound after stopping.' }),
+};
+export const StopOutput = Type.Object({ ...V, ok: Type.Boolean(), ...stopFields }, { ...closed, description: 'Output of `factory stop --json`.' });
+export const CleanOutput = Type.Object(
+  {
+    ...V,
+    ok: Type.Boolean(),
+    ...stopFields,
+    removed: Type.Boolean(),
+    lease: Nullable(Type.Object({ base: Type.Integer(), size: Type.Integer() }, closed)),
+    compose: Type.Array(Type.Object({ argv: Type.Array(Type.String()), exitCode: Nullable(Type.Integer()) }, closed)),
+  },
+  { ...closed, description: 'Output of `factory clean --json`.' },
+);
+
+const InstanceSummarySchema = Type.Object(
+  {
+    worktreeId: Nullable(Type.String()),
+    root: Nullable(Type.String()),
+    stateDir: Nullable(Type.String()),
+    portBase: Nullable(Type.Integer()),
+    portCount: Nullable(Type.Integer()),
+    phase: Type.String(),
+    supervisorPid: Nullable(Type.Integer()),
+    running: Type.Boolean(),
+    urls: Urls,
+    processes: Type.Array(Identity),
+    leaks: Type.Array(Type.Union([Type.Literal('lease-without-instance'), Type.Literal('supervisor-dead'), Type.Literal('orphans'), Type.Literal('unknown-processes')])),
+  },
+  closed,
+);
+export const PsOutput = Type.Object({ ...V, instances: Type.Array(InstanceSummarySchema) }, { ...closed, description: 'Output of `factory ps --json` (exit 1 when a leak is flagged).' });
+export const EnvOutput = Type.Object({ ...V, env: Type.Record(Type.String(), Type.String()) }, { ...closed, description: 'Output of `factory env --json`.' });
+const LogLineSchema = Type.Object({ service: Type.String(), at: Type.String(), stream: Type.String(), line: Type.String() }, closed);
+export const LogsOutput = Type.Object({ ...V, worktreeId: Type.String(), lines: Type.Array(LogLineSchema) }, { ...closed, description: 'Output of `factory logs --json` (without -f; with -f, one LogLine object per line).' });
+
+/** Registry entries (see src/schemas.ts). */
+export const runtimeSchemas = {
+  start: StartOutput,
+  status: StatusOutput,
+  urls: UrlsOutput,
+  stop: StopOutput,
+  clean: CleanOutput,
+  ps: PsOutput,
+  env: EnvOutput,
+  logs: LogsOutput,
+} satisfies Record<string, TSchema>;
+
+// Compile-time ties between the schemas and the types the code returns.
+type Loose<T> = { [K in keyof T]: unknown };
+export type SchemaTies = [
+  Loose<InstanceStatus> extends Loose<Static<typeof InstanceStatusSchema>> ? true : never,
+  Loose<Static<typeof InstanceStatusSchema>> extends Loose<InstanceStatus> ? true : never,
+  Loose<StopResult> extends Loose<Omit<Static<typeof StopOutput>, 'schemaVersion' | 'ok'>> ? true : never,
+  Loose<CleanResult> extends Loose<Omit<Static<typeof CleanOutput>, 'schemaVersion' | 'ok'>> ? true : never,
+  Loose<InstanceSummary> extends Loose<Static<typeof InstanceSummarySchema>> ? true : never,
+  Loose<LogLine> extends Loose<Static<typeof LogLineSchema>> ? true : never,
+];
+const ties: SchemaTies = [true, true, true, true, true, true];
+void ties;
