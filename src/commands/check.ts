@@ -15,7 +15,7 @@ export default defineCommand({
     json: { type: 'boolean', description: 'Print {schemaVersion, ok, file, diagnostics} as JSON (schema/check.schema.json)' },
   },
   async run({ args }) {
-    const { contract, diagnostics, file, shownFile } = await checkContract({ ...(args.file ? { file: args.file } : {}) });
+    const { contract, diagnostics, file, shownFile } = await checkContract({ ...(args.file !== undefined ? { file: String(args.file) } : {}) });
     const errors = diagnostics.filter((d) => d.severity === 'error');
     const ok = contract !== undefined && errors.length === 0;
     if (args.json) {

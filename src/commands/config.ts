@@ -17,7 +17,7 @@ export default defineCommand({
     json: { type: 'boolean', description: 'Print {schemaVersion, ok, file, contract, startOrder, graph} (schema/config.schema.json)' },
   },
   async run({ args }) {
-    const { contract, warnings } = await loadContractWithWarnings({ ...(args.file ? { file: args.file } : {}) });
+    const { contract, warnings } = await loadContractWithWarnings({ ...(args.file !== undefined ? { file: String(args.file) } : {}) });
     if (args.json) {
       printJson({
         ok: true,

@@ -38,6 +38,9 @@ export function findContractFile(cwd: string): string | undefined {
 function locate(opts: LoadOptions): { abs: string; shown: string } {
   const cwd = resolve(opts.cwd ?? process.cwd());
   if (opts.file !== undefined) {
+    if (typeof opts.file !== 'string' || opts.file.trim() === '') {
+      throw new FactoryFailure('usage', 'the contract file (-f, --file) needs a path', { exitCode: ExitCode.invalid });
+    }
     const abs = resolve(cwd, opts.file);
     if (!existsSync(abs)) {
       throw new FactoryFailure('no-contract', `${opts.file} does not exist`, { exitCode: ExitCode.invalid });

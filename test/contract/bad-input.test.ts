@@ -160,4 +160,9 @@ describe('factory check rejects bad input with a located message', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('error nope.yaml does not exist\n');
   });
+
+  it('-f without a path is a usage error', async () => {
+    const r = await runFactory(['check', '-f'], { cwd: BAD });
+    expect([r.code, r.stderr]).toEqual([2, 'error the contract file (-f, --file) needs a path\n']);
+  });
 });
