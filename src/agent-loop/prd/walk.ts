@@ -34,7 +34,8 @@ async function baseBranchFor(stateDir: string, root: string, requested: string |
     // first run
   }
   const current = await gitRaw(root, ['symbolic-ref', '--short', '-q', 'HEAD']);
-  const baseBranch = requested ?? (current.code === 0 ? current.stdout.trim() : 'HEAD');
+  // A detached checkout has no branch to name: remember the commit, which merge-base understands.
+  const baseBranch = requested ?? (current.code === 0 ? current.stdout.trim() : await git(root, ['rev-parse', 'HEAD']));
   await mkdir(stateDir, { recursive: true });
   await writeFile(file, JSON.stringify({ baseBranch }, null, 2) + '\n');
   return baseBranch;
