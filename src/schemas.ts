@@ -9,6 +9,7 @@ import { AgentPrdOutputSchema } from './agent-loop/prd/schema.js';
 import { FactoryYamlSchema } from './contract/schema.js';
 import { CheckOutput, ConfigOutput, InitOutput } from './contract/output-schemas.js';
 import { SetupOutputSchema } from './setup/schema.js';
+import { TestOutputSchema } from './test-suites/schema.js';
 import { ValidationReportSchema } from './validation/schema.js';
 import { AgentRunOutputSchema } from './agent-loop/schema.js';
 import { runtimeSchemas } from './services/schema.js';
@@ -20,6 +21,7 @@ export const jsonSchemas: Record<string, TSchema> = {
   config: ConfigOutput,
   init: InitOutput,
   setup: SetupOutputSchema,
+  test: TestOutputSchema,
   validate: ValidationReportSchema,
   'validation-manifest': ValidationReportSchema,
   'agent-run': AgentRunOutputSchema,

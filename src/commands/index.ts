@@ -28,6 +28,7 @@ export const commands = {
   env: () => load(import('./env.js')),
   // setup, tests, validation
   setup: () => load(import('./setup.js')),
+  test: () => load(import('./test.js')),
   validate: () => load(import('./validate.js')),
   // agents
   agent: () => load(import('./agent.js')),

@@ -137,7 +137,8 @@ export async function runTests(opts: RunTestsOptions): Promise<TestRunResult> {
 function servicesFailed(error: unknown, services: string[], artifactsDir: string): FactoryFailure {
   const message = error instanceof Error ? error.message : String(error);
   return new FactoryFailure('test-services-failed', `could not start ${services.join(', ')} for the tests: ${message}`, {
-    exitCode: isFactoryFailure(error) ? error.exitCode : ExitCode.unavailable,
+    // The suites could not run: a precondition, not a test result (interrupted stays interrupted).
+    exitCode: isFactoryFailure(error) && error.exitCode === ExitCode.interrupted ? ExitCode.interrupted : ExitCode.unavailable,
     hint: isFactoryFailure(error) ? error.hint : 'see "factory status" and "factory logs"',
     diagnostics: isFactoryFailure(error) ? error.diagnostics : [],
     details: { ...(isFactoryFailure(error) ? error.details : {}), artifactsDir },

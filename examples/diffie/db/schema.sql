@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS jobs (
   created_at  timestamptz NOT NULL DEFAULT now(),
   finished_at timestamptz
 );
+ALTER TABLE jobs ADD COLUMN IF NOT EXISTS started_at timestamptz;
 CREATE INDEX IF NOT EXISTS jobs_queued ON jobs (id) WHERE status = 'queued';
 
 -- Workers that registered with the api (the register one-shot does it, like a Restate deployment).

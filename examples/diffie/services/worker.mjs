@@ -24,24 +24,27 @@ let lastError = null;
 let draining = false;
 let again = false;
 
-/** Claim and run one job; false when the queue is empty. */
+/**
+ * Claim and run one job; false when the queue is empty. Two short transactions, not one: the claim
+ * locks only the job row; the result is written in a second transaction that touches the project
+ * (FK check) before the job, the same order as the api's DELETE (project, then its jobs by
+ * cascade). One transaction holding the job row while reaching for the project deadlocks with a
+ * concurrent delete of that project.
+ */
 async function runOne() {
+  const { rows } = await pool.query(
+    `UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = now()
+     WHERE id = (SELECT id FROM jobs WHERE status = 'queued' ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1)
+     RETURNING id, kind, project_id, attempts`,
+  );
+  const job = rows[0];
+  if (!job) return false;
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    const { rows } = await client.query(
-      `UPDATE jobs SET status = 'running', attempts = attempts + 1
-       WHERE id = (SELECT id FROM jobs WHERE status = 'queued' ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1)
-       RETURNING id, kind, project_id, attempts`,
-    );
-    const job = rows[0];
-    if (!job) {
-      await client.query('COMMIT');
-      return false;
-    }
     try {
       if (job.kind !== 'summarize') throw new Error(`unknown job kind ${job.kind}`);
-      const project = await client.query('SELECT name, description FROM projects WHERE id = $1', [job.project_id]);
+      const project = await client.query('SELECT name, description FROM projects WHERE id = $1 FOR KEY SHARE', [job.project_id]);
       if (project.rows.length > 0) {
         const s = summarize(project.rows[0].name, project.rows[0].description);
         await client.query(
@@ -53,19 +56,22 @@ async function runOne() {
         );
       }
       await client.query(`UPDATE jobs SET status = 'done', finished_at = now() WHERE id = $1`, [job.id]);
+      await client.query('COMMIT');
     } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
       const status = job.attempts >= MAX_ATTEMPTS ? 'failed' : 'queued';
       await client.query(`UPDATE jobs SET status = $2, error = $3 WHERE id = $1`, [job.id, status, error.message]);
     }
-    await client.query('COMMIT');
     processed++;
     return true;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
   } finally {
     client.release();
   }
+}
+
+/** Jobs left `running` by a worker that died mid-job go back to the queue. */
+async function requeueAbandoned() {
+  await pool.query(`UPDATE jobs SET status = 'queued' WHERE status = 'running' AND started_at < now() - interval '1 minute'`);
 }
 
 /** Run jobs until the queue is empty; a wake-up during a drain triggers one more pass. */
@@ -76,6 +82,7 @@ async function drain() {
   }
   draining = true;
   try {
+    await requeueAbandoned();
     do {
       again = false;
       while (await runOne());
