@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -80,5 +80,36 @@ describe('phase timeouts and interrupts', () => {
     const second = await run().done;
     expect(second.code).toBe(0);
     expect(repo.branchLog('factory/prd-8').map((c) => c.message.split('\n')[0])).toEqual(['Task A', 'Review: Int']);
+  });
+
+  it('a second walker on the same PRD fails with exit 3 naming the first one, which is not disturbed', async () => {
+    repo = createRepo({
+      'prds/9-busy/prd.md': `# Busy\n\n${script([DONE])}\n`,
+      'prds/9-busy/tasks/01-a.md': task('Task A', script([{ run: ['sh', '-c', 'touch .factory/started; while [ ! -e .factory/go ]; do sleep 0.05; done'] }, { write: 'a.txt', content: 'a\n' }, DONE])),
+    });
+    const worktree = join(repo.root, '.factory', 'worktrees', 'prd-9');
+    const start = () => {
+      const child = spawn(process.execPath, [WALKER, JSON.stringify({ prd: '9', agent: 'command', command: FAKE_AGENT, sandbox: 'none', cwd: repo?.root })], {
+        cwd: repo?.root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, NO_COLOR: '1' },
+      });
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+      return { child, done: new Promise<{ code: number | null; out: string }>((resolve) => child.on('close', (code) => resolve({ code, out }))) };
+    };
+    const first = start();
+    await new Promise<void>((resolve, reject) => {
+      const tick = () => (existsSync(join(worktree, '.factory', 'started')) ? resolve() : first.child.exitCode !== null ? reject(new Error('walker exited')) : setTimeout(tick, 25));
+      tick();
+    });
+    const second = await start().done;
+    expect(second.code).toBe(3);
+    expect(second.out).toContain(`PRD 9 is being walked by another run (pid ${first.child.pid}`);
+    writeFileSync(join(worktree, '.factory', 'go'), '');
+    const done = await first.done;
+    expect(done.code, done.out).toBe(0);
+    expect(repo.branchLog('factory/prd-9').map((c) => c.message.split('\n')[0])).toEqual(['Task A', 'Review: Busy']);
   });
 });
