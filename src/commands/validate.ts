@@ -44,7 +44,7 @@ export default defineCommand({
     const scenarios = selectScenarios(spec.scenarios, { names: names(args.scenario), ...(feature !== undefined ? { feature } : {}) });
 
     const instance = await readInstance(contract, { worktreeId: args['worktree-id'] });
-    if (!instance.running) throw notRunning(instance.worktreeId, args.file);
+    if (!instance.running) throw notRunning(instance.worktreeId, args.file, instance.phase);
     checkNeeds(instance, scenarios, args.file);
     const startUrls = [...new Set(scenarios.map((s) => resolveTemplate(s.startUrl, instance.env)))];
     for (const url of startUrls) await checkAnswers(url, instance.worktreeId, args.file);

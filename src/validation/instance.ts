@@ -22,11 +22,19 @@ export async function readInstance(
   const status = await readInstanceStatus(where);
   if (!status || !status.running || status.phase === 'stopped' || status.phase === 'stopping') {
     // The runtime's rule names the instance (flag, FACTORY_WORKTREE_ID, git worktree) for the hint.
-    return { worktreeId: status?.worktreeId ?? locateInstance(where).worktreeId, running: false, services: {}, urls: {}, env: {} };
+    return {
+      worktreeId: status?.worktreeId ?? locateInstance(where).worktreeId,
+      running: false,
+      phase: status?.phase ?? 'not-started',
+      services: {},
+      urls: {},
+      env: {},
+    };
   }
   return {
     worktreeId: status.worktreeId,
     running: true,
+    phase: status.phase,
     services: Object.fromEntries(status.services.map((s) => [s.name, s.state])),
     urls: status.urls,
     env: buildInstanceEnv(contract, {

@@ -14,6 +14,8 @@ export interface InstanceView {
   worktreeId: string;
   /** False when no supervisor runs for it (never started, stopped, or died). */
   running: boolean;
+  /** The runtime's phase word (`running`, `degraded`, `stopped`, `not-started`, `supervisor-dead`, …). */
+  phase: string;
   /** Service → state word from the runtime (`ready`, `completed`, `starting`, `failed`, …). */
   services: Record<string, string>;
   urls: Record<string, string>;
@@ -27,11 +29,24 @@ function startHint(instance: { worktreeId: string }, file?: string): string {
   return `start it with: factory start --worktree-id ${instance.worktreeId}${file ? ` -f ${file}` : ''}`;
 }
 
-export function notRunning(worktreeId: string, file?: string): FactoryFailure {
-  return new FactoryFailure('instance-not-running', `instance "${worktreeId}" is not running, so there is no app to validate`, {
+/** Why an instance is not running, in words (`phase` as the runtime reports it). */
+function why(phase: string | undefined): string {
+  switch (phase) {
+    case undefined:
+    case 'not-started':
+      return '';
+    case 'supervisor-dead':
+      return ' (its supervisor died)';
+    default:
+      return ` (${phase})`;
+  }
+}
+
+export function notRunning(worktreeId: string, file?: string, phase?: string): FactoryFailure {
+  return new FactoryFailure('instance-not-running', `instance "${worktreeId}" is not running${why(phase)}, so there is no app to validate`, {
     exitCode: ExitCode.unavailable,
-    hint: startHint({ worktreeId }, file),
-    details: { worktreeId },
+    hint: phase === 'supervisor-dead' ? `clean up and restart: factory stop --worktree-id ${worktreeId} && factory start --worktree-id ${worktreeId}${file ? ` -f ${file}` : ''}` : startHint({ worktreeId }, file),
+    details: { worktreeId, phase: phase ?? 'not-started' },
   });
 }
 

@@ -86,7 +86,7 @@ describe('factory validate against a running instance', () => {
   });
 
   it('prints the report as JSON (matching its schema), with the --feature that picked the scenarios', async () => {
-    const r = await factory(['validate', '--worktree-id', 'wt-a', '--feature', 'create item', '--json']);
+    const r = await factory(['validate', '--worktree-id', 'wt-a', '--feature', 'create item', '--json', '--mp4']);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as ValidationReport & { schemaVersion: number };
     if (!validate(report)) throw new Error(JSON.stringify(validate.errors));
@@ -96,6 +96,8 @@ describe('factory validate against a running instance', () => {
     expect(s.steps.at(-1)).toMatchObject({ action: 'screenshot', status: 'passed' });
     expect(pngSize(join(report.runDir, s.screenshots[0]!))).toEqual({ width: 1280, height: 720 });
     expect(s.video!.frames).toBeGreaterThan(10);
+    expect(s.video!.mp4).toBe('01-create-item/video.mp4');
+    expect(existsSync(join(report.runDir, s.video!.mp4!))).toBe(true);
   });
 
   it('fails with the step, the expectation, what was seen and the failure screenshot', async () => {
@@ -117,6 +119,24 @@ describe('factory validate against a running instance', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/^error the instance's start URL http:\/\/127\.0\.0\.1:\d+\/ does not answer \(ECONNREFUSED\)\n/);
     expect(r.stderr).toContain('hint: check "factory status --worktree-id wt-a"; if it is down, start it with: factory start --worktree-id wt-a');
+  });
+
+  it('tells a stopped instance from one whose supervisor died', async () => {
+    await start('wt-c');
+    expect((await factory(['stop', '--worktree-id', 'wt-c'])).code).toBe(0);
+    const stopped = await factory(['validate', '--worktree-id', 'wt-c']);
+    expect(stopped.code).toBe(3);
+    expect(stopped.stderr).toContain('error instance "wt-c" is not running (stopped), so there is no app to validate');
+
+    await start('wt-c');
+    const status = JSON.parse((await factory(['status', '--worktree-id', 'wt-c', '--json'])).stdout) as { supervisor: { pid: number } };
+    process.kill(status.supervisor.pid, 'SIGKILL');
+    await expect.poll(async () => (await factory(['validate', '--worktree-id', 'wt-c'])).stderr).toContain(
+      'error instance "wt-c" is not running (its supervisor died), so there is no app to validate',
+    );
+    const died = await factory(['validate', '--worktree-id', 'wt-c']);
+    expect(died.code).toBe(3);
+    expect(died.stderr).toContain('hint: clean up and restart: factory stop --worktree-id wt-c && factory start --worktree-id wt-c');
   });
 
   it('validates two instances at once into separate run directories', async () => {

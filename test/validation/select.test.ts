@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isFactoryFailure } from '../../src/lib/failure.js';
 import { createRunDir, makeRunId } from '../../src/validation/run-dir.js';
+import { checkNeeds, type InstanceView } from '../../src/validation/preflight.js';
 import { selectScenarios } from '../../src/validation/select.js';
 import { urlMatches } from '../../src/validation/steps.js';
 import { scenario } from './helpers.js';
@@ -72,5 +73,27 @@ describe('run ids and URL patterns', () => {
     expect(urlMatches('*/projects/*', 'http://127.0.0.1:3000/projects/7', base)).toBe(true);
     expect(urlMatches('http://127.0.0.1:3000/a?b=1', 'http://127.0.0.1:3000/a?b=1', base)).toBe(true);
     expect(urlMatches('http://127.0.0.1:3000/a', 'http://127.0.0.1:3000/b', base)).toBe(false);
+  });
+});
+
+describe('checkNeeds', () => {
+  const instance: InstanceView = {
+    worktreeId: 'a',
+    running: true,
+    phase: 'degraded',
+    services: { app: 'ready', migrate: 'completed', worker: 'restarting' },
+    urls: {},
+    env: {},
+  };
+
+  it('passes when the needed services are ready or completed, and names the ones that are not', () => {
+    expect(() => checkNeeds(instance, [scenario('a', [], { needs: ['app', 'migrate'] })])).not.toThrow();
+    expect(failure(() => checkNeeds(instance, [scenario('b', [], { needs: ['app', 'worker', 'realtime'] })]))).toMatchObject({
+      code: 'service-not-ready',
+      message: 'scenario "b" needs worker, realtime, but worker is restarting, realtime is not started',
+      exitCode: 3,
+    });
+    // No `needs` means every service.
+    expect(failure(() => checkNeeds(instance, [scenario('c', [])])).message).toBe('scenario "c" needs worker, but worker is restarting');
   });
 });
