@@ -17,12 +17,16 @@ export const GIT_SAFETY_CONFIG: ReadonlyArray<readonly [string, string]> = [
   ['maintenance.auto', 'false'],
 ];
 
-export function gitEnv(extra: Record<string, string> = {}): Record<string, string> {
+/** This process's environment as a plain record, plus `extra`. */
+export function hostEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
-  env.GIT_TERMINAL_PROMPT = '0';
-  env.LC_ALL = 'C'; // messages we parse (conflict markers) must not be translated
   return { ...env, ...extra };
+}
+
+/** Env for git calls we parse: no prompts, untranslated messages. */
+export function gitEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return hostEnv({ GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...extra });
 }
 
 export interface GitOptions {

@@ -1,7 +1,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { FactoryFailure, ExitCode } from '../lib/failure.js';
-import { gitEnv } from './git.js';
+import { hostEnv } from './git.js';
 import { runProcess } from './run-process.js';
 import type { ExecResult, HookCommand, Sandbox } from './types.js';
 
@@ -33,7 +33,7 @@ export async function runHostHooks(
 ): Promise<void> {
   for (const hook of hooks ?? []) {
     const result = await runProcess(
-      { argv: ['sh', '-c', hook.command], cwd, env: gitEnv(env) },
+      { argv: ['sh', '-c', hook.command], cwd, env: hostEnv(env) },
       { timeoutMs: hook.timeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS, signal },
     ).done;
     if (result.exitCode !== 0) throw hookFailure(where, hook, result);
@@ -91,7 +91,7 @@ export async function copyToWorktree(
     const target = join(worktreePath, rel);
     await mkdir(dirname(target), { recursive: true });
     const result = await runProcess(
-      { argv: ['cp', '-a', '--reflink=auto', '-T', '--', source, target], cwd: worktreePath, env: gitEnv() },
+      { argv: ['cp', '-a', '--reflink=auto', '-T', '--', source, target], cwd: worktreePath, env: hostEnv() },
       { timeoutMs, signal },
     ).done;
     if (result.exitCode !== 0) {

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { FactoryFailure, ExitCode } from '../../lib/failure.js';
-import { gitEnv, identityEnv, resolveIdentity, safetyConfigEnv } from '../git.js';
+import { hostEnv, identityEnv, resolveIdentity, safetyConfigEnv } from '../git.js';
 import { runProcess, type RawSpawn } from '../run-process.js';
 import { homedir } from 'node:os';
 import type { ExecOptions, Mount, Sandbox, SandboxCreateOptions, SandboxKind, SandboxProcess } from '../types.js';
@@ -65,7 +65,7 @@ export function resolveMounts(mounts: Mount[], repoRoot: string): Mount[] {
 
 async function copy(from: string, to: string): Promise<void> {
   await mkdir(dirname(to), { recursive: true });
-  const result = await runProcess({ argv: ['cp', '-a', '-T', '--', from, to], cwd: dirname(to), env: gitEnv() }, { timeoutMs: 300_000 }).done;
+  const result = await runProcess({ argv: ['cp', '-a', '-T', '--', from, to], cwd: dirname(to), env: hostEnv() }, { timeoutMs: 300_000 }).done;
   if (result.exitCode !== 0) {
     throw new FactoryFailure('sandbox-copy-failed', `Copying ${from} to ${to} failed: ${result.stderr.trim()}`, { exitCode: ExitCode.failed });
   }

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { FactoryFailure, ExitCode } from '../../lib/failure.js';
 import { runProcess } from '../run-process.js';
-import { gitEnv } from '../git.js';
+import { hostEnv } from '../git.js';
 import type { Mount, NetworkMode, Sandbox, SandboxCreateOptions, SandboxProvider } from '../types.js';
 import { makeSandbox, resolveMounts, sandboxBaseEnv } from './base.js';
 import { bwrapArgs, bwrapCommand, bwrapWritableGitPaths } from './bwrap-args.js';
@@ -56,7 +56,7 @@ export function bwrap(config: BwrapOptions = {}): SandboxProvider {
     available: async () => {
       try {
         const result = await runProcess(
-          { argv: [binary, '--ro-bind', '/', '/', '--unshare-pid', '--cap-drop', 'ALL', '--', 'true'], cwd: '/', env: gitEnv() },
+          { argv: [binary, '--ro-bind', '/', '/', '--unshare-pid', '--cap-drop', 'ALL', '--', 'true'], cwd: '/', env: hostEnv() },
           { timeoutMs: 10_000 },
         ).done;
         return result.exitCode === 0 ? { ok: true } : { ok: false, reason: `bwrap cannot create a sandbox here: ${result.stderr.trim()}` };

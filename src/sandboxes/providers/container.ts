@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gitEnv } from '../git.js';
+import { hostEnv } from '../git.js';
 import { runProcess } from '../run-process.js';
 import type { Mount, NetworkMode, Sandbox, SandboxCreateOptions, SandboxProvider } from '../types.js';
 import { makeSandbox, resolveMounts, sandboxBaseEnv } from './base.js';
@@ -41,7 +41,7 @@ function hostUser(): string {
 /** docker() and podman() differ only in the binary and podman's --rootfs. */
 export function containerProvider(engine: 'docker' | 'podman', config: ContainerOptions = {}): SandboxProvider {
   const binary = config.binary ?? engine;
-  const clientEnv = (): Record<string, string> => gitEnv(config.clientEnv);
+  const clientEnv = (): Record<string, string> => hostEnv(config.clientEnv);
   return {
     name: engine,
     kind: 'bind-mount',

@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { gitEnv, identityEnv, safetyConfigEnv } from '../git.js';
+import { hostEnv, identityEnv, safetyConfigEnv } from '../git.js';
 import type { Sandbox, SandboxCreateOptions, SandboxProvider } from '../types.js';
 import { makeSandbox } from './base.js';
 
@@ -16,7 +16,7 @@ export function noSandbox(): SandboxProvider {
     create: async (options: SandboxCreateOptions): Promise<Sandbox> => {
       const home = process.env.HOME ?? homedir();
       const env = {
-        ...gitEnv(),
+        ...hostEnv(),
         ...(options.gitIdentity ? identityEnv(options.gitIdentity) : {}),
         ...safetyConfigEnv(),
         ...options.env,
