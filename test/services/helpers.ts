@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Ajv } from 'ajv';
 import { expect } from 'vitest';
 import { FACTORY_BIN, REPO_ROOT, runFactory, type RunResult } from '../helpers/cli.js';
 import { MARKER_INSTANCE } from '../../src/services/markers.js';
@@ -118,4 +119,14 @@ export async function until<T>(what: string, fn: () => T | Promise<T>, timeoutMs
 /** A port base for one test file, far from other files' (the registry is shared by the whole run). */
 export function basePort(slot: number): number {
   return 47_000 + slot * 100;
+}
+
+const ajv = new Ajv({ strict: false, allErrors: true });
+
+/** Validate a command's --json output against its published schema (schema/<name>.schema.json). */
+export function expectSchema(name: string, value: unknown): void {
+  const schema = JSON.parse(readFileSync(join(REPO_ROOT, 'schema', `${name}.schema.json`), 'utf8')) as object;
+  const validate = ajv.compile(schema);
+  const ok = validate(value);
+  expect(ok ? [] : validate.errors).toEqual([]);
 }

@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { basePort, expectNothingLeft, makeProject, svc, type Project } from './helpers.js';
+import { basePort, expectNothingLeft, expectSchema, makeProject, svc, type Project } from './helpers.js';
 
 let project: Project | undefined;
 afterEach(async () => {
@@ -50,7 +50,7 @@ describe('factory start/status/stop', () => {
     expect(start.stderr).toBe('');
     expect(start.code).toBe(0);
     const st = JSON.parse(start.stdout);
-    expect(st.schemaVersion).toBe(1);
+    expectSchema('start', st);
     expect(st.ports).toEqual({ api: BASE, web: BASE + 1, cache: BASE + 2 });
     expect(st.urls).toEqual({ api: `http://127.0.0.1:${BASE}`, web: `http://127.0.0.1:${BASE + 1}/` });
     const states = Object.fromEntries(st.services.map((s: { name: string; state: string }) => [s.name, s.state]));
@@ -62,6 +62,7 @@ describe('factory start/status/stop', () => {
     const status = await p.run(['status', '--worktree-id', 'one', '--json']);
     expect(status.code).toBe(0);
     const s = JSON.parse(status.stdout);
+    expectSchema('status', s);
     expect(s.running).toBe(true);
     const api = s.services.find((x: { name: string }) => x.name === 'api');
     expect(api).toMatchObject({ state: 'ready', health: 'healthy', ports: { api: BASE }, restarts: 0, check: `http http://127.0.0.1:${BASE}/health` });
@@ -72,6 +73,8 @@ describe('factory start/status/stop', () => {
     expect(human.stdout).toMatch(/instance one: running/);
     expect(human.stdout).toMatch(/web\s+ready\s+pid \d+\s+web=\d+/);
 
+    expectSchema('urls', JSON.parse((await p.run(['urls', '--worktree-id', 'one', '--json'])).stdout));
+    expectSchema('logs', JSON.parse((await p.run(['logs', '--worktree-id', 'one', '--json'])).stdout));
     const urls = await p.run(['urls', '--worktree-id', 'one']);
     expect(urls.stdout).toBe(`api http://127.0.0.1:${BASE}\nweb http://127.0.0.1:${BASE + 1}/\n`);
 
@@ -80,10 +83,12 @@ describe('factory start/status/stop', () => {
 
     const stop = await p.run(['stop', '--worktree-id', 'one', '--json']);
     expect(stop.code).toBe(0);
+    expectSchema('stop', JSON.parse(stop.stdout));
     expect(JSON.parse(stop.stdout)).toMatchObject({ was: 'running', busyPorts: [], reaped: [] });
     const after = await p.run(['status', '--worktree-id', 'one', '--json']);
     expect(after.code).toBe(3);
     expect(JSON.parse(after.stdout)).toMatchObject({ running: false, phase: 'stopped' });
+    expectSchema('status', JSON.parse(after.stdout));
     await expectNothingLeft(p, ['one']);
   });
 
@@ -103,6 +108,7 @@ describe('factory start/status/stop', () => {
     expect(await (await fetch(`http://127.0.0.1:${pa.api}/`)).text()).toBe('api ok\n');
     expect(await (await fetch(`http://127.0.0.1:${pb.api}/`)).text()).toBe('api ok\n');
     const ps = await p.run(['ps', '--json']);
+    expectSchema('ps', JSON.parse(ps.stdout));
     const mine = JSON.parse(ps.stdout).instances.filter((i: { root: string }) => i.root === p.dir);
     expect(mine.map((i: { worktreeId: string; running: boolean }) => [i.worktreeId, i.running]).sort()).toEqual([
       ['a', true],
@@ -128,10 +134,12 @@ describe('factory start/status/stop', () => {
     const echoed = execFileSync('sh', ['-c', `${shell.stdout}\nprintf '%s|%s|%s' "$API_PORT" "$WORKTREE_ID" "$FACTORY_STATE_DIR"`]).toString();
     expect(echoed).toBe(`${first.ports.api}|x|${p.stateDir('x')}`);
     const json = JSON.parse((await p.run(['env', '--worktree-id', 'x', '--json'])).stdout);
+    expectSchema('env', json);
     expect(json.env.CACHE_PORT).toBe(String(first.ports.cache));
     expect(json.env.PATH).toBeUndefined();
 
     const clean = await p.run(['clean', '--worktree-id', 'x', '--json']);
+    expectSchema('clean', JSON.parse(clean.stdout));
     expect(JSON.parse(clean.stdout)).toMatchObject({ removed: true, lease: { base: BASE + 40 } });
     const ps = JSON.parse((await p.run(['ps', '--json'])).stdout);
     expect(ps.instances.filter((i: { root: string }) => i.root === p.dir)).toEqual([]);
