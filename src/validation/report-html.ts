@@ -27,7 +27,7 @@ function stepRow(step: StepResult, scenarioId: string): string {
   const label = step.index === 0 ? 'start' : String(step.index);
   const name = step.name && step.name !== step.target ? `<div class="step-name">${esc(step.name)}</div>` : '';
   const shot = step.screenshot
-    ? `<a class="thumb" href="${href(step.screenshot)}" target="_blank"><img src="${href(step.screenshot)}" alt="screenshot ${esc(step.target)}" loading="lazy"></a>`
+    ? `<a class="thumb" href="${href(step.screenshot)}" target="_blank"><img src="${href(step.screenshot)}" alt="screenshot ${esc(step.target)}"></a>`
     : '';
   const failure = step.failure
     ? `<div class="failure">
@@ -69,7 +69,7 @@ function scenarioCard(s: ScenarioResult, position: number): string {
   const attached = new Set(s.steps.flatMap((st) => [st.screenshot, st.failure?.screenshot]));
   const loose = s.screenshots.filter((p) => !attached.has(p));
   const shots = loose.length
-    ? `<h3>Screenshots</h3><div class="gallery">${loose.map((p) => `<a href="${href(p)}" target="_blank"><img src="${href(p)}" alt="${esc(p)}" loading="lazy"><span>${esc(p.split('/').pop() ?? p)}</span></a>`).join('')}</div>`
+    ? `<h3>Screenshots</h3><div class="gallery">${loose.map((p) => `<a href="${href(p)}" target="_blank"><img src="${href(p)}" alt="${esc(p)}"><span>${esc(p.split('/').pop() ?? p)}</span></a>`).join('')}</div>`
     : '';
   return `<section class="scenario ${s.status}" id="scenario-${position}">
     <header>
