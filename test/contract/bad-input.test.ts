@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runFactory } from '../helpers/cli.js';
+import { schemaErrors } from './helpers.js';
 
 const BAD = join(REPO_ROOT, 'test/fixtures/contract/bad');
 
@@ -136,6 +137,7 @@ describe('factory check rejects bad input with a located message', () => {
   it('--json gives {code, severity, message, hint, file, line, column} items', async () => {
     const r = await runFactory(['check', '-f', 'typo-top-level.yaml', '--json'], { cwd: BAD });
     expect(r.code).toBe(2);
+    expect(schemaErrors('check', JSON.parse(r.stdout))).toEqual([]);
     expect(JSON.parse(r.stdout)).toEqual({
       schemaVersion: 1,
       ok: false,

@@ -3,8 +3,8 @@
  * with the environment factory computes for it (interpolation end to end, on loopback).
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import getPort from 'get-port';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildInstanceEnv, resolveCommand, serviceEnv, resolveTemplate } from '../../src/contract/interpolate.js';
@@ -12,11 +12,14 @@ import { loadContract } from '../../src/contract/load.js';
 import { REPO_ROOT, runFactory } from '../helpers/cli.js';
 import { tempDir } from './helpers.js';
 
-function exampleContracts(): string[] {
-  const dir = join(REPO_ROOT, 'examples');
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && existsSync(join(dir, e.name, 'factory.yaml')))
-    .map((e) => `examples/${e.name}/factory.yaml`);
+/** Every factory.yaml under examples/, at any depth (not inside node_modules or .factory). */
+function exampleContracts(dir = join(REPO_ROOT, 'examples')): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory() && e.name !== 'node_modules' && e.name !== '.factory' && e.name !== '.git') out.push(...exampleContracts(join(dir, e.name)));
+    else if (e.isFile() && e.name === 'factory.yaml') out.push(relative(REPO_ROOT, join(dir, e.name)));
+  }
+  return out.sort();
 }
 
 describe('factory check accepts', () => {

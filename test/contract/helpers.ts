@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Ajv } from 'ajv';
 import { compileText } from '../../src/contract/compile.js';
+import { REPO_ROOT } from '../helpers/cli.js';
 import type { Contract } from '../../src/contract/types.js';
 
 /** Compile contract text in-process; `root` is where relative paths (env files) resolve. */
@@ -37,4 +39,11 @@ export function tempDir(prefix = 'factory-contract-'): { dir: string; write(name
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Errors of `value` against the published schema/<name>.schema.json (empty = valid). */
+export function schemaErrors(name: string, value: unknown): string[] {
+  const schema = JSON.parse(readFileSync(join(REPO_ROOT, 'schema', `${name}.schema.json`), 'utf8')) as object;
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+  return validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`);
 }

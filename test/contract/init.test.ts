@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { INSTALLED_SCHEMA } from '../../src/contract/init/index.js';
 import { runFactory } from '../helpers/cli.js';
-import { tempDir } from './helpers.js';
+import { schemaErrors, tempDir } from './helpers.js';
 
 describe('factory init', () => {
   it('a Node project with a lockfile, scripts and a compose file', async () => {
@@ -16,6 +16,7 @@ describe('factory init', () => {
     const r = await runFactory(['init', '--json'], { cwd: t.dir });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
+    expect(schemaErrors('init', JSON.parse(r.stdout))).toEqual([]);
     expect(JSON.parse(r.stdout)).toEqual({
       schemaVersion: 1,
       ok: true,
