@@ -19,7 +19,7 @@ afterEach(async () => {
 
 async function backlog(fixture = 'shop.json'): Promise<{ source: GitHubBacklog; server: ReplayServer }> {
   server = await startReplayServer(fixture);
-  const client = new GitHubClient({ token: 'ghp_test123', apiBase: server.url });
+  const client = new GitHubClient({ token: 'ghp_test123', apiBase: server.url, retryDelayMs: 1 });
   return { source: new GitHubBacklog({ client, repo: 'octo-org/shop', branchFor: (n) => `factory/prd-${n}` }), server };
 }
 
@@ -133,6 +133,21 @@ describe('github backlog (recorded responses on loopback)', () => {
     expect(await source.isTaskDone('404')).toBe(false); // unknown
     const tasks = await source.listTasks(await source.getPrd(10));
     expect(source.howToMarkDone(tasks[3] as (typeof tasks)[number])).toBe('close https://github.com/octo-org/shop/issues/14');
+  });
+
+  it('retries a GET on 502 and 429, never a write', async () => {
+    const { source, server } = await backlog('shop-edge-cases.json');
+    const prd = { number: 11, title: 't', body: '', state: 'ready' as const, ref: '11', location: '' };
+    const tasks = await source.listTasks(prd);
+    expect(tasks.map((t) => t.id)).toEqual(['11']);
+    const task = tasks[0] as (typeof tasks)[number];
+    await expect(source.recordFailure(task, { phase: 'agent', error: 'x', resumeCommand: 'y' })).rejects.toMatchObject({ code: 'github-api' });
+    expect(paths(server)).toEqual([
+      'GET /repos/octo-org/shop/issues/11/sub_issues?per_page=100',
+      'GET /repos/octo-org/shop/issues/11/sub_issues?per_page=100',
+      'GET /repos/octo-org/shop/issues/11/sub_issues?per_page=100',
+      'POST /repos/octo-org/shop/issues/11/comments',
+    ]);
   });
 
   it('reports a 404 PRD as prd-not-found', async () => {

@@ -33,7 +33,7 @@ describe('PRD walk with the github backlog', () => {
     execFileSync('git', ['init', '-q', '--bare', bare]);
     repo.git('remote', 'add', 'origin', join(bare, 'missing.git'));
     server = await startReplayServer('walk.json');
-    const source = new GitHubBacklog({ client: new GitHubClient({ token: 't0k', apiBase: server.url }), repo: 'octo-org/shop', branchFor: prdBranch });
+    const source = new GitHubBacklog({ client: new GitHubClient({ token: 't0k', apiBase: server.url, retryDelayMs: 1 }), repo: 'octo-org/shop', branchFor: prdBranch });
     const r = repo;
     const walk = () => walkPrd({ root: r.root, source, prd: 50, agent: fakeAgentRunner(), resumeCommand: 'factory agent run --prd 50 --backlog github' });
     const requests = (s: ReplayServer) => s.requests.map((q) => `${q.method} ${q.path}`);
