@@ -1,12 +1,14 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bwrap } from '../../src/sandboxes/providers/bwrap.js';
 import { createSandbox } from '../../src/sandboxes/sandbox.js';
 import { createWorktree } from '../../src/sandboxes/worktree.js';
 import type { Sandbox, Worktree } from '../../src/sandboxes/types.js';
-import { gitIn, isolateHome, makeRepo, survivorsAfter, uniqueSleepSeconds, type TempRepo } from './helpers.js';
+import { gitIn, isolateHome, makeRepo, pidsWithMarker, survivorsAfter, uniqueSleepSeconds, type TempRepo } from './helpers.js';
 
 /**
  * The real isolation, run for real: these tests fail if bwrap is missing (it is part of
@@ -49,6 +51,9 @@ describe('bwrap sandbox on a linked worktree', () => {
     expect(result).toMatchObject({ exitCode: 0, stdout: 'agent commit\n' });
     expect(await wt.finish()).toMatchObject({ kind: 'merged', commits: [{ subject: 'agent commit' }] });
     expect(repo.read('agent.txt')).toBe('from-agent\n');
+    // Identity came from env (no config anywhere names anyone here), and no config file was written.
+    expect(gitIn(repo.root, 'log', '-1', '--format=%an <%ae>|%cn', 'HEAD')).toBe('factory <factory@localhost>|factory');
+    expect(existsSync(join(home.home, '.gitconfig'))).toBe(false);
     expect(gitIn(repo.root, 'fsck', '--strict')).toBe('');
   });
 
@@ -65,6 +70,8 @@ describe('bwrap sandbox on a linked worktree', () => {
       gitConfig: `echo x >> ${repo.root}/.git/config`,
       moveMain: 'git update-ref refs/heads/main HEAD~0',
       newTag: 'git tag escape',
+      symlinkOut: `ln -s ${repo.root}/README.md via-link && echo x >> via-link`,
+      symlinkEtc: 'ln -sf /etc/hostname etc-link && echo x > etc-link',
     };
     for (const [name, script] of Object.entries(attempts)) {
       const result = await shIn(sandbox, script);
@@ -182,6 +189,36 @@ describe('bwrap sandbox on a linked worktree', () => {
     await waitForFile(join(wt.path, 'up.txt'));
     proc.kill();
     expect((await proc.done).aborted).toBe(true);
+    expect(await survivorsAfter(`sleep\0${n}`)).toEqual([]);
+  });
+
+  it('output of any size stays bounded through the sandbox', async () => {
+    repo = makeRepo();
+    const wt = await createWorktree({ repo: repo.root, branchStrategy: { type: 'merge-to-head' } });
+    const sandbox = await sandboxOn(wt);
+    let streamed = 0;
+    const result = await sandbox.exec(['sh', '-c', 'head -c 33554432 /dev/zero | tr "\\0" y'], {
+      maxBufferBytes: 4096,
+      onStdout: (chunk) => {
+        streamed += chunk.length;
+      },
+    });
+    expect(streamed).toBe(33_554_432);
+    expect(result.stdout).toBe('y'.repeat(4096));
+    expect(result.stdoutDroppedBytes).toBe(33_554_432 - 4096);
+  });
+
+  it('a parent that is SIGKILLed takes the sandboxed tree with it (--die-with-parent)', async () => {
+    repo = makeRepo();
+    const n = uniqueSleepSeconds();
+    const fixture = fileURLToPath(new URL('../fixtures/sandboxes/crash-parent.ts', import.meta.url));
+    const parent = spawn(process.execPath, ['--import', 'tsx', fixture, repo.root, 'bwrap', n], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      parent.stdout.on('data', (d: Buffer) => d.toString().includes('up') && resolve());
+      parent.once('exit', (code) => reject(new Error(`crash-parent exited early (${code})`)));
+    });
+    expect(pidsWithMarker(`sleep\0${n}`).length).toBe(2);
+    parent.kill('SIGKILL');
     expect(await survivorsAfter(`sleep\0${n}`)).toEqual([]);
   });
 
