@@ -64,16 +64,16 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'factory.yaml'), CONTRACT);
   await start('wt-a');
   await start('wt-b');
-});
+}, 120_000);
 
 afterAll(async () => {
   for (const id of started) await factory(['stop', '--worktree-id', id]);
   if (dir) rmSync(dir, { recursive: true, force: true });
-});
+}, 120_000);
 
 const validate = new Ajv({ strict: false }).compile(ValidationReportSchema);
 
-describe('factory validate against a running instance', () => {
+describe('factory validate against a running instance', { timeout: 120_000 }, () => {
   it('passes a scenario that creates an item, and prints where the evidence is', async () => {
     const r = await factory(['validate', '--worktree-id', 'wt-a', '--scenario', 'create-item']);
     expect(r.stderr).toContain('4 wait_for text "Item of wt-a"');

@@ -26,7 +26,7 @@ afterAll(async () => {
   await fx?.dispose();
 }, 120_000);
 
-describe('diffie: factory validate', () => {
+describe('diffie: factory validate', { timeout: 180_000 }, () => {
   it('creates a project and sees its summary arrive through the realtime update, on video', async () => {
     const r = await fx.factory(['validate', '--worktree-id', ID, '--scenario', 'create-project', '--json'], 180_000);
     const report = JSON.parse(r.stdout) as ValidationReport;

@@ -67,7 +67,7 @@ const createItem = scenario(
   { startUrl: '${WEB_URL}?noise=1', description: 'Create an item and see it arrive over the realtime channel' },
 );
 
-describe('runValidation', () => {
+describe('runValidation', { timeout: 120_000 }, () => {
   it('runs a passing scenario and leaves video, screenshots, trace, logs, manifest and report', async () => {
     const events: string[] = [];
     const report = await runValidation(
