@@ -121,7 +121,8 @@ function pruneBranches(errors: ErrorObject[]): ErrorObject[] {
     const branches = ((a.parentSchema as SchemaLike | undefined)?.anyOf ?? []) as SchemaLike[];
     const match = branches.findIndex((b) => schemaAccepts(b, a.data));
     const prefix = a.schemaPath.slice(0, -'/anyOf'.length) + '/anyOf/';
-    const inBranch = (e: ErrorObject) => e.schemaPath.startsWith(prefix) && e.instancePath.startsWith(a.instancePath);
+    const under = (path: string) => path === a.instancePath || path.startsWith(a.instancePath + '/');
+    const inBranch = (e: ErrorObject) => e.schemaPath.startsWith(prefix) && under(e.instancePath);
     if (match < 0) {
       const kinds = [...new Set(branches.map(describeSchemaType))];
       const summary: ErrorObject = {
@@ -235,7 +236,8 @@ function patternHint(path: DataPath): string | undefined {
 
 function typeHint(path: DataPath): string | undefined {
   const last = path[path.length - 1];
-  if (last === 'command' || last === 'run') return 'write a shell line as a string, or an argument list like [node, server.js]';
+  const isCommandItem = typeof last === 'number' && (path[0] === 'tests' || path[path.length - 2] === 'commands');
+  if (last === 'command' || last === 'run' || isCommandItem) return 'write a shell line as a string, or an argument list like [node, server.js]';
   if (path.length === 2 && path[0] === 'services') return 'give the service a command, e.g. "api: { command: node server.js }"';
   if (last === 'depends_on') return 'write a list of service names ([db]), or a mapping name: condition';
   if (typeof last === 'string' && DURATION_KEYS.has(last)) return 'write a duration like "150ms", "5s", "2m", or a number of seconds';

@@ -153,4 +153,11 @@ describe('rules', () => {
     ]);
     expect(problems('services: {}\n')).toEqual(['1:1 error missing-key: the contract is missing required key "name" [add "name:"]']);
   });
+
+  it('type errors in sibling entries whose names share a prefix are each reported', () => {
+    expect(problems('name: x\ntests:\n  unit: 5\n  unit2: [bun test, 7]\n')).toEqual([
+      '3:9 error wrong-type: tests.unit must be a list or a mapping, not an integer',
+      '4:21 error wrong-type: tests.unit2[1] must be a string or a list, not an integer [write a shell line as a string, or an argument list like [node, server.js]]',
+    ]);
+  });
 });
