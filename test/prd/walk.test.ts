@@ -153,4 +153,12 @@ describe('PRD walk (local backlog, real git, the fake agent)', () => {
     r.write('prds/4-b/prd.md', `# B\n\n${script([DONE])}\n`);
     expect(await run()).toMatchObject({ status: 'reviewed', doneThisRun: ['prd-4/01'] });
   });
+
+  it('a PRD without tasks has nothing to do (no review of an empty branch)', async () => {
+    repo = createRepo({ 'prds/5-empty/prd.md': '# Empty\n' });
+    const r = repo;
+    const result = await walkPrd({ root: r.root, source: new LocalBacklog({ root: r.root }), prd: 5, agent: fakeAgentRunner(), resumeCommand: 'x' });
+    expect(result).toMatchObject({ status: 'nothing-to-do', reason: 'the PRD has no tasks yet' });
+    expect(repo.branchLog('factory/prd-5')).toEqual([]);
+  });
 });

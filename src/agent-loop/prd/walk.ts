@@ -95,6 +95,7 @@ export async function walkPrd(options: WalkOptions): Promise<WalkResult> {
     const forkPoint = await git(worktree.path, ['merge-base', 'HEAD', baseBranch]).catch(() => worktree.baseCommit);
     phase = 'backlog';
     const tasks = await runPhase('backlog', timeouts.backlog, options.signal, () => source.listTasks(prd));
+    if (tasks.length === 0) return { ...withLog, worktree: worktree.path, status: 'nothing-to-do', reason: 'the PRD has no tasks yet' };
     const ctx: WalkContext = {
       options, source, prd, tasks, worktree, base: forkPoint, baseBranch, stateDir, timeouts, log, emit, doneThisRun,
     };
