@@ -27,6 +27,7 @@ export { FactoryYamlSchema, type FactoryYaml } from './contract/schema.js';
 
 // validation
 export { runValidation, type RunValidationOptions } from './validation/run.js';
+export { validateInstance, type ValidateInstanceOptions } from './validation/validate-instance.js';
 export type {
   ValidationReport,
   ScenarioResult,

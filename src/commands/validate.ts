@@ -5,15 +5,10 @@
  * instance, a needed service, its URL, Chromium or ffmpeg is not there. docs/validation.md.
  */
 import { defineCommand } from 'citty';
-import { loadContract } from '../contract/load.js';
-import { resolveTemplate } from '../contract/interpolate.js';
-import { ExitCode, FactoryFailure } from '../lib/failure.js';
+import { ExitCode } from '../lib/failure.js';
 import { eprintln, printJson, println } from '../lib/output.js';
-import { readInstance } from '../validation/instance.js';
-import { checkAnswers, checkNeeds, notRunning } from '../validation/preflight.js';
 import { progressLine, summaryLines } from '../validation/render.js';
-import { runValidation } from '../validation/run.js';
-import { selectScenarios } from '../validation/select.js';
+import { validateInstance } from '../validation/validate-instance.js';
 
 /** `--scenario a --scenario b,c` → [a, b, c] (citty hands a repeated flag over as an array). */
 function names(value: unknown): string[] {
@@ -32,31 +27,12 @@ export default defineCommand({
     mp4: { type: 'boolean', description: 'Also write each video as .mp4 (H.264)' },
   },
   async run({ args }) {
-    const contract = await loadContract({ file: args.file });
-    const spec = contract.validation;
-    if (!spec || spec.scenarios.length === 0) {
-      throw new FactoryFailure('no-scenarios', `${contract.file} declares no validation scenarios`, {
-        exitCode: ExitCode.invalid,
-        hint: 'add validation.scenarios (docs/validation.md)',
-      });
-    }
-    const feature = typeof args.feature === 'string' ? args.feature : undefined;
-    const scenarios = selectScenarios(spec.scenarios, { names: names(args.scenario), ...(feature !== undefined ? { feature } : {}) });
-
-    const instance = await readInstance(contract, { worktreeId: args['worktree-id'] });
-    if (!instance.running) throw notRunning(instance.worktreeId, args.file, instance.phase);
-    checkNeeds(instance, scenarios, args.file);
-    const startUrls = [...new Set(scenarios.map((s) => resolveTemplate(s.startUrl, instance.env)))];
-    for (const url of startUrls) await checkAnswers(url, instance.worktreeId, args.file);
-
-    const report = await runValidation({
-      root: contract.root,
-      worktreeId: instance.worktreeId,
-      scenarios,
-      browser: { ...spec, mp4: spec.mp4 || args.mp4 === true },
-      urls: instance.urls,
-      env: instance.env,
-      ...(feature !== undefined ? { feature } : {}),
+    const report = await validateInstance({
+      ...(args.file !== undefined ? { file: args.file } : {}),
+      ...(args['worktree-id'] !== undefined ? { worktreeId: args['worktree-id'] } : {}),
+      scenarios: names(args.scenario),
+      ...(typeof args.feature === 'string' ? { feature: args.feature } : {}),
+      mp4: args.mp4 === true,
       onEvent: (event) => {
         if (args.json) return;
         const line = progressLine(event);
