@@ -11,6 +11,9 @@ import { execa } from 'execa';
 
 export const VIDEO_FPS = 25;
 
+/** How often a still picture is re-sent to ffmpeg while no new frame arrives. */
+const HOLD_INTERVAL_MS = 500;
+
 /** Longest side of the recorded video; larger viewports are scaled down to keep encoding real-time. */
 const MAX_VIDEO_SIDE = 1280;
 
@@ -34,6 +37,8 @@ export class VideoEncoder {
   private lastFrame: Buffer | undefined;
   private written = 0;
   private state: 'recording' | 'finishing' | 'done' | 'aborted' = 'recording';
+  /** Holds the last picture while the page is still, so a long wait is encoded as it happens. */
+  private readonly holdTimer: NodeJS.Timeout;
 
   constructor(ffmpeg: string, readonly outFile: string, startedAt = Date.now()) {
     this.startedAt = startedAt;
@@ -54,6 +59,10 @@ export class VideoEncoder {
       this.child.on('error', (e) => resolve({ code: -1, stderr: stderr + String(e) }));
       this.child.on('close', (code) => resolve({ code, stderr }));
     });
+    this.holdTimer = setInterval(() => {
+      if (this.state === 'recording' && this.lastFrame && !this.child.stdin.writableNeedDrain) this.padTo(this.indexAt(Date.now()), this.lastFrame);
+    }, HOLD_INTERVAL_MS);
+    this.holdTimer.unref();
   }
 
   /** Frame index for a wall-clock time: where in the video that moment lands. */
@@ -84,6 +93,7 @@ export class VideoEncoder {
   async finish(): Promise<void> {
     if (this.state !== 'recording') return;
     this.state = 'finishing';
+    clearInterval(this.holdTimer);
     if (this.lastFrame) this.padTo(this.indexAt(Date.now()) + 1, this.lastFrame);
     this.child.stdin.end();
     const { code, stderr } = await this.exited;
@@ -96,6 +106,7 @@ export class VideoEncoder {
   async abort(): Promise<void> {
     if (this.state === 'done' || this.state === 'aborted') return;
     this.state = 'aborted';
+    clearInterval(this.holdTimer);
     this.child.kill('SIGKILL');
     await this.exited;
   }

@@ -179,6 +179,10 @@ describe('runValidation', { timeout: 120_000 }, () => {
     );
     expect(pngSize(join(report.runDir, del!.failure!.screenshot!))).toEqual({ width: 1280, height: 720 });
     expect(del!.steps.map((s) => s.status)).toEqual(['passed', 'passed', 'failed', 'skipped']);
+    // The video covers the whole scenario, including the seconds the page sat still while the
+    // click waited for #delete (the encoder holds the last picture).
+    const failedStep = del!.steps[2]!;
+    expect(del!.video!.durationMs).toBeGreaterThanOrEqual(failedStep.startMs + failedStep.durationMs - 100);
     expect(missing!.failure).toMatchObject({
       stepIndex: 1,
       expected: 'text "Nothing like this" visible on the page within 300 ms',
