@@ -7,9 +7,8 @@
  * declared files (lockfiles, scripts), so this stays well under the 300 ms budget of a no-op setup.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { glob } from 'tinyglobby';
 import type { SetupStep } from '../contract/types.js';
 
 /** Bump when the fingerprint's recipe changes, so old fingerprints never match. */
@@ -24,10 +23,39 @@ export interface Fingerprint {
   files: number;
 }
 
-/** Files (relative to `root`, sorted) that the step's input globs match. */
+/** Glob syntax (tinyglobby/picomatch): anything else is a literal path. */
+const MAGIC = /[*?[\]{}()!]/;
+
+async function kindOf(path: string): Promise<'file' | 'dir' | undefined> {
+  try {
+    const st = await stat(path);
+    return st.isFile() ? 'file' : st.isDirectory() ? 'dir' : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Files (relative to `root`, sorted) that the step's input globs match. Literal paths (the usual
+ * lockfiles and scripts) are checked with one stat each; the glob library is loaded only for real
+ * patterns, which keeps a no-change `factory setup` fast.
+ */
 export async function inputFiles(root: string, step: SetupStep): Promise<string[]> {
   if (step.inputs.length === 0) return [];
-  const matches = await glob(step.inputs, {
+  const patterns = step.inputs.filter((p) => MAGIC.test(p));
+  const found: string[] = [];
+  await Promise.all(
+    step.inputs
+      .filter((p) => !MAGIC.test(p))
+      .map(async (p) => {
+        const kind = await kindOf(join(root, p));
+        if (kind === 'file') found.push(p.replace(/^\.\//, ''));
+        else if (kind === 'dir') patterns.push(p); // the glob library expands a directory to its files
+      }),
+  );
+  if (patterns.length === 0) return [...new Set(found)].sort();
+  const { glob } = await import('tinyglobby');
+  const matches = await glob(patterns, {
     cwd: root,
     // A step that names one of these directories in its inputs gets them walked.
     ignore: step.inputs.some((p) => /node_modules|\.git\b|\.factory/.test(p)) ? [] : IGNORE,
@@ -35,7 +63,7 @@ export async function inputFiles(root: string, step: SetupStep): Promise<string[
     dot: true,
     expandDirectories: true,
   });
-  return [...new Set(matches)].sort();
+  return [...new Set([...found, ...matches])].sort();
 }
 
 export async function fingerprintStep(root: string, step: SetupStep, stepEnv: Record<string, string>): Promise<Fingerprint> {

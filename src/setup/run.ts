@@ -9,7 +9,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import lockfile from 'proper-lockfile';
 import { resolveEnvMap } from '../contract/interpolate.js';
 import type { Contract, SetupStep } from '../contract/types.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
@@ -70,20 +69,64 @@ function needsRun(step: SetupStep, root: string, previous: string | undefined, c
   return undefined;
 }
 
+/** The fingerprint of every step and whether it must run, computed without running anything. */
+async function decide(opts: RunSetupOptions, base: Record<string, string>, recorded: Record<string, { fingerprint: string }>) {
+  const { contract } = opts;
+  return Promise.all(
+    contract.setup.map(async (step) => {
+      const own = resolveEnvMap(step.env, base);
+      const fp = await fingerprintStep(contract.root, step, own);
+      const reason = needsRun(step, contract.root, recorded[step.name]?.fingerprint, fp.hash, opts.force === true);
+      return { step, own, fp, reason };
+    }),
+  );
+}
+
+function skippedResult(step: SetupStep, files: number, durationMs: number): SetupStepResult {
+  return {
+    name: step.name,
+    status: 'skipped',
+    reason: `inputs unchanged (${files} file${files === 1 ? '' : 's'})`,
+    durationMs,
+    exitCode: null,
+    inputFiles: files,
+    log: null,
+  };
+}
+
 export async function runSetup(opts: RunSetupOptions): Promise<SetupResult> {
   const { contract, instance } = opts;
   const started = Date.now();
   const emit = opts.onEvent ?? (() => {});
+  const { env: base, skipped } = setupEnv(contract, instance, opts.processEnv);
+  const done = (steps: SetupStepResult[], ok: boolean): SetupResult => ({
+    ok,
+    worktreeId: instance.worktreeId,
+    stateDir: instance.stateDir,
+    steps,
+    unavailableEnv: skipped,
+    durationMs: Date.now() - started,
+  });
+
+  // Fast path, no lock: when nothing has to run, a consistent read of the records is enough.
+  const first = await decide(opts, base, (await readSetupState(instance.stateDir)).steps);
+  if (first.every((d) => d.reason === undefined)) {
+    const results = first.map((d) => skippedResult(d.step, d.fp.files, Date.now() - started));
+    for (const result of results) emit({ type: 'step-end', result });
+    return done(results, true);
+  }
+
   const factoryDir = join(contract.root, '.factory');
   await mkdir(factoryDir, { recursive: true });
+  const { default: lockfile } = await import('proper-lockfile');
   const release = await lockfile.lock(factoryDir, {
     lockfilePath: join(factoryDir, 'setup.lock'),
     retries: { retries: 1200, minTimeout: 25, maxTimeout: 500 },
     stale: 20_000,
   });
   try {
+    // Under the lock, decide again: another setup of this checkout may just have run the steps.
     const state = await readSetupState(instance.stateDir);
-    const { env: base, skipped } = setupEnv(contract, instance, opts.processEnv);
     const results: SetupStepResult[] = [];
     let failed = false;
     for (const step of contract.setup) {
@@ -96,15 +139,7 @@ export async function runSetup(opts: RunSetupOptions): Promise<SetupResult> {
       const fp = await fingerprintStep(contract.root, step, own);
       const reason = needsRun(step, contract.root, state.steps[step.name]?.fingerprint, fp.hash, opts.force === true);
       if (reason === undefined) {
-        const result: SetupStepResult = {
-          name: step.name,
-          status: 'skipped',
-          reason: `inputs unchanged (${fp.files} file${fp.files === 1 ? '' : 's'})`,
-          durationMs: Date.now() - stepStarted,
-          exitCode: null,
-          inputFiles: fp.files,
-          log: null,
-        };
+        const result = skippedResult(step, fp.files, Date.now() - stepStarted);
         results.push(result);
         emit({ type: 'step-end', result });
         continue;
@@ -139,17 +174,16 @@ export async function runSetup(opts: RunSetupOptions): Promise<SetupResult> {
         // ran, or rewritten by the step itself (a lockfile), makes the next setup run it again
         // rather than trust a state the step never saw.
         state.steps[step.name] = { fingerprint: fp.hash, finishedAt: new Date().toISOString(), durationMs: result.durationMs };
-        await writeSetupState(instance.stateDir, state);
       } else {
         delete state.steps[step.name];
-        await writeSetupState(instance.stateDir, state);
         failed = true;
       }
+      await writeSetupState(instance.stateDir, state);
     }
     if (opts.signal?.aborted) {
       throw new FactoryFailure('interrupted', 'setup was interrupted', { exitCode: ExitCode.interrupted });
     }
-    return { ok: !failed, worktreeId: instance.worktreeId, stateDir: instance.stateDir, steps: results, unavailableEnv: skipped, durationMs: Date.now() - started };
+    return done(results, !failed);
   } finally {
     await release();
   }
