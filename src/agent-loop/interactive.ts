@@ -12,8 +12,9 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { findContractFile } from '../contract/load.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
-import { createSandbox, createWorktree, noSandbox } from '../sandboxes/index.js';
-import type { CommitInfo, FinishResult, Sandbox } from '../sandboxes/types.js';
+import { collectCommits, createSandbox, createWorktree, noSandbox } from '../sandboxes/index.js';
+import { git } from '../sandboxes/git.js';
+import type { CommitInfo, FinishResult, Sandbox, SandboxProvider } from '../sandboxes/types.js';
 import { APP_PROMPT_ARGS, appPromptValues, hasContract, startApp, writeFactoryShim, type RunningApp } from './app.js';
 import { withRunFacts } from './failures.js';
 import type { RunOptions } from './options.js';
@@ -22,8 +23,11 @@ import { BUILT_IN_ARGS, checkArguments, renderTemplate } from './prompt.js';
 
 export type InteractiveOptions = Omit<
   RunOptions<undefined>,
-  'maxIterations' | 'completionSignal' | 'idleTimeoutSeconds' | 'completionTimeoutSeconds' | 'output' | 'logging' | 'onEvent'
->;
+  'maxIterations' | 'completionSignal' | 'idleTimeoutSeconds' | 'completionTimeoutSeconds' | 'output' | 'logging' | 'onEvent' | 'sandbox'
+> & {
+  /** Default: no sandbox (you are at the keyboard and approve the agent's actions). */
+  sandbox?: SandboxProvider;
+};
 
 export interface InteractiveResult {
   exitCode: number | null;
@@ -69,14 +73,17 @@ export async function interactive(options: InteractiveOptions): Promise<Interact
   const availability = await provider.available();
   if (!availability.ok) throw new FactoryFailure('sandbox-unavailable', `sandbox provider ${provider.name} cannot run here: ${availability.reason}`, { exitCode: ExitCode.unavailable });
 
-  const worktree = await createWorktree({
+  const ownsWorktree = !options.worktree;
+  const worktree = options.worktree ?? await createWorktree({
     repo: cwd,
     branchStrategy: options.branchStrategy ?? { type: 'head' },
     ...(options.name ? { name: options.name } : {}),
     ...(options.copyToWorktree ? { copyToWorktree: options.copyToWorktree } : {}),
     ...(options.hooks ? { hooks: options.hooks } : {}),
+    ...(options.timeouts ? { timeouts: options.timeouts } : {}),
     ...(signal ? { signal } : {}),
   });
+  const startCommit = ownsWorktree ? worktree.baseCommit : await git(worktree.repoRoot, ['rev-parse', `refs/heads/${worktree.branch}`]);
   let app: RunningApp | undefined;
   let sandbox: Sandbox | undefined;
   try {
@@ -104,13 +111,13 @@ export async function interactive(options: InteractiveOptions): Promise<Interact
     if (r.aborted || signal?.aborted) throw new FactoryFailure('aborted', 'aborted', { exitCode: ExitCode.interrupted });
     await sandbox.close();
     sandbox = undefined;
-    const commits = await worktree.collectCommits();
-    const merge = await worktree.finish();
+    const commits = await collectCommits({ ...worktree, baseCommit: startCommit });
+    const merge: FinishResult = ownsWorktree ? await worktree.finish() : commits.length ? { kind: 'left-on-branch', branch: worktree.branch, commits } : { kind: 'no-changes', branch: worktree.branch };
     if (app && !options.keepEnv) {
       await app.stop();
       app = undefined;
     }
-    if (!options.keepEnv && merge.kind !== 'conflict' && merge.kind !== 'merge-failed' && existsSync(worktree.path)) await worktree.remove();
+    if (ownsWorktree && !options.keepEnv && merge.kind !== 'conflict' && merge.kind !== 'merge-failed' && existsSync(worktree.path)) await worktree.remove();
     return { exitCode: r.exitCode, name: worktree.name, branch: worktree.branch, worktreePath: worktree.path, worktreeKept: existsSync(worktree.path), commits, merge };
   } catch (error) {
     await sandbox?.close().catch(() => {});

@@ -2,7 +2,7 @@
  * `run()`'s options and result — the library API, which the CLI (`factory agent run`) maps its flags
  * onto one to one. Defaults and the checks that need nothing but the options live here.
  */
-import type { BranchStrategy, CommitInfo, FinishResult, Mount, NetworkMode, SandboxHooks, SandboxProvider } from '../sandboxes/types.js';
+import type { BranchStrategy, CommitInfo, FinishResult, Mount, NetworkMode, Sandbox, SandboxHooks, SandboxProvider, Worktree, WorktreeTimeouts } from '../sandboxes/types.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import type { IterationEndReason, RunEvent } from './events.js';
 import type { LoggingOption } from './log.js';
@@ -15,8 +15,16 @@ export const DEFAULT_COMPLETION_TIMEOUT_SECONDS = 60;
 
 export interface RunOptions<T = undefined> {
   agent: AgentProvider;
-  /** Default: bwrap (the real isolation on this kind of machine). */
-  sandbox?: SandboxProvider;
+  /**
+   * A sandbox provider (default: bwrap, the real isolation on this kind of machine), or a ready
+   * `Sandbox` (from createSandbox / createWorktreeSandbox, with `worktree`) to run in without
+   * creating or closing one — several runs can share it, their commits accumulating on its branch.
+   */
+  sandbox?: SandboxProvider | Sandbox;
+  /** A worktree you made with createWorktree: run() uses it and leaves it (no merge, no removal). */
+  worktree?: Worktree;
+  /** Limits for the worktree's git and copy steps (see createWorktree). */
+  timeouts?: WorktreeTimeouts;
   /** Any path in the host repository; default process.cwd(). */
   cwd?: string;
   /** Passed to the agent LITERALLY: no `{{KEY}}`, no `` !`cmd` `` (safe for text you did not write). */

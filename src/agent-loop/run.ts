@@ -15,8 +15,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { findContractFile } from '../contract/load.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
-import { bwrap, createSandbox, createWorktree, dirtyFiles } from '../sandboxes/index.js';
-import type { Sandbox } from '../sandboxes/types.js';
+import { bwrap, collectCommits, createSandbox, createWorktree, dirtyFiles } from '../sandboxes/index.js';
+import { git } from '../sandboxes/git.js';
+import type { FinishResult, Sandbox, SandboxProvider, Worktree } from '../sandboxes/types.js';
 import { APP_PROMPT_ARGS, appPromptValues, hasContract, startApp, writeFactoryShim, type RunningApp } from './app.js';
 import { safeCall, type RunEvent } from './events.js';
 import { iterationFailure, withRunFacts, type RunFacts } from './failures.js';
@@ -39,6 +40,14 @@ function addUsage(total: Usage, u: Usage | undefined): Usage {
   return sum;
 }
 
+function isSandbox(value: SandboxProvider | Sandbox): value is Sandbox {
+  return typeof (value as Sandbox).spawn === 'function';
+}
+
+async function branchTip(worktree: Worktree): Promise<string> {
+  return git(worktree.repoRoot, ['rev-parse', `refs/heads/${worktree.branch}`]);
+}
+
 /** Other sandbox homes of this repo, where a session from an earlier run may live. */
 function sandboxHomes(repoRoot: string): string[] {
   const dir = join(repoRoot, '.factory', 'sandboxes');
@@ -50,7 +59,11 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
   checkOptions(options);
   const { agent, signal } = options;
   const cwd = resolve(options.cwd ?? process.cwd());
-  const provider = options.sandbox ?? bwrap();
+  // A ready Sandbox (from createSandbox / createWorktreeSandbox) is used as it is and not closed.
+  const given = options.sandbox && isSandbox(options.sandbox) ? options.sandbox : undefined;
+  const provider: SandboxProvider | undefined = given ? undefined : ((options.sandbox as SandboxProvider | undefined) ?? bwrap());
+  const sandboxName = given?.provider ?? (provider as SandboxProvider).name;
+  if (given && !options.worktree) throw new FactoryFailure('usage', 'a ready sandbox needs the worktree it was made on: pass `worktree` too', { exitCode: ExitCode.invalid });
   const maxIterations = options.maxIterations ?? 1;
   const signals = completionSignals(options);
   const idleSeconds = options.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS;
@@ -70,21 +83,29 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
   }
   const hostEnv: Record<string, string | undefined> = { ...process.env, ...options.env };
   if (options.preflight !== false) await agent.preflight({ env: hostEnv, ...(signal ? { signal } : {}) });
-  const availability = await provider.available();
+  const availability = provider ? await provider.available() : ({ ok: true } as const);
   if (!availability.ok) {
-    throw new FactoryFailure('sandbox-unavailable', `sandbox provider ${provider.name} cannot run here: ${availability.reason}`, { exitCode: ExitCode.unavailable, hint: 'pick another with --sandbox (none, bwrap, docker, podman)' });
+    throw new FactoryFailure('sandbox-unavailable', `sandbox provider ${sandboxName} cannot run here: ${availability.reason}`, { exitCode: ExitCode.unavailable, hint: 'pick another with --sandbox (none, bwrap, docker, podman)' });
+  }
+  if (sandboxName === 'none' && (options.skipPermissions ?? true)) {
+    warnings.push(`the agent runs WITHOUT a sandbox and with its permission prompts skipped: it can do anything you can (use --sandbox bwrap for unattended runs)`);
   }
   if (signal?.aborted) throw withRunFacts(undefined, { name: options.name ?? '', iterations: 0 }, true);
 
-  const worktree = await createWorktree({
+  // A worktree the caller made (createWorktree) stays theirs: run() neither merges nor removes it.
+  const ownsWorktree = !options.worktree;
+  const worktree = options.worktree ?? await createWorktree({
     repo: cwd,
     branchStrategy: options.branchStrategy ?? { type: 'head' },
     ...(options.name ? { name: options.name } : {}),
     ...(options.copyToWorktree ? { copyToWorktree: options.copyToWorktree } : {}),
     ...(options.hooks ? { hooks: options.hooks } : {}),
+    ...(options.timeouts ? { timeouts: options.timeouts } : {}),
     ...(signal ? { signal } : {}),
   });
   const name = worktree.name;
+  // Commits of THIS run: from the branch tip at start (a reused worktree may hold earlier ones).
+  const startCommit = ownsWorktree ? worktree.baseCommit : await branchTip(worktree);
   const log = openRunLog(options.logging ?? { type: 'file', path: join(worktree.repoRoot, '.factory', 'logs', 'agent', `${name}.log`) }, name);
   const facts: RunFacts = { name, worktreePath: worktree.path, branch: worktree.branch, iterations: 0, ...(log.path ? { logPath: log.path } : {}) };
   let iteration = 0;
@@ -93,7 +114,7 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
     log.event(stamped);
     safeCall(options.onEvent, stamped);
   };
-  emit({ type: 'run-start', name, agent: agent.name, sandbox: provider.name, branch: worktree.branch, worktreePath: worktree.path, ...(log.path ? { logPath: log.path } : {}) });
+  emit({ type: 'run-start', name, agent: agent.name, sandbox: sandboxName, branch: worktree.branch, worktreePath: worktree.path, ...(log.path ? { logPath: log.path } : {}) });
   for (const w of warnings) emit({ type: 'warning', message: w });
 
   let app: RunningApp | undefined;
@@ -117,8 +138,8 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
       PATH: `${shimDir}:${options.env?.PATH ?? process.env.PATH ?? '/usr/bin:/bin'}`,
       FACTORY_AGENT_RUN: name,
     };
-    sandbox = await createSandbox({
-      provider,
+    sandbox = given ?? await createSandbox({
+      provider: provider as SandboxProvider,
       worktree,
       env,
       ...(options.network ? { network: options.network } : {}),
@@ -130,7 +151,7 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
       transferSession(agent.name, options.resumeSession, sandbox.hostHome, sandbox.workdir, [process.env.HOME ?? '', ...sandboxHomes(worktree.repoRoot)].filter(Boolean));
     }
     const values = { ...userArgs, SOURCE_BRANCH: worktree.branch, TARGET_BRANCH: worktree.targetBranch, ...(app ? appPromptValues(app) : {}) };
-    const runShell = makeShellRunner(sandbox, signal);
+    const runShell = makeShellRunner(sandbox, signal, env);
 
     for (iteration = 1; iteration <= maxIterations; iteration++) {
       if (signal?.aborted) throw new FactoryFailure('aborted', 'aborted', { exitCode: ExitCode.interrupted });
@@ -147,7 +168,7 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
         sandbox,
         provider: agent,
         invocation,
-        env: { FACTORY_ITERATION: String(iteration) },
+        env: { ...env, FACTORY_ITERATION: String(iteration) },
         completionSignals: signals,
         idleTimeoutMs: idleSeconds * 1000,
         completionTimeoutMs: graceSeconds * 1000,
@@ -180,14 +201,14 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
       if (last.completionSignal !== undefined) break;
     }
     iteration = Math.min(iteration, maxIterations);
-    await sandbox.close();
+    if (!given) await sandbox.close();
     sandbox = undefined;
     const output = options.output && last ? extractOutput(options.output, last.text, { sessionId, worktreePath: worktree.path, branch: worktree.branch }) : undefined;
 
-    const commits = await worktree.collectCommits();
+    const commits = await collectCommits({ ...worktree, baseCommit: startCommit });
     const uncommittedFiles = worktree.strategy.type === 'head' ? [] : await dirtyFiles(worktree.path);
-    const merge = await worktree.finish();
-    if (!options.keepEnv && merge.kind !== 'conflict' && merge.kind !== 'merge-failed' && existsSync(worktree.path)) {
+    const merge: FinishResult = ownsWorktree ? await worktree.finish() : commits.length ? { kind: 'left-on-branch', branch: worktree.branch, commits } : { kind: 'no-changes', branch: worktree.branch };
+    if (ownsWorktree && !options.keepEnv && merge.kind !== 'conflict' && merge.kind !== 'merge-failed' && existsSync(worktree.path)) {
       if (app) {
         await app.stop();
         app = undefined;
@@ -204,7 +225,7 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
       outcome: commits.length === 0 && uncommittedFiles.length === 0 ? 'no-changes' : completionSignal !== undefined ? 'completed' : 'max-iterations',
       name,
       agent: agent.name,
-      sandbox: provider.name,
+      sandbox: sandboxName,
       branch: worktree.branch,
       targetBranch: worktree.targetBranch,
       worktreePath: worktree.path,
@@ -232,7 +253,7 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
     }
     return result;
   } catch (error) {
-    await sandbox?.close().catch(() => {});
+    if (!given) await sandbox?.close().catch(() => {});
     if (app && !options.keepEnv) await app.stop().catch(() => {});
     throw withRunFacts(error, facts, signal?.aborted === true);
   } finally {

@@ -49,6 +49,7 @@ const runArgs = {
   fork: { type: 'boolean', description: 'With --resume: continue in a new session, leaving the original untouched' },
   'output-tag': { type: 'string', description: 'Structured output: the XML tag the agent answers in' },
   'output-schema': { type: 'string', description: 'Structured output: JSON Schema file the answer must match (without it, the tag text is returned)' },
+  env: { type: 'string', description: "Environment variable for the agent KEY=VALUE (repeatable; host secrets are not passed into bwrap otherwise, except the agent's own credential variables)" },
   copy: { type: 'string', description: 'Copy this repo path into a new worktree (repeatable; e.g. node_modules, .env)' },
   network: { type: 'string', description: 'Sandbox network: host (default; the app is reachable), loopback, none' },
   mount: { type: 'string', description: 'Extra host dir in the sandbox: HOST[:SANDBOX_PATH][:ro] (repeatable; e.g. the dir of an agent CLI)' },
@@ -81,6 +82,17 @@ export function parseMount(spec: string): Mount {
   if (parts.length > 2 || !parts[0]) throw usage(`--mount must be HOST[:SANDBOX_PATH][:ro] (got "${spec}")`);
   const hostPath = resolve(parts[0]);
   return { hostPath, sandboxPath: parts[1] ?? hostPath, readonly };
+}
+
+/** Repeated `--env KEY=VALUE`. */
+function parseEnv(rawArgs: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const kv of repeated(rawArgs, 'env')) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw usage(`--env must be KEY=VALUE (got "${kv}")`);
+    env[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  return env;
 }
 
 function seconds(value: string | undefined, flag: string): number | undefined {
@@ -146,6 +158,7 @@ export const agentRun = defineCommand({
     const signals = repeated(rawArgs, 'completion-signal');
     const copies = repeated(rawArgs, 'copy');
     const mounts = repeated(rawArgs, 'mount').map(parseMount);
+    const env = parseEnv(rawArgs);
     const output = outputDefinition(args['output-tag'], args['output-schema']);
     const idle = seconds(args['idle-timeout'], 'idle-timeout');
     const grace = seconds(args['completion-timeout'], 'completion-timeout');
@@ -176,6 +189,7 @@ export const agentRun = defineCommand({
       ...(copies.length ? { copyToWorktree: copies } : {}),
       ...(args.network ? { network: args.network as NetworkMode } : {}),
       ...(mounts.length ? { mounts } : {}),
+      ...(Object.keys(env).length ? { env } : {}),
       app: args.app === false ? false : 'auto',
       keepEnv: args['keep-env'] === true,
       preflight: args.preflight !== false,
@@ -210,7 +224,7 @@ export const agentRun = defineCommand({
   },
 });
 
-const interactiveArgs = (({ prompt, 'prompt-file': promptFile, agent, model, command, branch, 'base-branch': baseBranch, 'merge-to-head': mergeToHead, arg, name, resume, fork, copy, network, mount, app, 'keep-env': keepEnv, preflight }) => ({
+const interactiveArgs = (({ prompt, 'prompt-file': promptFile, agent, model, command, branch, 'base-branch': baseBranch, 'merge-to-head': mergeToHead, arg, name, resume, fork, env, copy, network, mount, app, 'keep-env': keepEnv, preflight }) => ({
   prompt,
   'prompt-file': promptFile,
   agent,
@@ -224,6 +238,7 @@ const interactiveArgs = (({ prompt, 'prompt-file': promptFile, agent, model, com
   name,
   resume,
   fork,
+  env,
   copy,
   network,
   mount,
@@ -269,6 +284,7 @@ export const agentInteractive = defineCommand({
         ...(args.resume ? { resumeSession: args.resume, forkSession: args.fork === true } : {}),
         ...(copies.length ? { copyToWorktree: copies } : {}),
         ...(mounts.length ? { mounts } : {}),
+        ...(Object.keys(parseEnv(rawArgs)).length ? { env: parseEnv(rawArgs) } : {}),
         ...(args.network ? { network: args.network as NetworkMode } : {}),
         app: args.app === false ? false : 'auto',
         keepEnv: args['keep-env'] === true,

@@ -39,10 +39,20 @@ describe('factory agent run', () => {
       ['agent', 'run', '--agent', 'command', '--command', join(repo.bin, 'claude'), '--sandbox', 'none', '--merge-to-head', '--prompt', scripted([{ write: 'c.txt', content: 'c' }, { commit: 'via command' }, { say: 'DONE!' }]), '--completion-signal', 'DONE!', '--', '--fake-format=text'],
       { cwd: repo.repo, env: { PATH: repo.path } },
     );
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/log: tail -f .*\.factory\/logs\/agent\/run-[^ ]+\.log/);
     expect(r.stdout).toMatch(/^completed: 1 iteration\(s\), 1 commit\(s\) merged into main\n/);
     expect(readFileSync(join(repo.repo, 'c.txt'), 'utf8')).toBe('c');
+  });
+
+  it('--env reaches the agent inside bwrap; host variables do not', async () => {
+    repo = makeRepo();
+    const r = await runFactory(['agent', 'run', '--sandbox', 'bwrap', '--mount', `${repo.bin}:ro`, '--env', 'GREETING=hey', '--json', '--prompt', scripted([{ echoEnv: ['GREETING', 'HOST_ONLY_SECRET'] }])], {
+      cwd: repo.repo,
+      env: { PATH: repo.path, HOST_ONLY_SECRET: 's3cret' },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).text).toBe('{"GREETING":"hey","HOST_ONLY_SECRET":null}');
   });
 
   it('usage mistakes exit 2 without a stack trace', async () => {
@@ -54,13 +64,14 @@ describe('factory agent run', () => {
       [['--prompt', 'x', '--arg', 'NOEQUALS'], 'error --arg must be KEY=VALUE (got "NOEQUALS")'],
       [['--prompt', 'Fix {{ISSUE}}'], 'error missing-prompt-argument: the prompt uses {{ISSUE}} but no value was given'],
       [['--prompt', 'x', '--arg', 'SOURCE_BRANCH=y'], 'error built-in-prompt-argument: SOURCE_BRANCH is a built-in prompt argument and cannot be overridden'],
+      [['--prompt', 'x', '--env', 'NOPE'], 'error --env must be KEY=VALUE (got "NOPE")'],
       [['--prompt', 'x', '--mount', 'a:b:c:d'], 'error --mount must be HOST[:SANDBOX_PATH][:ro] (got "a:b:c:d")'],
       [['--prompt', 'x', '--sandbox', 'vm'], 'error Unknown sandbox provider "vm".'],
       [['--prompt', 'x', '--idle-timeout', 'soon'], 'error --idle-timeout must be a duration like 90s, 45m or 2h (got "soon")'],
     ];
     for (const [args, first] of cases) {
       const r = await runFactory(['agent', 'run', ...args], { cwd: repo.repo, env: { PATH: repo.path } });
-      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
       expect(r.stderr.split('\n')[0]).toBe(first);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }

@@ -147,3 +147,23 @@ describe('run() iterations', () => {
     expect(result.iterations).toHaveLength(1);
   });
 });
+
+describe('run() in a worktree and sandbox you own (Sandcastle createSandbox / wt.run)', () => {
+  it('several runs share one sandbox; each reports its own commits; they accumulate on the branch', async () => {
+    repo = makeRepo();
+    const r = repo;
+    const { createWorktreeSandbox } = await import('../../src/sandboxes/index.js');
+    const owned = await createWorktreeSandbox({ repo: r.repo, branchStrategy: { type: 'branch', branch: 'agent/shared' }, provider: bwrap(), mounts: r.mounts });
+    const base = { sandbox: owned.sandbox, worktree: owned.worktree, cwd: r.repo, env: { PATH: r.path } } as const;
+    const implement = await run({ ...base, agent: createAgentProvider('claude-code'), promptTemplate: scripted([{ write: 'impl.txt', content: 'v1' }, { commit: 'implement' }]) });
+    const review = await run({ ...base, agent: createAgentProvider('codex'), promptTemplate: scripted([{ write: 'impl.txt', content: 'v2' }, { commit: 'review fixes' }]) });
+    expect(implement.commits.map((c) => c.subject)).toEqual(['implement']);
+    expect(review.commits.map((c) => c.subject)).toEqual(['review fixes']);
+    expect(review.merge.kind).toBe('left-on-branch');
+    expect(existsSync(owned.worktree.path)).toBe(true); // still the caller's
+    expect(git(r.repo, 'log', '--format=%s', 'main..agent/shared').split('\n')).toEqual(['review fixes', 'implement']);
+    const closed = await owned.close();
+    expect(closed.preservedWorktreePath).toBeUndefined();
+    expect(existsSync(owned.worktree.path)).toBe(false);
+  });
+});
