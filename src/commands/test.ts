@@ -85,8 +85,10 @@ export default defineCommand({
         printJson({ ...result });
       } else {
         const t = result.totals;
-        const line = `${t.passed} passed, ${t.failed} failed`;
-        println(`${result.ok ? colors.green('tests passed') : colors.red('tests failed')}: ${line} (suites) in ${seconds(result.durationMs)}`);
+        const tests = t.tests > 0 ? `, ${t.tests} tests${t.testsFailed > 0 ? ` (${t.testsFailed} failed)` : ''}` : '';
+        println(
+          `${result.ok ? colors.green('tests passed') : colors.red('tests failed')}: ${t.passed} of ${t.suites} suites passed${tests} in ${seconds(result.durationMs)}`,
+        );
         println(colors.dim(`artifacts: ${result.artifactsDir}`));
       }
       return result.ok ? ExitCode.ok : ExitCode.failed;

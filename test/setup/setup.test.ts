@@ -102,6 +102,17 @@ describe('factory setup', () => {
     expect([count('deps.count'), count('vars.count')]).toEqual([3, 2]);
   });
 
+  it('fingerprints every file under a directory named as an input', async () => {
+    writeFileSync(join(dir, 'factory.yaml'), CONTRACT.replace('inputs: ["config/*.conf"]', 'inputs: [config]'));
+    await setup();
+    expect(statuses((await setup()).json)).toMatchObject({ vars: 'skipped' });
+    mkdirSync(join(dir, 'config', 'deep'));
+    writeFileSync(join(dir, 'config', 'deep', 'x.txt'), 'x\n');
+    const changed = await setup();
+    expect(statuses(changed.json)).toMatchObject({ vars: 'ran' });
+    expect(changed.json.steps[1]?.reason).toBe('inputs or definition changed');
+  });
+
   it('re-runs a step whose declared output is missing', async () => {
     await setup();
     unlinkSync(join(dir, 'built.txt'));

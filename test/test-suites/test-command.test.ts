@@ -151,7 +151,7 @@ describe('factory test', () => {
     expect(human.code).toBe(1);
     expect(human.stderr).toContain('✗ failing 1 of 2 tests failed');
     expect(human.stderr).toContain('• broken — expected 1 got 2');
-    expect(human.stdout).toContain('tests failed: 0 passed, 1 failed');
+    expect(human.stdout).toContain('tests failed: 0 of 1 suites passed, 2 tests (1 failed)');
   });
 
   it('names an unknown suite with a suggestion (exit 2) and creates no run', async () => {
