@@ -40,6 +40,7 @@ describe('factory agent run --prd', () => {
     expect(out).toMatchObject({ schemaVersion: 1, ok: true, mode: 'prd', results: [{ prd: 2, status: 'reviewed', review: { kind: 'review-request', location: 'prds/2-news/review.md' } }] });
 
     const third = await runFactory(['agent', 'run', '--prd', '2', ...agent], { cwd: repo.root });
+    expect(third.code, third.stderr).toBe(0);
     expect(third.stdout).toContain('PRD 2 "Newsletter": nothing to do (already reviewed: prds/2-news/review.md)');
   });
 
