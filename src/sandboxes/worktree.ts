@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, realpath, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { FactoryFailure, ExitCode } from '../lib/failure.js';
+import { FactoryFailure, ExitCode, isFactoryFailure } from '../lib/failure.js';
 import { git, gitRaw } from './git.js';
 import { copyToWorktree, runHostHooks } from './hooks.js';
 import { withRepoLock } from './repo-lock.js';
@@ -199,15 +199,27 @@ export async function createWorktree(options: CreateWorktreeOptions): Promise<Wo
   await mkdir(join(info.stateDir, 'home'), { recursive: true });
   await mkdir(join(info.stateDir, 'tmp'), { recursive: true });
   if (info.path !== info.repoRoot) await ensureFactoryDir(join(info.path, '.factory'));
-  if (info.isNew && options.copyToWorktree?.length) {
-    await copyToWorktree(info.repoRoot, info.path, options.copyToWorktree, options.signal, options.timeouts?.copyToWorktreeMs);
+  const worktree = attachOperations(info, options.timeouts);
+  try {
+    if (info.isNew && options.copyToWorktree?.length) {
+      await copyToWorktree(info.repoRoot, info.path, options.copyToWorktree, options.signal, options.timeouts?.copyToWorktreeMs);
+    }
+    await runHostHooks(
+      'host.onWorktreeReady',
+      options.hooks?.host?.onWorktreeReady,
+      info.path,
+      { FACTORY_WORKTREE_PATH: info.path, FACTORY_BRANCH: info.branch },
+      options.signal,
+    );
+  } catch (error) {
+    // Nothing is deleted on failure: say where the worktree is so the user can look or remove it.
+    if (!isFactoryFailure(error) || info.path === info.repoRoot) throw error;
+    throw new FactoryFailure(error.code, error.message, {
+      exitCode: error.exitCode,
+      hint: [error.hint, `The worktree is kept at ${info.path} (branch ${info.branch}).`].filter(Boolean).join('\n'),
+      diagnostics: error.diagnostics,
+      details: { ...error.details, worktreePath: info.path, branch: info.branch },
+    });
   }
-  await runHostHooks(
-    'host.onWorktreeReady',
-    options.hooks?.host?.onWorktreeReady,
-    info.path,
-    { FACTORY_WORKTREE_PATH: info.path, FACTORY_BRANCH: info.branch },
-    options.signal,
-  );
-  return attachOperations(info, options.timeouts);
+  return worktree;
 }

@@ -22,6 +22,16 @@ const home = '/r/.factory/sandboxes/job1/home';
 const tmp = '/r/.factory/sandboxes/job1/tmp';
 
 describe('bwrap argv', () => {
+  it('re-binds read-only only the tool dirs (factory install, PATH) that /tmp or a hidden home would cover', () => {
+    const args = bwrapArgs({
+      worktree, network: 'host', mounts: [], home, tmp, hiddenDirs: ['/root'],
+      toolDirs: ['/tmp/ci/factory', '/root/.local/bin', '/usr/bin', '/tmpfoo/bin'],
+    }).join(' ');
+    expect(args).toContain('--tmpfs /root --ro-bind /tmp/ci/factory /tmp/ci/factory --ro-bind /root/.local/bin /root/.local/bin');
+    expect(args).not.toContain('--ro-bind /usr/bin');
+    expect(args).not.toContain('/tmpfoo/bin');
+  });
+
   it('binds the host read-only, the worktree and only the needed .git parts writable, and drops every capability', () => {
     const args = bwrapArgs({ worktree, network: 'host', mounts: [], home, tmp, hiddenDirs: ['/root', '/home'] });
     expect(bwrapCommand(args, '/r/.factory/worktrees/job1', ['claude', '-p', 'hi; rm -rf /'])).toEqual([

@@ -23,7 +23,10 @@ beforeAll(() => {
   writeFileSync(join(home.home, 'host-secret.txt'), 'do not read me');
 });
 afterAll(() => home.restore());
+/** Processes a test started outside a sandbox, killed even when the test fails half-way. */
+const stopLater: Array<() => void> = [];
 afterEach(async () => {
+  for (const stop of stopLater.splice(0)) stop();
   for (const s of open.splice(0)) await s.close();
   repo?.cleanup();
 });
@@ -213,10 +216,14 @@ describe('bwrap sandbox on a linked worktree', () => {
     const n = uniqueSleepSeconds();
     const fixture = fileURLToPath(new URL('../fixtures/sandboxes/crash-parent.ts', import.meta.url));
     const parent = spawn(process.execPath, ['--import', 'tsx', fixture, repo.root, 'bwrap', n], { stdio: ['ignore', 'pipe', 'inherit'] });
+    stopLater.push(() => parent.kill('SIGKILL'));
     await new Promise<void>((resolve, reject) => {
       parent.stdout.on('data', (d: Buffer) => d.toString().includes('up') && resolve());
       parent.once('exit', (code) => reject(new Error(`crash-parent exited early (${code})`)));
     });
+    // "up" can be printed before both children have exec'd sleep: wait until they show.
+    const until = Date.now() + 10_000;
+    while (pidsWithMarker(`sleep\0${n}`).length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
     expect(pidsWithMarker(`sleep\0${n}`).length).toBe(2);
     parent.kill('SIGKILL');
     expect(await survivorsAfter(`sleep\0${n}`)).toEqual([]);

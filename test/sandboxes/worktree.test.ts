@@ -182,7 +182,12 @@ describe('createWorktree', () => {
     repo = makeRepo();
     await expect(
       createWorktree({ repo: repo.root, branchStrategy: { type: 'merge-to-head' }, hooks: { host: { onWorktreeReady: [{ command: 'exit 7' }] } } }),
-    ).rejects.toMatchObject({ code: 'hook-failed', message: expect.stringContaining('exited with 7') });
+    ).rejects.toMatchObject({
+      code: 'hook-failed',
+      message: expect.stringContaining('exited with 7'),
+      hint: expect.stringContaining('The worktree is kept at'),
+      details: expect.objectContaining({ worktreePath: expect.stringContaining('.factory/worktrees/') }),
+    });
     await expect(
       createWorktree({
         repo: repo.root,

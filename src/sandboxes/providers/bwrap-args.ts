@@ -8,6 +8,7 @@ import type { Mount, NetworkMode, WorktreeInfo } from '../types.js';
  *   /                 read-only (the host's tools and libraries)
  *   /dev /proc        fresh; /proc shows only the sandbox's own pid namespace
  *   /tmp /root /home  empty tmpfs: the host's homes and temp files are invisible
+ *   tool dirs         read-only again when under those: factory's install, PATH dirs (the agent CLI)
  *   <repo>            read-only again (it may live under /tmp or /home)
  *   worktree          writable
  *   .git, only what `git commit` on this worktree's branch writes (found by test/sandboxes):
@@ -36,6 +37,13 @@ export interface BwrapPolicyInput {
   tmp: string;
   /** Directories to hide behind an empty tmpfs (default /root, /home and the host's $HOME). */
   hiddenDirs: string[];
+  /**
+   * Host tool directories to keep visible read-only even when they sit under /tmp or a hidden dir:
+   * factory's own install (its binary is on the agent's PATH) and the PATH directories the agent
+   * CLI may live in. Only directories under a hidden location are re-bound; the rest are visible
+   * through the read-only root anyway.
+   */
+  toolDirs?: string[];
 }
 
 /** The directory holding the branch ref: `agent/fix-42` → `refs/heads/agent`, `foo` → `refs/heads`. */
@@ -60,6 +68,10 @@ export function bwrapArgs(input: BwrapPolicyInput): string[] {
   const { worktree } = input;
   const args = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp'];
   for (const dir of input.hiddenDirs) args.push('--tmpfs', dir);
+  const covered = ['/tmp', ...input.hiddenDirs];
+  for (const dir of new Set(input.toolDirs ?? [])) {
+    if (covered.some((c) => dir === c || dir.startsWith(`${c}/`))) args.push('--ro-bind', dir, dir);
+  }
   args.push('--ro-bind', worktree.repoRoot, worktree.repoRoot);
   // A repo whose .git lives elsewhere (GIT_DIR / separate-git-dir) must stay visible too.
   if (!worktree.gitCommonDir.startsWith(`${worktree.repoRoot}/`)) {

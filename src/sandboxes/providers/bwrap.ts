@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
+import { delimiter, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { mkdir } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { FactoryFailure, ExitCode } from '../../lib/failure.js';
@@ -22,6 +24,23 @@ function hiddenDirs(): string[] {
   const home = process.env.HOME;
   if (home && home !== '/' && existsSync(home)) dirs.add(home);
   return [...dirs].filter((d) => existsSync(d));
+}
+
+/** factory's own package root (dist/sandboxes/providers/ → three levels up). */
+const FACTORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/**
+ * Directories whose executables the sandboxed agent needs: factory's install and every PATH entry
+ * (real paths, so a symlinked bin dir exposes its target too). bwrapArgs re-binds the ones that
+ * the tmpfs over /tmp and the homes would otherwise hide.
+ */
+function toolDirs(env: Record<string, string | undefined>): string[] {
+  const dirs = [FACTORY_ROOT];
+  for (const entry of (env.PATH ?? '').split(delimiter)) {
+    if (!isAbsolute(entry) || !existsSync(entry)) continue;
+    dirs.push(realpathSync(entry));
+  }
+  return dirs.filter((d) => d !== '/');
 }
 
 /**
@@ -82,6 +101,7 @@ export function bwrap(config: BwrapOptions = {}): SandboxProvider {
         home,
         tmp,
         hiddenDirs: hidden,
+        toolDirs: toolDirs({ ...process.env, ...options.env }),
       });
       const env = await sandboxBaseEnv(options, home, tmp);
       return makeSandbox({
