@@ -94,4 +94,4 @@ export type { RunEvent, LifecycleEvent, IterationEndReason } from './agent-loop/
 export type { LoggingOption } from './agent-loop/log.js';
 export { AgentRunOutputSchema } from './agent-loop/schema.js';
 // sandboxes and worktrees (src/sandboxes), re-exported for the run()/interactive() API
-export { createWorktree, createSandbox, noSandbox, bwrap, docker, podman, sandboxProviderByName } from './sandboxes/index.js';
+export { createWorktree, createSandbox, createWorktreeSandbox, noSandbox, bwrap, docker, podman, sandboxProviderByName } from './sandboxes/index.js';
