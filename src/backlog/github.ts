@@ -41,6 +41,7 @@ interface GitHubPull {
   number: number;
   html_url: string;
   state: string;
+  created_at: string;
   head: { ref: string };
 }
 
@@ -140,7 +141,7 @@ export class GitHubBacklog implements BacklogSource {
       state: issue.state === 'closed' ? 'done' : labelNames(issue).includes('draft') ? 'draft' : 'ready',
       ref: String(issue.number),
       location: issue.html_url,
-      ...(pr ? { review: { kind: 'pull-request', location: pr.html_url, branch, openedAt: '' } } : {}),
+      ...(pr ? { review: { kind: 'pull-request', location: pr.html_url, branch, openedAt: pr.created_at } } : {}),
     };
   }
 
@@ -212,6 +213,7 @@ export class GitHubBacklog implements BacklogSource {
 
   async openReview(prd: Prd, request: ReviewRequest): Promise<ReviewRecord> {
     let url: string;
+    let openedAt: string;
     try {
       const { data } = await this.client.request<GitHubPull>('POST', `${this.base}/pulls`, {
         title: request.title,
@@ -220,6 +222,7 @@ export class GitHubBacklog implements BacklogSource {
         body: request.body,
       });
       url = data.html_url;
+      openedAt = data.created_at;
     } catch (error) {
       // 422 "A pull request already exists": a previous run opened it and died before recording.
       if (!(isFactoryFailure(error) && error.details?.status === 422)) throw error;
@@ -230,6 +233,6 @@ export class GitHubBacklog implements BacklogSource {
     await this.client.request('POST', `${this.base}/issues/${prd.number}/comments`, {
       body: `factory finished every task of this PRD and opened ${url} for review.`,
     });
-    return { kind: 'pull-request', location: url, branch: request.branch, openedAt: new Date().toISOString() };
+    return { kind: 'pull-request', location: url, branch: request.branch, openedAt };
   }
 }

@@ -106,7 +106,7 @@ describe('github backlog (recorded responses on loopback)', () => {
       body: 'Closes #11\n',
       evidence: { commits: [], tests: [], artifacts: [] },
     });
-    expect(review).toMatchObject({ kind: 'pull-request', location: 'https://github.com/octo-org/shop/pull/40', branch: 'factory/prd-10' });
+    expect(review).toEqual({ kind: 'pull-request', location: 'https://github.com/octo-org/shop/pull/40', branch: 'factory/prd-10', openedAt: '2026-11-23T17:00:00Z' });
     expect(server.requests.map((r) => [r.method, r.path, r.body])).toEqual([
       ['POST', '/repos/octo-org/shop/pulls', { title: 'Checkout flow', head: 'factory/prd-10', base: 'main', body: 'Closes #11\n' }],
       ['POST', '/repos/octo-org/shop/issues/10/comments', { body: expect.stringContaining('https://github.com/octo-org/shop/pull/40') }],
