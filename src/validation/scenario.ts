@@ -63,7 +63,11 @@ async function drive(opts: ScenarioRunOptions, page: Page, evidence: EvidenceRec
   const deadline = startedAt + scenario.timeoutMs;
   const startUrl = opts.resolve(scenario.startUrl);
   const steps: StepResult[] = [];
+  // A script that outlived its timeout may still call step() while the context closes under it;
+  // nothing it records after the scenario ended may change the result.
+  let ended = false;
   const record = (step: StepResult) => {
+    if (ended) return;
     steps.push(step);
     opts.onStep?.(step);
   };
@@ -126,6 +130,8 @@ async function drive(opts: ScenarioRunOptions, page: Page, evidence: EvidenceRec
 
   async function runScript(path: string): Promise<boolean> {
     let index = 0;
+    /** The step() in flight, which a timeout interrupts. */
+    let inflight: { index: number; name: string; t: number } | undefined;
     const recorded = new WeakSet<object>();
     const ctx: ScenarioScriptContext = {
       page,
@@ -136,6 +142,7 @@ async function drive(opts: ScenarioRunOptions, page: Page, evidence: EvidenceRec
         index++;
         const t = Date.now();
         const base = { index, action: 'script-step' as const, target: name, name, startMs: evidence.offset(t) };
+        inflight = { index, name, t };
         try {
           const value = await fn();
           record({ ...base, status: 'passed', durationMs: Date.now() - t });
@@ -145,6 +152,8 @@ async function drive(opts: ScenarioRunOptions, page: Page, evidence: EvidenceRec
           record({ ...base, status: 'failed', durationMs: Date.now() - t, failure });
           if (typeof error === 'object' && error !== null) recorded.add(error);
           throw error;
+        } finally {
+          inflight = undefined;
         }
       },
     };
@@ -164,6 +173,12 @@ async function drive(opts: ScenarioRunOptions, page: Page, evidence: EvidenceRec
     } catch (error) {
       if (typeof error === 'object' && error !== null && recorded.has(error)) return false;
       const timedOut = error instanceof ScenarioTimeout;
+      if (timedOut && inflight) {
+        const { index: i, name, t: at } = inflight;
+        const failure = await fail(i, 'script-step', name, `"${name}" to complete within the scenario's ${scenario.timeoutMs} ms`, "the scenario's time limit was reached", 'scenario timeout');
+        record({ index: i, action: 'script-step', target: name, name, status: 'failed', startMs: evidence.offset(at), durationMs: Date.now() - at, failure });
+        return false;
+      }
       const expected = timedOut ? `the script to finish within ${scenario.timeoutMs} ms` : `script ${path} to run to completion`;
       const actual = timedOut ? 'its time limit was reached' : `it threw: ${firstLine(error)}`;
       const failure = await fail(index + 1, 'script', path, expected, actual, error instanceof Error ? (error.stack ?? error.message) : String(error));
@@ -174,12 +189,14 @@ async function drive(opts: ScenarioRunOptions, page: Page, evidence: EvidenceRec
     }
   }
 
+  ended = true;
   const artifacts = await evidence.stop();
+  // A script may catch a failed step() and carry on; the step still failed, and so did the scenario.
   const failed = steps.find((s) => s.failure);
   return {
     name: scenario.name,
     ...(scenario.description ? { description: scenario.description } : {}),
-    status: ok ? 'passed' : 'failed',
+    status: ok && !failed ? 'passed' : 'failed',
     startUrl,
     ...(scenario.script !== undefined ? { script: scenario.script } : {}),
     durationMs: Date.now() - startedAt,

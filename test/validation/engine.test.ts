@@ -260,6 +260,31 @@ describe('runValidation', { timeout: 120_000 }, () => {
     expect(broken!.failure!.actual).toMatch(/Timeout 1000ms exceeded/);
   });
 
+  it('fails a script that swallowed a failed step, and one that outlived its time limit', async () => {
+    const fixtures = join(import.meta.dirname, '..', 'fixtures', 'validation');
+    const report = await runValidation(
+      options({
+        browser: { ...BROWSER, recordVideo: false },
+        root: fixtures,
+        scenarios: [scenario('stubborn', [], { script: 'stubborn.mjs' }), scenario('slow', [], { script: 'slow.mjs', timeoutMs: 3_000 })],
+      }),
+    );
+    const [stubborn, slow] = report.scenarios;
+    expect(stubborn!.status).toBe('failed');
+    expect(stubborn!.steps.map((s) => [s.index, s.status])).toEqual([[0, 'passed'], [1, 'failed'], [2, 'passed']]);
+    expect(stubborn!.failure).toMatchObject({ stepIndex: 1, expected: '"click a missing button" to complete' });
+    expect(slow!.status).toBe('failed');
+    expect(slow!.steps.map((s) => [s.index, s.target, s.status])).toEqual([
+      [0, app.url, 'passed'],
+      [1, 'wait for what never comes', 'failed'],
+    ]);
+    expect(slow!.failure).toMatchObject({
+      stepIndex: 1,
+      expected: `"wait for what never comes" to complete within the scenario's 3000 ms`,
+      actual: "the scenario's time limit was reached",
+    });
+  });
+
   it('writes two concurrent runs of two instances into separate directories', async () => {
     const one = scenario('one', [{ action: 'expect', text: 'Items', timeoutMs: 5_000 }]);
     const [a, b] = await Promise.all([
