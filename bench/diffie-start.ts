@@ -84,7 +84,14 @@ export async function benchDiffie(): Promise<Row[]> {
     copyDiffie(dir);
     factory(dir, ['setup', '--worktree-id', 'bench']);
     const noop = Array.from({ length: 5 }, () => factory(dir, ['setup', '--worktree-id', 'bench']));
-    rows.push({ name: 'diffie: factory setup, nothing changed (CLI wall time)', value: median(noop), unit: 'ms', note: `median of ${noop.length}` });
+    const nodeStart = median(
+      Array.from({ length: 5 }, () => {
+        const t0 = performance.now();
+        execFileSync(process.execPath, ['-e', '0']);
+        return performance.now() - t0;
+      }),
+    );
+    rows.push({ name: 'diffie: factory setup, nothing changed (CLI wall time)', value: median(noop), unit: 'ms', note: `median of ${noop.length}; node -e 0 takes ${nodeStart.toFixed(0)} ms here` });
 
     const cold: number[] = [];
     const warm: number[] = [];
@@ -110,6 +117,14 @@ export async function benchDiffie(): Promise<Row[]> {
     rows.push({ name: 'diffie: dev.sh to ready, cold', value: median(devCold), unit: 'ms', note: `median of ${RUNS}; initdb into its global dir` });
     rows.push({ name: 'diffie: dev.sh to ready, warm', value: median(devWarm), unit: 'ms', note: `median of ${RUNS}; global dir exists` });
   } finally {
+    // A failed run must not leave instances behind: stop every one this bench may have started.
+    for (let i = 0; i < RUNS; i++) {
+      try {
+        factory(dir, ['clean', '--worktree-id', `bench-${i}`]);
+      } catch {
+        // never started
+      }
+    }
     rmSync(dir, { recursive: true, force: true });
   }
   return rows;
