@@ -26,17 +26,25 @@ export { wrapperProvider, defineSandboxProvider, type WrapperProviderOptions } f
 export const SANDBOX_PROVIDER_NAMES = ['none', 'bwrap', 'docker', 'podman'] as const;
 export type SandboxProviderName = (typeof SANDBOX_PROVIDER_NAMES)[number];
 
-/** The built-in provider for a `--sandbox` value, with its defaults. */
-export function sandboxProviderByName(name: string): SandboxProvider {
+/**
+ * The built-in provider for a `--sandbox` value. Container settings the CLI has no flags for come
+ * from the environment: FACTORY_SANDBOX_IMAGE (docker/podman image), FACTORY_PODMAN_ROOTFS (podman
+ * `--rootfs` directory, which also turns `--init` off unless FACTORY_SANDBOX_INIT=1), and the
+ * engines' own variables (DOCKER_HOST, CONTAINERS_CONF) reach the client unchanged.
+ */
+export function sandboxProviderByName(name: string, env: NodeJS.ProcessEnv = process.env): SandboxProvider {
+  const image = env.FACTORY_SANDBOX_IMAGE || undefined;
   switch (name) {
     case 'none':
       return noSandbox();
     case 'bwrap':
       return bwrap();
     case 'docker':
-      return docker();
-    case 'podman':
-      return podman();
+      return docker({ image });
+    case 'podman': {
+      const rootfs = env.FACTORY_PODMAN_ROOTFS || undefined;
+      return podman({ image, rootfs, init: rootfs ? env.FACTORY_SANDBOX_INIT === '1' : undefined });
+    }
     default:
       throw new FactoryFailure('sandbox-provider-unknown', `Unknown sandbox provider "${name}".`, {
         exitCode: ExitCode.invalid,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { docker } from '../../src/sandboxes/providers/docker.js';
 import { podman } from '../../src/sandboxes/providers/podman.js';
+import { sandboxProviderByName } from '../../src/sandboxes/index.js';
 import { createSandbox } from '../../src/sandboxes/sandbox.js';
 import { createWorktree } from '../../src/sandboxes/worktree.js';
 import type { Sandbox, SandboxProvider } from '../../src/sandboxes/types.js';
@@ -27,7 +28,7 @@ function isMountPoint(path: string): boolean {
   }
 }
 
-async function preparePodman(): Promise<{ provider: SandboxProvider } | { reason: string }> {
+async function preparePodman(): Promise<{ provider: SandboxProvider; rootfs: string; conf: string } | { reason: string }> {
   try {
     execFileSync('podman', ['--version'], { stdio: 'pipe' });
   } catch {
@@ -53,7 +54,7 @@ async function preparePodman(): Promise<{ provider: SandboxProvider } | { reason
   const provider = podman({ rootfs, init: false, clientEnv: { CONTAINERS_CONF: conf } });
   const available = await provider.available();
   if (!available.ok) return { reason: available.reason };
-  return { provider };
+  return { provider, rootfs, conf };
 }
 
 function runCleanups(): void {
@@ -116,7 +117,24 @@ function suite(name: string, getProvider: () => SandboxProvider): void {
 }
 
 describe.skipIf('reason' in podmanSetup)('podman (real)', () => {
-  suite('podman', () => (podmanSetup as { provider: SandboxProvider }).provider);
+  const setup = podmanSetup as { provider: SandboxProvider; rootfs: string; conf: string };
+  suite('podman', () => setup.provider);
+
+  it('podman by --sandbox name, configured from the environment', async () => {
+    repo = makeRepo();
+    const wt = await createWorktree({ repo: repo.root, branchStrategy: { type: 'merge-to-head' } });
+    const saved = process.env.CONTAINERS_CONF;
+    process.env.CONTAINERS_CONF = setup.conf;
+    try {
+      const provider = sandboxProviderByName('podman', { FACTORY_PODMAN_ROOTFS: setup.rootfs });
+      const sandbox = await createSandbox({ provider, worktree: wt });
+      open.push(sandbox);
+      expect(await sandbox.exec(['sh', '-c', 'pwd'])).toMatchObject({ exitCode: 0, stdout: `${wt.path}\n` });
+    } finally {
+      if (saved === undefined) delete process.env.CONTAINERS_CONF;
+      else process.env.CONTAINERS_CONF = saved;
+    }
+  });
 });
 
 describe.skipIf(!dockerAvailable.ok)('docker (real)', () => {
