@@ -8,8 +8,9 @@ import { walkPrd } from '../../src/agent-loop/prd/walk.js';
 import { GitHubClient } from '../../src/backlog/github-client.js';
 import { GitHubBacklog } from '../../src/backlog/github.js';
 import { startReplayServer, type ReplayServer } from '../backlog/github-server.js';
-import { fakeAgentRunner } from './helpers/fake-runner.js';
 import { createRepo, type TestRepo } from './helpers/repo.js';
+import { FAKE_AGENT, fakeAgentRunner } from './helpers/fake-runner.js';
+import { runFactory } from '../helpers/cli.js';
 
 /**
  * A whole walk with the github backlog: recorded API responses on loopback (no live GitHub), a
@@ -77,5 +78,22 @@ describe('PRD walk with the github backlog', () => {
     expect(pr.body).toContain('- [x] #52 Design review (HITL)');
     expect(pr.body).toContain('- [x] Closes #53: Wishlist page (AFK)');
     for (const c of commits) expect(pr.body).toContain(c.sha.slice(0, 10));
+  });
+
+  it('factory agent run --prd 50 --backlog github: token and API base from the environment, PR opened', async () => {
+    repo = createRepo({ 'README.md': '# shop\n' });
+    bare = mkdtempSync(join(tmpdir(), 'prd-origin-'));
+    execFileSync('git', ['init', '-q', '--bare', bare]);
+    repo.git('remote', 'add', 'origin', bare);
+    server = await startReplayServer('walk.json');
+    const result = await runFactory(
+      ['agent', 'run', '--prd', '50', '--backlog', 'github', '--repo', 'octo-org/shop', '--agent', 'command', '--command', FAKE_AGENT, '--sandbox', 'none'],
+      { cwd: repo.root, env: { GITHUB_TOKEN: 'ghs_fromenv', GH_TOKEN: undefined, FACTORY_GITHUB_API: server.url } },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('review opened: https://github.com/octo-org/shop/pull/60');
+    expect(result.stderr).toContain('✓ pushed factory/prd-50 to origin');
+    expect(new Set(server.requests.map((q) => q.headers.authorization))).toEqual(new Set(['Bearer ghs_fromenv']));
+    expect(server.requests.filter((q) => q.method === 'POST' && q.path.endsWith('/pulls'))).toHaveLength(1);
   });
 });
