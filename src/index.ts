@@ -95,3 +95,11 @@ export type { LoggingOption } from './agent-loop/log.js';
 export { AgentRunOutputSchema } from './agent-loop/schema.js';
 // sandboxes and worktrees (src/sandboxes), re-exported for the run()/interactive() API
 export { createWorktree, createSandbox, createWorktreeSandbox, noSandbox, bwrap, docker, podman, sandboxProviderByName } from './sandboxes/index.js';
+// setup and tests (docs/setup-and-test.md)
+export { runSetup, type RunSetupOptions, type SetupResult, type SetupStepResult, type SetupEvent } from './setup/run.js';
+export { resolveInstanceRef, type InstanceRef } from './setup/instance.js';
+export { runTests, type RunTestsOptions, type TestRunResult, type TestEvent } from './test-suites/run.js';
+export type { SuiteResult, SuiteStatus } from './test-suites/run-suite.js';
+export type { InstanceControl } from './test-suites/control.js';
+export { runtimeControl } from './test-suites/runtime-control.js';
+export { countJunit, type JunitCounts } from './test-suites/junit.js';
