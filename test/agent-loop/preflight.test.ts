@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAgentProvider } from '../../src/agent-loop/providers/index.js';
+import { claudeCode, createAgentProvider } from '../../src/agent-loop/providers/index.js';
 import { findExecutable } from '../../src/agent-loop/providers/shared.js';
 import { run } from '../../src/agent-loop/run.js';
 import { isFactoryFailure, type FactoryFailure } from '../../src/lib/failure.js';
@@ -115,7 +115,8 @@ describe('preflight of the real CLIs', () => {
 describe('the agent inside the sandbox', () => {
   it('a CLI the host has but bwrap cannot see is a clear agent-missing-in-sandbox failure', async () => {
     repo = makeRepo();
-    const f = await failure(run({ agent: createAgentProvider('claude-code'), sandbox: bwrap(), cwd: repo.repo, prompt: 'x', env: { PATH: repo.path } }));
+    // An absolute path under the host's /tmp, not on PATH: bwrap's fresh /tmp does not have it.
+    const f = await failure(run({ agent: claudeCode(undefined, { binary: join(repo.bin, 'claude') }), sandbox: bwrap(), cwd: repo.repo, prompt: 'x' }));
     expect(f.code).toBe('agent-missing-in-sandbox');
     expect(f.exitCode).toBe(3);
     expect(f.hint).toMatch(/^mount its directory into the sandbox/);
