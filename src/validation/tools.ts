@@ -26,8 +26,8 @@ function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
   return undefined;
 }
 
-/** `FACTORY_CHROMIUM` wins (and must exist); otherwise the first known system location. */
-export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
+/** `FACTORY_CHROMIUM` wins (and must exist); otherwise the first known system location, then PATH. */
+export function findChromium(env: NodeJS.ProcessEnv = process.env, candidates: readonly string[] = CHROMIUM_CANDIDATES): string {
   const override = env.FACTORY_CHROMIUM;
   if (override) {
     if (isExecutable(override)) return override;
@@ -36,9 +36,9 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
       hint: 'unset FACTORY_CHROMIUM to use the system Chromium, or point it at a Chromium/Chrome binary',
     });
   }
-  const found = CHROMIUM_CANDIDATES.find(isExecutable) ?? onPath('chromium', env);
+  const found = candidates.find(isExecutable) ?? onPath('chromium', env);
   if (found) return found;
-  throw new FactoryFailure('browser-missing', `Chromium is not installed (looked in ${CHROMIUM_CANDIDATES.join(', ')} and PATH)`, {
+  throw new FactoryFailure('browser-missing', `Chromium is not installed (looked in ${[...candidates, 'PATH'].join(', ')})`, {
     exitCode: ExitCode.unavailable,
     hint: 'install it with: apt-get install -y chromium   (or set FACTORY_CHROMIUM to a Chromium/Chrome binary)',
     details: { install: 'apt-get install -y chromium' },
