@@ -95,13 +95,27 @@ async function mutate<T>(env: NodeJS.ProcessEnv, fn: (reg: Registry) => Promise<
   });
 }
 
-/** Which of the block's slots are bound by someone, with the holders' pids. */
+/** How long a slot held by no listener (an outgoing connection's ephemeral port) may take to free up. */
+const TRANSIENT_WAIT_MS = 1_000;
+
+/**
+ * Which of the block's slots are bound by someone, with the listeners' pids. A slot bound but with
+ * no listener is usually the ephemeral local port of some outgoing connection (the default range
+ * 46000+ lies inside Linux's 32768–60999): re-checked for up to TRANSIENT_WAIT_MS before counting.
+ */
 async function busySlots(base: number, offsets: number[]): Promise<PortHolder[]> {
   const busy: PortHolder[] = [];
   for (const off of offsets) {
     const port = base + off;
-    if (!(await portFree(port))) {
-      busy.push({ port, pids: listenersOf(port).map((pid) => ({ pid, command: commandLineOf(pid) })) });
+    const deadline = Date.now() + TRANSIENT_WAIT_MS;
+    for (;;) {
+      if (await portFree(port)) break;
+      const pids = listenersOf(port);
+      if (pids.length > 0 || Date.now() > deadline) {
+        busy.push({ port, pids: pids.map((pid) => ({ pid, command: commandLineOf(pid) })) });
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 50));
     }
   }
   return busy;
@@ -109,7 +123,7 @@ async function busySlots(base: number, offsets: number[]): Promise<PortHolder[]>
 
 export function describeHolders(busy: PortHolder[]): string {
   return busy
-    .map((b) => `${b.port} (${b.pids.length ? b.pids.map((p) => `pid ${p.pid}${p.command ? ` ${p.command}` : ''}`).join(', ') : 'pid unknown'})`)
+    .map((b) => `${b.port} (${b.pids.length ? b.pids.map((p) => `pid ${p.pid}${p.command ? ` ${p.command}` : ''}`).join(', ') : 'no listener visible: another namespace, or a connection\'s local port'})`)
     .join('; ');
 }
 

@@ -114,7 +114,7 @@ export class ServiceRunner {
       if (this.stopRequested) return;
       const exit = await this.once();
       if (this.stopRequested || exit === 'stopped') return;
-      if (exit === 'timeout') return;
+      if (exit === 'timeout' || exit === 'up') return;
       if (exit.code === 0 && this.plan.oneShot) {
         this.set('completed', 'exit 0');
         this.completed.set(true);
@@ -142,7 +142,7 @@ export class ServiceRunner {
   }
 
   /** One process run: spawn, readiness, then wait for its exit. */
-  private async once(): Promise<Exit | 'stopped' | 'timeout'> {
+  private async once(): Promise<Exit | 'stopped' | 'timeout' | 'up'> {
     const p = this.plan;
     this.ctx.log.resetRun();
     let readiness: Readiness | undefined;
@@ -168,6 +168,8 @@ export class ServiceRunner {
     proc.start();
     const exitP = proc.wait();
     if (await proc.spawned) this.started.set(true);
+
+    if (p.kind === 'compose') return this.composeUp(exitP);
 
     if (!p.oneShot && proc.kind !== 'exited') {
       if (p.check) {
@@ -208,6 +210,30 @@ export class ServiceRunner {
     this.reaped(proc);
     if (this.stopRequested) return 'stopped';
     return exit;
+  }
+
+  /**
+   * A compose service's launcher (`docker compose … up -d`) exits once the container runs: exit 0
+   * means started; its check (if any) then decides readiness. No process is left to watch.
+   */
+  private async composeUp(exitP: Promise<Exit>): Promise<Exit | 'timeout' | 'up'> {
+    const exit = await exitP;
+    this.status.exitCode = exit.code;
+    if (exit.code !== 0) return exit;
+    this.status.pid = null;
+    this.status.pidStartTime = null;
+    const check = this.plan.check;
+    if (check) {
+      const r = new Readiness(check, { onResult: (x) => this.ctx.checkResult(x), subscribeLines: (fn) => this.ctx.log.subscribe(fn), signal: this.abort.signal });
+      const outcome = await r.outcome;
+      if (outcome === 'aborted') return 'up';
+      if (outcome === 'timeout') {
+        this.fail(`check ${this.status.check} did not pass within ${check.startupTimeoutMs} ms`);
+        return 'timeout';
+      }
+    }
+    this.markReady();
+    return 'up';
   }
 
   private reaped(proc: ManagedProcess): void {

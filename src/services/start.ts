@@ -26,7 +26,7 @@ import { instanceFiles, socketPathFor } from './paths.js';
 import { buildPlan, type InstancePlan } from './plan.js';
 import { identityOf, processAlive, type ProcessIdentity } from './proc.js';
 import { reapInstance } from './reap.js';
-import { request } from './socket.js';
+import { request, type StreamItem } from './socket.js';
 import { readStateFile, statusFromState, type InstanceStatus } from './status-read.js';
 
 export type StartEvent =
@@ -110,7 +110,7 @@ export async function prepareInstance(inst: ResolvedInstance, opts: StartOptions
   return plan;
 }
 
-async function spawnSupervisor(plan: InstancePlan, opts: StartOptions): Promise<{ follower: Follower; pid: number }> {
+async function spawnSupervisor(plan: InstancePlan, opts: StartOptions): Promise<{ follower: Follower; pid: number; first: StreamItem }> {
   const files = instanceFiles(plan.stateDir);
   mkdirSync(files.logs, { recursive: true });
   writeJsonAtomic(files.plan, { plan, ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) }, 0o600);
@@ -132,7 +132,7 @@ async function spawnSupervisor(plan: InstancePlan, opts: StartOptions): Promise<
     try {
       const follower = await Follower.open(plan.socket);
       const first = await follower.next();
-      if (first?.type === 'snapshot' && first.state.supervisor.pid === child.pid) return { follower, pid: child.pid };
+      if (first?.type === 'snapshot' && first.state.supervisor.pid === child.pid) return { follower, pid: child.pid, first };
       follower.close();
     } catch {
       // not listening yet
@@ -168,11 +168,11 @@ export async function startInstance(opts: StartOptions = {}): Promise<InstanceSt
   const self = identityOf(process.pid) ?? { pid: process.pid, startTime: -1 };
   if (opts.signal?.aborted) throw interrupted();
 
-  const { follower, pid, socket } = await withLock(files.startLock, 'instance start', async () => {
+  const { follower, pid, socket, first } = await withLock(files.startLock, 'instance start', async () => {
     const prev = readStateFile(inst.stateDir);
     if (prev && processAlive(prev.supervisor)) {
       opts.onEvent?.({ type: 'attached', pid: prev.supervisor.pid, phase: prev.phase });
-      return { follower: await Follower.open(prev.supervisor.socket), pid: prev.supervisor.pid, socket: prev.supervisor.socket };
+      return { follower: await Follower.open(prev.supervisor.socket), pid: prev.supervisor.pid, socket: prev.supervisor.socket, first: undefined };
     }
     const plan = await prepareInstance(inst, opts, self);
     if (opts.signal?.aborted) throw interrupted();
@@ -189,8 +189,11 @@ export async function startInstance(opts: StartOptions = {}): Promise<InstanceSt
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   let failure: NonNullable<ReturnType<typeof readStateFile>>['error'] = null;
   try {
+    // The snapshot spawnSupervisor already read is the first item: an instance can be ready by then.
+    let pending: StreamItem | undefined = first;
     for (;;) {
-      const item = await follower.next();
+      const item = pending ?? (await follower.next());
+      pending = undefined;
       if (item === null) break;
       if (item.type === 'snapshot') {
         const ph = item.state.phase;

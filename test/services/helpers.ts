@@ -104,13 +104,13 @@ export async function expectNothingLeft(p: Project, ids: string[]): Promise<void
 }
 
 /** Wait until `cond` holds (an event we cannot subscribe to from outside), failing after `timeoutMs`. */
-export async function until<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 20_000): Promise<NonNullable<T>> {
+export async function until<T>(what: string | (() => string), fn: () => T | Promise<T>, timeoutMs = 45_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let delay = 10;
   for (;;) {
     const v = await fn();
     if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await sleep(delay);
     delay = Math.min(200, delay * 1.5);
   }
@@ -118,7 +118,8 @@ export async function until<T>(what: string, fn: () => T | Promise<T>, timeoutMs
 
 /** A port base for one test file, far from other files' (the registry is shared by the whole run). */
 export function basePort(slot: number): number {
-  return 47_000 + slot * 100;
+  // Below the kernel's ephemeral range (32768+), so an outgoing connection never sits on a test's port.
+  return 27_000 + slot * 100;
 }
 
 const ajv = new Ajv({ strict: false, allErrors: true });

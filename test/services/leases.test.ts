@@ -18,7 +18,7 @@ beforeEach(() => {
 afterEach(() => rmSync(home, { recursive: true, force: true }));
 
 const me = () => identityOf(process.pid) as { pid: number; startTime: number };
-const BASE = 48_000;
+const BASE = 28_000;
 const req = (id: string, extra: Partial<Parameters<typeof acquireLease>[0]> = {}) => ({
   root: '/repo',
   worktreeId: id,

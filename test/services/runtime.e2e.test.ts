@@ -95,13 +95,14 @@ describe('factory start/status/stop', () => {
   it('runs two instances of one contract side by side without collisions', async () => {
     const p = (project = makeProject(graph));
     const a = await p.run(['start', '--worktree-id', 'a', '--port-range', String(BASE + 20), '--json']);
+    expect(a.code, a.stdout + a.stderr).toBe(0);
     // b asks for a's block: refused without --move-ports, moved (and told so) with it.
     const refused = await p.run(['start', '--worktree-id', 'b', '--port-range', String(BASE + 20)]);
     expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(/leased by instance "a"/);
     const b = await p.run(['start', '--worktree-id', 'b', '--port-range', String(BASE + 20), '--move-ports']);
     expect(b.stderr).toMatch(/moved from \d+: leased by instance "a"/);
-    expect([a.code, b.code]).toEqual([0, 0]);
+    expect(b.code, b.stderr).toBe(0);
     const pa = JSON.parse(a.stdout).ports;
     const pb = JSON.parse((await p.run(['status', '--worktree-id', 'b', '--json'])).stdout).ports;
     expect(new Set([...Object.values(pa), ...Object.values(pb)]).size).toBe(6);
@@ -123,7 +124,9 @@ describe('factory start/status/stop', () => {
 
   it('gets the same ports back, --only starts dependencies, env --shell evals, clean releases the lease', async () => {
     const p = (project = makeProject(graph));
-    const first = JSON.parse((await p.run(['start', '--worktree-id', 'x', '--port-range', String(BASE + 40), '--only', 'api', '--json'])).stdout);
+    const firstRun = await p.run(['start', '--worktree-id', 'x', '--port-range', String(BASE + 40), '--only', 'api', '--json']);
+    expect(firstRun.code, firstRun.stdout + firstRun.stderr).toBe(0);
+    const first = JSON.parse(firstRun.stdout);
     expect(first.services.map((s: { name: string }) => s.name)).toEqual(['migrate', 'api']);
     await p.run(['stop', '--worktree-id', 'x']);
     const again = JSON.parse((await p.run(['start', '--worktree-id', 'x', 'cache', '--json'])).stdout);
