@@ -24,6 +24,8 @@ export interface IterationInput {
   provider: AgentProvider;
   invocation: AgentInvocation;
   env: Record<string, string>;
+  /** Inside the sandbox; default its workdir. */
+  cwd?: string;
   completionSignals: readonly string[];
   idleTimeoutMs: number;
   completionTimeoutMs: number;
@@ -124,6 +126,7 @@ export async function runIteration(input: IterationInput): Promise<IterationOutc
 
   const proc = input.sandbox.spawn(input.invocation.argv, {
     env: { ...provider.env, ...input.env },
+    ...(input.cwd ? { cwd: input.cwd } : {}),
     ...(input.invocation.stdin !== undefined ? { stdin: input.invocation.stdin } : {}),
     onStdout: (chunk) => splitter.push(chunk),
     onStderr: (chunk) => input.onStderr(chunk),

@@ -33,9 +33,9 @@ export async function loadPrompt(o: Pick<RunOptions<unknown>, 'prompt' | 'prompt
   return { text, parsed: parseTemplate(text), origin: o.promptFile as string };
 }
 
-export function makeShellRunner(sandbox: Sandbox, signal?: AbortSignal, baseEnv: Record<string, string> = {}): ShellRunner {
+export function makeShellRunner(sandbox: Sandbox, signal?: AbortSignal, baseEnv: Record<string, string> = {}, cwd?: string): ShellRunner {
   return async (command, env) => {
-    const r = await sandbox.exec(['sh', '-c', command], { env: { ...baseEnv, ...env }, timeoutMs: SHELL_EXPRESSION_TIMEOUT_MS, maxBufferBytes: 1024 * 1024, ...(signal ? { signal } : {}) });
+    const r = await sandbox.exec(['sh', '-c', command], { env: { ...baseEnv, ...env }, ...(cwd ? { cwd } : {}), timeoutMs: SHELL_EXPRESSION_TIMEOUT_MS, maxBufferBytes: 1024 * 1024, ...(signal ? { signal } : {}) });
     if (r.aborted) throw new FactoryFailure('aborted', 'aborted', { exitCode: ExitCode.interrupted });
     if (r.exitCode !== 0) {
       const why = r.timedOut ? `timed out after ${SHELL_EXPRESSION_TIMEOUT_MS / 1000} s` : `exited with ${String(r.exitCode ?? r.signal)}`;

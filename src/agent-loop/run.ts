@@ -12,10 +12,10 @@
  * the worktree; the thrown FactoryFailure says where it is, with the branch, session id and log.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, posix, resolve } from 'node:path';
 import { findContractFile } from '../contract/load.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
-import { bwrap, collectCommits, createSandbox, createWorktree, dirtyFiles } from '../sandboxes/index.js';
+import { bwrap, collectCommits, createSandbox, createWorktree, dirtyFiles, syncIn, syncOut } from '../sandboxes/index.js';
 import { git } from '../sandboxes/git.js';
 import type { FinishResult, Sandbox, SandboxProvider, Worktree } from '../sandboxes/types.js';
 import { APP_PROMPT_ARGS, appPromptValues, hasContract, startApp, writeFactoryShim, type RunningApp } from './app.js';
@@ -147,11 +147,15 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
       ...(options.hooks ? { hooks: options.hooks } : {}),
       ...(signal ? { signal } : {}),
     });
+    // An isolated sandbox (own filesystem) gets the branch as a git clone; its commits come back
+    // through syncOut before they are collected.
+    const agentCwd = sandbox.kind === 'isolated' ? posix.join(sandbox.workdir, 'repo') : undefined;
+    if (agentCwd && !given) await syncIn(sandbox, worktree, agentCwd);
     if (options.resumeSession) {
       transferSession(agent.name, options.resumeSession, sandbox.hostHome, sandbox.workdir, [process.env.HOME ?? '', ...sandboxHomes(worktree.repoRoot)].filter(Boolean));
     }
     const values = { ...userArgs, SOURCE_BRANCH: worktree.branch, TARGET_BRANCH: worktree.targetBranch, ...(app ? appPromptValues(app) : {}) };
-    const runShell = makeShellRunner(sandbox, signal, env);
+    const runShell = makeShellRunner(sandbox, signal, env, agentCwd);
 
     for (iteration = 1; iteration <= maxIterations; iteration++) {
       if (signal?.aborted) throw new FactoryFailure('aborted', 'aborted', { exitCode: ExitCode.interrupted });
@@ -169,6 +173,7 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
         provider: agent,
         invocation,
         env: { ...env, FACTORY_ITERATION: String(iteration) },
+        ...(agentCwd ? { cwd: agentCwd } : {}),
         completionSignals: signals,
         idleTimeoutMs: idleSeconds * 1000,
         completionTimeoutMs: graceSeconds * 1000,
@@ -201,6 +206,7 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
       if (last.completionSignal !== undefined) break;
     }
     iteration = Math.min(iteration, maxIterations);
+    if (agentCwd) await syncOut(sandbox, worktree, agentCwd);
     if (!given) await sandbox.close();
     sandbox = undefined;
     const output = options.output && last ? extractOutput(options.output, last.text, { sessionId, worktreePath: worktree.path, branch: worktree.branch }) : undefined;
