@@ -115,7 +115,11 @@ describe('runValidation', { timeout: 120_000 }, () => {
     expect(s.failedRequests).toContainEqual(expect.objectContaining({ method: 'GET', url: `${app.url}api/missing`, status: 404 }));
 
     // Trace, manifest and report.
-    expect(readFileSync(join(report.runDir, s.trace!)).subarray(0, 2).toString()).toBe('PK');
+    const trace = readFileSync(join(report.runDir, s.trace!));
+    expect(trace.subarray(0, 2).toString()).toBe('PK');
+    // Zip entry names are stored as plain text: the trace events and the network log are inside.
+    expect(trace.includes('trace.trace')).toBe(true);
+    expect(trace.includes('trace.network')).toBe(true);
     const manifest = manifestOf(report.runDir);
     expect(manifest.schemaVersion).toBe(1);
     expect(manifest.runId).toBe(report.runId);
