@@ -107,7 +107,9 @@ export type FinishResult =
 export type RemoveResult =
   | { removed: true; path: string }
   | { removed: false; reason: 'dirty'; path: string; dirtyFiles: string[] }
-  | { removed: false; reason: 'head'; path: string };
+  | { removed: false; reason: 'head'; path: string }
+  /** A reused worktree outside `<repo>/.factory/worktrees/` (made by you, not factory): left alone. */
+  | { removed: false; reason: 'foreign'; path: string };
 
 /** Limits for the lifecycle's git and copy steps; a step that overruns is killed and fails. */
 export interface WorktreeTimeouts {

@@ -103,6 +103,7 @@ export async function finish(info: WorktreeInfo, timeouts: WorktreeTimeouts = {}
 
 export async function remove(info: WorktreeInfo): Promise<RemoveResult> {
   if (info.strategy.type === 'head') return { removed: false, reason: 'head', path: info.path };
+  if (!info.path.startsWith(`${info.repoRoot}/.factory/worktrees/`)) return { removed: false, reason: 'foreign', path: info.path };
   return withRepoLock(`${info.repoRoot}/.factory`, async (): Promise<RemoveResult> => {
     // Inside <repo>/.factory a broken worktree would resolve to the main repo: compare the top level.
     const top = existsSync(info.path) ? await gitRaw(info.repoRoot, ['-C', info.path, 'rev-parse', '--show-toplevel']) : undefined;

@@ -85,6 +85,16 @@ describe('createWorktree', () => {
     expect((await first.collectCommits()).map((c) => c.subject)).toEqual(['first run', 'second run']);
   });
 
+  it("reuses your own worktree of a branch but never removes it", async () => {
+    repo = makeRepo();
+    const mine = join(repo.root, '..', 'my-worktree');
+    gitIn(repo.root, 'worktree', 'add', '-q', '-b', 'agent/mine', mine);
+    const wt = await createWorktree({ repo: repo.root, branchStrategy: { type: 'branch', branch: 'agent/mine' } });
+    expect(wt).toMatchObject({ path: mine, isNew: false });
+    expect(await wt.remove()).toEqual({ removed: false, reason: 'foreign', path: mine });
+    expect(existsSync(join(mine, 'README.md'))).toBe(true);
+  });
+
   it('an existing branch without a worktree is checked out, not recreated', async () => {
     repo = makeRepo();
     gitIn(repo.root, 'branch', 'feature');
