@@ -2,7 +2,8 @@
 # npm run demo — the README's first command. From a fresh clone: installs what is missing, builds
 # factory, then runs the example app (examples/diffie: PostgreSQL, migrations, API, WebSocket
 # realtime, worker, registration, web app) as one instance, shows its URLs and status, runs its
-# test suites, and stops it. A few minutes at most; nothing is left running.
+# test suites and its browser validation (video), and stops it. A few minutes at most; nothing is
+# left running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$PWD"
@@ -50,12 +51,18 @@ step "factory test --worktree-id $id   (unit + api suites against the running in
 set +e
 factory test --worktree-id "$id"
 tests=$?
+
+step "factory validate --worktree-id $id   (a person's path through the app in Chromium, on video)"
+factory validate --worktree-id "$id"
+validated=$?
 set -e
+[ "$tests" -eq 0 ] && tests=$validated
 
 stop
 if [ "$tests" -eq 0 ]; then
-  printf '\n\033[32mdemo complete:\033[0m diffie ran, passed its tests and stopped. Evidence: examples/diffie/.factory/artifacts/\n'
+  printf '\n\033[32mdemo complete:\033[0m diffie ran, passed its tests and browser validation, and stopped.\n'
+  echo "evidence (test reports, logs, video, report.html): examples/diffie/.factory/artifacts/"
 else
-  printf '\n\033[31mdemo: the tests failed (exit %s)\033[0m; see examples/diffie/.factory/artifacts/\n' "$tests"
+  printf '\n\033[31mdemo: tests or validation failed (exit %s)\033[0m; see examples/diffie/.factory/artifacts/\n' "$tests"
 fi
 exit "$tests"

@@ -37,7 +37,9 @@ export const TestOutputSchema = Type.Object(
     worktreeId: Type.String(),
     artifactsDir: Type.String({ description: '<root>/.factory/artifacts/<runId>: per-suite logs and reports, summary.json.' }),
     suites: Type.Array(SuiteResultSchema),
-    startedServices: Type.Array(Type.String(), { description: 'Services this run started (and stopped again).' }),
+    startedServices: Type.Array(Type.String(), {
+      description: 'Needed services this run had to start (their dependencies were started with them); the instance is stopped again afterwards.',
+    }),
     totals: Type.Object(
       { suites: Type.Integer(), passed: Type.Integer(), failed: Type.Integer(), tests: Type.Integer(), testsFailed: Type.Integer() },
       { additionalProperties: false },

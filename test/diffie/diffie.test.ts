@@ -29,6 +29,7 @@ interface StatusJson {
 
 let fx: DiffieFixture;
 const ids = ['a', 'b'] as const;
+const COLD = 'c';
 
 async function status(id: string): Promise<StatusJson> {
   const r = await fx.factory(['status', '--worktree-id', id, '--json']);
@@ -59,7 +60,7 @@ function wsAnswer(url: string, token: string): Promise<'open' | number> {
 
 beforeAll(async () => {
   fx = await diffieFixture();
-  for (const id of ids) fx.track(id);
+  for (const id of [...ids, COLD]) fx.track(id);
 }, 60_000);
 
 afterAll(async () => {
@@ -187,4 +188,18 @@ describe('examples/diffie', () => {
     const project = { dir: fx.dir, stateDir: (id: string) => join(fx.dir, '.factory', 'instances', id) } as unknown as Project;
     await expectNothingLeft(project, [...ids]);
   }, 180_000);
+
+  it('factory test on an instance that is not running starts what the api suite needs, then stops it', async () => {
+    expect((await fx.factory(['setup', '--worktree-id', COLD])).code).toBe(0);
+    const r = await fx.factory(['test', 'api', '--worktree-id', COLD, '--json'], 240_000);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const json = JSON.parse(r.stdout) as { ok: boolean; startedServices: string[]; suites: { name: string; status: string }[] };
+    expect(json.startedServices).toEqual(['api', 'worker', 'register', 'realtime']);
+    expect(json.suites.map((s) => [s.name, s.status])).toEqual([['api', 'passed']]);
+    const after = await status(COLD);
+    expect(after.running).toBe(false);
+    expect(service(after, 'app')).toBeUndefined();
+    const project = { dir: fx.dir, stateDir: (id: string) => join(fx.dir, '.factory', 'instances', id) } as unknown as Project;
+    await expectNothingLeft(project, [...ids, COLD]);
+  }, 300_000);
 });
