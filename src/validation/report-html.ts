@@ -75,7 +75,7 @@ function scenarioCard(s: ScenarioResult, position: number): string {
     <header>
       <span class="pill ${s.status}">${s.status === 'passed' ? 'PASSED' : 'FAILED'}</span>
       <h2>${esc(s.name)}</h2>
-      <span class="dur">${formatMs(s.durationMs)}</span>
+      <span class="dur">${s.steps.filter((st) => st.status === 'passed').length}/${s.steps.length} steps passed · ${formatMs(s.durationMs)}</span>
     </header>
     ${s.description ? `<p class="desc">${esc(s.description)}</p>` : ''}
     <p class="start">start <a href="${esc(s.startUrl)}"><code>${esc(s.startUrl)}</code></a>${s.script ? ` · script <code>${esc(s.script)}</code>` : ''}</p>
