@@ -44,6 +44,43 @@ async function resolve(argv: string[]): Promise<{ cmd: CommandDef; parent?: Comm
   }
 }
 
+const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/**
+ * citty ignores flags it does not know; a typo'd `--worktreeid` would then silently start the
+ * default instance. Reject them with a suggestion instead. Everything after `--` is left alone.
+ */
+async function rejectUnknownFlags(cmd: CommandDef, rest: string[]): Promise<void> {
+  const defs = (typeof cmd.args === 'function' ? await cmd.args() : await cmd.args) ?? {};
+  const long = new Set<string>(['help']);
+  const short = new Set<string>(['h']);
+  for (const [name, def] of Object.entries(defs)) {
+    if (def.type === 'positional') continue;
+    long.add(kebab(name));
+    const aliases = 'alias' in def && def.alias !== undefined ? [def.alias].flat() : [];
+    for (const a of aliases) (a.length === 1 ? short : long).add(kebab(a));
+  }
+  for (const token of rest) {
+    if (token === '--') return;
+    if (/^--[^-]/.test(token)) {
+      const name = kebab(token.slice(2).split('=')[0] ?? '');
+      if (long.has(name) || (name.startsWith('no-') && long.has(name.slice(3)))) continue;
+      const best = [...long].map((n) => [n, distance(n, name)] as const).sort((a, b) => a[1] - b[1])[0];
+      throw new FactoryFailure('usage', `unknown option --${name}`, {
+        exitCode: ExitCode.invalid,
+        hint: best && best[1] <= 3 ? `did you mean --${best[0]}?` : 'see --help for the options',
+      });
+    }
+    if (/^-[A-Za-z]+$/.test(token)) {
+      for (const c of token.slice(1)) {
+        if (!short.has(c)) {
+          throw new FactoryFailure('usage', `unknown option -${c}`, { exitCode: ExitCode.invalid, hint: 'see --help for the options' });
+        }
+      }
+    }
+  }
+}
+
 export async function runCli(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
   try {
@@ -58,6 +95,7 @@ export async function runCli(argv: string[]): Promise<number> {
         ? ExitCode.invalid
         : ExitCode.ok;
     }
+    await rejectUnknownFlags(cmd, rest);
     const { result } = await runCommand(cmd, { rawArgs: rest });
     return typeof result === 'number' ? result : ExitCode.ok;
   } catch (error) {

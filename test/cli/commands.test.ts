@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import type { CommandName } from '../../src/commands/index.js';
+import { runFactory } from '../helpers/cli.js';
+
+/**
+ * Every command answers --help (exit 0, its usage and options) and rejects an unknown option with a
+ * suggestion. The table is typed by the command registry: adding a command without a row here is a
+ * type error, so no command ships without its help being exercised.
+ */
+const options: Record<CommandName, string[]> = {
+  check: ['--json', '--file'],
+  config: ['--json'],
+  init: ['--force'],
+  start: ['--worktree-id', '--port-range', '--only', '--timeout', '--foreground'],
+  status: ['--json', '--worktree-id'],
+  urls: ['--json'],
+  logs: ['--follow'],
+  stop: ['--worktree-id'],
+  clean: ['--worktree-id'],
+  ps: ['--json'],
+  env: ['--json', '--shell'],
+  setup: ['--json', '--force'],
+  test: ['--json'],
+  validate: ['--scenario', '--feature', '--json'],
+  agent: ['run'],
+};
+
+describe('factory <command> --help', () => {
+  for (const [name, expected] of Object.entries(options)) {
+    it(`${name}: usage with its options, exit 0`, async () => {
+      const r = await runFactory([name, '--help']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('USAGE');
+      expect(r.stdout).toContain(name);
+      for (const option of expected) expect(r.stdout).toContain(option);
+    });
+  }
+
+  it('factory --help lists every command', async () => {
+    const r = await runFactory(['--help']);
+    expect(r.code).toBe(0);
+    for (const name of Object.keys(options)) expect(r.stdout).toContain(name);
+  });
+
+  it('factory --version prints the package version', async () => {
+    const r = await runFactory(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+});
+
+describe('mistakes on the command line', () => {
+  it('an unknown command exits 2 with a suggestion and no stack trace', async () => {
+    const r = await runFactory(['stats']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error unknown command "stats"\n  hint: did you mean "status"?\n');
+  });
+
+  it('an unknown option exits 2 with a suggestion instead of being ignored', async () => {
+    const r = await runFactory(['status', '--worktreeid', 'x']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error unknown option --worktreeid\n  hint: did you mean --worktree-id?\n');
+  });
+
+  it('with --json the error is structured on stdout', async () => {
+    const r = await runFactory(['check', '--jsn', '--json']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      schemaVersion: 1,
+      ok: false,
+      error: { code: 'usage', message: 'unknown option --jsn', hint: 'did you mean --json?' },
+    });
+  });
+
+  it('no command prints the usage and exits 2', async () => {
+    const r = await runFactory([]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('USAGE');
+  });
+});
