@@ -9,6 +9,8 @@ command -v ffmpeg >/dev/null || missing+=(ffmpeg)
 command -v bwrap >/dev/null || missing+=(bubblewrap)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v runuser >/dev/null || missing+=(util-linux)
+# examples/diffie/dev.sh (the "before" the diffie benchmark runs) polls with curl.
+command -v curl >/dev/null || missing+=(curl)
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" = "0" ]; then
   echo "factory: installing Debian packages: ${missing[*]}" >&2
