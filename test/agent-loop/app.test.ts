@@ -3,6 +3,7 @@
  * iteration; the agent sees URLs and ports (env and prompt), can call `factory` inside bwrap and
  * reach the app; the instance stops at the end unless keepEnv.
  */
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runFactory } from '../helpers/cli.js';
 import { processesMentioning, svc } from '../services/helpers.js';
@@ -12,6 +13,14 @@ let repo: TestRepo | undefined;
 const stops: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
   for (const s of stops.splice(0)) await s().catch(() => {});
+  // The supervisor writes its last state as it exits: wait for it to be gone before deleting the
+  // directory it writes into (bounded; a process still there fails the test).
+  if (repo) {
+    const root = repo.root;
+    const deadline = Date.now() + 10_000;
+    while (processesMentioning(root).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(processesMentioning(root)).toEqual([]);
+  }
   repo?.cleanup();
   repo = undefined;
 });
@@ -54,15 +63,19 @@ describe('factory agent run with the running app', () => {
 
   it('--keep-env leaves the app (and worktree) up; --no-app never starts it', async () => {
     repo = makeRepo({ 'factory.yaml': contract });
+    // Registered first: a failed assertion below must not leave the kept instance running.
+    const keptPath = join(repo.repo, '.factory/worktrees/kept');
+    stops.push(() => runFactory(['stop', '--worktree-id', 'kept'], { cwd: keptPath }));
     const r = await runFactory(['agent', 'run', '--sandbox', 'bwrap', '--mount', `${repo.bin}:ro`, '--merge-to-head', '--name', 'kept', '--keep-env', '--json', '--prompt', scripted([{ say: 'ok' }])], { cwd: repo.repo, env: { PATH: repo.path } });
     expect(r.code, r.stderr).toBe(0);
     const kept = JSON.parse(r.stdout) as { app: { kept: boolean; urls: Record<string, string> }; worktreeKept: boolean; worktreePath: string };
-    stops.push(() => runFactory(['stop', '--worktree-id', 'kept'], { cwd: kept.worktreePath }));
+    expect(kept.worktreePath).toBe(keptPath);
     expect(kept.app.kept).toBe(true);
     expect(kept.worktreeKept).toBe(true);
     expect(await (await fetch(`${kept.app.urls.api}/`)).text()).toBe('api ok\n');
 
     const none = await runFactory(['agent', 'run', '--sandbox', 'bwrap', '--mount', `${repo.bin}:ro`, '--merge-to-head', '--no-app', '--json', '--prompt', scripted([{ echoEnv: ['API_PORT'] }])], { cwd: repo.repo, env: { PATH: repo.path } });
+    expect(none.code, none.stderr).toBe(0);
     expect(JSON.parse(none.stdout).text).toBe('{"API_PORT":null}');
   });
 });
