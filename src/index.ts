@@ -103,3 +103,10 @@ export type { SuiteResult, SuiteStatus } from './test-suites/run-suite.js';
 export type { InstanceControl } from './test-suites/control.js';
 export { runtimeControl } from './test-suites/runtime-control.js';
 export { countJunit, type JunitCounts } from './test-suites/junit.js';
+// PRD walk and backlog sources (docs/prd.md)
+export { walkPrd } from './agent-loop/prd/walk.js';
+export { walkBacklog } from './agent-loop/prd/batch.js';
+export { agentLoopRunner } from './agent-loop/prd/agent-runner.js';
+export type { WalkResult, WalkOptions } from './agent-loop/prd/types.js';
+export type { AgentRunner, TestRunner } from './agent-loop/prd/runner.js';
+export { openBacklog, LocalBacklog, GitHubBacklog, GitHubClient, type BacklogSource, type Prd, type Task } from './backlog/index.js';

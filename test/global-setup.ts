@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
  */
 export default function setup(): () => void {
   const root = fileURLToPath(new URL('..', import.meta.url));
-  try {
+  // scripts/test.sh (npm test) has just built and typechecked; don't build twice.
+  if (process.env.FACTORY_TEST_BUILT !== '1') try {
     execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
       cwd: root,
       stdio: 'pipe',
