@@ -30,6 +30,10 @@ describe('bwrap argv', () => {
     expect(args).toContain('--tmpfs /root --ro-bind /tmp/ci/factory /tmp/ci/factory --ro-bind /root/.local/bin /root/.local/bin');
     expect(args).not.toContain('--ro-bind /usr/bin');
     expect(args).not.toContain('/tmpfoo/bin');
+    // A PATH entry that is a hidden root itself never unhides it.
+    const roots = bwrapArgs({ worktree, network: 'host', mounts: [], home: '/h', tmp: '/t', hiddenDirs: ['/root'], toolDirs: ['/root', '/tmp'] });
+    expect(roots.join(' ')).not.toContain('--ro-bind /root /root');
+    expect(roots.join(' ')).not.toContain('--ro-bind /tmp /tmp');
   });
 
   it('binds the host read-only, the worktree and only the needed .git parts writable, and drops every capability', () => {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,6 +101,23 @@ describe('bwrap sandbox on a linked worktree', () => {
     expect(result.stdout).not.toContain('.gitconfig'); // /root/.gitconfig exists on the host
     expect(result.stdout).toContain(`HOME=${sandbox.home}`);
     expect(sandbox.home).toBe(join(repo.root, '.factory/sandboxes', wt.name, 'home'));
+  });
+
+  it('an agent CLI installed under the hidden home (nvm/npm layout) stays runnable; the rest of home does not show', async () => {
+    repo = makeRepo();
+    const prefix = join(home.home, '.nvm/versions/node/v20');
+    const pkg = join(prefix, 'lib/node_modules/fake-agent');
+    mkdirSync(join(pkg, 'lib'), { recursive: true });
+    mkdirSync(join(prefix, 'bin'), { recursive: true });
+    writeFileSync(join(pkg, 'package.json'), '{"name":"fake-agent"}');
+    writeFileSync(join(pkg, 'lib/msg.txt'), 'agent-ok');
+    writeFileSync(join(pkg, 'cli.sh'), '#!/bin/sh\ncat "$(dirname "$(readlink -f "$0")")/lib/msg.txt"\n', { mode: 0o755 });
+    symlinkSync('../lib/node_modules/fake-agent/cli.sh', join(prefix, 'bin/fake-agent'));
+    const wt = await createWorktree({ repo: repo.root, branchStrategy: { type: 'merge-to-head' } });
+    const sandbox = await createSandbox({ provider: bwrap(), worktree: wt, env: { PATH: `${join(prefix, 'bin')}:${process.env.PATH ?? ''}` } });
+    open.push(sandbox);
+    const result = await shIn(sandbox, `fake-agent; echo; cat ${home.home}/host-secret.txt 2>/dev/null || echo hidden; ls ${prefix}/lib/node_modules`);
+    expect(result.stdout).toBe('agent-ok\nhidden\nfake-agent\n');
   });
 
   it('cannot remount anything (all capabilities dropped although we run as root)', async () => {

@@ -1,5 +1,5 @@
-import { existsSync, realpathSync } from 'node:fs';
-import { delimiter, dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mkdir } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -9,6 +9,7 @@ import { hostEnv } from '../git.js';
 import type { Mount, NetworkMode, Sandbox, SandboxCreateOptions, SandboxProvider } from '../types.js';
 import { makeSandbox, resolveMounts, sandboxBaseEnv } from './base.js';
 import { bwrapArgs, bwrapCommand, bwrapWritableGitPaths } from './bwrap-args.js';
+import { toolDirs } from './tool-dirs.js';
 
 export interface BwrapOptions {
   /** Default network for sandboxes of this provider: 'host' (app reachable) unless told otherwise. */
@@ -26,22 +27,8 @@ function hiddenDirs(): string[] {
   return [...dirs].filter((d) => existsSync(d));
 }
 
-/** factory's own package root (dist/sandboxes/providers/ → three levels up). */
+/** factory's own package root (dist/sandboxes/providers/ or src/sandboxes/providers/ → three levels up). */
 const FACTORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-
-/**
- * Directories whose executables the sandboxed agent needs: factory's install and every PATH entry
- * (real paths, so a symlinked bin dir exposes its target too). bwrapArgs re-binds the ones that
- * the tmpfs over /tmp and the homes would otherwise hide.
- */
-function toolDirs(env: Record<string, string | undefined>): string[] {
-  const dirs = [FACTORY_ROOT];
-  for (const entry of (env.PATH ?? '').split(delimiter)) {
-    if (!isAbsolute(entry) || !existsSync(entry)) continue;
-    dirs.push(realpathSync(entry));
-  }
-  return dirs.filter((d) => d !== '/');
-}
 
 /**
  * bwrap creates a missing mount point only on a writable layer; / is read-only here. Say so up
@@ -101,7 +88,7 @@ export function bwrap(config: BwrapOptions = {}): SandboxProvider {
         home,
         tmp,
         hiddenDirs: hidden,
-        toolDirs: toolDirs({ ...process.env, ...options.env }),
+        toolDirs: toolDirs({ ...process.env, ...options.env }.PATH ?? '', FACTORY_ROOT, ['/tmp', ...hidden]),
       });
       const env = await sandboxBaseEnv(options, home, tmp);
       return makeSandbox({
