@@ -178,6 +178,7 @@ export class ServiceRunner {
           onResult: (r) => this.ctx.checkResult(r),
           subscribeLines: (fn) => this.ctx.log.subscribe(fn),
           signal: this.abort.signal,
+          ports: Object.values(p.ports),
         });
         const outcome = await Promise.race([readiness.outcome, exitP.then(() => 'exited' as const)]);
         if (outcome === 'timeout') {

@@ -76,6 +76,14 @@ export function interrupted(): FactoryFailure {
 /** Lease ports and build the plan (shared with --foreground). Caller holds the instance lock. */
 export async function prepareInstance(inst: ResolvedInstance, opts: StartOptions, owner: ProcessIdentity): Promise<InstancePlan> {
   const env = opts.env ?? process.env;
+  for (const name of opts.only ?? []) {
+    if (!inst.contract.services[name]) {
+      throw new FactoryFailure('unknown-service', `no service "${name}" in ${inst.contract.file}`, {
+        exitCode: ExitCode.invalid,
+        hint: `services: ${Object.keys(inst.contract.services).join(', ')}`,
+      });
+    }
+  }
   const prev = readStateFile(inst.stateDir);
   if (prev) await reapInstance(prev);
   const leased = await acquireLease({
@@ -98,14 +106,6 @@ export async function prepareInstance(inst: ResolvedInstance, opts: StartOptions
     processEnv: cleanEnv(env),
     ...(opts.only ? { only: opts.only } : {}),
   });
-  for (const name of opts.only ?? []) {
-    if (!inst.contract.services[name]) {
-      throw new FactoryFailure('unknown-service', `no service "${name}" in ${inst.contract.file}`, {
-        exitCode: ExitCode.invalid,
-        hint: `services: ${Object.keys(inst.contract.services).join(', ')}`,
-      });
-    }
-  }
   opts.onEvent?.({ type: 'lease', base: leased.lease.base, ports: plan.ports, moved: leased.moved ?? null, reclaimed: leased.reclaimed.map((l) => l.worktreeId) });
   return plan;
 }
@@ -168,9 +168,11 @@ export async function startInstance(opts: StartOptions = {}): Promise<InstanceSt
   const self = identityOf(process.pid) ?? { pid: process.pid, startTime: -1 };
   if (opts.signal?.aborted) throw interrupted();
 
+  let attached = false;
   const { follower, pid, socket, first } = await withLock(files.startLock, 'instance start', async () => {
     const prev = readStateFile(inst.stateDir);
     if (prev && processAlive(prev.supervisor)) {
+      attached = true;
       opts.onEvent?.({ type: 'attached', pid: prev.supervisor.pid, phase: prev.phase });
       return { follower: await Follower.open(prev.supervisor.socket), pid: prev.supervisor.pid, socket: prev.supervisor.socket, first: undefined };
     }
@@ -182,9 +184,11 @@ export async function startInstance(opts: StartOptions = {}): Promise<InstanceSt
   const supervisor = identityOf(pid);
 
   let abortRequested = false;
+  // Interrupting a start that attached to someone else's instance only detaches: it stops what it started.
   const onAbort = () => {
     abortRequested = true;
-    void request(socket, { cmd: 'stop' }).catch(() => undefined);
+    if (attached) follower.close();
+    else void request(socket, { cmd: 'stop' }).catch(() => undefined);
   };
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   let failure: NonNullable<ReturnType<typeof readStateFile>>['error'] = null;
@@ -215,6 +219,9 @@ export async function startInstance(opts: StartOptions = {}): Promise<InstanceSt
   }
   const state = readStateFile(inst.stateDir);
   const loc = { worktreeId: inst.worktreeId, root: inst.root, stateDir: inst.stateDir, file: inst.contract.file };
+  if (abortRequested && attached) {
+    throw new FactoryFailure('interrupted', 'interrupted; the instance this start attached to keeps running', { exitCode: ExitCode.interrupted });
+  }
   if (abortRequested || failure || !state || !processAlive(state.supervisor)) {
     if (supervisor) await waitGone(supervisor, SUPERVISOR_EXIT_WAIT_MS);
     if (abortRequested) throw interrupted();

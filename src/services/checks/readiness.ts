@@ -2,21 +2,26 @@
  * Startup readiness and ongoing health (architecture decision 4; docs/adr/0013).
  *
  * Readiness polls from the check's `intervalMs` (10 ms by default), backing off ×1.5 up to
- * `maxIntervalMs`, until it passes or `startupTimeoutMs` runs out. Two things cut the wait short:
+ * `maxIntervalMs`, until it passes or `startupTimeoutMs` runs out. Three things cut the wait short:
  * a new output line from the service `poke()`s an immediate attempt (servers usually print
- * "listening on …" right after listen), and a `log` check is decided by lines alone, no polling.
+ * "listening on …" right after listen); a watcher reading /proc/net/tcp{,6} every
+ * LISTEN_WATCH_MS pokes as soon as one of the service's own ports starts listening (silent
+ * services); and a `log` check is decided by lines alone, no polling.
  * wait-on is not used: its fixed interval (250 ms by default, no backoff) and its resource-string
  * grammar add latency and a parse layer for nothing we need.
  *
  * Ongoing health, once ready, runs at a slower fixed cadence; `retries` consecutive failures (not
  * counting the start period) make the service unhealthy, one success makes it healthy again.
  */
+import { listeningAmong } from '../proc.js';
 import { probe } from './probe.js';
 import type { ProbeResult, ResolvedCheck } from './types.js';
 
 export const BACKOFF_FACTOR = 1.5;
 /** Ongoing checks run every max(maxIntervalMs, this). */
 export const HEALTH_INTERVAL_MS = 1_000;
+/** How often the listen watcher reads /proc/net/tcp{,6} while a service is starting. */
+export const LISTEN_WATCH_MS = 5;
 
 export type ReadyOutcome = 'ready' | 'timeout' | 'aborted';
 
@@ -25,6 +30,8 @@ export interface ReadinessHooks {
   /** Every output line of the service, past ones first (log checks need those printed before we subscribed). */
   subscribeLines: (fn: (line: string) => void) => () => void;
   signal: AbortSignal;
+  /** The service's own ports: a LISTEN appearing on one pokes an attempt. */
+  ports?: number[];
 }
 
 export class Readiness {
@@ -36,14 +43,32 @@ export class Readiness {
     private readonly hooks: ReadinessHooks,
   ) {
     this.outcome = check.kind === 'log' ? this.byLines(check.pattern) : this.byPolling();
+    if (check.kind !== 'log' && hooks.ports?.length) this.watchListen(hooks.ports);
+  }
+
+  private watchListen(ports: number[]): void {
+    let seen = listeningAmong(ports).size;
+    const timer = setInterval(() => {
+      const now = listeningAmong(ports).size;
+      if (now > seen) this.poke();
+      seen = now;
+    }, LISTEN_WATCH_MS);
+    void this.outcome.finally(() => clearInterval(timer));
   }
 
   /** Try now instead of waiting out the current backoff delay. */
   poke(): void {
-    this.wake?.();
+    if (this.wake) this.wake();
+    else this.poked = true; // an attempt is in flight: skip the next delay instead
   }
 
+  private poked = false;
+
   private sleep(ms: number): Promise<void> {
+    if (this.poked) {
+      this.poked = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
