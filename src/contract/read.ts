@@ -63,7 +63,10 @@ export function parseContractText(text: string, shownPath: string, absPath: stri
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true, merge: true });
   const source = new YamlSource(shownPath, text, doc, lineCounter, absPath);
   if (doc.errors.length > 0) {
-    const diagnostics = doc.errors.map((e) => {
+    // After one syntax error the parser reports every following token too (one missing quote can
+    // give 90 errors). Show the first, plus tabs and duplicate keys, which are independent of it.
+    const shown = doc.errors.filter((e, i) => i === 0 || e.code === 'DUPLICATE_KEY' || e.code === 'TAB_AS_INDENT');
+    const diagnostics = shown.map((e) => {
       const span = source.spanOf(e.pos[0], e.pos[1]);
       const first = e.message.split('\n')[0]?.replace(/\s+at line \d+, column \d+:?$/, '') ?? e.message;
       const message = /multiple documents/.test(first) ? 'the file holds more than one YAML document' : first;
@@ -73,6 +76,8 @@ export function parseContractText(text: string, shownPath: string, absPath: stri
           message: `invalid YAML: ${message}`,
           hint: /more than one YAML document/.test(message)
             ? 'a contract is one document: remove the "---" separator and what follows, or merge them'
+            : /flow-map-start|flow-seq-start/.test(message) && /\$\{/.test(text.split(/\r?\n/)[span.line - 1] ?? '')
+            ? 'inside { } or [ ], quote a value that contains ${…}: "http://127.0.0.1:${API_PORT}"'
             : /^Flow (sequence|mapping)/.test(message)
             ? `a "${message.includes('sequence') ? '[' : '{'}" above this line is not closed`
             : (YAML_HINTS[e.code] ?? 'fix the YAML syntax'),

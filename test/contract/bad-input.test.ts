@@ -21,6 +21,13 @@ async function check(file: string, cwd = BAD) {
 }
 
 const cases: Record<string, string> = {
+  // One syntax error, one message: the parser's cascade of follow-on token errors is not shown.
+  'unquoted-flow-template.yaml': `unquoted-flow-template.yaml:6:56 error yaml-syntax: invalid YAML: Unexpected flow-map-start at node end
+  6 |     healthcheck: { command: curl -sf http://127.0.0.1:\${API_PORT}/health }
+    |                                                        ^
+  hint: inside { } or [ ], quote a value that contains \${…}: "http://127.0.0.1:\${API_PORT}"
+✗ unquoted-flow-template.yaml: 1 problem
+`,
   'invalid-yaml.yaml': `invalid-yaml.yaml:6:3 error yaml-syntax: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]
   6 |   db:
     |   ^
