@@ -14,6 +14,8 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts'],
     // End-to-end tests run real processes, PostgreSQL and Chromium on 2 cores: keep parallelism modest.
     pool: 'forks',
+    // Memory-bound tests measure the live heap after a forced collection.
+    execArgv: ['--expose-gc'],
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,
