@@ -8,8 +8,8 @@ export interface InstanceControl {
   readyServices(): Promise<Set<string>>;
   /** Whether the instance has a live supervisor (anything running). */
   isRunning(): Promise<boolean>;
-  /** Start these services (and what they depend on) and wait until they are ready. */
-  start(services: string[]): Promise<void>;
+  /** Start these services (and what they depend on) and wait until they are ready; abort = give up and stop them. */
+  start(services: string[], signal?: AbortSignal): Promise<void>;
   /** Stop the whole instance. */
   stop(): Promise<void>;
   /** The instance environment with its leased ports, or undefined when it holds no lease. */

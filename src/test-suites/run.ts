@@ -73,7 +73,7 @@ export async function runTests(opts: RunTestsOptions): Promise<TestRunResult> {
         emit({ type: 'services-start', services: missing });
         const t0 = Date.now();
         try {
-          await control.start(missing);
+          await control.start(missing, opts.signal);
         } catch (error) {
           throw servicesFailed(error, missing, artifactsDir);
         }

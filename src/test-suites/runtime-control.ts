@@ -27,8 +27,8 @@ export function runtimeControl(contract: Contract, instance: InstanceRef, proces
   return {
     readyServices: async () => readyNames(await readInstanceStatus(where)),
     isRunning: async () => (await readInstanceStatus(where))?.running === true,
-    async start(services) {
-      const status = await startInstance({ ...where, only: services });
+    async start(services, signal) {
+      const status = await startInstance({ ...where, only: services, ...(signal ? { signal } : {}) });
       // A supervisor that was already running is attached to, not extended: say what is missing.
       const ready = readyNames(status);
       const missing = services.filter((s) => !ready.has(s));

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { expectNothingLeft, makeProject, svc, type Project } from '../services/helpers.js';
+import { expectNothingLeft, makeProject, svc, until, type Project } from '../services/helpers.js';
 
 interface SuiteJson {
   name: string;
@@ -65,6 +65,9 @@ tests:
   slow:
     command: sleep 30
     timeout: 300ms
+  hang:
+    command: [node, -e, "console.log('hanging'); setInterval(() => {}, 1000)", "\${FACTORY_ROOT}"]
+    needs: [web]
 ${extra}`;
 }
 
@@ -152,6 +155,17 @@ describe('factory test', () => {
     expect(human.stderr).toContain('✗ failing 1 of 2 tests failed');
     expect(human.stderr).toContain('• broken — expected 1 got 2');
     expect(human.stdout).toContain('tests failed: 0 of 1 suites passed, 2 tests (1 failed)');
+  });
+
+  it('on Ctrl-C stops the running suite and the services it started, and exits 130', async () => {
+    const proj = project();
+    const child = proj.spawn(['test', '--worktree-id', 't1', 'hang']);
+    await until('the suite to be running', () => child.err().includes('hanging'), 60_000);
+    child.kill('SIGINT');
+    expect(await child.done).toBe(130);
+    const status = JSON.parse((await proj.run(['status', '--worktree-id', 't1', '--json'])).stdout) as { running: boolean };
+    expect(status.running).toBe(false);
+    await expectNothingLeft(proj, ['t1']);
   });
 
   it('names an unknown suite with a suggestion (exit 2) and creates no run', async () => {
