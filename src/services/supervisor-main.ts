@@ -6,7 +6,6 @@
  * SIGINT. It never calls process.exit: it closes what it opened and lets the event loop end.
  */
 import { readFileSync, rmSync } from 'node:fs';
-import { setLeaseOwner } from './leases.js';
 import type { InstancePlan } from './plan.js';
 import { identityOf } from './proc.js';
 import { closeServer, serve } from './socket.js';
@@ -19,9 +18,6 @@ async function main(): Promise<void> {
   if (!planFile) throw new Error('usage: supervisor-main <plan.json>');
   const { plan, timeoutMs } = JSON.parse(readFileSync(planFile, 'utf8')) as { plan: InstancePlan; timeoutMs?: number };
   rmSync(planFile, { force: true });
-  // The lease belongs to whoever keeps the ports in use: this process from now on.
-  const self = identityOf(process.pid);
-  if (self) await setLeaseOwner({ root: plan.root, worktreeId: plan.worktreeId }, self);
   const sup = new Supervisor(plan, { foreground: false, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
   const server = await serve(plan.socket, { state: () => sup.state, stop: () => shutdown(), subscribe: (fn) => sup.on(fn) });
   const stopAll = sup.stop.bind(sup);
@@ -42,6 +38,13 @@ async function main(): Promise<void> {
   // Every way of stopping (socket `stop`, failed startup, signals) ends in shutdown.
   sup.stop = () => shutdown();
   sup.start();
+  // The lease belongs to whoever keeps the ports in use: this process from now on. Loaded lazily
+  // and off the boot path (services are already starting).
+  const self = identityOf(process.pid);
+  if (self) {
+    const { setLeaseOwner } = await import('./leases.js');
+    await setLeaseOwner({ root: plan.root, worktreeId: plan.worktreeId }, self);
+  }
   const ok = await sup.startup;
   if (!ok) {
     process.exitCode = 1;

@@ -16,6 +16,7 @@ import { runQuiet } from './run-quiet.js';
 
 /** After stopping, how long the leased ports may take to become free before that is reported. */
 export const PORT_RELEASE_WAIT_MS = 5_000;
+const CHECK_PERSIST_MS = 100;
 
 export interface SupervisorOptions {
   foreground: boolean;
@@ -77,7 +78,7 @@ export class Supervisor {
           const result = { ok: r.ok, at: new Date().toISOString(), durationMs: 0, detail: r.detail };
           runner.status.lastCheck = result;
           this.emit({ type: 'check', service: name, check: runner.status.check ?? '', result, elapsedMs: this.elapsed() });
-          this.persist();
+          this.persistLater();
         },
         child: (pid, startTime, alive) => {
           this.state.children = this.state.children.filter((c) => !(c.pid === pid && c.startTime === startTime));
@@ -113,6 +114,16 @@ export class Supervisor {
       this.persistQueued = false;
       this.writeNow();
     });
+  }
+
+  private lateTimer: NodeJS.Timeout | undefined;
+
+  /** Check results arrive every few ms while starting: write them at most every CHECK_PERSIST_MS. */
+  persistLater(): void {
+    this.lateTimer ??= setTimeout(() => {
+      this.lateTimer = undefined;
+      this.persist();
+    }, CHECK_PERSIST_MS);
   }
 
   writeNow(): void {
@@ -153,6 +164,7 @@ export class Supervisor {
     if (outcome === 'done' && [...this.runners.values()].every((r) => r.status.state === 'ready' || r.status.state === 'completed')) {
       this.setPhase('running');
       this.recomputePhase();
+      this.writeNow();
       this.emit({ type: 'ready', elapsedMs: this.elapsed() });
       return true;
     }
@@ -177,6 +189,7 @@ export class Supervisor {
       logTail: this.logs.get(culprit)?.lastLines().filter((l) => !l.startsWith('failed: ')) ?? [],
     };
     this.setPhase('failed');
+    this.writeNow();
     this.emit({ type: 'failed', error: this.state.error, elapsedMs: this.elapsed() });
     return false;
   }
@@ -205,6 +218,7 @@ export class Supervisor {
       }
       const busy = await waitPortsFree(Object.values(this.plan.ports), PORT_RELEASE_WAIT_MS);
       this.state.phase = failed ? 'failed' : 'stopped';
+      clearTimeout(this.lateTimer);
       this.writeNow();
       this.emit({ type: 'stopped', busyPorts: busy, elapsedMs: this.elapsed() });
       await Promise.all([...this.logs.values()].map((l) => l.close()));
