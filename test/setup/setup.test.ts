@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runFactory } from '../helpers/cli.js';
+import { expectSchema } from '../services/helpers.js';
 
 const CONTRACT = `
 name: setup-fixture
@@ -48,7 +49,9 @@ const count = (name: string) => (existsSync(join(dir, name)) ? readFileSync(join
 
 async function setup(...extra: string[]): Promise<{ code: number | null; json: SetupJson; stderr: string }> {
   const r = await runFactory(['setup', '--worktree-id', 'w1', '--json', ...extra], { cwd: dir });
-  return { code: r.code, json: JSON.parse(r.stdout) as SetupJson, stderr: r.stderr };
+  const json = JSON.parse(r.stdout) as SetupJson;
+  expectSchema('setup', json);
+  return { code: r.code, json, stderr: r.stderr };
 }
 const statuses = (j: SetupJson) => Object.fromEntries(j.steps.map((s) => [s.name, s.status]));
 

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { expectNothingLeft, makeProject, svc, until, type Project } from '../services/helpers.js';
+import { expectNothingLeft, expectSchema, makeProject, svc, until, type Project } from '../services/helpers.js';
 
 interface SuiteJson {
   name: string;
@@ -89,7 +89,9 @@ function project(): Project {
 
 async function testRun(proj: Project, ...args: string[]): Promise<{ code: number | null; json: TestJson; stderr: string }> {
   const r = await proj.run(['test', '--worktree-id', 't1', '--json', ...args], { timeoutMs: 90_000 });
-  return { code: r.code, json: JSON.parse(r.stdout) as TestJson, stderr: r.stderr };
+  const json = JSON.parse(r.stdout) as TestJson;
+  expectSchema('test', json);
+  return { code: r.code, json, stderr: r.stderr };
 }
 
 describe('factory test', () => {
