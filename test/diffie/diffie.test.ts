@@ -3,7 +3,7 @@
  * ports, own PostgreSQL clusters), their test suites, PostgreSQL killed and brought back by the
  * restart policy, and a stop that leaves nothing behind. The tests run in order on one fixture.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -73,6 +73,9 @@ describe('examples/diffie', () => {
       const first = await fx.factory(['setup', '--worktree-id', id, '--json'], 240_000);
       expect(first.code, first.stderr).toBe(0);
     }
+    // The checkout is private (mode 700, like a repository under /root): the postgres user could
+    // not traverse it, which is why PostgreSQL runs in a user namespace (docs/adr/0020).
+    expect(statSync(fx.dir).mode & 0o777).toBe(0o700);
     expect(existsSync(join(fx.dir, '.dev.vars'))).toBe(true);
     expect(existsSync(join(fx.dir, '.factory', 'cache', 'pg-template', 'PG_VERSION'))).toBe(true);
     const again = JSON.parse((await fx.factory(['setup', '--worktree-id', 'a', '--json'])).stdout) as { steps: { name: string; status: string }[] };
