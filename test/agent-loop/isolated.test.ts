@@ -15,6 +15,8 @@ import type { Sandbox, SandboxProvider } from '../../src/sandboxes/types.js';
 import { FAKE_AGENT, git, makeRepo, scripted, type TestRepo } from './helpers.js';
 
 const BOX = '/tmp/box';
+/** The box's "image" has the agent CLI installed (the checkout may itself live under /tmp). */
+const AGENT_DIR = dirname(FAKE_AGENT);
 const dirs: string[] = [];
 let repo: TestRepo | undefined;
 afterEach(() => {
@@ -36,7 +38,7 @@ function isolatedBox(): SandboxProvider {
       const spawn: Sandbox['spawn'] = (argv, o = {}) =>
         runProcess(
           {
-            argv: ['bwrap', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--tmpfs', '/root', '--bind', root, BOX, '--unshare-pid', '--die-with-parent', '--new-session', '--cap-drop', 'ALL', '--chdir', o.cwd ?? BOX, '--', ...argv],
+            argv: ['bwrap', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--tmpfs', '/root', '--ro-bind', AGENT_DIR, AGENT_DIR, '--bind', root, BOX, '--unshare-pid', '--die-with-parent', '--new-session', '--cap-drop', 'ALL', '--chdir', o.cwd ?? BOX, '--', ...argv],
             cwd: root,
             env: { ...env, ...o.env },
           },
