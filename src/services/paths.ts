@@ -10,7 +10,6 @@
  * - instance dir: `<root>/.factory/instances/<id>/` (state.json, logs/, data/, run/).
  * - machine state dir: FACTORY_STATE_HOME, else $XDG_STATE_HOME/factory, else ~/.local/state/factory.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -120,23 +119,7 @@ export function instanceFiles(stateDir: string) {
     plan: join(stateDir, 'run', 'plan.json'),
     supervisorLog: join(stateDir, 'logs', 'supervisor.log'),
     startLock: join(stateDir, 'run', 'start'),
+    heartbeat: join(stateDir, 'run', 'heartbeat'),
     log: (service: string) => join(stateDir, 'logs', `${service}.log`),
   };
-}
-
-/**
- * The supervisor's socket: `<stateDir>/run/supervisor.sock`, or — when that path would not fit in
- * sun_path — `<machine state>/sock/<hash of stateDir>.sock`. The choice is recorded in state.json.
- */
-export function socketPathFor(stateDir: string, env: NodeJS.ProcessEnv = process.env): string {
-  const local = join(stateDir, 'run', 'supervisor.sock');
-  if (Buffer.byteLength(local) <= MAX_SOCKET_PATH) return local;
-  const short = join(machineStateDir(env), 'sock', `${instanceKey(stateDir)}.sock`);
-  if (Buffer.byteLength(short) <= MAX_SOCKET_PATH) return short;
-  return join('/tmp', `factory-${instanceKey(stateDir)}.sock`);
-}
-
-/** A short machine-unique key of an instance dir (marker env var, socket names). */
-export function instanceKey(stateDir: string): string {
-  return createHash('sha256').update(resolve(stateDir)).digest('hex').slice(0, 16);
 }

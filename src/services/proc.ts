@@ -207,3 +207,12 @@ export function signalIdentity(p: ProcessIdentity, signal: NodeJS.Signals): bool
     return false;
   }
 }
+
+/** This process's pid namespace (`pid:[4026531836]`), or undefined where /proc does not say. */
+export function currentPidNamespace(): string | undefined {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return undefined;
+  }
+}

@@ -58,7 +58,11 @@ export interface InstanceStateFile {
   /** Marker put in every service's environment (FACTORY_INSTANCE=<key>). */
   instanceKey: string;
   phase: InstancePhase;
-  supervisor: ProcessIdentity & { socket: string; foreground: boolean };
+  /**
+   * `pidNamespace` (`/proc/self/ns/pid` of the supervisor): a reader in another pid namespace (an
+   * agent's bwrap sandbox) cannot see the pid, so it judges liveness by `run/heartbeat` instead.
+   */
+  supervisor: ProcessIdentity & { socket: string; foreground: boolean; pidNamespace?: string };
   portBase: number;
   ports: Record<string, number>;
   urls: Record<string, string>;

@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { readJson } from './atomic.js';
 import { MARKER_INSTANCE } from './markers.js';
 import { instanceFiles, locateInstance, type LocateOptions } from './paths.js';
-import { processAlive, processesWithEnv, type ProcessIdentity } from './proc.js';
+import { heartbeatFresh } from './heartbeat.js';
+import { currentPidNamespace, processAlive, processesWithEnv, type ProcessIdentity } from './proc.js';
 import type { InstancePhase, InstanceStateFile, ServiceStatus } from './state.js';
 
 /** What `status --json`, `startInstance` and `readInstanceStatus` return. */
@@ -50,11 +51,15 @@ export function statusFromState(loc: { worktreeId: string; root: string; stateDi
       error: null,
     };
   }
-  const alive = processAlive(state.supervisor);
+  // In another pid namespace (inside an agent's sandbox) the host's pids are invisible: judge the
+  // supervisor by its heartbeat, and leave orphan hunting to a reader on the host.
+  const foreignNs = state.supervisor.pidNamespace !== undefined && state.supervisor.pidNamespace !== currentPidNamespace();
+  const alive = foreignNs ? state.phase !== 'stopped' && heartbeatFresh(instanceFiles(loc.stateDir).heartbeat) : processAlive(state.supervisor);
   const services = state.order.map((n) => state.services[n]).filter((s): s is ServiceStatus => s !== undefined);
   let orphans: ProcessIdentity[] = [];
   let phase: InstanceStatus['phase'] = state.phase;
-  if (!alive) {
+  if (!alive && foreignNs && phase !== 'stopped' && phase !== 'failed') phase = 'supervisor-dead';
+  if (!alive && !foreignNs) {
     const recorded = state.children.filter(processAlive).map(({ pid, startTime }) => ({ pid, startTime }));
     const marked = phase === 'stopped' && recorded.length === 0 ? [] : processesWithEnv(MARKER_INSTANCE, state.instanceKey);
     const seen = new Set<number>();

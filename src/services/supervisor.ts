@@ -9,7 +9,8 @@ import { LogWriter } from './log-writer.js';
 import { instanceFiles } from './paths.js';
 import type { InstancePlan } from './plan.js';
 import { waitPortsFree } from './ports.js';
-import { identityOf } from './proc.js';
+import { currentPidNamespace, identityOf } from './proc.js';
+import { startHeartbeat } from './heartbeat.js';
 import { ServiceRunner } from './service-runner.js';
 import type { InstancePhase, InstanceStateFile } from './state.js';
 import { runQuiet } from './run-quiet.js';
@@ -22,6 +23,11 @@ export interface SupervisorOptions {
   foreground: boolean;
   /** Whole-startup limit (`start --timeout`). */
   timeoutMs?: number;
+}
+
+function pidNs(): { pidNamespace?: string } {
+  const ns = currentPidNamespace();
+  return ns ? { pidNamespace: ns } : {};
 }
 
 export class Supervisor {
@@ -48,7 +54,7 @@ export class Supervisor {
       stateDir: plan.stateDir,
       instanceKey: plan.instanceKey,
       phase: 'starting',
-      supervisor: { ...self, socket: plan.socket, foreground: opts.foreground },
+      supervisor: { ...self, socket: plan.socket, foreground: opts.foreground, ...pidNs() },
       portBase: plan.portBase,
       ports: plan.ports,
       urls: plan.urls,
@@ -91,6 +97,7 @@ export class Supervisor {
       this.state.services[name] = runner.status;
     }
     this.startup = this.watchStartup();
+    startHeartbeat(instanceFiles(plan.stateDir).heartbeat);
   }
 
   private elapsed(): number {
