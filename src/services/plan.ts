@@ -9,7 +9,8 @@ import { buildInstanceEnv, composeProjectName, resolveCommand, resolveTemplate, 
 import type { Contract, Dependency, HealthCheck, ServiceSpec } from '../contract/types.js';
 import type { ResolvedCheck } from './checks/types.js';
 import { composeDownArgv, composeStopArgv, composeUpArgv, buildOverride, type ComposeTarget } from './compose.js';
-import { instanceFiles, instanceKey } from './paths.js';
+import { instanceKey } from './instance-key.js';
+import { instanceFiles } from './paths.js';
 
 export interface ServicePlan {
   name: string;

@@ -9,7 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { MARKER_INSTANCE } from './markers.js';
-import { instanceKey } from './paths.js';
+import { instanceKey } from './instance-key.js';
 import { leaseAlive, readLeases } from './leases.js';
 import { processAlive, processesWithEnv, envOf, type ProcessIdentity } from './proc.js';
 import { readStateFile } from './status-read.js';

@@ -22,7 +22,8 @@ import { resolveInstance, type InstanceOptions, type ResolvedInstance } from './
 import { acquireLease, type LeaseResult } from './leases.js';
 import { withLock } from './lock.js';
 import { MARKER_INSTANCE, MARKER_SERVICE } from './markers.js';
-import { instanceFiles, socketPathFor } from './paths.js';
+import { socketPathFor } from './instance-key.js';
+import { instanceFiles } from './paths.js';
 import { buildPlan, type InstancePlan } from './plan.js';
 import { identityOf, processAlive, type ProcessIdentity } from './proc.js';
 import { reapInstance } from './reap.js';

@@ -11,7 +11,7 @@ import { Ajv } from 'ajv';
 import { expect } from 'vitest';
 import { FACTORY_BIN, REPO_ROOT, runFactory, type RunResult } from '../helpers/cli.js';
 import { MARKER_INSTANCE } from '../../src/services/markers.js';
-import { instanceKey } from '../../src/services/paths.js';
+import { instanceKey } from '../../src/services/instance-key.js';
 import { portFree } from '../../src/services/ports.js';
 import { processesWithEnv } from '../../src/services/proc.js';
 import { readLeases } from '../../src/services/leases.js';

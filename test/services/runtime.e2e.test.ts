@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { basePort, expectNothingLeft, expectSchema, makeProject, svc, type Project } from './helpers.js';
+import { basePort, expectNothingLeft, expectSchema, makeProject, svc, until, type Project } from './helpers.js';
 
 let project: Project | undefined;
 afterEach(async () => {
@@ -147,5 +147,28 @@ describe('factory start/status/stop', () => {
     const ps = JSON.parse((await p.run(['ps', '--json'])).stdout);
     expect(ps.instances.filter((i: { root: string }) => i.root === p.dir)).toEqual([]);
     await expectNothingLeft(p, ['x']);
+  });
+
+  it('logs -f prints past lines, then follows new ones until interrupted', async () => {
+    const p = (project = makeProject(`
+name: logs
+ports: [api]
+services:
+  api:
+    command: ${svc('--listen', 'API_PORT', '--log-requests')}
+    port: api
+    healthcheck: { tcp: api }
+`));
+    const start = await p.run(['start', '--worktree-id', 'lg', '--port-range', String(BASE + 60), '--json']);
+    expect(start.code).toBe(0);
+    const follow = p.spawn(['logs', 'api', '-f', '--worktree-id', 'lg']);
+    await until('the past lines', () => /listening on \d+/.test(follow.out()));
+    // A line written after `logs -f` printed the past ones must come through the follow.
+    await fetch(`http://127.0.0.1:${JSON.parse(start.stdout).ports.api}/after-follow`);
+    await until(() => `the new line in:\n${follow.out()}`, () => /^\S+Z GET \/after-follow$/m.test(follow.out()));
+    follow.kill('SIGINT');
+    expect(await follow.done).toBe(0);
+    expect((await p.run(['stop', '--worktree-id', 'lg'])).code).toBe(0);
+    await expectNothingLeft(p, ['lg']);
   });
 });
