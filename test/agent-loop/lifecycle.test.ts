@@ -5,9 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Output } from '../../src/agent-loop/output.js';
 import { createAgentProvider } from '../../src/agent-loop/providers/index.js';
 import { run } from '../../src/agent-loop/run.js';
-import { isFactoryFailure, type FactoryFailure } from '../../src/lib/failure.js';
 import { bwrap, noSandbox } from '../../src/sandboxes/index.js';
-import { git, killAll, makeRepo, processesWith, scripted, type TestRepo } from './helpers.js';
+import { git, killAll, makeRepo, processesWith, scripted, type TestRepo, failure } from './helpers.js';
 
 let repo: TestRepo | undefined;
 let marker = '';
@@ -18,15 +17,6 @@ afterEach(() => {
   repo = undefined;
 });
 
-async function failure(p: Promise<unknown>): Promise<FactoryFailure> {
-  try {
-    await p;
-  } catch (e) {
-    if (isFactoryFailure(e)) return e;
-    throw e;
-  }
-  throw new Error('expected the run to fail');
-}
 
 const newMarker = () => (marker = `fake-agent-marker-${process.pid}-${Math.random().toString(36).slice(2)}`);
 

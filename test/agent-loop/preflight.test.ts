@@ -4,9 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { claudeCode, createAgentProvider } from '../../src/agent-loop/providers/index.js';
 import { findExecutable } from '../../src/agent-loop/providers/shared.js';
 import { run } from '../../src/agent-loop/run.js';
-import { isFactoryFailure, type FactoryFailure } from '../../src/lib/failure.js';
+import { isFactoryFailure } from '../../src/lib/failure.js';
 import { bwrap, noSandbox } from '../../src/sandboxes/index.js';
-import { makeRepo, scripted, type TestRepo } from './helpers.js';
+import { makeRepo, scripted, type TestRepo, failure } from './helpers.js';
 
 let repo: TestRepo | undefined;
 afterEach(() => {
@@ -14,15 +14,6 @@ afterEach(() => {
   repo = undefined;
 });
 
-async function failure(p: Promise<unknown>): Promise<FactoryFailure> {
-  try {
-    await p;
-  } catch (e) {
-    if (isFactoryFailure(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
 
 /** Credentials that would let a CLI skip its login check, blanked so the logged-out path runs. */
 const NO_KEYS = { ANTHROPIC_API_KEY: '', CLAUDE_CODE_OAUTH_TOKEN: '', ANTHROPIC_AUTH_TOKEN: '', CODEX_API_KEY: '', OPENAI_API_KEY: '', CURSOR_API_KEY: '', OPENROUTER_API_KEY: '', GEMINI_API_KEY: '' };

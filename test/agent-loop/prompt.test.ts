@@ -5,9 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createAgentProvider } from '../../src/agent-loop/providers/index.js';
 import { checkArguments, parseTemplate } from '../../src/agent-loop/prompt.js';
 import { run } from '../../src/agent-loop/run.js';
-import { isFactoryFailure, type FactoryFailure } from '../../src/lib/failure.js';
+import { isFactoryFailure } from '../../src/lib/failure.js';
 import { bwrap, noSandbox } from '../../src/sandboxes/index.js';
-import { makeRepo, scripted, type TestRepo } from './helpers.js';
+import { makeRepo, scripted, type TestRepo, failure } from './helpers.js';
 
 let repo: TestRepo | undefined;
 const onCleanup: Array<() => void> = [];
@@ -17,15 +17,6 @@ afterEach(() => {
   repo = undefined;
 });
 
-async function failure(p: Promise<unknown>): Promise<FactoryFailure> {
-  try {
-    await p;
-  } catch (e) {
-    if (isFactoryFailure(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('template parsing and argument checks', () => {
   it('finds keys in text and inside shell expressions', () => {
