@@ -140,27 +140,6 @@ function listeningInodes(port: number): Set<string> {
   return inodes;
 }
 
-/** Which of `ports` have a LISTEN socket (any address, any family) right now — one read of /proc/net/tcp{,6}. */
-export function listeningAmong(ports: number[]): Set<number> {
-  const want = new Map(ports.map((p) => [`:${p.toString(16).toUpperCase().padStart(4, '0')}`, p]));
-  const found = new Set<number>();
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n')) {
-      const cols = line.trim().split(/\s+/);
-      if (cols[3] !== '0A' || !cols[1]) continue;
-      const port = want.get(cols[1].slice(cols[1].lastIndexOf(':')));
-      if (port !== undefined) found.add(port);
-    }
-  }
-  return found;
-}
-
 /** Pids holding a LISTEN socket on `port` (any address), found via /proc/net/tcp{,6} inodes → /proc/<pid>/fd. */
 export function listenersOf(port: number): number[] {
   const inodes = listeningInodes(port);

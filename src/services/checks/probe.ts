@@ -50,7 +50,7 @@ function tcpOnce(host: string, port: number, timeoutMs: number): Promise<ProbeRe
 }
 
 /** Ready when any loopback family accepts (a service may listen on 127.0.0.1 only, or ::1 only). */
-async function tcpProbe(hosts: string[], port: number, timeoutMs: number): Promise<ProbeResult> {
+export async function tcpProbe(hosts: string[], port: number, timeoutMs: number): Promise<ProbeResult> {
   const targets = hosts.length ? hosts : await loopbackHosts();
   const results = await Promise.all(targets.map((h) => tcpOnce(h, port, timeoutMs)));
   return results.find((r) => r.ok) ?? { ok: false, detail: results.map((r) => r.detail).join('; ') };

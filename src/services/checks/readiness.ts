@@ -4,24 +4,24 @@
  * Readiness polls from the check's `intervalMs` (10 ms by default), backing off ×1.5 up to
  * `maxIntervalMs`, until it passes or `startupTimeoutMs` runs out. Three things cut the wait short:
  * a new output line from the service `poke()`s an immediate attempt (servers usually print
- * "listening on …" right after listen); a watcher reading /proc/net/tcp{,6} every
- * LISTEN_WATCH_MS pokes as soon as one of the service's own ports starts listening (silent
- * services); and a `log` check is decided by lines alone, no polling.
+ * "listening on …" right after listen); a watcher that tries a bare loopback connect to the
+ * service's own ports every LISTEN_WATCH_MS pokes as soon as one accepts (silent services; a
+ * refused loopback connect costs ~0.1 ms, while reading /proc/net/tcp costs ~4 ms on the
+ * Firecracker VMs this was measured on); and a `log` check is decided by lines alone, no polling.
  * wait-on is not used: its fixed interval (250 ms by default, no backoff) and its resource-string
  * grammar add latency and a parse layer for nothing we need.
  *
  * Ongoing health, once ready, runs at a slower fixed cadence; `retries` consecutive failures (not
  * counting the start period) make the service unhealthy, one success makes it healthy again.
  */
-import { listeningAmong } from '../proc.js';
-import { probe } from './probe.js';
+import { probe, tcpProbe } from './probe.js';
 import type { ProbeResult, ResolvedCheck } from './types.js';
 
 export const BACKOFF_FACTOR = 1.5;
 /** Ongoing checks run every max(maxIntervalMs, this). */
 export const HEALTH_INTERVAL_MS = 1_000;
-/** How often the listen watcher reads /proc/net/tcp{,6} while a service is starting. */
-export const LISTEN_WATCH_MS = 5;
+/** How often the listen watcher tries the service's ports while it is starting. */
+export const LISTEN_WATCH_MS = 10;
 
 export type ReadyOutcome = 'ready' | 'timeout' | 'aborted';
 
@@ -47,11 +47,22 @@ export class Readiness {
   }
 
   private watchListen(ports: number[]): void {
-    let seen = listeningAmong(ports).size;
+    const pending = new Set(ports);
+    let busy = false;
     const timer = setInterval(() => {
-      const now = listeningAmong(ports).size;
-      if (now > seen) this.poke();
-      seen = now;
+      if (busy) return;
+      busy = true;
+      void Promise.all(
+        [...pending].map(async (port) => {
+          if ((await tcpProbe([], port, LISTEN_WATCH_MS * 5)).ok) {
+            pending.delete(port);
+            this.poke();
+          }
+        }),
+      ).finally(() => {
+        busy = false;
+        if (pending.size === 0) clearInterval(timer);
+      });
     }, LISTEN_WATCH_MS);
     void this.outcome.finally(() => clearInterval(timer));
   }
