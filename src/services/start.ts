@@ -142,7 +142,7 @@ async function spawnSupervisor(plan: InstancePlan, opts: StartOptions): Promise<
       throw new FactoryFailure('supervisor-failed', `the supervisor did not start (see ${files.supervisorLog})`, { exitCode: ExitCode.internal });
     }
     await sleep(delay);
-    delay = Math.min(50, delay * 2);
+    delay = Math.min(10, delay * 2); // a connect to a socket not there yet fails at once: cheap to retry
   }
 }
 
