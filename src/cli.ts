@@ -4,19 +4,24 @@
  */
 import { readFileSync } from 'node:fs';
 import { renderUsage, runCommand, type CommandDef } from 'citty';
-import { distance } from 'fastest-levenshtein';
 import { commands } from './commands/index.js';
 import { ExitCode, FactoryFailure, isFactoryFailure } from './lib/failure.js';
 import { eprintln, formatDiagnostic, printJson, colors } from './lib/output.js';
 
-export const VERSION: string = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+/** Read on demand: `status` is benchmarked against `node -e 0`, so the hot path reads no extra file. */
+export function version(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+/** "did you mean" loads the edit-distance library only when the user made a mistake. */
+async function suggestion(word: string, candidates: string[]): Promise<string | undefined> {
+  return (await import('./contract/suggest.js')).suggest(word, candidates);
+}
 
 const ISSUES_URL = 'https://github.com/software-factory/factory/issues';
 
 const root: CommandDef = {
-  meta: { name: 'factory', version: VERSION, description: 'Make any repository runnable and testable by machines.' },
+  meta: () => ({ name: 'factory', version: version(), description: 'Make any repository runnable and testable by machines.' }),
   subCommands: commands,
 };
 
@@ -32,10 +37,10 @@ async function resolve(argv: string[]): Promise<{ cmd: CommandDef; parent?: Comm
     const next = subs[first];
     if (!next) {
       const names = Object.keys(subs);
-      const best = names.map((n) => [n, distance(n, first)] as const).sort((a, b) => a[1] - b[1])[0];
+      const best = await suggestion(first, names);
       throw new FactoryFailure('unknown-command', `unknown command "${first}"`, {
         exitCode: ExitCode.invalid,
-        hint: best && best[1] <= 2 ? `did you mean "${best[0]}"?` : `run "factory --help" to list commands`,
+        hint: best ? `did you mean "${best}"?` : `run "factory --help" to list commands`,
       });
     }
     parent = cmd;
@@ -65,10 +70,10 @@ async function rejectUnknownFlags(cmd: CommandDef, rest: string[]): Promise<void
     if (/^--[^-]/.test(token)) {
       const name = kebab(token.slice(2).split('=')[0] ?? '');
       if (long.has(name) || (name.startsWith('no-') && long.has(name.slice(3)))) continue;
-      const best = [...long].map((n) => [n, distance(n, name)] as const).sort((a, b) => a[1] - b[1])[0];
+      const best = await suggestion(name, [...long]);
       throw new FactoryFailure('usage', `unknown option --${name}`, {
         exitCode: ExitCode.invalid,
-        hint: best && best[1] <= 3 ? `did you mean --${best[0]}?` : 'see --help for the options',
+        hint: best ? `did you mean --${best}?` : 'see --help for the options',
       });
     }
     if (/^-[A-Za-z]+$/.test(token)) {
@@ -85,7 +90,7 @@ export async function runCli(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
   try {
     if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
-      process.stdout.write(VERSION + '\n');
+      process.stdout.write(version() + '\n');
       return ExitCode.ok;
     }
     const { cmd, parent, rest } = await resolve(argv);
@@ -139,7 +144,7 @@ function report(error: unknown, json: boolean): number {
   if (json) {
     printJson({ ok: false, error: { code: 'internal', message: String(error), hint: `please report it: ${ISSUES_URL}` } });
   }
-  eprintln(`${colors.red('internal error')} (a bug in factory ${VERSION}, not in your project)`);
+  eprintln(`${colors.red('internal error')} (a bug in factory ${version()}, not in your project)`);
   eprintln(detail);
   eprintln(`Please report it with the command you ran: ${ISSUES_URL}`);
   return ExitCode.internal;

@@ -1,5 +1,5 @@
 /** Which suites a `factory test [suite…]` run means: the named ones, in the order given, or all. */
-import { distance } from 'fastest-levenshtein';
+import { suggest } from '../contract/suggest.js';
 import type { Contract, TestSuite } from '../contract/types.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 
@@ -19,10 +19,10 @@ export function selectSuites(contract: Contract, names: string[]): TestSuite[] {
     const suite = contract.tests[name];
     if (!suite) {
       const known = Object.keys(contract.tests);
-      const best = known.map((k) => [k, distance(k, name)] as const).sort((a, b) => a[1] - b[1])[0];
+      const best = suggest(name, known);
       throw new FactoryFailure('unknown-test-suite', `no test suite named "${name}"`, {
         exitCode: ExitCode.invalid,
-        hint: best && best[1] <= 2 ? `did you mean "${best[0]}"?` : `suites: ${known.join(', ') || '(none)'}`,
+        hint: best ? `did you mean "${best}"?` : `suites: ${known.join(', ') || '(none)'}`,
       });
     }
     if (!out.includes(suite)) out.push(suite);
