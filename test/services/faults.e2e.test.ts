@@ -219,4 +219,22 @@ services:
     expect(JSON.parse(stop.stdout)).toMatchObject({ was: 'running', reaped: [], busyPorts: [] });
     await expectNothingLeft(p, ['d']);
   });
+
+  it('ongoing health: a ready service whose check starts failing becomes unhealthy (status exit 1)', async () => {
+    const p = (project = makeProject(one(`  api:
+    command: ${svc('--listen', 'API_PORT', '--sick-after', 300)}
+    port: api
+    healthcheck: { http: "http://127.0.0.1:\${API_PORT}/health", retries: 2 }`)));
+    expect((await p.run(['start', '--worktree-id', 'u', '--port-range', String(basePort(5))])).code).toBe(0);
+    const st = await until('unhealthy', async () => {
+      const r = await p.run(['status', '--worktree-id', 'u', '--json']);
+      const s = JSON.parse(r.stdout);
+      return s.services[0].health === 'unhealthy' ? { code: r.code, s } : undefined;
+    });
+    expect(st.code).toBe(1);
+    expect(st.s).toMatchObject({ running: true, phase: 'degraded', healthy: false });
+    expect(st.s.services[0]).toMatchObject({ state: 'ready', lastCheck: { ok: false, detail: 'HTTP 500' } });
+    expect((await p.run(['stop', '--worktree-id', 'u'])).code).toBe(0);
+    await expectNothingLeft(p, ['u']);
+  });
 });
