@@ -225,7 +225,7 @@ services:
     command: ${svc('--listen', 'API_PORT', '--sick-after', 300)}
     port: api
     healthcheck: { http: "http://127.0.0.1:\${API_PORT}/health", retries: 2 }`)));
-    expect((await p.run(['start', '--worktree-id', 'u', '--port-range', String(basePort(5))])).code).toBe(0);
+    expect((await p.run(['start', '--worktree-id', 'u', '--port-range', String(basePort(6))])).code).toBe(0);
     const st = await until('unhealthy', async () => {
       const r = await p.run(['status', '--worktree-id', 'u', '--json']);
       const s = JSON.parse(r.stdout);
