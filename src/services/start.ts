@@ -235,6 +235,9 @@ export async function startInstance(opts: StartOptions = {}): Promise<InstanceSt
         details: { service: err.service, check: err.check, exitCode: err.exitCode, logTail: err.logTail, logPath: logPath ?? null },
       });
     }
+    if (readStateFile(inst.stateDir)?.phase === 'stopped') {
+      throw new FactoryFailure('stopped-while-starting', `instance "${inst.worktreeId}" was stopped before it was ready`, { exitCode: ExitCode.failed });
+    }
     throw new FactoryFailure('supervisor-died', `the supervisor exited before the instance was ready (see ${files.supervisorLog})`, { exitCode: ExitCode.failed });
   }
   return statusFromState(loc, state);
