@@ -6,9 +6,17 @@
  *   3. readiness detection latency per check kind (port opened → ready recorded)
  *   4. `stop` time and supervisor RSS
  *   5. ten instances started at once
- * Other areas may add files under bench/; this entry runs the runtime's.
+ * then the other areas' benchmarks (each exports a function returning rows):
+ *   6. diffie: `factory start` vs dev.sh to all-ready, cold and warm; no-op `factory setup`
+ *   7. sandboxes: exec overhead none vs bwrap; worktree creation on a 10,000-file repo
+ *   8. agents: `factory agent run` to the agent's first output, bwrap vs none
+ *   9. contract: `factory check` on every bad input, the seed sample and the examples
+ * `npm run bench -- runtime diffie` runs only the named sections.
  */
 import { execFileSync, spawn } from 'node:child_process';
+import { benchAgentFirstOutput } from './agent-first-output.js';
+import { benchDiffie } from './diffie-start.js';
+import { benchSandbox } from './sandbox-spawn.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -159,18 +167,41 @@ async function main(): Promise<void> {
   }
   const cpus = (await import('node:os')).cpus().length;
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  for (const [name, fn] of [
-    ['status', statusLatency],
-    ['start overhead', startOverhead],
-    ['readiness', readiness],
-    ['ten instances', tenInstances],
-  ] as const) {
-    process.stderr.write(`${name} …\n`);
-    await fn();
-  }
+  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const want = (section: string) => wanted.length === 0 || wanted.includes(section);
   console.log(`Node ${process.version}, ${cpus} CPUs, load average before: ${load}, ${new Date().toISOString()}\n`);
-  console.log('| measure | result | detail | goal |\n|---|---|---|---|');
-  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+  if (want('runtime')) {
+    for (const [name, fn] of [
+      ['status', statusLatency],
+      ['start overhead', startOverhead],
+      ['readiness', readiness],
+      ['ten instances', tenInstances],
+    ] as const) {
+      process.stderr.write(`${name} …\n`);
+      await fn();
+    }
+    console.log('## runtime\n\n| measure | result | detail | goal |\n|---|---|---|---|');
+    for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+  }
+  for (const [section, fn] of [
+    ['diffie', benchDiffie],
+    ['sandbox', benchSandbox],
+    ['agent', benchAgentFirstOutput],
+  ] as const) {
+    if (!want(section)) continue;
+    process.stderr.write(`${section} …\n`);
+    const out = await fn();
+    console.log(`\n## ${section}\n\n| measure | median | note |\n|---|---|---|`);
+    for (const r of out) console.log(`| ${r.name} | ${ms(r.value)} | ${r.note ?? ''} |`);
+  }
+  if (want('contract')) {
+    process.stderr.write('contract …\n');
+    const out = JSON.parse(
+      execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/contract-check.ts'), '--json'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 16 << 20 }),
+    ) as { rows: { file: string; exit: number | null; medianMs: number; maxMs: number; stackTrace: boolean }[] };
+    console.log('\n## contract\n\n| `factory check` on | exit | median | worst | stack trace |\n|---|---|---|---|---|');
+    for (const r of out.rows) console.log(`| ${r.file.startsWith(ROOT) ? r.file.slice(ROOT.length) : '(temp dir) 5 MB factory.yaml'} | ${r.exit} | ${ms(r.medianMs)} | ${ms(r.maxMs)} | ${r.stackTrace ? 'yes' : 'no'} |`);
+  }
 }
 
 main()

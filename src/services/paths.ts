@@ -100,9 +100,14 @@ export function locateInstance(opts: LocateOptions = {}): InstanceLocation {
   const env = opts.env ?? process.env;
   const file = locateContractFile(opts);
   const root = dirname(file);
-  const given = opts.worktreeId ?? (env.FACTORY_WORKTREE_ID || undefined);
-  const worktreeId = validateWorktreeId(given ?? defaultWorktreeId(root));
+  const worktreeId = worktreeIdFor(root, opts.worktreeId, env);
   return { file, root, worktreeId, stateDir: instanceDir(root, worktreeId) };
+}
+
+/** The instance id: `--worktree-id`, then FACTORY_WORKTREE_ID, then the git worktree's name. */
+export function worktreeIdFor(root: string, flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  const given = flag ?? (env.FACTORY_WORKTREE_ID || undefined);
+  return validateWorktreeId(given ?? defaultWorktreeId(root));
 }
 
 export function instanceDir(root: string, worktreeId: string): string {

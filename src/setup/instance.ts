@@ -5,7 +5,7 @@
  * the git worktree holding the contract, else the root's name.
  */
 import type { Contract } from '../contract/types.js';
-import { defaultWorktreeId, instanceDir, validateWorktreeId } from '../services/paths.js';
+import { instanceDir, worktreeIdFor } from '../services/paths.js';
 
 export interface InstanceRef {
   worktreeId: string;
@@ -13,7 +13,6 @@ export interface InstanceRef {
 }
 
 export async function resolveInstanceRef(contract: Contract, flag?: string, env: NodeJS.ProcessEnv = process.env): Promise<InstanceRef> {
-  const given = flag ?? (env.FACTORY_WORKTREE_ID || undefined);
-  const worktreeId = validateWorktreeId(given ?? defaultWorktreeId(contract.root));
+  const worktreeId = worktreeIdFor(contract.root, flag, env);
   return { worktreeId, stateDir: instanceDir(contract.root, worktreeId) };
 }
