@@ -3,6 +3,7 @@
  * else that escapes is a bug in factory and is reported as one.
  */
 import { readFileSync } from 'node:fs';
+import { stripVTControlCharacters } from 'node:util';
 import { renderUsage, runCommand, type CommandDef } from 'citty';
 import { commands } from './commands/index.js';
 import { ExitCode, FactoryFailure, isFactoryFailure } from './lib/failure.js';
@@ -95,7 +96,9 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     const { cmd, parent, rest } = await resolve(argv);
     if (rest.includes('--help') || rest.includes('-h') || (cmd === root && rest.length === 0)) {
-      process.stdout.write((await renderUsage(cmd, parent)) + '\n');
+      // citty colours its usage unconditionally; keep colour for terminals only (and honour NO_COLOR).
+      const usage = await renderUsage(cmd, parent);
+      process.stdout.write((colors.isColorSupported && process.stdout.isTTY ? usage : stripVTControlCharacters(usage)) + '\n');
       return cmd === root && rest.length === 0 && !argv.includes('--help') && !argv.includes('-h')
         ? ExitCode.invalid
         : ExitCode.ok;

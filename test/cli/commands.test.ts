@@ -43,6 +43,12 @@ describe('factory <command> --help', () => {
     for (const name of Object.keys(options)) expect(r.stdout).toContain(name);
   });
 
+  it('help piped to a file carries no colour codes, even without NO_COLOR', async () => {
+    const r = await runFactory(['status', '--help'], { env: { NO_COLOR: undefined } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/\x1b\[/);
+  });
+
   it('factory --version prints the package version', async () => {
     const r = await runFactory(['--version']);
     expect(r.code).toBe(0);
