@@ -27,8 +27,10 @@ stopped=0
 stop() {
   [ "$stopped" = 1 ] && return
   stopped=1
-  step "factory stop --worktree-id $id"
-  factory stop --worktree-id "$id" || true
+  # clean = stop + remove the instance's data and release its ports, so the next demo starts from
+  # an empty database and its browser scenario proves a project really gets created.
+  step "factory clean --worktree-id $id"
+  factory clean --worktree-id "$id" || true
 }
 trap stop EXIT
 trap 'exit 130' INT TERM
