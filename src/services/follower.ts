@@ -3,7 +3,7 @@
  * its lock and then consume events in a plain loop).
  */
 import type { Socket } from 'node:net';
-import { connect, type StreamItem } from './socket.js';
+import { connect, lines, type StreamItem } from './socket.js';
 
 export class Follower {
   private readonly queue: StreamItem[] = [];
@@ -11,17 +11,7 @@ export class Follower {
   private closed = false;
 
   private constructor(private readonly sock: Socket) {
-    let buf = '';
-    sock.setEncoding('utf8');
-    sock.on('data', (d: string) => {
-      buf += d;
-      let i: number;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        if (line.trim()) this.push(JSON.parse(line) as StreamItem);
-      }
-    });
+    lines(sock, (item) => this.push(item as StreamItem));
     sock.on('error', () => undefined);
     sock.on('close', () => {
       this.closed = true;

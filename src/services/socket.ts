@@ -21,7 +21,8 @@ export interface ServerHooks {
   subscribe: (fn: (e: SupervisorEvent) => void) => () => void;
 }
 
-function lines(sock: Socket, fn: (value: unknown) => void): void {
+/** Call `fn` with each JSON line the socket receives (a line that is not JSON is ignored). */
+export function lines(sock: Socket, fn: (value: unknown) => void): void {
   let buf = '';
   sock.setEncoding('utf8');
   sock.on('data', (d: string) => {
