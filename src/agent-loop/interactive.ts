@@ -12,8 +12,9 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { findContractFile } from '../contract/load.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
-import { collectCommits, createSandbox, createWorktree, noSandbox } from '../sandboxes/index.js';
+import { collectCommits, createSandbox, noSandbox } from '../sandboxes/index.js';
 import { git } from '../sandboxes/git.js';
+import { runWorktree } from './run-worktree.js';
 import type { CommitInfo, FinishResult, Sandbox, SandboxProvider } from '../sandboxes/types.js';
 import { APP_PROMPT_ARGS, appPromptValues, hasContract, startApp, writeFactoryShim, type RunningApp } from './app.js';
 import { withRunFacts } from './failures.js';
@@ -73,16 +74,8 @@ export async function interactive(options: InteractiveOptions): Promise<Interact
   const availability = await provider.available();
   if (!availability.ok) throw new FactoryFailure('sandbox-unavailable', `sandbox provider ${provider.name} cannot run here: ${availability.reason}`, { exitCode: ExitCode.unavailable });
 
-  const ownsWorktree = !options.worktree;
-  const worktree = options.worktree ?? await createWorktree({
-    repo: cwd,
-    branchStrategy: options.branchStrategy ?? { type: 'head' },
-    ...(options.name ? { name: options.name } : {}),
-    ...(options.copyToWorktree ? { copyToWorktree: options.copyToWorktree } : {}),
-    ...(options.hooks ? { hooks: options.hooks } : {}),
-    ...(options.timeouts ? { timeouts: options.timeouts } : {}),
-    ...(signal ? { signal } : {}),
-  });
+  // A worktree the caller made (createWorktree) stays theirs: nothing merges or removes it.
+  const { worktree, owned: ownsWorktree } = await runWorktree(options, cwd, signal);
   const startCommit = ownsWorktree ? worktree.baseCommit : await git(worktree.repoRoot, ['rev-parse', `refs/heads/${worktree.branch}`]);
   let app: RunningApp | undefined;
   let sandbox: Sandbox | undefined;

@@ -15,8 +15,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
 import { findContractFile } from '../contract/load.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
-import { bwrap, collectCommits, createSandbox, createWorktree, dirtyFiles, syncIn, syncOut } from '../sandboxes/index.js';
+import { bwrap, collectCommits, createSandbox, dirtyFiles, syncIn, syncOut } from '../sandboxes/index.js';
 import { git } from '../sandboxes/git.js';
+import { runWorktree } from './run-worktree.js';
 import type { FinishResult, Sandbox, SandboxProvider, Worktree } from '../sandboxes/types.js';
 import { APP_PROMPT_ARGS, appPromptValues, hasContract, startApp, writeFactoryShim, type RunningApp } from './app.js';
 import { safeCall, type RunEvent } from './events.js';
@@ -92,17 +93,8 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
   }
   if (signal?.aborted) throw withRunFacts(undefined, { name: options.name ?? '', iterations: 0 }, true);
 
-  // A worktree the caller made (createWorktree) stays theirs: run() neither merges nor removes it.
-  const ownsWorktree = !options.worktree;
-  const worktree = options.worktree ?? await createWorktree({
-    repo: cwd,
-    branchStrategy: options.branchStrategy ?? { type: 'head' },
-    ...(options.name ? { name: options.name } : {}),
-    ...(options.copyToWorktree ? { copyToWorktree: options.copyToWorktree } : {}),
-    ...(options.hooks ? { hooks: options.hooks } : {}),
-    ...(options.timeouts ? { timeouts: options.timeouts } : {}),
-    ...(signal ? { signal } : {}),
-  });
+  // A worktree the caller made (createWorktree) stays theirs: nothing merges or removes it.
+  const { worktree, owned: ownsWorktree } = await runWorktree(options, cwd, signal);
   const name = worktree.name;
   // Commits of THIS run: from the branch tip at start (a reused worktree may hold earlier ones).
   const startCommit = ownsWorktree ? worktree.baseCommit : await branchTip(worktree);
