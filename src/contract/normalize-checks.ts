@@ -120,21 +120,22 @@ function normalizeStep(n: Normalizer, st: StepYaml, path: DataPath): ScenarioSte
     }
     case 'wait_for': {
       const w = st.wait_for as string | { text?: string; selector?: string; timeout?: number | string };
-      if (typeof w === 'string') return [{ action: 'wait_for', text: w, timeoutMs: timeoutMs(undefined), ...name }];
+      // Texts are templates (validation resolves them per instance: ADR 0033), so their references are checked here.
+      if (typeof w === 'string') return [{ action: 'wait_for', text: n.template(w, [...path, 'wait_for']), timeoutMs: timeoutMs(undefined), ...name }];
       if ((w.text === undefined) === (w.selector === undefined)) {
         n.error('scenario-step', 'wait_for needs one of "text" or "selector"', [...path, 'wait_for']);
       }
-      return [{ action: 'wait_for', ...(w.text !== undefined ? { text: w.text } : {}), ...(w.selector !== undefined ? { selector: w.selector } : {}), timeoutMs: timeoutMs(w.timeout), ...name }];
+      return [{ action: 'wait_for', ...(w.text !== undefined ? { text: n.template(w.text, [...path, 'wait_for', 'text']) } : {}), ...(w.selector !== undefined ? { selector: w.selector } : {}), timeoutMs: timeoutMs(w.timeout), ...name }];
     }
     case 'expect': {
       const e = st.expect as string | { text?: string; visible?: string; url?: string; timeout?: number | string };
-      if (typeof e === 'string') return [{ action: 'expect', text: e, timeoutMs: timeoutMs(undefined), ...name }];
+      if (typeof e === 'string') return [{ action: 'expect', text: n.template(e, [...path, 'expect']), timeoutMs: timeoutMs(undefined), ...name }];
       const kinds = [e.text, e.visible, e.url].filter((x) => x !== undefined).length;
       if (kinds !== 1) n.error('scenario-step', 'expect needs one of "text", "visible" or "url"', [...path, 'expect']);
       return [
         {
           action: 'expect',
-          ...(e.text !== undefined ? { text: e.text } : {}),
+          ...(e.text !== undefined ? { text: n.template(e.text, [...path, 'expect', 'text']) } : {}),
           ...(e.visible !== undefined ? { visible: e.visible } : {}),
           ...(e.url !== undefined ? { url: n.template(e.url, [...path, 'expect', 'url']) } : {}),
           timeoutMs: timeoutMs(e.timeout),

@@ -150,8 +150,8 @@ export type ScenarioStep =
   | { action: 'click'; selector: string; name?: string }
   | { action: 'fill'; selector: string; value: Template; name?: string }
   | { action: 'press'; key: string; selector?: string; name?: string }
-  | { action: 'wait_for'; text?: string; selector?: string; timeoutMs: number; name?: string }
-  | { action: 'expect'; text?: string; visible?: string; url?: Template; timeoutMs: number; name?: string }
+  | { action: 'wait_for'; text?: Template; selector?: string; timeoutMs: number; name?: string }
+  | { action: 'expect'; text?: Template; visible?: string; url?: Template; timeoutMs: number; name?: string }
   | { action: 'screenshot'; name: string; fullPage: boolean };
 
 export interface Scenario {

@@ -123,6 +123,14 @@ describe('rules', () => {
     ]);
   });
 
+  it('texts that scenario steps wait for or expect are templates, checked at compile time', () => {
+    const yaml = svc('ports: [app]\nvalidation:\n  scenarios:\n    - name: s\n      start_url: http://localhost:${APP_PORT}\n      steps:\n        - wait_for: { text: "${APPPORT}" }\n        - expect: "hi ${WORKTREE_ID} ${NOPE}"\n');
+    expect(problems(yaml)).toEqual([
+      '8:30 error undefined-variable: ${APPPORT} is not defined [did you mean ${APP_PORT}?]',
+      '9:38 error undefined-variable: ${NOPE} is not defined [define it in env or an env_file, or declare the port it names (ports give <NAME>_PORT)]',
+    ]);
+  });
+
   it('reports every rule problem at once, top to bottom', () => {
     const out = problems(svc('services:\n  a:\n    command: x\n    depends_on: [b, zz]\n  b:\n    command: y\n    depends_on: [a]\n'));
     expect(out).toEqual([
