@@ -78,3 +78,35 @@ export function isAlive(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/** Alive and not a zombie (a zombie is dead; its parent just has not reaped it yet). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * After a kill: SIGKILL whatever of `pids` still runs and wait (bounded) until all are gone. The
+ * descendants were captured when the kill started, because once the exec's own process has exited
+ * its orphans can no longer be found by parent pid — and in a pid namespace the kernel tears the
+ * rest down asynchronously. So a killed exec resolves only once its tree is really gone.
+ */
+export async function confirmGone(pids: number[], timeoutMs: number): Promise<void> {
+  let left = pids.filter(running);
+  for (const pid of left) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 10));
+    left = left.filter(running);
+  }
+}

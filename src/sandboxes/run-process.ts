@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
 import { FactoryFailure, ExitCode } from '../lib/failure.js';
-import { signalTree } from './process-tree.js';
+import { confirmGone, descendantsOf, signalTree } from './process-tree.js';
 import { TailBuffer } from './tail-buffer.js';
 import type { ExecOptions, ExecResult, SandboxProcess } from './types.js';
 
@@ -14,6 +14,8 @@ export const DEFAULT_KILL_GRACE_MS = 2_000;
  * group still holds the pipes open, stop waiting for them after this long.
  */
 const PIPE_DRAIN_MS = 1_000;
+/** How long a killed exec waits for its tree to be gone before it reports (bounded: never hangs). */
+const KILL_CONFIRM_MS = 3_000;
 
 export interface RawSpawn {
   /** argv[0] is the executable (looked up in PATH of `env`). */
@@ -65,9 +67,12 @@ export function runProcess(raw: RawSpawn, options: ExecOptions = {}): SandboxPro
   let exited = false;
   /** Teardown started by `onKill`; the result waits for it (a container must be gone first). */
   let teardown: Promise<void> = Promise.resolve();
+  /** The tree as it was when the kill started (see confirmGone). */
+  let doomed: number[] = [];
   const killTree = (why: typeof reason): void => {
     if (reason !== undefined || exited || pid === undefined) return;
     reason = why;
+    doomed = descendantsOf(pid);
     if (raw.onKill) teardown = Promise.resolve(raw.onKill()).catch(() => {});
     signalTree(pid, 'SIGTERM');
     killTimer = setTimeout(() => signalTree(pid, 'SIGKILL'), grace);
@@ -129,7 +134,9 @@ export function runProcess(raw: RawSpawn, options: ExecOptions = {}): SandboxPro
         aborted: reason === 'abort',
         durationMs: Date.now() - started,
       };
-      void teardown.then(() => resolve(result));
+      void teardown
+        .then(() => (reason !== undefined ? confirmGone(doomed, KILL_CONFIRM_MS) : undefined))
+        .then(() => resolve(result));
     };
     child.once('error', (error: NodeJS.ErrnoException) => {
       if (settled) return;
