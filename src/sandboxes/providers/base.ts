@@ -1,10 +1,11 @@
 import { mkdir } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { FactoryFailure, ExitCode } from '../../lib/failure.js';
 import { hostEnv, identityEnv, resolveIdentity, safetyConfigEnv } from '../git.js';
 import { runProcess, type RawSpawn } from '../run-process.js';
 import { homedir } from 'node:os';
-import type { ExecOptions, Mount, Sandbox, SandboxCreateOptions, SandboxKind, SandboxProcess } from '../types.js';
+import type { ExecOptions, Mount, Sandbox, SandboxCreateOptions, SandboxKind, SandboxProcess, WorktreeInfo } from '../types.js';
+import { bwrapWritableGitPaths } from './bwrap-args.js';
 
 /**
  * Shared body of the bind-mount providers: a sandbox is a policy (how to wrap argv) plus state
@@ -31,6 +32,20 @@ export interface SandboxPolicy {
 }
 
 /** Env for sandboxed processes: minimal and explicit; host secrets are not inherited. */
+/**
+ * The host directories every bind-mount sandbox needs before it starts: its private HOME and TMPDIR
+ * (kept between execs) and the git paths a commit writes — a branch ref dir may not exist yet (a
+ * packed ref), and neither bwrap nor a container engine can bind a missing path.
+ */
+export async function prepareSandboxDirs(worktree: WorktreeInfo): Promise<{ home: string; tmp: string }> {
+  const home = join(worktree.stateDir, 'home');
+  const tmp = join(worktree.stateDir, 'tmp');
+  await mkdir(home, { recursive: true });
+  await mkdir(tmp, { recursive: true });
+  for (const path of bwrapWritableGitPaths(worktree)) await mkdir(path, { recursive: true });
+  return { home, tmp };
+}
+
 export async function sandboxBaseEnv(
   options: SandboxCreateOptions,
   home: string,

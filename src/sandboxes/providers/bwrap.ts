@@ -1,14 +1,12 @@
 import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mkdir } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
 import { FactoryFailure, ExitCode } from '../../lib/failure.js';
 import { runProcess } from '../run-process.js';
 import { hostEnv } from '../git.js';
 import type { Mount, NetworkMode, Sandbox, SandboxCreateOptions, SandboxProvider } from '../types.js';
-import { makeSandbox, resolveMounts, sandboxBaseEnv } from './base.js';
-import { bwrapArgs, bwrapCommand, bwrapWritableGitPaths } from './bwrap-args.js';
+import { makeSandbox, resolveMounts, sandboxBaseEnv, prepareSandboxDirs } from './base.js';
+import { bwrapArgs, bwrapCommand } from './bwrap-args.js';
 import { toolDirs } from './tool-dirs.js';
 
 export interface BwrapOptions {
@@ -72,12 +70,7 @@ export function bwrap(config: BwrapOptions = {}): SandboxProvider {
     },
     create: async (options: SandboxCreateOptions): Promise<Sandbox> => {
       const { worktree } = options;
-      const home = join(worktree.stateDir, 'home');
-      const tmp = join(worktree.stateDir, 'tmp');
-      await mkdir(home, { recursive: true });
-      await mkdir(tmp, { recursive: true });
-      // Branch ref dirs may not exist yet (a packed ref); bwrap cannot bind a missing path.
-      for (const path of bwrapWritableGitPaths(worktree)) await mkdir(path, { recursive: true });
+      const { home, tmp } = await prepareSandboxDirs(worktree);
       const hidden = hiddenDirs();
       const mounts = resolveMounts([...(config.mounts ?? []), ...(options.mounts ?? [])], worktree.repoRoot);
       checkMountTargets(mounts, worktree.path, ['/tmp', ...hidden, worktree.path]);

@@ -1,11 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { hostEnv } from '../git.js';
 import { runProcess } from '../run-process.js';
 import type { Mount, NetworkMode, Sandbox, SandboxCreateOptions, SandboxProvider } from '../types.js';
-import { makeSandbox, resolveMounts, sandboxBaseEnv } from './base.js';
-import { bwrapWritableGitPaths } from './bwrap-args.js';
+import { makeSandbox, resolveMounts, sandboxBaseEnv, prepareSandboxDirs } from './base.js';
 import { containerRunArgs } from './container-args.js';
 
 export interface ContainerOptions {
@@ -59,11 +56,7 @@ export function containerProvider(engine: 'docker' | 'podman', config: Container
     },
     create: async (options: SandboxCreateOptions): Promise<Sandbox> => {
       const { worktree } = options;
-      const home = join(worktree.stateDir, 'home');
-      const tmp = join(worktree.stateDir, 'tmp');
-      await mkdir(home, { recursive: true });
-      await mkdir(tmp, { recursive: true });
-      for (const path of bwrapWritableGitPaths(worktree)) await mkdir(path, { recursive: true });
+      const { home, tmp } = await prepareSandboxDirs(worktree);
       const env = await sandboxBaseEnv(options, home, tmp);
       const network = options.network ?? config.network ?? 'host';
       const image = config.rootfs
