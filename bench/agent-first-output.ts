@@ -35,17 +35,39 @@ function median(values: number[]): number {
 }
 
 /** One `factory agent run --stream`: ms until MARK appears on stderr, and until exit. */
-function sample(repo: string, bin: string, sandbox: string, extra: string[]): Promise<{ first: number; total: number }> {
+function sample(
+  repo: string,
+  bin: string,
+  sandbox: string,
+  extra: string[],
+): Promise<{ first: number; total: number }> {
   const prompt = `<fake-script>[{"say":"${MARK}"},{"say":"<promise>COMPLETE</promise>"}]</fake-script>`;
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     let first = -1;
     let err = '';
-    const child = spawn(process.execPath, [BIN, 'agent', 'run', '--sandbox', sandbox, '--mount', `${bin}:ro`, '--merge-to-head', '--stream', '--prompt', prompt, ...extra], {
-      cwd: repo,
-      env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, NO_COLOR: '1' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'agent',
+        'run',
+        '--sandbox',
+        sandbox,
+        '--mount',
+        `${bin}:ro`,
+        '--merge-to-head',
+        '--stream',
+        '--prompt',
+        prompt,
+        ...extra,
+      ],
+      {
+        cwd: repo,
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, NO_COLOR: '1' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     child.stderr.setEncoding('utf8').on('data', (d: string) => {
       err += d;
       if (first < 0 && err.includes(MARK)) first = performance.now() - t0;
@@ -88,8 +110,18 @@ export async function benchAgentFirstOutput(): Promise<Row[]> {
         firsts.push(s.first);
         totals.push(s.total);
       }
-      rows.push({ name: `agent run → first agent output (${label})`, value: median(firsts), unit: 'ms', note: `median of ${RUNS}` });
-      rows.push({ name: `agent run → exit, whole run (${label})`, value: median(totals), unit: 'ms', note: `median of ${RUNS}; includes worktree removal` });
+      rows.push({
+        name: `agent run → first agent output (${label})`,
+        value: median(firsts),
+        unit: 'ms',
+        note: `median of ${RUNS}`,
+      });
+      rows.push({
+        name: `agent run → exit, whole run (${label})`,
+        value: median(totals),
+        unit: 'ms',
+        note: `median of ${RUNS}; includes worktree removal`,
+      });
     }
   } finally {
     rmSync(base, { recursive: true, force: true });
@@ -98,5 +130,6 @@ export async function benchAgentFirstOutput(): Promise<Row[]> {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  for (const row of await benchAgentFirstOutput()) console.log(`${row.name}: ${row.value.toFixed(1)} ${row.unit}${row.note ? ` (${row.note})` : ''}`);
+  for (const row of await benchAgentFirstOutput())
+    console.log(`${row.name}: ${row.value.toFixed(1)} ${row.unit}${row.note ? ` (${row.note})` : ''}`);
 }

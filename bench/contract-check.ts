@@ -15,7 +15,10 @@ const RUNS = 5;
 
 const big = mkdtempSync(join(tmpdir(), 'factory-bench-'));
 const line = `  KEY: "${'x'.repeat(100)}"\n`;
-writeFileSync(join(big, 'factory.yaml'), 'name: demo\nenv:\n' + line.repeat(Math.ceil((5 * 1024 * 1024) / line.length)));
+writeFileSync(
+  join(big, 'factory.yaml'),
+  `name: demo\nenv:\n${line.repeat(Math.ceil((5 * 1024 * 1024) / line.length))}`,
+);
 
 const bad = join(root, 'test/fixtures/contract/bad');
 const files = [
@@ -34,7 +37,10 @@ for (const file of files) {
   let stackTrace = false;
   for (let i = 0; i < RUNS; i++) {
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [bin, 'check', '-f', file], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const r = spawnSync(process.execPath, [bin, 'check', '-f', file], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     times.push(performance.now() - t0);
     exit = r.status;
     stackTrace ||= /\n\s+at .*:\d+:\d+/.test(r.stderr);
@@ -52,7 +58,10 @@ rmSync(big, { recursive: true, force: true });
 
 if (process.argv.includes('--json')) console.log(JSON.stringify({ runs: RUNS, rows }, null, 2));
 else {
-  for (const r of rows) console.log(`${String(r.medianMs).padStart(5)} ms median ${String(r.maxMs).padStart(5)} ms max  exit ${r.exit}${r.stackTrace ? '  STACK TRACE' : ''}  ${r.file}`);
+  for (const r of rows)
+    console.log(
+      `${String(r.medianMs).padStart(5)} ms median ${String(r.maxMs).padStart(5)} ms max  exit ${r.exit}${r.stackTrace ? '  STACK TRACE' : ''}  ${r.file}`,
+    );
   const worst = Math.max(...rows.map((r) => r.maxMs));
   console.log(`worst: ${worst} ms (bar: 1000 ms)`);
 }

@@ -29,7 +29,10 @@ const DIFFIE = join(REPO, 'examples', 'diffie');
 const RUNS = Number(process.env.BENCH_DIFFIE_RUNS ?? 3);
 
 function copyDiffie(dest: string): void {
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '.'], { cwd: DIFFIE, encoding: 'utf8' })
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '.'], {
+    cwd: DIFFIE,
+    encoding: 'utf8',
+  })
     .split('\0')
     .filter(Boolean);
   for (const f of files) {
@@ -53,7 +56,11 @@ async function devSh(cwd: string, devHome: string): Promise<number> {
     WORKER_PORT: await getPort(),
     APP_PORT: await getPort(),
   };
-  const env = { ...process.env, DIFFIE_DEV_HOME: devHome, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
+  const env = {
+    ...process.env,
+    DIFFIE_DEV_HOME: devHome,
+    ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+  };
   const t0 = performance.now();
   const child = spawn('bash', ['dev.sh'], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
@@ -91,7 +98,12 @@ export async function benchDiffie(): Promise<Row[]> {
         return performance.now() - t0;
       }),
     );
-    rows.push({ name: 'diffie: factory setup, nothing changed (CLI wall time)', value: median(noop), unit: 'ms', note: `median of ${noop.length}; node -e 0 takes ${nodeStart.toFixed(0)} ms here` });
+    rows.push({
+      name: 'diffie: factory setup, nothing changed (CLI wall time)',
+      value: median(noop),
+      unit: 'ms',
+      note: `median of ${noop.length}; node -e 0 takes ${nodeStart.toFixed(0)} ms here`,
+    });
 
     const cold: number[] = [];
     const warm: number[] = [];
@@ -104,8 +116,18 @@ export async function benchDiffie(): Promise<Row[]> {
       factory(dir, ['stop', '--worktree-id', id]);
       factory(dir, ['clean', '--worktree-id', id]);
     }
-    rows.push({ name: 'diffie: factory start to all-ready, cold', value: median(cold), unit: 'ms', note: `median of ${RUNS}; new instance, template cluster copied` });
-    rows.push({ name: 'diffie: factory start to all-ready, warm', value: median(warm), unit: 'ms', note: `median of ${RUNS}; restart of a stopped instance` });
+    rows.push({
+      name: 'diffie: factory start to all-ready, cold',
+      value: median(cold),
+      unit: 'ms',
+      note: `median of ${RUNS}; new instance, template cluster copied`,
+    });
+    rows.push({
+      name: 'diffie: factory start to all-ready, warm',
+      value: median(warm),
+      unit: 'ms',
+      note: `median of ${RUNS}; restart of a stopped instance`,
+    });
 
     const devCold: number[] = [];
     const devWarm: number[] = [];
@@ -114,8 +136,18 @@ export async function benchDiffie(): Promise<Row[]> {
       devCold.push(await devSh(dir, home));
       devWarm.push(await devSh(dir, home));
     }
-    rows.push({ name: 'diffie: dev.sh to ready, cold', value: median(devCold), unit: 'ms', note: `median of ${RUNS}; initdb into its global dir` });
-    rows.push({ name: 'diffie: dev.sh to ready, warm', value: median(devWarm), unit: 'ms', note: `median of ${RUNS}; global dir exists` });
+    rows.push({
+      name: 'diffie: dev.sh to ready, cold',
+      value: median(devCold),
+      unit: 'ms',
+      note: `median of ${RUNS}; initdb into its global dir`,
+    });
+    rows.push({
+      name: 'diffie: dev.sh to ready, warm',
+      value: median(devWarm),
+      unit: 'ms',
+      note: `median of ${RUNS}; global dir exists`,
+    });
   } finally {
     // A failed run must not leave instances behind: stop every one this bench may have started.
     for (let i = 0; i < RUNS; i++) {
@@ -131,5 +163,6 @@ export async function benchDiffie(): Promise<Row[]> {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  for (const row of await benchDiffie()) console.log(`${row.name}: ${row.value.toFixed(0)} ${row.unit}${row.note ? ` (${row.note})` : ''}`);
+  for (const row of await benchDiffie())
+    console.log(`${row.name}: ${row.value.toFixed(0)} ${row.unit}${row.note ? ` (${row.note})` : ''}`);
 }

@@ -31,9 +31,13 @@ const BASE = 29_000;
 const rows: [string, string, string, string][] = [];
 const dirs: string[] = [];
 
-const svc = (...flags: (string | number)[]) => `[node, ${JSON.stringify(SVC)}, ${flags.map((f) => JSON.stringify(String(f))).join(', ')}]`;
+const svc = (...flags: (string | number)[]) =>
+  `[node, ${JSON.stringify(SVC)}, ${flags.map((f) => JSON.stringify(String(f))).join(', ')}]`;
 
-function run(args: string[], cwd: string): Promise<{ code: number | null; ms: number; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  cwd: string,
+): Promise<{ code: number | null; ms: number; stdout: string; stderr: string }> {
   const t0 = performance.now();
   return new Promise((resolve) => {
     const c = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -47,7 +51,9 @@ function run(args: string[], cwd: string): Promise<{ code: number | null; ms: nu
 
 function timeNode(args: string[]): Promise<number> {
   const t0 = performance.now();
-  return new Promise((resolve) => spawn(process.execPath, args, { stdio: 'ignore' }).on('close', () => resolve(performance.now() - t0)));
+  return new Promise((resolve) =>
+    spawn(process.execPath, args, { stdio: 'ignore' }).on('close', () => resolve(performance.now() - t0)),
+  );
 }
 
 const median = (xs: number[]) => {
@@ -63,14 +69,19 @@ function project(yaml: string): string {
   return dir;
 }
 
-async function must<T extends { code: number | null; stderr: string; stdout: string }>(p: Promise<T>, what: string): Promise<T> {
+async function must<T extends { code: number | null; stderr: string; stdout: string }>(
+  p: Promise<T>,
+  what: string,
+): Promise<T> {
   const r = await p;
   if (r.code !== 0) throw new Error(`${what} failed (${r.code}): ${r.stderr}${r.stdout}`);
   return r;
 }
 
 async function statusLatency(): Promise<void> {
-  const dir = project(`name: b1\nports: [api]\nservices:\n  api:\n    command: ${svc('--listen', 'API_PORT')}\n    port: api\n    healthcheck: { tcp: api }\n`);
+  const dir = project(
+    `name: b1\nports: [api]\nservices:\n  api:\n    command: ${svc('--listen', 'API_PORT')}\n    port: api\n    healthcheck: { tcp: api }\n`,
+  );
   await must(run(['start', '--worktree-id', 's', '--port-range', String(BASE)], dir), 'start');
   const N = 25;
   const node: number[] = [];
@@ -80,7 +91,12 @@ async function statusLatency(): Promise<void> {
     status.push((await run(['status', '--worktree-id', 's', '--json'], dir)).ms);
   }
   const ratio = median(status) / median(node);
-  rows.push(['`status --json` latency (median of 25)', ms(median(status)), `node -e 0: ${ms(median(node))} → ${ratio.toFixed(2)}×`, '≤ 1.5×']);
+  rows.push([
+    '`status --json` latency (median of 25)',
+    ms(median(status)),
+    `node -e 0: ${ms(median(node))} → ${ratio.toFixed(2)}×`,
+    '≤ 1.5×',
+  ]);
   const stop = await must(run(['stop', '--worktree-id', 's'], dir), 'stop');
   void stop;
 }
@@ -90,7 +106,9 @@ async function startOverhead(): Promise<void> {
   const D = 300;
   const s = (name: string, port: string, dep?: string) =>
     `  ${name}:\n    command: ${svc('--listen', `${port.toUpperCase()}_PORT`, '--delay', D)}\n    port: ${port}\n    healthcheck: { tcp: ${port} }\n${dep ? `    depends_on: { ${dep}: healthy }\n` : ''}`;
-  const dir = project(`name: b2\nports: [a, b, c, d, e, f]\nservices:\n${s('a', 'a')}${s('b', 'b', 'a')}${s('c', 'c', 'b')}${s('d', 'd', 'a')}${s('e', 'e', 'a')}${s('f', 'f', 'a')}`);
+  const dir = project(
+    `name: b2\nports: [a, b, c, d, e, f]\nservices:\n${s('a', 'a')}${s('b', 'b', 'a')}${s('c', 'c', 'b')}${s('d', 'd', 'a')}${s('e', 'e', 'a')}${s('f', 'f', 'a')}`,
+  );
   const boots: number[] = [];
   for (let i = 0; i < 5; i++) boots.push(await timeNode([SVC, '--exit', '0']));
   const nodeBoot = median(boots);
@@ -114,7 +132,12 @@ async function startOverhead(): Promise<void> {
     '≤ 1.05× + 100 ms',
   ]);
   rows.push(['`stop` of that instance (6 services)', ms(median(stops)), 'signal → exit → ports confirmed free', '—']);
-  rows.push(['supervisor RSS (6 services ready)', `${rss.toFixed(1)} MB`, 'VmRSS of the supervisor process', '< 60 MB']);
+  rows.push([
+    'supervisor RSS (6 services ready)',
+    `${rss.toFixed(1)} MB`,
+    'VmRSS of the supervisor process',
+    '< 60 MB',
+  ]);
 }
 
 async function readiness(): Promise<void> {
@@ -126,7 +149,11 @@ async function readiness(): Promise<void> {
     // The command kind's latency includes the probe's own run time: a bash /dev/tcp probe (~2 ms)
     // shows factory's detection; a node probe (~80 ms process start) shows what a heavy probe costs.
     ['command (bash /dev/tcp probe)', 'command: [bash, -c, "exec 3<>/dev/tcp/127.0.0.1/$API_PORT"]', false],
-    ['command (node probe)', 'command: [node, -e, "require(\'net\').connect(process.env.API_PORT, \'127.0.0.1\').on(\'connect\', () => process.exit(0)).on(\'error\', () => process.exit(1))"]', false],
+    [
+      'command (node probe)',
+      "command: [node, -e, \"require('net').connect(process.env.API_PORT, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(1))\"]",
+      false,
+    ],
     ['log', 'log: "listening on"', false],
   ];
   let slot = 0;
@@ -139,32 +166,60 @@ async function readiness(): Promise<void> {
         join(dir, 'factory.yaml'),
         `name: b3\nports: [api]\nservices:\n  api:\n    command: ${svc('--listen', 'API_PORT', '--delay', 400, '--stamp', stamp, ...(quiet ? ['--quiet'] : []))}\n    port: api\n    healthcheck: { ${check} }\n`,
       );
-      await must(run(['start', '--worktree-id', 'r', '--port-range', String(BASE + 200 + slot * 10)], dir), `start ${name}`);
+      await must(
+        run(['start', '--worktree-id', 'r', '--port-range', String(BASE + 200 + slot * 10)], dir),
+        `start ${name}`,
+      );
       const st = JSON.parse((await run(['status', '--worktree-id', 'r', '--json'], dir)).stdout);
       lat.push(Date.parse(st.services[0].readyAt) - Number(readFileSync(stamp, 'utf8')));
       await must(run(['stop', '--worktree-id', 'r'], dir), 'stop');
     }
     slot++;
-    rows.push([`readiness latency: ${name}`, ms(median(lat)), `port opened (400 ms after spawn) → ready recorded; min ${ms(Math.min(...lat))}, max ${ms(Math.max(...lat))}`, '< 20 ms']);
+    rows.push([
+      `readiness latency: ${name}`,
+      ms(median(lat)),
+      `port opened (400 ms after spawn) → ready recorded; min ${ms(Math.min(...lat))}, max ${ms(Math.max(...lat))}`,
+      '< 20 ms',
+    ]);
   }
 }
 
 async function tenInstances(): Promise<void> {
-  const dir = project(`name: b4\nports: [api, web]\nservices:\n  api:\n    command: ${svc('--listen', 'API_PORT')}\n    port: api\n    healthcheck: { tcp: api }\n  web:\n    command: ${svc('--listen', 'WEB_PORT')}\n    port: web\n    depends_on: { api: healthy }\n    healthcheck: { http: "http://127.0.0.1:\${WEB_PORT}/health" }\n`);
-  const one = (await must(run(['start', '--worktree-id', 'solo', '--port-range', String(BASE + 400)], dir), 'start')).ms;
+  const dir = project(
+    `name: b4\nports: [api, web]\nservices:\n  api:\n    command: ${svc('--listen', 'API_PORT')}\n    port: api\n    healthcheck: { tcp: api }\n  web:\n    command: ${svc('--listen', 'WEB_PORT')}\n    port: web\n    depends_on: { api: healthy }\n    healthcheck: { http: "http://127.0.0.1:\${WEB_PORT}/health" }\n`,
+  );
+  const one = (await must(run(['start', '--worktree-id', 'solo', '--port-range', String(BASE + 400)], dir), 'start'))
+    .ms;
   await must(run(['clean', '--worktree-id', 'solo'], dir), 'clean');
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: 10 }, (_, i) => must(run(['start', '--worktree-id', `i${i}`, '--port-range', String(BASE + 400), '--move-ports'], dir), `start i${i}`)));
+  await Promise.all(
+    Array.from({ length: 10 }, (_, i) =>
+      must(
+        run(['start', '--worktree-id', `i${i}`, '--port-range', String(BASE + 400), '--move-ports'], dir),
+        `start i${i}`,
+      ),
+    ),
+  );
   const all = performance.now() - t0;
   const t1 = performance.now();
-  await Promise.all(Array.from({ length: 10 }, (_, i) => must(run(['clean', '--worktree-id', `i${i}`], dir), `clean i${i}`)));
-  rows.push(['10 instances (2 services each) started at once', ms(all), `one alone: ${ms(one)}; all 10 cleaned in ${ms(performance.now() - t1)}`, '—']);
+  await Promise.all(
+    Array.from({ length: 10 }, (_, i) => must(run(['clean', '--worktree-id', `i${i}`], dir), `clean i${i}`)),
+  );
+  rows.push([
+    '10 instances (2 services each) started at once',
+    ms(all),
+    `one alone: ${ms(one)}; all 10 cleaned in ${ms(performance.now() - t1)}`,
+    '—',
+  ]);
 }
 
 async function main(): Promise<void> {
   process.stderr.write('building dist/ …\n');
   try {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+      cwd: ROOT,
+      stdio: 'pipe',
+    });
   } catch {
     // emitted anyway (another area's type error must not stop the runtime bench)
   }
@@ -200,10 +255,17 @@ async function main(): Promise<void> {
   if (want('contract')) {
     process.stderr.write('contract …\n');
     const out = JSON.parse(
-      execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/contract-check.ts'), '--json'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 16 << 20 }),
+      execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/contract-check.ts'), '--json'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        maxBuffer: 16 << 20,
+      }),
     ) as { rows: { file: string; exit: number | null; medianMs: number; maxMs: number; stackTrace: boolean }[] };
     console.log('\n## contract\n\n| `factory check` on | exit | median | worst | stack trace |\n|---|---|---|---|---|');
-    for (const r of out.rows) console.log(`| ${r.file.startsWith(ROOT) ? r.file.slice(ROOT.length) : '(temp dir) 5 MB factory.yaml'} | ${r.exit} | ${ms(r.medianMs)} | ${ms(r.maxMs)} | ${r.stackTrace ? 'yes' : 'no'} |`);
+    for (const r of out.rows)
+      console.log(
+        `| ${r.file.startsWith(ROOT) ? r.file.slice(ROOT.length) : '(temp dir) 5 MB factory.yaml'} | ${r.exit} | ${ms(r.medianMs)} | ${ms(r.maxMs)} | ${r.stackTrace ? 'yes' : 'no'} |`,
+      );
   }
 }
 

@@ -97,7 +97,12 @@ export async function benchSandbox(): Promise<Row[]> {
     const none = await execTrue(smallRoot, noSandbox());
     const jailed = await execTrue(smallRoot, bwrap());
     rows.push({ name: 'sandbox: exec `true`, none', value: none, unit: 'ms', note: `median of ${EXEC_RUNS}` });
-    rows.push({ name: 'sandbox: exec `true`, bwrap', value: jailed, unit: 'ms', note: `median of ${EXEC_RUNS}; full worktree policy` });
+    rows.push({
+      name: 'sandbox: exec `true`, bwrap',
+      value: jailed,
+      unit: 'ms',
+      note: `median of ${EXEC_RUNS}; full worktree policy`,
+    });
 
     const big = join(base, 'big');
     mkdirSync(big);
@@ -109,10 +114,25 @@ export async function benchSandbox(): Promise<Row[]> {
       raw.push(performance.now() - t0);
       execFileSync('git', ['worktree', 'remove', '--force', join(big, `raw${i}`)], { cwd: bigRoot });
     }
-    rows.push({ name: 'worktree: plain git worktree add, 10,000 files (baseline)', value: median(raw), unit: 'ms', note: `median of ${WT_RUNS}` });
+    rows.push({
+      name: 'worktree: plain git worktree add, 10,000 files (baseline)',
+      value: median(raw),
+      unit: 'ms',
+      note: `median of ${WT_RUNS}`,
+    });
     const plain = await worktreeCycle(bigRoot, []);
-    rows.push({ name: 'worktree: create, 10,000 files', value: plain.create, unit: 'ms', note: `median of ${WT_RUNS}; git worktree add + checkout` });
-    rows.push({ name: 'worktree: remove, 10,000 files', value: plain.remove, unit: 'ms', note: `median of ${WT_RUNS}` });
+    rows.push({
+      name: 'worktree: create, 10,000 files',
+      value: plain.create,
+      unit: 'ms',
+      note: `median of ${WT_RUNS}; git worktree add + checkout`,
+    });
+    rows.push({
+      name: 'worktree: remove, 10,000 files',
+      value: plain.remove,
+      unit: 'ms',
+      note: `median of ${WT_RUNS}`,
+    });
     for (let i = 0; i < 2_000; i++) {
       const dir = join(bigRoot, 'node_modules', `p${Math.floor(i / 50)}`);
       if (i % 50 === 0) mkdirSync(dir, { recursive: true });
@@ -132,5 +152,6 @@ export async function benchSandbox(): Promise<Row[]> {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  for (const row of await benchSandbox()) console.log(`${row.name}: ${row.value.toFixed(1)} ${row.unit}${row.note ? ` (${row.note})` : ''}`);
+  for (const row of await benchSandbox())
+    console.log(`${row.name}: ${row.value.toFixed(1)} ${row.unit}${row.note ? ` (${row.note})` : ''}`);
 }

@@ -9,5 +9,6 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 npm run --silent build
 npm run --silent typecheck
+npm run --silent lint
 export FACTORY_TEST_BUILT=1
 exec npx vitest run "$@"

@@ -22,7 +22,11 @@ async function suggestion(word: string, candidates: string[]): Promise<string | 
 const ISSUES_URL = 'https://github.com/software-factory/factory/issues';
 
 const root: CommandDef = {
-  meta: () => ({ name: 'factory', version: version(), description: 'Make any repository runnable and testable by machines.' }),
+  meta: () => ({
+    name: 'factory',
+    version: version(),
+    description: 'Make any repository runnable and testable by machines.',
+  }),
   subCommands: commands,
 };
 
@@ -80,7 +84,10 @@ async function rejectUnknownFlags(cmd: CommandDef, rest: string[]): Promise<void
     if (/^-[A-Za-z]+$/.test(token)) {
       for (const c of token.slice(1)) {
         if (!short.has(c)) {
-          throw new FactoryFailure('usage', `unknown option -${c}`, { exitCode: ExitCode.invalid, hint: 'see --help for the options' });
+          throw new FactoryFailure('usage', `unknown option -${c}`, {
+            exitCode: ExitCode.invalid,
+            hint: 'see --help for the options',
+          });
         }
       }
     }
@@ -91,14 +98,16 @@ export async function runCli(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
   try {
     if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
-      process.stdout.write(version() + '\n');
+      process.stdout.write(`${version()}\n`);
       return ExitCode.ok;
     }
     const { cmd, parent, rest } = await resolve(argv);
     if (rest.includes('--help') || rest.includes('-h') || (cmd === root && rest.length === 0)) {
       // citty colours its usage unconditionally; keep colour for terminals only (and honour NO_COLOR).
       const usage = await renderUsage(cmd, parent);
-      process.stdout.write((colors.isColorSupported && process.stdout.isTTY ? usage : stripVTControlCharacters(usage)) + '\n');
+      process.stdout.write(
+        `${colors.isColorSupported && process.stdout.isTTY ? usage : stripVTControlCharacters(usage)}\n`,
+      );
       return cmd === root && rest.length === 0 && !argv.includes('--help') && !argv.includes('-h')
         ? ExitCode.invalid
         : ExitCode.ok;
@@ -145,7 +154,10 @@ function report(error: unknown, json: boolean): number {
   }
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
   if (json) {
-    printJson({ ok: false, error: { code: 'internal', message: String(error), hint: `please report it: ${ISSUES_URL}` } });
+    printJson({
+      ok: false,
+      error: { code: 'internal', message: String(error), hint: `please report it: ${ISSUES_URL}` },
+    });
   }
   eprintln(`${colors.red('internal error')} (a bug in factory ${version()}, not in your project)`);
   eprintln(detail);

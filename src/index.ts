@@ -94,9 +94,24 @@ export type { RunEvent, LifecycleEvent, IterationEndReason } from './agent-loop/
 export type { LoggingOption } from './agent-loop/log.js';
 export { AgentRunOutputSchema } from './agent-loop/schema.js';
 // sandboxes and worktrees (src/sandboxes), re-exported for the run()/interactive() API
-export { createWorktree, createSandbox, createWorktreeSandbox, noSandbox, bwrap, docker, podman, sandboxProviderByName } from './sandboxes/index.js';
+export {
+  createWorktree,
+  createSandbox,
+  createWorktreeSandbox,
+  noSandbox,
+  bwrap,
+  docker,
+  podman,
+  sandboxProviderByName,
+} from './sandboxes/index.js';
 // setup and tests (docs/setup-and-test.md)
-export { runSetup, type RunSetupOptions, type SetupResult, type SetupStepResult, type SetupEvent } from './setup/run.js';
+export {
+  runSetup,
+  type RunSetupOptions,
+  type SetupResult,
+  type SetupStepResult,
+  type SetupEvent,
+} from './setup/run.js';
 export { resolveInstanceRef, type InstanceRef } from './setup/instance.js';
 export { runTests, type RunTestsOptions, type TestRunResult, type TestEvent } from './test-suites/run.js';
 export type { SuiteResult, SuiteStatus } from './test-suites/run-suite.js';
@@ -104,9 +119,17 @@ export type { InstanceControl } from './test-suites/control.js';
 export { runtimeControl } from './test-suites/runtime-control.js';
 export { countJunit, type JunitCounts } from './test-suites/junit.js';
 // PRD walk and backlog sources (docs/prd.md)
-export { walkPrd } from './agent-loop/prd/walk.js';
-export { walkBacklog } from './agent-loop/prd/batch.js';
-export { agentLoopRunner } from './agent-loop/prd/agent-runner.js';
-export type { WalkResult, WalkOptions } from './agent-loop/prd/types.js';
-export type { AgentRunner, TestRunner } from './agent-loop/prd/runner.js';
-export { openBacklog, LocalBacklog, GitHubBacklog, GitHubClient, type BacklogSource, type Prd, type Task } from './backlog/index.js';
+export { walkPrd } from './prd/walk.js';
+export { walkBacklog } from './prd/batch.js';
+export { agentLoopRunner } from './prd/agent-runner.js';
+export type { WalkResult, WalkOptions } from './prd/types.js';
+export type { AgentRunner, TestRunner } from './prd/runner.js';
+export {
+  openBacklog,
+  LocalBacklog,
+  GitHubBacklog,
+  GitHubClient,
+  type BacklogSource,
+  type Prd,
+  type Task,
+} from './backlog/index.js';

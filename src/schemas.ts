@@ -5,7 +5,7 @@
  * fails when a committed file differs from what the code generates. Areas append their shapes here.
  */
 import type { TSchema } from '@sinclair/typebox';
-import { AgentPrdOutputSchema } from './agent-loop/prd/schema.js';
+import { AgentPrdOutputSchema } from './prd/schema.js';
 import { FactoryYamlSchema } from './contract/schema.js';
 import { CheckOutput, ConfigOutput, InitOutput } from './contract/output-schemas.js';
 import { SetupOutputSchema } from './setup/schema.js';

@@ -9,14 +9,15 @@ import { fileURLToPath } from 'node:url';
 export default function setup(): () => void {
   const root = fileURLToPath(new URL('..', import.meta.url));
   // scripts/test.sh (npm test) has just built and typechecked; don't build twice.
-  if (process.env.FACTORY_TEST_BUILT !== '1') try {
-    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
-      cwd: root,
-      stdio: 'pipe',
-    });
-  } catch {
-    // emitted anyway; see above
-  }
+  if (process.env.FACTORY_TEST_BUILT !== '1')
+    try {
+      execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+        cwd: root,
+        stdio: 'pipe',
+      });
+    } catch {
+      // emitted anyway; see above
+    }
   return () => {
     const stateHome = process.env.FACTORY_STATE_HOME;
     if (stateHome?.includes('factory-test-state-')) rmSync(stateHome, { recursive: true, force: true });

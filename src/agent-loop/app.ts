@@ -58,7 +58,9 @@ export async function startApp(worktreePath: string, worktreeId: string, signal?
     };
   } catch (e) {
     await stopInstance(where).catch(() => {});
-    throw isFactoryFailure(e) ? e : new FactoryFailure('app-start-failed', `the app did not start: ${(e as Error).message}`);
+    throw isFactoryFailure(e)
+      ? e
+      : new FactoryFailure('app-start-failed', `the app did not start: ${(e as Error).message}`);
   }
 }
 
@@ -71,7 +73,10 @@ export function writeFactoryShim(stateDir: string): string {
   mkdirSync(dir, { recursive: true });
   const bin = fileURLToPath(new URL('../../bin/factory.js', import.meta.url));
   const path = join(dir, 'factory');
-  writeFileSync(path, `#!/bin/sh\nexec '${process.execPath.replaceAll("'", `'\\''`)}' '${bin.replaceAll("'", `'\\''`)}' "$@"\n`);
+  writeFileSync(
+    path,
+    `#!/bin/sh\nexec '${process.execPath.replaceAll("'", `'\\''`)}' '${bin.replaceAll("'", `'\\''`)}' "$@"\n`,
+  );
   chmodSync(path, 0o755);
   return dir;
 }

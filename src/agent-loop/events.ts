@@ -5,11 +5,25 @@
  */
 import type { AgentEvent, Usage } from './types.js';
 
-export type IterationEndReason = 'exited' | 'completion-signal' | 'hung-after-completion' | 'idle-timeout' | 'aborted' | 'failed';
+export type IterationEndReason =
+  | 'exited'
+  | 'completion-signal'
+  | 'hung-after-completion'
+  | 'idle-timeout'
+  | 'aborted'
+  | 'failed';
 
 export type LifecycleEvent =
   /** The worktree exists and the log is open (the CLI prints its `tail -f` hint here). */
-  | { type: 'run-start'; name: string; agent: string; sandbox: string; branch: string; worktreePath: string; logPath?: string }
+  | {
+      type: 'run-start';
+      name: string;
+      agent: string;
+      sandbox: string;
+      branch: string;
+      worktreePath: string;
+      logPath?: string;
+    }
   | { type: 'iteration-start'; maxIterations: number }
   | { type: 'iteration-end'; reason: IterationEndReason; exitCode: number | null; usage?: Usage }
   | { type: 'status'; message: string }

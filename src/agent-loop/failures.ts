@@ -17,10 +17,14 @@ export interface RunFacts {
 /** Re-throwable failure with the run's facts merged into `details` (worktree kept, session id…). */
 export function withRunFacts(error: unknown, facts: RunFacts, aborted: boolean): FactoryFailure {
   const base: FactoryFailure = aborted
-    ? new FactoryFailure('aborted', 'the run was aborted; the agent and its processes were stopped', { exitCode: ExitCode.interrupted })
+    ? new FactoryFailure('aborted', 'the run was aborted; the agent and its processes were stopped', {
+        exitCode: ExitCode.interrupted,
+      })
     : isFactoryFailure(error)
       ? error
-      : new FactoryFailure('internal', error instanceof Error ? error.message : String(error), { exitCode: ExitCode.internal });
+      : new FactoryFailure('internal', error instanceof Error ? error.message : String(error), {
+          exitCode: ExitCode.internal,
+        });
   const keep = facts.worktreePath ? `the worktree is kept: ${facts.worktreePath}` : undefined;
   const hint = [base.hint, keep, facts.logPath ? `log: ${facts.logPath}` : undefined].filter(Boolean).join('\n  ');
   const failure = new FactoryFailure(base.code, base.message, {
@@ -46,30 +50,47 @@ export function iterationFailure(o: IterationOutcome, agent: string, idleSeconds
   if (o.lastError?.code === 'authentication_failed') {
     return new FactoryFailure('agent-not-logged-in', `the ${agent} CLI is not logged in: ${o.lastError.message}`, {
       exitCode: ExitCode.unavailable,
-      hint: agent === 'claude-code' ? 'run `claude` once and /login, or set ANTHROPIC_API_KEY' : `log the ${agent} CLI in, or pass its API key in the environment`,
+      hint:
+        agent === 'claude-code'
+          ? 'run `claude` once and /login, or set ANTHROPIC_API_KEY'
+          : `log the ${agent} CLI in, or pass its API key in the environment`,
     });
   }
   switch (o.reason) {
     case 'aborted':
-      return new FactoryFailure('aborted', 'the run was aborted; the agent and its processes were stopped', { exitCode: ExitCode.interrupted });
-    case 'idle-timeout':
-      return new FactoryFailure('agent-idle-timeout', `the agent printed nothing for ${idleSeconds} s; its process tree was stopped`, {
-        exitCode: ExitCode.failed,
-        hint: 'raise --idle-timeout if the agent legitimately works silently that long',
-        details: { lastError: o.lastError?.message ?? null },
+      return new FactoryFailure('aborted', 'the run was aborted; the agent and its processes were stopped', {
+        exitCode: ExitCode.interrupted,
       });
+    case 'idle-timeout':
+      return new FactoryFailure(
+        'agent-idle-timeout',
+        `the agent printed nothing for ${idleSeconds} s; its process tree was stopped`,
+        {
+          exitCode: ExitCode.failed,
+          hint: 'raise --idle-timeout if the agent legitimately works silently that long',
+          details: { lastError: o.lastError?.message ?? null },
+        },
+      );
     case 'failed': {
       if (/execvp .*: No such file or directory|Cannot start .*ENOENT/.test(o.stderrTail)) {
-        return new FactoryFailure('agent-missing-in-sandbox', `the ${agent} CLI is installed on the host but not visible inside the sandbox: ${o.stderrTail.trim().split('\n').pop() ?? ''}`, {
-          exitCode: ExitCode.unavailable,
-          hint: 'mount its directory into the sandbox (--mount /path/to/bin:ro), or install it where the sandbox sees it (/usr/local/bin)',
-        });
+        return new FactoryFailure(
+          'agent-missing-in-sandbox',
+          `the ${agent} CLI is installed on the host but not visible inside the sandbox: ${o.stderrTail.trim().split('\n').pop() ?? ''}`,
+          {
+            exitCode: ExitCode.unavailable,
+            hint: 'mount its directory into the sandbox (--mount /path/to/bin:ro), or install it where the sandbox sees it (/usr/local/bin)',
+          },
+        );
       }
       const said = o.lastError?.message ?? o.stderrTail.trim().split('\n').slice(-3).join('\n');
-      return new FactoryFailure('agent-failed', `the agent exited with code ${String(o.exitCode)}${said ? `: ${said}` : ''}`, {
-        exitCode: ExitCode.failed,
-        details: { exitCode: o.exitCode, stderrTail: o.stderrTail },
-      });
+      return new FactoryFailure(
+        'agent-failed',
+        `the agent exited with code ${String(o.exitCode)}${said ? `: ${said}` : ''}`,
+        {
+          exitCode: ExitCode.failed,
+          details: { exitCode: o.exitCode, stderrTail: o.stderrTail },
+        },
+      );
     }
     case 'exited':
     case 'completion-signal':

@@ -24,7 +24,14 @@ import { BUILT_IN_ARGS, checkArguments, renderTemplate } from './prompt.js';
 
 export type InteractiveOptions = Omit<
   RunOptions<undefined>,
-  'maxIterations' | 'completionSignal' | 'idleTimeoutSeconds' | 'completionTimeoutSeconds' | 'output' | 'logging' | 'onEvent' | 'sandbox'
+  | 'maxIterations'
+  | 'completionSignal'
+  | 'idleTimeoutSeconds'
+  | 'completionTimeoutSeconds'
+  | 'output'
+  | 'logging'
+  | 'onEvent'
+  | 'sandbox'
 > & {
   /** Default: no sandbox (you are at the keyboard and approve the agent's actions). */
   sandbox?: SandboxProvider;
@@ -58,7 +65,8 @@ export async function interactive(options: InteractiveOptions): Promise<Interact
   const { agent, signal } = options;
   const cwd = resolve(options.cwd ?? process.cwd());
   const provider = options.sandbox ?? noSandbox();
-  const hasPrompt = options.prompt !== undefined || options.promptFile !== undefined || options.promptTemplate !== undefined;
+  const hasPrompt =
+    options.prompt !== undefined || options.promptFile !== undefined || options.promptTemplate !== undefined;
   const prompt = hasPrompt ? await loadPrompt(options) : undefined;
   const userArgs = Object.fromEntries(Object.entries(options.promptArgs ?? {}).map(([k, v]) => [k, String(v)]));
   const appWanted = options.app !== false && findContractFile(cwd) !== undefined;
@@ -69,31 +77,57 @@ export async function interactive(options: InteractiveOptions): Promise<Interact
     if (asked) Object.assign(userArgs, asked);
     checkArguments(prompt.parsed, userArgs, available, prompt.origin);
   }
-  if (options.resumeSession !== undefined && !agent.supportsResume) throw new FactoryFailure('usage', `the ${agent.name} agent cannot resume sessions`, { exitCode: ExitCode.invalid });
-  if (options.preflight !== false) await agent.preflight({ env: { ...process.env, ...options.env }, ...(signal ? { signal } : {}) });
+  if (options.resumeSession !== undefined && !agent.supportsResume)
+    throw new FactoryFailure('usage', `the ${agent.name} agent cannot resume sessions`, { exitCode: ExitCode.invalid });
+  if (options.preflight !== false)
+    await agent.preflight({ env: { ...process.env, ...options.env }, ...(signal ? { signal } : {}) });
   const availability = await provider.available();
-  if (!availability.ok) throw new FactoryFailure('sandbox-unavailable', `sandbox provider ${provider.name} cannot run here: ${availability.reason}`, { exitCode: ExitCode.unavailable });
+  if (!availability.ok)
+    throw new FactoryFailure(
+      'sandbox-unavailable',
+      `sandbox provider ${provider.name} cannot run here: ${availability.reason}`,
+      { exitCode: ExitCode.unavailable },
+    );
 
   // A worktree the caller made (createWorktree) stays theirs: nothing merges or removes it.
   const { worktree, owned: ownsWorktree } = await runWorktree(options, cwd, signal);
-  const startCommit = ownsWorktree ? worktree.baseCommit : await git(worktree.repoRoot, ['rev-parse', `refs/heads/${worktree.branch}`]);
+  const startCommit = ownsWorktree
+    ? worktree.baseCommit
+    : await git(worktree.repoRoot, ['rev-parse', `refs/heads/${worktree.branch}`]);
   let app: RunningApp | undefined;
   let sandbox: Sandbox | undefined;
   try {
     if (appWanted && hasContract(worktree.path)) app = await startApp(worktree.path, worktree.name, signal);
     const shimDir = writeFactoryShim(worktree.stateDir);
-    const credentials = Object.fromEntries(agent.credentialEnv.filter((k) => (process.env[k] ?? '') !== '').map((k) => [k, process.env[k] as string]));
+    const credentials = Object.fromEntries(
+      agent.credentialEnv.filter((k) => (process.env[k] ?? '') !== '').map((k) => [k, process.env[k] as string]),
+    );
     sandbox = await createSandbox({
       provider,
       worktree,
-      env: { ...credentials, ...(app?.env ?? {}), ...(options.env ?? {}), PATH: `${shimDir}:${options.env?.PATH ?? process.env.PATH ?? '/usr/bin:/bin'}`, FACTORY_AGENT_RUN: worktree.name },
+      env: {
+        ...credentials,
+        ...(app?.env ?? {}),
+        ...(options.env ?? {}),
+        PATH: `${shimDir}:${options.env?.PATH ?? process.env.PATH ?? '/usr/bin:/bin'}`,
+        FACTORY_AGENT_RUN: worktree.name,
+      },
       ...(options.network ? { network: options.network } : {}),
       ...(options.mounts ? { mounts: options.mounts } : {}),
       ...(options.hooks ? { hooks: options.hooks } : {}),
       ...(signal ? { signal } : {}),
     });
-    const values = { ...userArgs, SOURCE_BRANCH: worktree.branch, TARGET_BRANCH: worktree.targetBranch, ...(app ? appPromptValues(app) : {}) };
-    const text = prompt ? (prompt.parsed ? await renderTemplate(prompt.parsed, values, makeShellRunner(sandbox, signal)) : prompt.text) : undefined;
+    const values = {
+      ...userArgs,
+      SOURCE_BRANCH: worktree.branch,
+      TARGET_BRANCH: worktree.targetBranch,
+      ...(app ? appPromptValues(app) : {}),
+    };
+    const text = prompt
+      ? prompt.parsed
+        ? await renderTemplate(prompt.parsed, values, makeShellRunner(sandbox, signal))
+        : prompt.text
+      : undefined;
     const argv = agent.buildInteractiveArgv({
       skipPermissions: options.skipPermissions ?? provider.name !== 'none',
       ...(text !== undefined ? { prompt: text } : {}),
@@ -101,20 +135,44 @@ export async function interactive(options: InteractiveOptions): Promise<Interact
       ...(options.resumeSession ? { resume: options.resumeSession, fork: options.forkSession ?? false } : {}),
     });
     const r = await sandbox.exec(argv, { interactive: true, ...(signal ? { signal } : {}) });
-    if (r.aborted || signal?.aborted) throw new FactoryFailure('aborted', 'aborted', { exitCode: ExitCode.interrupted });
+    if (r.aborted || signal?.aborted)
+      throw new FactoryFailure('aborted', 'aborted', { exitCode: ExitCode.interrupted });
     await sandbox.close();
     sandbox = undefined;
     const commits = await collectCommits({ ...worktree, baseCommit: startCommit });
-    const merge: FinishResult = ownsWorktree ? await worktree.finish() : commits.length ? { kind: 'left-on-branch', branch: worktree.branch, commits } : { kind: 'no-changes', branch: worktree.branch };
+    const merge: FinishResult = ownsWorktree
+      ? await worktree.finish()
+      : commits.length
+        ? { kind: 'left-on-branch', branch: worktree.branch, commits }
+        : { kind: 'no-changes', branch: worktree.branch };
     if (app && !options.keepEnv) {
       await app.stop();
       app = undefined;
     }
-    if (ownsWorktree && !options.keepEnv && merge.kind !== 'conflict' && merge.kind !== 'merge-failed' && existsSync(worktree.path)) await worktree.remove();
-    return { exitCode: r.exitCode, name: worktree.name, branch: worktree.branch, worktreePath: worktree.path, worktreeKept: existsSync(worktree.path), commits, merge };
+    if (
+      ownsWorktree &&
+      !options.keepEnv &&
+      merge.kind !== 'conflict' &&
+      merge.kind !== 'merge-failed' &&
+      existsSync(worktree.path)
+    )
+      await worktree.remove();
+    return {
+      exitCode: r.exitCode,
+      name: worktree.name,
+      branch: worktree.branch,
+      worktreePath: worktree.path,
+      worktreeKept: existsSync(worktree.path),
+      commits,
+      merge,
+    };
   } catch (error) {
     await sandbox?.close().catch(() => {});
     if (app && !options.keepEnv) await app.stop().catch(() => {});
-    throw withRunFacts(error, { name: worktree.name, worktreePath: worktree.path, branch: worktree.branch, iterations: 0 }, signal?.aborted === true);
+    throw withRunFacts(
+      error,
+      { name: worktree.name, worktreePath: worktree.path, branch: worktree.branch, iterations: 0 },
+      signal?.aborted === true,
+    );
   }
 }

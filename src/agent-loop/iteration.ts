@@ -52,7 +52,12 @@ export interface IterationOutcome {
 
 function addUsage(a: Usage | undefined, b: Usage): Usage {
   if (!a) return { ...b };
-  const sum: Usage = { input: a.input + b.input, output: a.output + b.output, cacheRead: a.cacheRead + b.cacheRead, cacheWrite: a.cacheWrite + b.cacheWrite };
+  const sum: Usage = {
+    input: a.input + b.input,
+    output: a.output + b.output,
+    cacheRead: a.cacheRead + b.cacheRead,
+    cacheWrite: a.cacheWrite + b.cacheWrite,
+  };
   if (a.costUsd !== undefined || b.costUsd !== undefined) sum.costUsd = (a.costUsd ?? 0) + (b.costUsd ?? 0);
   return sum;
 }
@@ -92,7 +97,10 @@ export async function runIteration(input: IterationInput): Promise<IterationOutc
     const events = provider.parseLine(line);
     if (events.length === 0) {
       if (line.trim() !== '' && !line.trimStart().startsWith('{')) {
-        input.emit({ type: 'raw', line: line.length > RAW_EVENT_MAX_CHARS || truncated ? line.slice(0, RAW_EVENT_MAX_CHARS) + '…' : line });
+        input.emit({
+          type: 'raw',
+          line: line.length > RAW_EVENT_MAX_CHARS || truncated ? `${line.slice(0, RAW_EVENT_MAX_CHARS)}…` : line,
+        });
       }
       return;
     }
@@ -107,7 +115,7 @@ export async function runIteration(input: IterationInput): Promise<IterationOutc
         case 'result':
           resultText = e.text;
           // A result repeats the final text; check it for the signal on its own as well.
-          seeText('\n' + e.text);
+          seeText(`\n${e.text}`);
           break;
         case 'usage':
           if (e.cumulative) cumulative = e.usage;
@@ -136,7 +144,7 @@ export async function runIteration(input: IterationInput): Promise<IterationOutc
     maxBufferBytes: 64 * 1024,
   });
   kill = () => proc.kill();
-  let result;
+  let result: Awaited<typeof proc.done>;
   try {
     result = await proc.done;
   } finally {
@@ -145,7 +153,8 @@ export async function runIteration(input: IterationInput): Promise<IterationOutc
   splitter.end();
 
   let reason: IterationEndReason;
-  if (matched !== undefined && (hung || result.idle || result.aborted) && !input.signal?.aborted) reason = 'hung-after-completion';
+  if (matched !== undefined && (hung || result.idle || result.aborted) && !input.signal?.aborted)
+    reason = 'hung-after-completion';
   else if (input.signal?.aborted || result.aborted) reason = 'aborted';
   else if (result.idle) reason = 'idle-timeout';
   else if (matched !== undefined) reason = 'completion-signal';

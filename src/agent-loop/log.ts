@@ -43,13 +43,13 @@ export function openRunLog(option: LoggingOption, name: string): RunLog {
   let atLineStart = true;
   const line = (s: string): void => {
     if (!atLineStart) write('\n');
-    write(prefix + s + '\n');
+    write(`${prefix + s}\n`);
     atLineStart = true;
   };
   const text = (s: string): void => {
     if (s.length === 0) return;
     // Prefix each new line of the agent's text in terminal mode.
-    const body = prefix ? s.replace(/\n(?=.)/g, '\n' + prefix) : s;
+    const body = prefix ? s.replace(/\n(?=.)/g, `\n${prefix}`) : s;
     write((atLineStart ? prefix : '') + body);
     atLineStart = s.endsWith('\n');
   };
@@ -62,7 +62,7 @@ export function openRunLog(option: LoggingOption, name: string): RunLog {
           text(e.text);
           break;
         case 'tool':
-          line(dim(`⏺ ${e.name}${e.input ? `: ${e.input.length > 300 ? e.input.slice(0, 300) + '…' : e.input}` : ''}`));
+          line(dim(`⏺ ${e.name}${e.input ? `: ${e.input.length > 300 ? `${e.input.slice(0, 300)}…` : e.input}` : ''}`));
           break;
         case 'result':
           if (e.isError) line(`result (error): ${e.text}`);
@@ -79,7 +79,11 @@ export function openRunLog(option: LoggingOption, name: string): RunLog {
           line(`── iteration ${e.iteration}/${e.maxIterations} ──`);
           break;
         case 'iteration-end':
-          line(dim(`iteration ${e.iteration} ended: ${e.reason}${e.usage ? ` (tokens in ${e.usage.input + e.usage.cacheRead}, out ${e.usage.output})` : ''}`));
+          line(
+            dim(
+              `iteration ${e.iteration} ended: ${e.reason}${e.usage ? ` (tokens in ${e.usage.input + e.usage.cacheRead}, out ${e.usage.output})` : ''}`,
+            ),
+          );
           break;
         case 'run-start':
           line(`run ${e.name}: agent ${e.agent}, sandbox ${e.sandbox}, branch ${e.branch}, worktree ${e.worktreePath}`);

@@ -2,7 +2,18 @@
  * `run()`'s options and result — the library API, which the CLI (`factory agent run`) maps its flags
  * onto one to one. Defaults and the checks that need nothing but the options live here.
  */
-import type { BranchStrategy, CommitInfo, FinishResult, Mount, NetworkMode, Sandbox, SandboxHooks, SandboxProvider, Worktree, WorktreeTimeouts } from '../sandboxes/types.js';
+import type {
+  BranchStrategy,
+  CommitInfo,
+  FinishResult,
+  Mount,
+  NetworkMode,
+  Sandbox,
+  SandboxHooks,
+  SandboxProvider,
+  Worktree,
+  WorktreeTimeouts,
+} from '../sandboxes/types.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import type { IterationEndReason, RunEvent } from './events.js';
 import type { LoggingOption } from './log.js';
@@ -147,12 +158,20 @@ export function checkOptions<T>(o: RunOptions<T>): void {
   if (sources === 0) throw invalid('no prompt given', 'pass --prompt "…" or --prompt-file path.md');
   if (sources > 1) throw invalid('give exactly one of prompt, promptFile, promptTemplate');
   if (o.prompt !== undefined && o.promptArgs && Object.keys(o.promptArgs).length > 0) {
-    throw invalid('promptArgs need a template: an inline `prompt` is passed literally', 'use promptTemplate or promptFile');
+    throw invalid(
+      'promptArgs need a template: an inline `prompt` is passed literally',
+      'use promptTemplate or promptFile',
+    );
   }
   const max = o.maxIterations ?? 1;
-  if (!Number.isInteger(max) || max < 1) throw invalid(`maxIterations must be a positive integer (got ${String(o.maxIterations)})`);
-  for (const [key, v] of [['idleTimeoutSeconds', o.idleTimeoutSeconds], ['completionTimeoutSeconds', o.completionTimeoutSeconds]] as const) {
-    if (v !== undefined && !(typeof v === 'number' && v > 0)) throw invalid(`${key} must be a positive number of seconds`);
+  if (!Number.isInteger(max) || max < 1)
+    throw invalid(`maxIterations must be a positive integer (got ${String(o.maxIterations)})`);
+  for (const [key, v] of [
+    ['idleTimeoutSeconds', o.idleTimeoutSeconds],
+    ['completionTimeoutSeconds', o.completionTimeoutSeconds],
+  ] as const) {
+    if (v !== undefined && !(typeof v === 'number' && v > 0))
+      throw invalid(`${key} must be a positive number of seconds`);
   }
   const signals = completionSignals(o);
   if (signals.some((s) => s.length === 0)) throw invalid('a completion signal cannot be empty');
@@ -162,7 +181,8 @@ export function checkOptions<T>(o: RunOptions<T>): void {
     if (max !== 1) throw invalid('resumeSession needs maxIterations 1');
   }
   if (o.forkSession) {
-    if (o.resumeSession === undefined) throw invalid('forkSession needs resumeSession (fork continues an existing session)');
+    if (o.resumeSession === undefined)
+      throw invalid('forkSession needs resumeSession (fork continues an existing session)');
     if (!o.agent.supportsFork) throw invalid(`the ${o.agent.name} agent cannot fork sessions`);
   }
 }

@@ -19,7 +19,9 @@ export type OutputDefinition<T> =
 
 function checkTag(tag: string): string {
   if (!/^[A-Za-z][A-Za-z0-9_.-]*$/.test(tag)) {
-    throw new FactoryFailure('usage', `structured output tag "${tag}" must be a plain XML name`, { exitCode: ExitCode.invalid });
+    throw new FactoryFailure('usage', `structured output tag "${tag}" must be a plain XML name`, {
+      exitCode: ExitCode.invalid,
+    });
   }
   return tag;
 }
@@ -75,13 +77,20 @@ export function extractOutput<T>(def: OutputDefinition<T>, text: string, ctx: Ou
   try {
     value = JSON.parse(body);
   } catch (e) {
-    throw fail(`<${def.tag}> does not hold valid JSON: ${(e as Error).message}`, def.tag, ctx, { rawMatched: raw.slice(0, 4000) });
+    throw fail(`<${def.tag}> does not hold valid JSON: ${(e as Error).message}`, def.tag, ctx, {
+      rawMatched: raw.slice(0, 4000),
+    });
   }
   const ajv = new Ajv({ allErrors: true, strict: false });
   const validate = ajv.compile(def.schema);
   if (!validate(value)) {
-    const errors = (validate.errors ?? []).map((e: ErrorObject) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
-    throw fail(`<${def.tag}> does not match the schema: ${errors.join('; ')}`, def.tag, ctx, { rawMatched: raw.slice(0, 4000), errors });
+    const errors = (validate.errors ?? []).map(
+      (e: ErrorObject) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`,
+    );
+    throw fail(`<${def.tag}> does not match the schema: ${errors.join('; ')}`, def.tag, ctx, {
+      rawMatched: raw.slice(0, 4000),
+      errors,
+    });
   }
   return value as T;
 }

@@ -61,11 +61,21 @@ export interface ArgumentCheck {
  * override a built-in is an error; an unused argument is a warning.
  * `available` = keys whose values will exist at run time (built-ins, running-app keys, user args).
  */
-export function checkArguments(parsed: ParsedTemplate, userArgs: Record<string, string>, available: readonly string[], origin: string): ArgumentCheck {
+export function checkArguments(
+  parsed: ParsedTemplate,
+  userArgs: Record<string, string>,
+  available: readonly string[],
+  origin: string,
+): ArgumentCheck {
   const errors: Diagnostic[] = [];
   for (const key of Object.keys(userArgs)) {
     if ((BUILT_IN_ARGS as readonly string[]).includes(key)) {
-      errors.push({ code: 'built-in-prompt-argument', severity: 'error', message: `${key} is a built-in prompt argument and cannot be overridden`, hint: 'use another name for your own value' });
+      errors.push({
+        code: 'built-in-prompt-argument',
+        severity: 'error',
+        message: `${key} is a built-in prompt argument and cannot be overridden`,
+        hint: 'use another name for your own value',
+      });
     }
   }
   for (const key of parsed.keys) {
@@ -73,16 +83,29 @@ export function checkArguments(parsed: ParsedTemplate, userArgs: Record<string, 
       const hint = key.startsWith('FACTORY_')
         ? `${key} is provided only when the repository has a factory.yaml and its app is started for the run`
         : `pass it with --arg ${key}=… (promptArgs: { ${key}: … })`;
-      errors.push({ code: 'missing-prompt-argument', severity: 'error', message: `${origin} uses {{${key}}} but no value was given`, hint });
+      errors.push({
+        code: 'missing-prompt-argument',
+        severity: 'error',
+        message: `${origin} uses {{${key}}} but no value was given`,
+        hint,
+      });
     }
   }
   if (errors.length > 0) {
     const first = errors[0] as Diagnostic;
-    throw new FactoryFailure(first.code, first.message, { exitCode: ExitCode.invalid, hint: first.hint, diagnostics: errors });
+    throw new FactoryFailure(first.code, first.message, {
+      exitCode: ExitCode.invalid,
+      hint: first.hint,
+      diagnostics: errors,
+    });
   }
   const warnings: Diagnostic[] = Object.keys(userArgs)
     .filter((k) => !parsed.keys.includes(k))
-    .map((k) => ({ code: 'unused-prompt-argument', severity: 'warning', message: `prompt argument ${k} is not used by ${origin}` }));
+    .map((k) => ({
+      code: 'unused-prompt-argument',
+      severity: 'warning',
+      message: `prompt argument ${k} is not used by ${origin}`,
+    }));
   return { warnings };
 }
 
@@ -98,7 +121,11 @@ export type ShellRunner = (command: string, env: Record<string, string>) => Prom
  * Resolve a parsed template. Shell expressions run in parallel (as in Sandcastle); their output
  * replaces them with one trailing newline removed, like `$(…)` in a shell.
  */
-export async function renderTemplate(parsed: ParsedTemplate, values: Record<string, string>, runShell: ShellRunner): Promise<string> {
+export async function renderTemplate(
+  parsed: ParsedTemplate,
+  values: Record<string, string>,
+  runShell: ShellRunner,
+): Promise<string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(values)) env[argEnvName(k)] = v;
   const parts = await Promise.all(

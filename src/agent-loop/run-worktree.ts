@@ -5,11 +5,17 @@
 import { createWorktree } from '../sandboxes/index.js';
 import type { CreateWorktreeOptions, Worktree } from '../sandboxes/types.js';
 
-export type RunWorktreeOptions = Partial<Pick<CreateWorktreeOptions, 'branchStrategy' | 'name' | 'copyToWorktree' | 'hooks' | 'timeouts'>> & {
+export type RunWorktreeOptions = Partial<
+  Pick<CreateWorktreeOptions, 'branchStrategy' | 'name' | 'copyToWorktree' | 'hooks' | 'timeouts'>
+> & {
   worktree?: Worktree;
 };
 
-export async function runWorktree(options: RunWorktreeOptions, cwd: string, signal: AbortSignal | undefined): Promise<{ worktree: Worktree; owned: boolean }> {
+export async function runWorktree(
+  options: RunWorktreeOptions,
+  cwd: string,
+  signal: AbortSignal | undefined,
+): Promise<{ worktree: Worktree; owned: boolean }> {
   if (options.worktree) return { worktree: options.worktree, owned: false };
   const worktree = await createWorktree({
     repo: cwd,

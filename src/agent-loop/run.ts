@@ -24,7 +24,15 @@ import { safeCall, type RunEvent } from './events.js';
 import { iterationFailure, withRunFacts, type RunFacts } from './failures.js';
 import { runIteration, type IterationOutcome } from './iteration.js';
 import { openRunLog } from './log.js';
-import { checkOptions, completionSignals, DEFAULT_COMPLETION_TIMEOUT_SECONDS, DEFAULT_IDLE_TIMEOUT_SECONDS, type IterationResult, type RunOptions, type RunResult } from './options.js';
+import {
+  checkOptions,
+  completionSignals,
+  DEFAULT_COMPLETION_TIMEOUT_SECONDS,
+  DEFAULT_IDLE_TIMEOUT_SECONDS,
+  type IterationResult,
+  type RunOptions,
+  type RunResult,
+} from './options.js';
 import { extractOutput } from './output.js';
 import { loadPrompt, makeShellRunner } from './prompt-source.js';
 import { BUILT_IN_ARGS, checkArguments, renderTemplate } from './prompt.js';
@@ -36,7 +44,12 @@ const RESULT_TEXT_CHARS = 64 * 1024;
 
 function addUsage(total: Usage, u: Usage | undefined): Usage {
   if (!u) return total;
-  const sum: Usage = { input: total.input + u.input, output: total.output + u.output, cacheRead: total.cacheRead + u.cacheRead, cacheWrite: total.cacheWrite + u.cacheWrite };
+  const sum: Usage = {
+    input: total.input + u.input,
+    output: total.output + u.output,
+    cacheRead: total.cacheRead + u.cacheRead,
+    cacheWrite: total.cacheWrite + u.cacheWrite,
+  };
   if (total.costUsd !== undefined || u.costUsd !== undefined) sum.costUsd = (total.costUsd ?? 0) + (u.costUsd ?? 0);
   return sum;
 }
@@ -62,9 +75,14 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
   const cwd = resolve(options.cwd ?? process.cwd());
   // A ready Sandbox (from createSandbox / createWorktreeSandbox) is used as it is and not closed.
   const given = options.sandbox && isSandbox(options.sandbox) ? options.sandbox : undefined;
-  const provider: SandboxProvider | undefined = given ? undefined : ((options.sandbox as SandboxProvider | undefined) ?? bwrap());
+  const provider: SandboxProvider | undefined = given
+    ? undefined
+    : ((options.sandbox as SandboxProvider | undefined) ?? bwrap());
   const sandboxName = given?.provider ?? (provider as SandboxProvider).name;
-  if (given && !options.worktree) throw new FactoryFailure('usage', 'a ready sandbox needs the worktree it was made on: pass `worktree` too', { exitCode: ExitCode.invalid });
+  if (given && !options.worktree)
+    throw new FactoryFailure('usage', 'a ready sandbox needs the worktree it was made on: pass `worktree` too', {
+      exitCode: ExitCode.invalid,
+    });
   const maxIterations = options.maxIterations ?? 1;
   const signals = completionSignals(options);
   const idleSeconds = options.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS;
@@ -77,19 +95,30 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
   const appWanted = options.app !== false && findContractFile(cwd) !== undefined;
   if (prompt.parsed) {
     const available = [...BUILT_IN_ARGS, ...(appWanted ? APP_PROMPT_ARGS : [])];
-    for (const w of checkArguments(prompt.parsed, userArgs, available, prompt.origin).warnings) warnings.push(w.message);
+    for (const w of checkArguments(prompt.parsed, userArgs, available, prompt.origin).warnings)
+      warnings.push(w.message);
   }
   if (options.output && !prompt.text.includes(`<${options.output.tag}>`)) {
-    throw new FactoryFailure('usage', `structured output: the prompt must show the agent the <${options.output.tag}> tag to answer in`, { exitCode: ExitCode.invalid });
+    throw new FactoryFailure(
+      'usage',
+      `structured output: the prompt must show the agent the <${options.output.tag}> tag to answer in`,
+      { exitCode: ExitCode.invalid },
+    );
   }
   const hostEnv: Record<string, string | undefined> = { ...process.env, ...options.env };
   if (options.preflight !== false) await agent.preflight({ env: hostEnv, ...(signal ? { signal } : {}) });
   const availability = provider ? await provider.available() : ({ ok: true } as const);
   if (!availability.ok) {
-    throw new FactoryFailure('sandbox-unavailable', `sandbox provider ${sandboxName} cannot run here: ${availability.reason}`, { exitCode: ExitCode.unavailable, hint: 'pick another with --sandbox (none, bwrap, docker, podman)' });
+    throw new FactoryFailure(
+      'sandbox-unavailable',
+      `sandbox provider ${sandboxName} cannot run here: ${availability.reason}`,
+      { exitCode: ExitCode.unavailable, hint: 'pick another with --sandbox (none, bwrap, docker, podman)' },
+    );
   }
   if (sandboxName === 'none' && (options.skipPermissions ?? true)) {
-    warnings.push(`the agent runs WITHOUT a sandbox and with its permission prompts skipped: it can do anything you can (use --sandbox bwrap for unattended runs)`);
+    warnings.push(
+      `the agent runs WITHOUT a sandbox and with its permission prompts skipped: it can do anything you can (use --sandbox bwrap for unattended runs)`,
+    );
   }
   if (signal?.aborted) throw withRunFacts(undefined, { name: options.name ?? '', iterations: 0 }, true);
 
@@ -98,15 +127,32 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
   const name = worktree.name;
   // Commits of THIS run: from the branch tip at start (a reused worktree may hold earlier ones).
   const startCommit = ownsWorktree ? worktree.baseCommit : await branchTip(worktree);
-  const log = openRunLog(options.logging ?? { type: 'file', path: join(worktree.repoRoot, '.factory', 'logs', 'agent', `${name}.log`) }, name);
-  const facts: RunFacts = { name, worktreePath: worktree.path, branch: worktree.branch, iterations: 0, ...(log.path ? { logPath: log.path } : {}) };
+  const log = openRunLog(
+    options.logging ?? { type: 'file', path: join(worktree.repoRoot, '.factory', 'logs', 'agent', `${name}.log`) },
+    name,
+  );
+  const facts: RunFacts = {
+    name,
+    worktreePath: worktree.path,
+    branch: worktree.branch,
+    iterations: 0,
+    ...(log.path ? { logPath: log.path } : {}),
+  };
   let iteration = 0;
   const emit = (e: AgentEvent | LifecycleEvent): void => {
     const stamped = { ...e, iteration, timestamp: new Date().toISOString() } as RunEvent;
     log.event(stamped);
     safeCall(options.onEvent, stamped);
   };
-  emit({ type: 'run-start', name, agent: agent.name, sandbox: sandboxName, branch: worktree.branch, worktreePath: worktree.path, ...(log.path ? { logPath: log.path } : {}) });
+  emit({
+    type: 'run-start',
+    name,
+    agent: agent.name,
+    sandbox: sandboxName,
+    branch: worktree.branch,
+    worktreePath: worktree.path,
+    ...(log.path ? { logPath: log.path } : {}),
+  });
   for (const w of warnings) emit({ type: 'warning', message: w });
 
   let app: RunningApp | undefined;
@@ -119,10 +165,19 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
     if (appWanted && hasContract(worktree.path)) {
       emit({ type: 'status', message: `starting the app (worktree id ${name})` });
       app = await startApp(worktree.path, name, signal);
-      emit({ type: 'status', message: `app up: ${Object.entries(app.urls).map(([k, v]) => `${k} ${v}`).join(', ') || 'no URLs'}` });
+      emit({
+        type: 'status',
+        message: `app up: ${
+          Object.entries(app.urls)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ') || 'no URLs'
+        }`,
+      });
     }
     const shimDir = writeFactoryShim(worktree.stateDir);
-    const credentials = Object.fromEntries(agent.credentialEnv.filter((k) => (process.env[k] ?? '') !== '').map((k) => [k, process.env[k] as string]));
+    const credentials = Object.fromEntries(
+      agent.credentialEnv.filter((k) => (process.env[k] ?? '') !== '').map((k) => [k, process.env[k] as string]),
+    );
     const env: Record<string, string> = {
       ...credentials,
       ...(app?.env ?? {}),
@@ -130,23 +185,36 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
       PATH: `${shimDir}:${options.env?.PATH ?? process.env.PATH ?? '/usr/bin:/bin'}`,
       FACTORY_AGENT_RUN: name,
     };
-    sandbox = given ?? await createSandbox({
-      provider: provider as SandboxProvider,
-      worktree,
-      env,
-      ...(options.network ? { network: options.network } : {}),
-      ...(options.mounts ? { mounts: options.mounts } : {}),
-      ...(options.hooks ? { hooks: options.hooks } : {}),
-      ...(signal ? { signal } : {}),
-    });
+    sandbox =
+      given ??
+      (await createSandbox({
+        provider: provider as SandboxProvider,
+        worktree,
+        env,
+        ...(options.network ? { network: options.network } : {}),
+        ...(options.mounts ? { mounts: options.mounts } : {}),
+        ...(options.hooks ? { hooks: options.hooks } : {}),
+        ...(signal ? { signal } : {}),
+      }));
     // An isolated sandbox (own filesystem) gets the branch as a git clone; its commits come back
     // through syncOut before they are collected.
     const agentCwd = sandbox.kind === 'isolated' ? posix.join(sandbox.workdir, 'repo') : undefined;
     if (agentCwd && !given) await syncIn(sandbox, worktree, agentCwd);
     if (options.resumeSession) {
-      transferSession(agent.name, options.resumeSession, sandbox.hostHome, sandbox.workdir, [process.env.HOME ?? '', ...sandboxHomes(worktree.repoRoot)].filter(Boolean));
+      transferSession(
+        agent.name,
+        options.resumeSession,
+        sandbox.hostHome,
+        sandbox.workdir,
+        [process.env.HOME ?? '', ...sandboxHomes(worktree.repoRoot)].filter(Boolean),
+      );
     }
-    const values = { ...userArgs, SOURCE_BRANCH: worktree.branch, TARGET_BRANCH: worktree.targetBranch, ...(app ? appPromptValues(app) : {}) };
+    const values = {
+      ...userArgs,
+      SOURCE_BRANCH: worktree.branch,
+      TARGET_BRANCH: worktree.targetBranch,
+      ...(app ? appPromptValues(app) : {}),
+    };
     const runShell = makeShellRunner(sandbox, signal, env, agentCwd);
 
     for (iteration = 1; iteration <= maxIterations; iteration++) {
@@ -176,7 +244,9 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
       sessionId = last.sessionId ?? sessionId;
       if (sessionId) facts.sessionId = sessionId;
       facts.iterations = iteration;
-      const sessionFilePath = last.sessionId ? locateSessionFile(agent.name, sandbox.hostHome, last.sessionId) : undefined;
+      const sessionFilePath = last.sessionId
+        ? locateSessionFile(agent.name, sandbox.hostHome, last.sessionId)
+        : undefined;
       iterations.push({
         iteration,
         reason: last.reason,
@@ -187,7 +257,12 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
         ...(last.usage ? { usage: last.usage } : {}),
       });
       usage = addUsage(usage, last.usage);
-      emit({ type: 'iteration-end', reason: last.reason, exitCode: last.exitCode, ...(last.usage ? { usage: last.usage } : {}) });
+      emit({
+        type: 'iteration-end',
+        reason: last.reason,
+        exitCode: last.exitCode,
+        ...(last.usage ? { usage: last.usage } : {}),
+      });
       const failure = iterationFailure(last, agent.name, idleSeconds);
       if (failure) throw failure;
       if (last.reason === 'hung-after-completion') {
@@ -201,12 +276,25 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
     if (agentCwd) await syncOut(sandbox, worktree, agentCwd);
     if (!given) await sandbox.close();
     sandbox = undefined;
-    const output = options.output && last ? extractOutput(options.output, last.text, { sessionId, worktreePath: worktree.path, branch: worktree.branch }) : undefined;
+    const output =
+      options.output && last
+        ? extractOutput(options.output, last.text, { sessionId, worktreePath: worktree.path, branch: worktree.branch })
+        : undefined;
 
     const commits = await collectCommits({ ...worktree, baseCommit: startCommit });
     const uncommittedFiles = worktree.strategy.type === 'head' ? [] : await dirtyFiles(worktree.path);
-    const merge: FinishResult = ownsWorktree ? await worktree.finish() : commits.length ? { kind: 'left-on-branch', branch: worktree.branch, commits } : { kind: 'no-changes', branch: worktree.branch };
-    if (ownsWorktree && !options.keepEnv && merge.kind !== 'conflict' && merge.kind !== 'merge-failed' && existsSync(worktree.path)) {
+    const merge: FinishResult = ownsWorktree
+      ? await worktree.finish()
+      : commits.length
+        ? { kind: 'left-on-branch', branch: worktree.branch, commits }
+        : { kind: 'no-changes', branch: worktree.branch };
+    if (
+      ownsWorktree &&
+      !options.keepEnv &&
+      merge.kind !== 'conflict' &&
+      merge.kind !== 'merge-failed' &&
+      existsSync(worktree.path)
+    ) {
       if (app) {
         await app.stop();
         app = undefined;
@@ -217,10 +305,16 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
       await app.stop();
       app = undefined;
     }
-    if (merge.kind === 'conflict' || merge.kind === 'merge-failed') emit({ type: 'warning', message: merge.recoveryText });
+    if (merge.kind === 'conflict' || merge.kind === 'merge-failed')
+      emit({ type: 'warning', message: merge.recoveryText });
     const completionSignal = last?.completionSignal;
     const result: RunResult<T> = {
-      outcome: commits.length === 0 && uncommittedFiles.length === 0 ? 'no-changes' : completionSignal !== undefined ? 'completed' : 'max-iterations',
+      outcome:
+        commits.length === 0 && uncommittedFiles.length === 0
+          ? 'no-changes'
+          : completionSignal !== undefined
+            ? 'completed'
+            : 'max-iterations',
       name,
       agent: agent.name,
       sandbox: sandboxName,
@@ -241,11 +335,26 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
       ...(output !== undefined ? { output } : {}),
     };
     const appInfo = app ?? undefined;
-    if (options.keepEnv && appInfo) result.app = { worktreeId: appInfo.worktreeId, urls: appInfo.urls, env: appInfo.env, kept: true };
+    if (options.keepEnv && appInfo)
+      result.app = { worktreeId: appInfo.worktreeId, urls: appInfo.urls, env: appInfo.env, kept: true };
     if (sessionId && agent.supportsResume) {
       const sid = sessionId;
-      const follow = (fork: boolean) => (p: string, overrides: Partial<RunOptions<undefined>> = {}) =>
-        run<undefined>({ ...(options as RunOptions<unknown> as RunOptions<undefined>), output: undefined, prompt: undefined, promptFile: undefined, promptArgs: undefined, promptTemplate: undefined, maxIterations: 1, ...overrides, ...(overrides.prompt || overrides.promptTemplate || overrides.promptFile ? {} : { prompt: p }), resumeSession: sid, forkSession: fork });
+      const follow =
+        (fork: boolean) =>
+        (p: string, overrides: Partial<RunOptions<undefined>> = {}) =>
+          run<undefined>({
+            ...(options as RunOptions<unknown> as RunOptions<undefined>),
+            output: undefined,
+            prompt: undefined,
+            promptFile: undefined,
+            promptArgs: undefined,
+            promptTemplate: undefined,
+            maxIterations: 1,
+            ...overrides,
+            ...(overrides.prompt || overrides.promptTemplate || overrides.promptFile ? {} : { prompt: p }),
+            resumeSession: sid,
+            forkSession: fork,
+          });
       result.resume = follow(false);
       if (agent.supportsFork) result.fork = follow(true);
     }

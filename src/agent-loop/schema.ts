@@ -37,7 +37,11 @@ export const AgentRunOutputSchema = Type.Object(
       Type.Object(
         {
           iteration: Type.Integer({ minimum: 1 }),
-          reason: Type.Union(['exited', 'completion-signal', 'hung-after-completion', 'idle-timeout', 'aborted', 'failed'].map((r) => Type.Literal(r))),
+          reason: Type.Union(
+            ['exited', 'completion-signal', 'hung-after-completion', 'idle-timeout', 'aborted', 'failed'].map((r) =>
+              Type.Literal(r),
+            ),
+          ),
           exitCode: Type.Union([Type.Integer(), Type.Null()]),
           sessionId: Nullable(Type.String()),
           sessionFilePath: Nullable(Type.String()),
@@ -52,7 +56,9 @@ export const AgentRunOutputSchema = Type.Object(
     uncommittedFiles: Type.Array(Type.String()),
     merge: Type.Object(
       {
-        kind: Type.Union(['no-changes', 'head', 'left-on-branch', 'merged', 'conflict', 'merge-failed'].map((k) => Type.Literal(k))),
+        kind: Type.Union(
+          ['no-changes', 'head', 'left-on-branch', 'merged', 'conflict', 'merge-failed'].map((k) => Type.Literal(k)),
+        ),
         into: Nullable(Type.String()),
         branchDeleted: Type.Union([Type.Boolean(), Type.Null()]),
         conflictedFiles: Type.Array(Type.String()),
@@ -65,10 +71,15 @@ export const AgentRunOutputSchema = Type.Object(
     logPath: Nullable(Type.String()),
     warnings: Type.Array(Type.String()),
     app: Type.Union([
-      Type.Object({ worktreeId: Type.String(), urls: Type.Record(Type.String(), Type.String()), kept: Type.Boolean() }, { additionalProperties: false }),
+      Type.Object(
+        { worktreeId: Type.String(), urls: Type.Record(Type.String(), Type.String()), kept: Type.Boolean() },
+        { additionalProperties: false },
+      ),
       Type.Null(),
     ]),
-    output: Type.Unknown({ description: 'Structured output (when --output-schema/--output-tag were given), else null' }),
+    output: Type.Unknown({
+      description: 'Structured output (when --output-schema/--output-tag were given), else null',
+    }),
     text: Type.String({ description: "The agent's last text (at most 64 KiB)" }),
   },
   { additionalProperties: false },

@@ -61,7 +61,13 @@ function claudeProjectDir(cwd: string): string {
  * file is not there yet, copy it from the first of `searchHomes` that has it. Returns the path in
  * the sandbox HOME, or undefined when no copy was found (the CLI then reports the unknown session).
  */
-export function transferSession(agent: string, sessionId: string, sandboxHome: string, cwd: string, searchHomes: string[]): string | undefined {
+export function transferSession(
+  agent: string,
+  sessionId: string,
+  sandboxHome: string,
+  cwd: string,
+  searchHomes: string[],
+): string | undefined {
   const here = locateSessionFile(agent, sandboxHome, sessionId);
   if (here && (agent !== 'claude-code' || basename(dirname(here)) === claudeProjectDir(cwd))) return here;
   for (const home of searchHomes) {

@@ -33,7 +33,12 @@ export function parseFrontMatter(text: string, file: string): FrontMatterFile {
   const first = doc.errors[0];
   if (first) {
     const line = (first.linePos?.[0]?.line ?? 1) + 1;
-    throw invalid(file, line, `front matter is not valid YAML: ${first.message.split('\n')[0]}`, first.linePos?.[0]?.col);
+    throw invalid(
+      file,
+      line,
+      `front matter is not valid YAML: ${first.message.split('\n')[0]}`,
+      first.linePos?.[0]?.col,
+    );
   }
   if (!isMap(doc.contents)) throw invalid(file, 2, 'front matter must be a YAML mapping (key: value lines)');
   return { doc, body, yamlLine: 2 };

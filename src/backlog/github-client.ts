@@ -55,9 +55,13 @@ export class GitHubClient {
         return await this.once<T>(method, path, body);
       } catch (error) {
         const status = isFactoryFailure(error) ? error.details?.status : undefined;
-        const retryable = method === 'GET' && (status === undefined || status === 429 || (typeof status === 'number' && status >= 500));
+        const retryable =
+          method === 'GET' && (status === undefined || status === 429 || (typeof status === 'number' && status >= 500));
         if (!retryable || attempt >= this.retries) throw error;
-        const after = isFactoryFailure(error) && typeof error.details?.retryAfterMs === 'number' ? error.details.retryAfterMs : undefined;
+        const after =
+          isFactoryFailure(error) && typeof error.details?.retryAfterMs === 'number'
+            ? error.details.retryAfterMs
+            : undefined;
         await new Promise((resolve) => setTimeout(resolve, after ?? this.retryDelayMs * 2 ** attempt));
       }
     }
@@ -80,7 +84,8 @@ export class GitHubClient {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
-      const why = error instanceof Error && error.name === 'TimeoutError' ? `no answer in ${this.timeoutMs} ms` : String(error);
+      const why =
+        error instanceof Error && error.name === 'TimeoutError' ? `no answer in ${this.timeoutMs} ms` : String(error);
       throw new FactoryFailure('github-unreachable', `${method} ${url} failed: ${why}`, {
         exitCode: ExitCode.unavailable,
         hint: 'check the network, or FACTORY_GITHUB_API if you set it',
@@ -96,7 +101,10 @@ export class GitHubClient {
       }
       throw new FactoryFailure('github-api', `${method} ${path} → ${response.status}: ${message}`, {
         exitCode: response.status === 404 || response.status === 422 ? ExitCode.failed : ExitCode.unavailable,
-        hint: response.status === 401 || response.status === 403 ? 'the token lacks access: set GITHUB_TOKEN or run "gh auth login"' : undefined,
+        hint:
+          response.status === 401 || response.status === 403
+            ? 'the token lacks access: set GITHUB_TOKEN or run "gh auth login"'
+            : undefined,
         details: { status: response.status, method, path, ...retryAfter(response) },
       });
     }
@@ -134,13 +142,19 @@ export async function resolveGitHubToken(env: NodeJS.ProcessEnv = process.env): 
   const fromEnv = env.GITHUB_TOKEN || env.GH_TOKEN;
   if (fromEnv) return fromEnv;
   const fromGh = await new Promise<string | undefined>((resolve) => {
-    execFile('gh', ['auth', 'token'], { timeout: 10_000, env }, (error, stdout) => resolve(error ? undefined : stdout.trim() || undefined));
+    execFile('gh', ['auth', 'token'], { timeout: 10_000, env }, (error, stdout) =>
+      resolve(error ? undefined : stdout.trim() || undefined),
+    );
   });
   if (fromGh) return fromGh;
-  throw new FactoryFailure('github-token-missing', 'no GitHub token: GITHUB_TOKEN and GH_TOKEN are unset and "gh auth token" gave none', {
-    exitCode: ExitCode.unavailable,
-    hint: 'export GITHUB_TOKEN=… or run "gh auth login"',
-  });
+  throw new FactoryFailure(
+    'github-token-missing',
+    'no GitHub token: GITHUB_TOKEN and GH_TOKEN are unset and "gh auth token" gave none',
+    {
+      exitCode: ExitCode.unavailable,
+      hint: 'export GITHUB_TOKEN=… or run "gh auth login"',
+    },
+  );
 }
 
 /** `owner/name` from an `origin` URL (https, ssh or scp-like), or undefined when it is not GitHub-shaped. */

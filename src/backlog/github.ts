@@ -13,7 +13,7 @@
  * tests replay recorded responses on loopback — nothing here has run against live GitHub.
  */
 import { ExitCode, FactoryFailure, isFactoryFailure } from '../lib/failure.js';
-import { GitHubClient } from './github-client.js';
+import type { GitHubClient } from './github-client.js';
 import type { BacklogSource, Prd, ReviewRecord, ReviewRequest, Task, TaskFailure } from './types.js';
 
 export interface GitHubBacklogOptions {
@@ -114,7 +114,9 @@ export class GitHubBacklog implements BacklogSource {
       issue = await this.client.get<GitHubIssue>(`${this.base}/issues/${number}`);
     } catch (error) {
       if (isFactoryFailure(error) && error.details?.status === 404) {
-        throw new FactoryFailure('prd-not-found', `no issue #${number} in ${this.repo}`, { exitCode: ExitCode.invalid });
+        throw new FactoryFailure('prd-not-found', `no issue #${number} in ${this.repo}`, {
+          exitCode: ExitCode.invalid,
+        });
       }
       throw error;
     }

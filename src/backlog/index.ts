@@ -9,7 +9,17 @@ import { GitHubBacklog } from './github.js';
 import { LocalBacklog } from './local.js';
 import type { BacklogSource } from './types.js';
 
-export type { BacklogSource, Evidence, Prd, ReviewRecord, ReviewRequest, Task, TaskFailure, TaskKind, TaskState } from './types.js';
+export type {
+  BacklogSource,
+  Evidence,
+  Prd,
+  ReviewRecord,
+  ReviewRequest,
+  Task,
+  TaskFailure,
+  TaskKind,
+  TaskState,
+} from './types.js';
 export { LocalBacklog, DEFAULT_BACKLOG_DIR, localTaskId } from './local.js';
 export { GitHubBacklog } from './github.js';
 export { GitHubClient } from './github-client.js';

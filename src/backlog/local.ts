@@ -68,10 +68,14 @@ export class LocalBacklog implements BacklogSource {
       const n = Number(m[1]);
       const other = found.get(n);
       if (other) {
-        throw new FactoryFailure('invalid-backlog', `two PRD folders have the number ${n}: ${this.rel(other)} and ${this.rel(join(this.dir, entry.name))}`, {
-          exitCode: ExitCode.invalid,
-          hint: 'renumber one of them',
-        });
+        throw new FactoryFailure(
+          'invalid-backlog',
+          `two PRD folders have the number ${n}: ${this.rel(other)} and ${this.rel(join(this.dir, entry.name))}`,
+          {
+            exitCode: ExitCode.invalid,
+            hint: 'renumber one of them',
+          },
+        );
       }
       found.set(n, join(this.dir, entry.name));
     }
@@ -101,7 +105,11 @@ export class LocalBacklog implements BacklogSource {
     const fm = parseFrontMatter(text, this.rel(file));
     const status = fm.doc.get('status') ?? 'draft';
     if (typeof status !== 'string' || !PRD_STATES.includes(status as PrdState)) {
-      throw invalid(this.rel(file), keyLine(fm, 'status', text), `status must be one of ${PRD_STATES.join(', ')} (got ${JSON.stringify(status)})`);
+      throw invalid(
+        this.rel(file),
+        keyLine(fm, 'status', text),
+        `status must be one of ${PRD_STATES.join(', ')} (got ${JSON.stringify(status)})`,
+      );
     }
     const review = fm.doc.get('review', true) as { toJSON(): unknown } | undefined;
     const slug = NUMBERED.exec(dir.split('/').pop() ?? '')?.[2] ?? String(number);
@@ -137,7 +145,8 @@ export class LocalBacklog implements BacklogSource {
       const file = join(dir, name);
       if (!m) throw invalid(this.rel(file), 1, 'task files are named <NN>-<slug>.md (NN gives the order)');
       const position = Number(m[1]);
-      if (seen.has(position)) throw invalid(this.rel(file), 1, `two tasks have the number ${position}: ${seen.get(position)} and ${name}`);
+      if (seen.has(position))
+        throw invalid(this.rel(file), 1, `two tasks have the number ${position}: ${seen.get(position)} and ${name}`);
       seen.set(position, name);
       tasks.push(await this.readTask(prd, position, m[2] ?? name, file));
     }
@@ -159,7 +168,11 @@ export class LocalBacklog implements BacklogSource {
     const blockedNode = fm.doc.get('blocked_by', true) as { toJSON(): unknown } | undefined;
     const blocked = blockedNode?.toJSON() ?? [];
     if (!Array.isArray(blocked) || !blocked.every((b) => typeof b === 'number' || typeof b === 'string')) {
-      throw invalid(where, keyLine(fm, 'blocked_by', text), 'blocked_by must be a list of task numbers (this PRD) or ids like "prd-2/03"');
+      throw invalid(
+        where,
+        keyLine(fm, 'blocked_by', text),
+        'blocked_by must be a list of task numbers (this PRD) or ids like "prd-2/03"',
+      );
     }
     const title = fm.doc.get('title');
     return {
@@ -190,7 +203,10 @@ export class LocalBacklog implements BacklogSource {
   }
 
   /** Read-modify-write one task file; written to a temp file and renamed so a kill never truncates it. */
-  private async updateFile(location: string, change: (doc: ReturnType<typeof parseFrontMatter>['doc']) => void): Promise<void> {
+  private async updateFile(
+    location: string,
+    change: (doc: ReturnType<typeof parseFrontMatter>['doc']) => void,
+  ): Promise<void> {
     const file = join(this.root, location);
     const fm = parseFrontMatter(await readFile(file, 'utf8'), location);
     change(fm.doc);
@@ -234,7 +250,12 @@ export class LocalBacklog implements BacklogSource {
     };
     // Recorded last: a PRD carries `review:` only once its request file is complete.
     await this.updateFile(prd.location, (doc) => {
-      doc.set('review', { kind: record.kind, location: record.location, branch: record.branch, opened_at: record.openedAt });
+      doc.set('review', {
+        kind: record.kind,
+        location: record.location,
+        branch: record.branch,
+        opened_at: record.openedAt,
+      });
     });
     return record;
   }

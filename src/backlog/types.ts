@@ -4,10 +4,10 @@
  *
  * One interface, one file per backend (`local.ts`: Markdown files in the repository, the embedded
  * default; `github.ts`: issues, sub-issues and pull requests through the REST API). The walker
- * (src/agent-loop/prd/) only ever talks to a `BacklogSource`.
+ * (src/prd/) only ever talks to a `BacklogSource`.
  *
  * The backlog is *not* the walker's only memory: an AFK task is done when a commit carrying its
- * `Refs #<ref>` footer exists on the PRD's branch (the ledger, see src/agent-loop/prd/ledger.ts).
+ * `Refs #<ref>` footer exists on the PRD's branch (the ledger, see src/prd/ledger.ts).
  * `markDone` mirrors that into the backlog so people see it; if the process dies before the
  * mirror is written, the next run reconciles it from the ledger.
  */

@@ -1,7 +1,7 @@
 /**
  * `factory agent run --prd N` (walk one PRD) and `factory agent run` with a backlog and no prompt
  * (batch: every ready PRD). The lead wires `runPrd` and `prdArgs` into src/commands/agent.ts; this
- * file parses and renders, the walk itself is src/agent-loop/prd/.
+ * file parses and renders, the walk itself is src/prd/.
  *
  * Exit codes: 0 when every PRD walked is reviewed, paused at a HITL/blocked task, or had nothing to
  * do; 1 when a PRD failed (the failure is recorded on its task with the resume command); 2 for bad
@@ -10,28 +10,43 @@
  */
 import type { ArgDef } from 'citty';
 import { createAgentProvider } from '../agent-loop/providers/index.js';
-import { agentLoopRunner } from '../agent-loop/prd/agent-runner.js';
-import { walkBacklog, type BatchResult } from '../agent-loop/prd/batch.js';
-import type { PhaseTimeouts } from '../agent-loop/prd/phase.js';
-import { renderBatch, renderEvent } from '../agent-loop/prd/render.js';
-import { toJsonOutput } from '../agent-loop/prd/schema.js';
-import { prdBranch } from '../agent-loop/prd/types.js';
-import { walkPrd } from '../agent-loop/prd/walk.js';
+import { agentLoopRunner } from '../prd/agent-runner.js';
+import { walkBacklog, type BatchResult } from '../prd/batch.js';
+import type { PhaseTimeouts } from '../prd/phase.js';
+import { renderBatch, renderEvent } from '../prd/render.js';
+import { toJsonOutput } from '../prd/schema.js';
+import { prdBranch } from '../prd/types.js';
+import { walkPrd } from '../prd/walk.js';
 import { BACKLOG_KINDS, openBacklog, type BacklogKind } from '../backlog/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { printJson } from '../lib/output.js';
 import { sandboxProviderByName } from '../sandboxes/index.js';
-import { git } from '../agent-loop/prd/git.js';
+import { git } from '../prd/git.js';
 
 export const prdArgs = {
-  prd: { type: 'string', description: 'Walk this PRD (its number); without it and without a prompt, every ready PRD of the backlog' },
+  prd: {
+    type: 'string',
+    description: 'Walk this PRD (its number); without it and without a prompt, every ready PRD of the backlog',
+  },
   backlog: { type: 'string', description: 'Backlog source: local (prds/ in the repo, default) or github' },
   'backlog-dir': { type: 'string', description: 'local backlog folder (default prds/, or FACTORY_BACKLOG_DIR)' },
-  repo: { type: 'string', description: 'github backlog: owner/name (default: the origin remote, or FACTORY_GITHUB_REPO)' },
-  base: { type: 'string', description: 'Branch the PRD branch starts from and the review targets (default: the current branch)' },
-  push: { type: 'boolean', description: 'Push the PRD branch before opening the review (default: on for github, off for local)' },
+  repo: {
+    type: 'string',
+    description: 'github backlog: owner/name (default: the origin remote, or FACTORY_GITHUB_REPO)',
+  },
+  base: {
+    type: 'string',
+    description: 'Branch the PRD branch starts from and the review targets (default: the current branch)',
+  },
+  push: {
+    type: 'boolean',
+    description: 'Push the PRD branch before opening the review (default: on for github, off for local)',
+  },
   remote: { type: 'string', description: 'Remote to push to (default origin)' },
-  'task-timeout': { type: 'string', description: 'Limit for one agent run on a task or the review, e.g. 45m (default 45m)' },
+  'task-timeout': {
+    type: 'string',
+    description: 'Limit for one agent run on a task or the review, e.g. 45m (default 45m)',
+  },
   'test-timeout': { type: 'string', description: 'Limit for the tests after a task, e.g. 20m (default 20m)' },
 } as const satisfies Record<string, ArgDef>;
 
@@ -61,7 +76,8 @@ export interface PrdRunArgs {
   cwd?: string;
 }
 
-const usage = (message: string, hint?: string) => new FactoryFailure('usage', message, { exitCode: ExitCode.invalid, ...(hint ? { hint } : {}) });
+const usage = (message: string, hint?: string) =>
+  new FactoryFailure('usage', message, { exitCode: ExitCode.invalid, ...(hint ? { hint } : {}) });
 
 /** `90`, `90s`, `45m`, `2h` → milliseconds. */
 export function parseDuration(value: string, flag: string): number {
@@ -92,21 +108,35 @@ export function resumeCommandFor(prd: number, args: PrdRunArgs): string {
 
 export async function runPrd(args: PrdRunArgs): Promise<number> {
   const kind = (args.backlog ?? process.env.FACTORY_BACKLOG ?? 'local') as BacklogKind;
-  if (!BACKLOG_KINDS.includes(kind)) throw usage(`unknown backlog "${args.backlog}"`, `one of: ${BACKLOG_KINDS.join(', ')}`);
+  if (!BACKLOG_KINDS.includes(kind))
+    throw usage(`unknown backlog "${args.backlog}"`, `one of: ${BACKLOG_KINDS.join(', ')}`);
   const prdNumber = args.prd === undefined ? undefined : Number(args.prd);
-  if (prdNumber !== undefined && (!Number.isInteger(prdNumber) || prdNumber < 1)) throw usage(`--prd must be a PRD number (got "${args.prd}")`);
+  if (prdNumber !== undefined && (!Number.isInteger(prdNumber) || prdNumber < 1))
+    throw usage(`--prd must be a PRD number (got "${args.prd}")`);
   const timeouts: Partial<PhaseTimeouts> = {};
   if (args['task-timeout']) timeouts.agent = timeouts.review = parseDuration(args['task-timeout'], 'task-timeout');
   if (args['test-timeout']) timeouts.tests = parseDuration(args['test-timeout'], 'test-timeout');
 
   const root = await git(args.cwd ?? process.cwd(), ['rev-parse', '--show-toplevel']).catch(() => {
-    throw new FactoryFailure('not-a-git-repo', `${args.cwd ?? process.cwd()} is not inside a git repository`, { exitCode: ExitCode.invalid });
+    throw new FactoryFailure('not-a-git-repo', `${args.cwd ?? process.cwd()} is not inside a git repository`, {
+      exitCode: ExitCode.invalid,
+    });
   });
-  const source = await openBacklog({ kind, root, branchFor: prdBranch, ...(args['backlog-dir'] ? { dir: args['backlog-dir'] } : {}), ...(args.repo ? { repo: args.repo } : {}) });
+  const source = await openBacklog({
+    kind,
+    root,
+    branchFor: prdBranch,
+    ...(args['backlog-dir'] ? { dir: args['backlog-dir'] } : {}),
+    ...(args.repo ? { repo: args.repo } : {}),
+  });
   const maxIterations = positiveInt(args['max-iterations'], 'max-iterations');
-  const idle = args['idle-timeout'] === undefined ? undefined : parseDuration(String(args['idle-timeout']), 'idle-timeout') / 1000;
+  const idle =
+    args['idle-timeout'] === undefined ? undefined : parseDuration(String(args['idle-timeout']), 'idle-timeout') / 1000;
   const agent = agentLoopRunner({
-    agent: createAgentProvider(args.agent ?? 'claude-code', { ...(args.model ? { model: args.model } : {}), ...(args.command ? { command: args.command } : {}) }),
+    agent: createAgentProvider(args.agent ?? 'claude-code', {
+      ...(args.model ? { model: args.model } : {}),
+      ...(args.command ? { command: args.command } : {}),
+    }),
     ...(args.sandbox ? { sandbox: sandboxProviderByName(args.sandbox) } : {}),
     ...(maxIterations ? { maxIterations } : {}),
     ...(idle ? { idleTimeoutSeconds: idle } : {}),
@@ -133,7 +163,10 @@ export async function runPrd(args: PrdRunArgs): Promise<number> {
   try {
     batch =
       prdNumber !== undefined
-        ? { results: [await walkPrd({ ...common, prd: prdNumber, resumeCommand: resumeCommandFor(prdNumber, args) })], skipped: [] }
+        ? {
+            results: [await walkPrd({ ...common, prd: prdNumber, resumeCommand: resumeCommandFor(prdNumber, args) })],
+            skipped: [],
+          }
         : await walkBacklog({ ...common, resumeCommandFor: (n) => resumeCommandFor(n, args) });
   } finally {
     process.off('SIGINT', onSigint);

@@ -27,35 +27,81 @@ import { SANDBOX_PROVIDER_NAMES, sandboxProviderByName } from '../sandboxes/inde
 import type { BranchStrategy, Mount, NetworkMode } from '../sandboxes/types.js';
 import { parseDuration, prdArgs, runPrd, type PrdRunArgs } from './agent-prd.js';
 
-const usage = (message: string, hint?: string) => new FactoryFailure('usage', message, { exitCode: ExitCode.invalid, ...(hint ? { hint } : {}) });
+const usage = (message: string, hint?: string) =>
+  new FactoryFailure('usage', message, { exitCode: ExitCode.invalid, ...(hint ? { hint } : {}) });
 
 const runArgs = {
   prompt: { type: 'string', description: 'The prompt (a template: {{KEY}} and !`cmd` are resolved)' },
   'prompt-file': { type: 'string', description: 'Prompt template file' },
   agent: { type: 'string', description: `Agent: ${AGENT_NAMES.join(', ')} (default claude-code)` },
   model: { type: 'string', description: "Model (default: the agent's own)" },
-  command: { type: 'string', description: 'With --agent command: the executable (its args after --); gets the prompt on stdin' },
+  command: {
+    type: 'string',
+    description: 'With --agent command: the executable (its args after --); gets the prompt on stdin',
+  },
   sandbox: { type: 'string', description: `Sandbox: ${SANDBOX_PROVIDER_NAMES.join(', ')} (default bwrap)` },
-  branch: { type: 'string', description: 'Commit on this branch (created from --base-branch or HEAD); default: the current branch in place' },
+  branch: {
+    type: 'string',
+    description: 'Commit on this branch (created from --base-branch or HEAD); default: the current branch in place',
+  },
   'base-branch': { type: 'string', description: 'With --branch: where a new branch starts' },
-  'merge-to-head': { type: 'boolean', description: 'Work on a temp branch and merge it into the current branch at the end' },
-  'max-iterations': { type: 'string', description: 'Iterations before giving up without the completion signal (default 1)' },
+  'merge-to-head': {
+    type: 'boolean',
+    description: 'Work on a temp branch and merge it into the current branch at the end',
+  },
+  'max-iterations': {
+    type: 'string',
+    description: 'Iterations before giving up without the completion signal (default 1)',
+  },
   arg: { type: 'string', description: 'Prompt argument KEY=VALUE for {{KEY}} (repeatable)' },
-  'completion-signal': { type: 'string', description: 'Text that ends the loop (repeatable; default <promise>COMPLETE</promise>)' },
-  'idle-timeout': { type: 'string', description: 'Stop the agent after this long without output: 600, 90s, 10m (default 10m)' },
-  'completion-timeout': { type: 'string', description: 'After the completion signal, wait this long for the agent to exit (default 60s)' },
+  'completion-signal': {
+    type: 'string',
+    description: 'Text that ends the loop (repeatable; default <promise>COMPLETE</promise>)',
+  },
+  'idle-timeout': {
+    type: 'string',
+    description: 'Stop the agent after this long without output: 600, 90s, 10m (default 10m)',
+  },
+  'completion-timeout': {
+    type: 'string',
+    description: 'After the completion signal, wait this long for the agent to exit (default 60s)',
+  },
   name: { type: 'string', description: 'Run name: worktree, temp branch, log and app instance id' },
-  resume: { type: 'string', description: 'Resume this agent session (claude-code, codex, opencode, cursor, copilot, pi)' },
+  resume: {
+    type: 'string',
+    description: 'Resume this agent session (claude-code, codex, opencode, cursor, copilot, pi)',
+  },
   fork: { type: 'boolean', description: 'With --resume: continue in a new session, leaving the original untouched' },
   'output-tag': { type: 'string', description: 'Structured output: the XML tag the agent answers in' },
-  'output-schema': { type: 'string', description: 'Structured output: JSON Schema file the answer must match (without it, the tag text is returned)' },
-  env: { type: 'string', description: "Environment variable for the agent KEY=VALUE (repeatable; host secrets are not passed into bwrap otherwise, except the agent's own credential variables)" },
-  copy: { type: 'string', description: 'Copy this repo path into a new worktree (repeatable; e.g. node_modules, .env)' },
+  'output-schema': {
+    type: 'string',
+    description: 'Structured output: JSON Schema file the answer must match (without it, the tag text is returned)',
+  },
+  env: {
+    type: 'string',
+    description:
+      "Environment variable for the agent KEY=VALUE (repeatable; host secrets are not passed into bwrap otherwise, except the agent's own credential variables)",
+  },
+  copy: {
+    type: 'string',
+    description: 'Copy this repo path into a new worktree (repeatable; e.g. node_modules, .env)',
+  },
   network: { type: 'string', description: 'Sandbox network: host (default; the app is reachable), loopback, none' },
-  mount: { type: 'string', description: 'Extra host dir in the sandbox: HOST[:SANDBOX_PATH][:ro] (repeatable; e.g. the dir of an agent CLI)' },
-  app: { type: 'boolean', default: true, description: 'Start the app when the repo has a factory.yaml (--no-app to skip)' },
+  mount: {
+    type: 'string',
+    description: 'Extra host dir in the sandbox: HOST[:SANDBOX_PATH][:ro] (repeatable; e.g. the dir of an agent CLI)',
+  },
+  app: {
+    type: 'boolean',
+    default: true,
+    description: 'Start the app when the repo has a factory.yaml (--no-app to skip)',
+  },
   'keep-env': { type: 'boolean', description: 'Leave the app instance (and worktree) running after the run' },
-  preflight: { type: 'boolean', default: true, description: 'Check the agent CLI is installed and logged in first (--no-preflight to skip)' },
+  preflight: {
+    type: 'boolean',
+    default: true,
+    description: 'Check the agent CLI is installed and logged in first (--no-preflight to skip)',
+  },
   'log-file': { type: 'string', description: 'Write the run log here (default .factory/logs/agent/<name>.log)' },
   stream: { type: 'boolean', description: "Show the agent's output on the terminal (stderr) instead of a log file" },
   json: { type: 'boolean', description: 'Print one JSON result (schema/agent-run.schema.json)' },
@@ -102,11 +148,15 @@ function seconds(value: string | undefined, flag: string): number | undefined {
 function branchStrategy(a: { branch?: string; 'base-branch'?: string; 'merge-to-head'?: boolean }): BranchStrategy {
   if (a.branch && a['merge-to-head']) throw usage('--branch and --merge-to-head exclude each other');
   if (a['base-branch'] && !a.branch) throw usage('--base-branch needs --branch');
-  if (a.branch) return { type: 'branch', branch: a.branch, ...(a['base-branch'] ? { baseBranch: a['base-branch'] } : {}) };
+  if (a.branch)
+    return { type: 'branch', branch: a.branch, ...(a['base-branch'] ? { baseBranch: a['base-branch'] } : {}) };
   return a['merge-to-head'] ? { type: 'merge-to-head' } : { type: 'head' };
 }
 
-function outputDefinition(tag: string | undefined, schemaFile: string | undefined): OutputDefinition<unknown> | undefined {
+function outputDefinition(
+  tag: string | undefined,
+  schemaFile: string | undefined,
+): OutputDefinition<unknown> | undefined {
   if (!tag && !schemaFile) return undefined;
   if (!tag) throw usage('--output-schema needs --output-tag (the tag the agent answers in)');
   if (!schemaFile) return Output.string({ tag });
@@ -123,9 +173,12 @@ function outputDefinition(tag: string | undefined, schemaFile: string | undefine
 /** Human rendering of the run's progress on stderr (the agent's own output goes to the log). */
 function renderProgress(e: RunEvent, streaming: boolean): void {
   if (e.type === 'run-start') {
-    eprintln(`${colors.cyan('→')} ${e.agent} in ${e.sandbox} on ${colors.bold(e.branch)} ${colors.dim(e.worktreePath)}`);
+    eprintln(
+      `${colors.cyan('→')} ${e.agent} in ${e.sandbox} on ${colors.bold(e.branch)} ${colors.dim(e.worktreePath)}`,
+    );
     if (e.logPath) eprintln(`  ${colors.dim('log:')} tail -f ${e.logPath}`);
-  } else if (!streaming && e.type === 'iteration-start') eprintln(`${colors.cyan('→')} iteration ${e.iteration}/${e.maxIterations}`);
+  } else if (!streaming && e.type === 'iteration-start')
+    eprintln(`${colors.cyan('→')} iteration ${e.iteration}/${e.maxIterations}`);
   else if (!streaming && e.type === 'warning') eprintln(`${colors.yellow('warning')} ${e.message}`);
   else if (!streaming && e.type === 'status') eprintln(colors.dim(e.message));
 }
@@ -135,15 +188,25 @@ export const agentRun = defineCommand({
   args: { ...runArgs, ...prdArgs },
   async run({ args, rawArgs }) {
     const noPrompt = args.prompt === undefined && args['prompt-file'] === undefined;
-    const backlogHere = args.backlog !== undefined || args['backlog-dir'] !== undefined || process.env.FACTORY_BACKLOG !== undefined || existsSync(resolve('prds'));
+    const backlogHere =
+      args.backlog !== undefined ||
+      args['backlog-dir'] !== undefined ||
+      process.env.FACTORY_BACKLOG !== undefined ||
+      existsSync(resolve('prds'));
     if (args.prd !== undefined || (noPrompt && backlogHere)) {
       return runPrd(args as PrdRunArgs);
     }
-    if (args.prompt === undefined && args['prompt-file'] === undefined) throw usage('give --prompt "…" or --prompt-file path.md (or --prd N to walk a PRD)');
-    if (args.prompt !== undefined && args['prompt-file'] !== undefined) throw usage('--prompt and --prompt-file exclude each other');
+    if (args.prompt === undefined && args['prompt-file'] === undefined)
+      throw usage('give --prompt "…" or --prompt-file path.md (or --prd N to walk a PRD)');
+    if (args.prompt !== undefined && args['prompt-file'] !== undefined)
+      throw usage('--prompt and --prompt-file exclude each other');
     const agentName = args.agent ?? 'claude-code';
     const passthrough = rawArgs.includes('--') ? rawArgs.slice(rawArgs.indexOf('--') + 1) : [];
-    const agent = createAgentProvider(agentName, { ...(args.model ? { model: args.model } : {}), ...(args.command ? { command: args.command } : {}), commandArgs: passthrough });
+    const agent = createAgentProvider(agentName, {
+      ...(args.model ? { model: args.model } : {}),
+      ...(args.command ? { command: args.command } : {}),
+      commandArgs: passthrough,
+    });
     const promptArgs: Record<string, string> = {};
     for (const kv of repeated(rawArgs, 'arg')) {
       const eq = kv.indexOf('=');
@@ -151,10 +214,16 @@ export const agentRun = defineCommand({
       promptArgs[kv.slice(0, eq)] = kv.slice(eq + 1);
     }
     const maxIterations = args['max-iterations'] === undefined ? undefined : Number(args['max-iterations']);
-    if (maxIterations !== undefined && (!Number.isInteger(maxIterations) || maxIterations < 1)) throw usage(`--max-iterations must be a positive integer (got "${args['max-iterations']}")`);
-    if (args.network !== undefined && !['host', 'loopback', 'none'].includes(args.network)) throw usage(`--network must be host, loopback or none (got "${args.network}")`);
+    if (maxIterations !== undefined && (!Number.isInteger(maxIterations) || maxIterations < 1))
+      throw usage(`--max-iterations must be a positive integer (got "${args['max-iterations']}")`);
+    if (args.network !== undefined && !['host', 'loopback', 'none'].includes(args.network))
+      throw usage(`--network must be host, loopback or none (got "${args.network}")`);
     const streaming = args.stream === true;
-    const logging: LoggingOption | undefined = streaming ? { type: 'terminal' } : args['log-file'] ? { type: 'file', path: resolve(args['log-file']) } : undefined;
+    const logging: LoggingOption | undefined = streaming
+      ? { type: 'terminal' }
+      : args['log-file']
+        ? { type: 'file', path: resolve(args['log-file']) }
+        : undefined;
     const signals = repeated(rawArgs, 'completion-signal');
     const copies = repeated(rawArgs, 'copy');
     const mounts = repeated(rawArgs, 'mount').map(parseMount);
@@ -206,15 +275,34 @@ export const agentRun = defineCommand({
       } else {
         const m = result.merge;
         const where =
-          m.kind === 'merged' ? `merged into ${m.into}` : m.kind === 'left-on-branch' ? `on ${m.branch}` : m.kind === 'head' ? `on ${result.branch}` : m.kind === 'no-changes' ? 'no commits' : `NOT merged (${m.kind})`;
-        const tokens = result.usage.input + result.usage.cacheRead + result.usage.output > 0 ? `, tokens in ${result.usage.input + result.usage.cacheRead} out ${result.usage.output}` : '';
-        println(`${result.outcome === 'no-changes' ? colors.yellow('no changes') : colors.green(result.outcome)}: ${result.iterations.length} iteration(s), ${result.commits.length} commit(s) ${where}${tokens}`);
+          m.kind === 'merged'
+            ? `merged into ${m.into}`
+            : m.kind === 'left-on-branch'
+              ? `on ${m.branch}`
+              : m.kind === 'head'
+                ? `on ${result.branch}`
+                : m.kind === 'no-changes'
+                  ? 'no commits'
+                  : `NOT merged (${m.kind})`;
+        const tokens =
+          result.usage.input + result.usage.cacheRead + result.usage.output > 0
+            ? `, tokens in ${result.usage.input + result.usage.cacheRead} out ${result.usage.output}`
+            : '';
+        println(
+          `${result.outcome === 'no-changes' ? colors.yellow('no changes') : colors.green(result.outcome)}: ${result.iterations.length} iteration(s), ${result.commits.length} commit(s) ${where}${tokens}`,
+        );
         for (const c of result.commits) println(`  ${colors.dim(c.sha.slice(0, 10))} ${c.subject}`);
-        if (result.uncommittedFiles.length) println(`${colors.yellow('uncommitted')} ${result.uncommittedFiles.length} file(s) left in ${result.worktreePath}`);
+        if (result.uncommittedFiles.length)
+          println(
+            `${colors.yellow('uncommitted')} ${result.uncommittedFiles.length} file(s) left in ${result.worktreePath}`,
+          );
         if (conflict) eprintln(m.kind === 'conflict' || m.kind === 'merge-failed' ? m.recoveryText : '');
         if (result.sessionId) println(colors.dim(`session ${result.sessionId}`));
         if (result.output !== undefined) println(JSON.stringify(result.output, null, 2));
-        if (result.app) println(`app kept running: ${Object.values(result.app.urls).join(' ')} (factory stop --worktree-id ${result.app.worktreeId})`);
+        if (result.app)
+          println(
+            `app kept running: ${Object.values(result.app.urls).join(' ')} (factory stop --worktree-id ${result.app.worktreeId})`,
+          );
       }
       return conflict ? ExitCode.failed : ExitCode.ok;
     } finally {
@@ -224,13 +312,36 @@ export const agentRun = defineCommand({
   },
 });
 
-const interactiveArgs = (({ prompt, 'prompt-file': promptFile, agent, model, command, branch, 'base-branch': baseBranch, 'merge-to-head': mergeToHead, arg, name, resume, fork, env, copy, network, mount, app, 'keep-env': keepEnv, preflight }) => ({
+const interactiveArgs = (({
   prompt,
   'prompt-file': promptFile,
   agent,
   model,
   command,
-  sandbox: { type: 'string', description: `Sandbox: ${SANDBOX_PROVIDER_NAMES.join(', ')} (default none: you approve the agent's actions)` },
+  branch,
+  'base-branch': baseBranch,
+  'merge-to-head': mergeToHead,
+  arg,
+  name,
+  resume,
+  fork,
+  env,
+  copy,
+  network,
+  mount,
+  app,
+  'keep-env': keepEnv,
+  preflight,
+}) => ({
+  prompt,
+  'prompt-file': promptFile,
+  agent,
+  model,
+  command,
+  sandbox: {
+    type: 'string',
+    description: `Sandbox: ${SANDBOX_PROVIDER_NAMES.join(', ')} (default none: you approve the agent's actions)`,
+  },
   branch,
   'base-branch': baseBranch,
   'merge-to-head': mergeToHead,
@@ -252,12 +363,20 @@ const interactiveArgs = (({ prompt, 'prompt-file': promptFile, agent, model, com
  * app setup. Exit code: the agent's own (0 when it exits cleanly), 2/3 as for `run`, 130 interrupted.
  */
 export const agentInteractive = defineCommand({
-  meta: { name: 'interactive', description: "Open the agent's own interactive session in a worktree and sandbox (default: no sandbox)." },
+  meta: {
+    name: 'interactive',
+    description: "Open the agent's own interactive session in a worktree and sandbox (default: no sandbox).",
+  },
   args: interactiveArgs,
   async run({ args, rawArgs }) {
-    if (args.prompt !== undefined && args['prompt-file'] !== undefined) throw usage('--prompt and --prompt-file exclude each other');
+    if (args.prompt !== undefined && args['prompt-file'] !== undefined)
+      throw usage('--prompt and --prompt-file exclude each other');
     const passthrough = rawArgs.includes('--') ? rawArgs.slice(rawArgs.indexOf('--') + 1) : [];
-    const agent = createAgentProvider(args.agent ?? 'claude-code', { ...(args.model ? { model: args.model } : {}), ...(args.command ? { command: args.command } : {}), commandArgs: passthrough });
+    const agent = createAgentProvider(args.agent ?? 'claude-code', {
+      ...(args.model ? { model: args.model } : {}),
+      ...(args.command ? { command: args.command } : {}),
+      commandArgs: passthrough,
+    });
     const promptArgs: Record<string, string> = {};
     for (const kv of repeated(rawArgs, 'arg')) {
       const eq = kv.indexOf('=');
@@ -277,7 +396,11 @@ export const agentInteractive = defineCommand({
         agent,
         sandbox: sandboxProviderByName(args.sandbox ?? 'none'),
         cwd: process.cwd(),
-        ...(args.prompt !== undefined ? { promptTemplate: args.prompt } : args['prompt-file'] !== undefined ? { promptFile: args['prompt-file'] } : {}),
+        ...(args.prompt !== undefined
+          ? { promptTemplate: args.prompt }
+          : args['prompt-file'] !== undefined
+            ? { promptFile: args['prompt-file'] }
+            : {}),
         promptArgs,
         branchStrategy: branchStrategy(args),
         ...(args.name ? { name: args.name } : {}),
@@ -291,7 +414,9 @@ export const agentInteractive = defineCommand({
         preflight: args.preflight !== false,
         signal: abort.signal,
       });
-      eprintln(`${colors.cyan('→')} session ended (exit ${String(r.exitCode)}): ${r.commits.length} commit(s), ${r.merge.kind}${r.worktreeKept ? `; worktree kept: ${r.worktreePath}` : ''}`);
+      eprintln(
+        `${colors.cyan('→')} session ended (exit ${String(r.exitCode)}): ${r.commits.length} commit(s), ${r.merge.kind}${r.worktreeKept ? `; worktree kept: ${r.worktreePath}` : ''}`,
+      );
       if (r.merge.kind === 'conflict' || r.merge.kind === 'merge-failed') eprintln(r.merge.recoveryText);
       return r.exitCode === 0 ? ExitCode.ok : ExitCode.failed;
     } finally {

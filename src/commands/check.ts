@@ -9,13 +9,25 @@ import { ExitCode } from '../lib/failure.js';
 import { colors, eprintln, printJson, println } from '../lib/output.js';
 
 export default defineCommand({
-  meta: { name: 'check', description: 'Validate factory.yaml: schema, rules and ${NAME} references, with located errors.' },
+  meta: {
+    name: 'check',
+    description: 'Validate factory.yaml: schema, rules and ${NAME} references, with located errors.',
+  },
   args: {
-    file: { type: 'string', alias: 'f', description: 'The contract file (default: factory.yaml here or in a parent directory)' },
-    json: { type: 'boolean', description: 'Print {schemaVersion, ok, file, diagnostics} as JSON (schema/check.schema.json)' },
+    file: {
+      type: 'string',
+      alias: 'f',
+      description: 'The contract file (default: factory.yaml here or in a parent directory)',
+    },
+    json: {
+      type: 'boolean',
+      description: 'Print {schemaVersion, ok, file, diagnostics} as JSON (schema/check.schema.json)',
+    },
   },
   async run({ args }) {
-    const { contract, diagnostics, file, shownFile } = await checkContract({ ...(args.file !== undefined ? { file: String(args.file) } : {}) });
+    const { contract, diagnostics, file, shownFile } = await checkContract({
+      ...(args.file !== undefined ? { file: String(args.file) } : {}),
+    });
     const errors = diagnostics.filter((d) => d.severity === 'error');
     const ok = contract !== undefined && errors.length === 0;
     if (args.json) {

@@ -6,19 +6,22 @@
 import { defineCommand } from 'citty';
 import { ExitCode } from '../lib/failure.js';
 import { colors, printJson, println } from '../lib/output.js';
-import { instanceArgs, locateArgs } from '../services/cli/args.js';
+import { instanceArgs, locateArgs } from './ui/args.js';
 import { cleanInstance } from '../services/stop.js';
 
 export default defineCommand({
-  meta: { name: 'clean', description: "Stop the instance, remove its data and logs, and release its ports." },
+  meta: { name: 'clean', description: 'Stop the instance, remove its data and logs, and release its ports.' },
   args: { ...instanceArgs },
   async run({ args }) {
     const r = await cleanInstance(locateArgs(args));
     if (args.json) printJson({ ok: r.busyPorts.length === 0, ...r });
     else {
-      println(`instance ${r.worktreeId}: cleaned (${r.stateDir} removed${r.lease ? `, ports ${r.lease.base}–${r.lease.base + r.lease.size - 1} released` : ''})`);
+      println(
+        `instance ${r.worktreeId}: cleaned (${r.stateDir} removed${r.lease ? `, ports ${r.lease.base}–${r.lease.base + r.lease.size - 1} released` : ''})`,
+      );
       if (r.reaped.length) println(`  reaped pids ${r.reaped.map((p) => p.pid).join(', ')}`);
-      for (const c of r.compose) println(`  ${c.argv.join(' ')} → ${c.exitCode === null ? 'could not run' : `exit ${c.exitCode}`}`);
+      for (const c of r.compose)
+        println(`  ${c.argv.join(' ')} → ${c.exitCode === null ? 'could not run' : `exit ${c.exitCode}`}`);
       if (r.busyPorts.length) println(colors.red(`  ports still bound: ${r.busyPorts.join(', ')}`));
     }
     return r.busyPorts.length ? ExitCode.failed : ExitCode.ok;

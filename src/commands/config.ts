@@ -13,11 +13,20 @@ import { eprintln, printJson, println } from '../lib/output.js';
 export default defineCommand({
   meta: { name: 'config', description: 'Print the normalized contract and the service graph in start order.' },
   args: {
-    file: { type: 'string', alias: 'f', description: 'The contract file (default: factory.yaml here or in a parent directory)' },
-    json: { type: 'boolean', description: 'Print {schemaVersion, ok, file, contract, startOrder, graph} (schema/config.schema.json)' },
+    file: {
+      type: 'string',
+      alias: 'f',
+      description: 'The contract file (default: factory.yaml here or in a parent directory)',
+    },
+    json: {
+      type: 'boolean',
+      description: 'Print {schemaVersion, ok, file, contract, startOrder, graph} (schema/config.schema.json)',
+    },
   },
   async run({ args }) {
-    const { contract, warnings } = await loadContractWithWarnings({ ...(args.file !== undefined ? { file: String(args.file) } : {}) });
+    const { contract, warnings } = await loadContractWithWarnings({
+      ...(args.file !== undefined ? { file: String(args.file) } : {}),
+    });
     if (args.json) {
       printJson({
         ok: true,

@@ -5,7 +5,7 @@
  */
 import { defineCommand } from 'citty';
 import { printJson, println } from '../lib/output.js';
-import { instanceArgs, locateArgs } from '../services/cli/args.js';
+import { instanceArgs, locateArgs } from './ui/args.js';
 import { getInstanceEnv, toShell } from '../services/env.js';
 
 export default defineCommand({

@@ -6,10 +6,10 @@ import type { CommandDef } from 'citty';
  * (or throws a FactoryFailure). Keep the list sorted by area; test/e2e/help.test.ts snapshots --help
  * for every entry.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: citty's CommandDef is invariant in its args; a registry of differently-typed commands needs any
 export type LazyCommand = () => Promise<CommandDef<any>>;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: as above
 const load = <M extends { default: CommandDef<any> }>(p: Promise<M>) => p.then((m) => m.default);
 
 export const commands = {

@@ -7,7 +7,7 @@
 import { defineCommand } from 'citty';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { colors, printJson, println } from '../lib/output.js';
-import { instanceArgs, locateArgs } from '../services/cli/args.js';
+import { instanceArgs, locateArgs } from './ui/args.js';
 import { followLogs, tailLogs, type LogLine } from '../services/logs.js';
 import { locateInstance } from '../services/paths.js';
 
@@ -21,7 +21,10 @@ export default defineCommand({
   },
   async run({ args }) {
     const n = args.lines === undefined ? 100 : Number(args.lines);
-    if (!Number.isInteger(n) || n < 0) throw new FactoryFailure('usage', `-n expects a whole number, got "${args.lines}"`, { exitCode: ExitCode.invalid });
+    if (!Number.isInteger(n) || n < 0)
+      throw new FactoryFailure('usage', `-n expects a whole number, got "${args.lines}"`, {
+        exitCode: ExitCode.invalid,
+      });
     const loc = locateInstance(locateArgs(args));
     const service = args.service ? String(args.service) : undefined;
     const past = tailLogs(loc.stateDir, service, n);
@@ -31,8 +34,11 @@ export default defineCommand({
     }
     const width = Math.max(0, ...past.map((l) => l.service.length));
     const show = (l: LogLine) => {
-      if (args.json) process.stdout.write(JSON.stringify(l) + '\n');
-      else println(`${service ? '' : colors.cyan(`${l.service.padEnd(width)} | `)}${colors.dim(l.at)} ${l.stream === 'err' ? colors.red(l.line) : l.line}`);
+      if (args.json) process.stdout.write(`${JSON.stringify(l)}\n`);
+      else
+        println(
+          `${service ? '' : colors.cyan(`${l.service.padEnd(width)} | `)}${colors.dim(l.at)} ${l.stream === 'err' ? colors.red(l.line) : l.line}`,
+        );
     };
     past.forEach(show);
     if (args.follow) {

@@ -20,7 +20,9 @@ export default defineCommand({
         const ports = i.portBase !== null ? `${i.portBase}–${i.portBase + (i.portCount ?? 1) - 1}` : '-';
         const leaks = i.leaks.length ? colors.red(` leaks: ${i.leaks.join(', ')}`) : '';
         const procs = i.processes.length ? ` pids ${i.processes.map((p) => p.pid).join(',')}` : '';
-        println(`${(i.worktreeId ?? '?').padEnd(16)} ${i.phase.padEnd(15)} ${ports.padEnd(12)} ${i.root ?? ''}${procs}${leaks}`);
+        println(
+          `${(i.worktreeId ?? '?').padEnd(16)} ${i.phase.padEnd(15)} ${ports.padEnd(12)} ${i.root ?? ''}${procs}${leaks}`,
+        );
       }
     }
     return leaky ? ExitCode.failed : ExitCode.ok;

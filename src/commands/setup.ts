@@ -32,7 +32,10 @@ function renderEnd(r: SetupStepResult): void {
 }
 
 export default defineCommand({
-  meta: { name: 'setup', description: "Run the contract's setup steps for an instance (skips steps whose inputs are unchanged)." },
+  meta: {
+    name: 'setup',
+    description: "Run the contract's setup steps for an instance (skips steps whose inputs are unchanged).",
+  },
   args: {
     'worktree-id': { type: 'string', description: 'Instance to set up (default: this worktree)' },
     file: { type: 'string', alias: 'f', description: 'Contract file (default: factory.yaml here or above)' },
@@ -64,7 +67,17 @@ export default defineCommand({
         );
       } else {
         const failed = result.steps.find((s) => s.status === 'failed');
-        if (failed?.tail) eprintln(colors.dim(failed.tail.trimEnd().split('\n').slice(-15).map((l) => `  │ ${l}`).join('\n')));
+        if (failed?.tail)
+          eprintln(
+            colors.dim(
+              failed.tail
+                .trimEnd()
+                .split('\n')
+                .slice(-15)
+                .map((l) => `  │ ${l}`)
+                .join('\n'),
+            ),
+          );
         eprintln(`${colors.red('error')} setup step "${failed?.name ?? '?'}" failed: ${failed?.reason ?? ''}`);
       }
       return result.ok ? ExitCode.ok : ExitCode.failed;

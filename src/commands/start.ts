@@ -7,27 +7,40 @@
 import { defineCommand } from 'citty';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { colors, eprintln, printJson, println } from '../lib/output.js';
-import { instanceArgs, seconds } from '../services/cli/args.js';
-import { progressRenderer } from '../services/cli/progress.js';
-import { renderStatus } from '../services/cli/render-status.js';
+import { instanceArgs, seconds } from './ui/args.js';
+import { progressRenderer } from './ui/progress.js';
+import { renderStatus } from './ui/render-status.js';
 import { runForeground } from '../services/foreground.js';
 import { startInstance, type StartEvent, type StartOptions } from '../services/start.js';
-import { prefixer } from '../services/cli/prefix.js';
+import { prefixer } from './ui/prefix.js';
 
 function positiveNumber(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new FactoryFailure('usage', `--${flag} expects a positive number, got "${v}"`, { exitCode: ExitCode.invalid });
+  if (!Number.isFinite(n) || n <= 0)
+    throw new FactoryFailure('usage', `--${flag} expects a positive number, got "${v}"`, {
+      exitCode: ExitCode.invalid,
+    });
   return n;
 }
 
 export default defineCommand({
-  meta: { name: 'start', description: 'Start this worktree instance (every service, or the named ones and their dependencies) and wait until ready.' },
+  meta: {
+    name: 'start',
+    description:
+      'Start this worktree instance (every service, or the named ones and their dependencies) and wait until ready.',
+  },
   args: {
     ...instanceArgs,
-    only: { type: 'string', description: 'Comma-separated services to start (with their dependencies); also accepted as positional names' },
+    only: {
+      type: 'string',
+      description: 'Comma-separated services to start (with their dependencies); also accepted as positional names',
+    },
     'port-range': { type: 'string', description: 'First port of the block to lease (default: 46000 and up)' },
-    'move-ports': { type: 'boolean', description: 'If a foreign process holds a leased port, move to another block (reported)' },
+    'move-ports': {
+      type: 'boolean',
+      description: 'If a foreign process holds a leased port, move to another block (reported)',
+    },
     timeout: { type: 'string', description: 'Give up (and stop everything) if not ready after this many seconds' },
     foreground: { type: 'boolean', description: 'Run attached, with prefixed output, until Ctrl-C' },
   },
@@ -68,14 +81,17 @@ export default defineCommand({
       if (args.json) {
         printJson({ ok: true, attached, ...st });
       } else {
-        println(`${colors.green('ready')} ${st.worktreeId}${attached ? ' (already running)' : ''} in ${seconds(Date.now() - t0)}`);
+        println(
+          `${colors.green('ready')} ${st.worktreeId}${attached ? ' (already running)' : ''} in ${seconds(Date.now() - t0)}`,
+        );
         for (const [name, url] of Object.entries(st.urls)) println(`  ${name.padEnd(10)} ${colors.cyan(url)}`);
         if (Object.keys(st.urls).length === 0) renderStatus(st);
       }
       return ExitCode.ok;
     } catch (error) {
       progress?.done();
-      if (error instanceof Error && 'code' in error && (error as FactoryFailure).code === 'interrupted' && !args.json) eprintln(colors.yellow('interrupted: stopped'));
+      if (error instanceof Error && 'code' in error && (error as FactoryFailure).code === 'interrupted' && !args.json)
+        eprintln(colors.yellow('interrupted: stopped'));
       throw error;
     } finally {
       process.off('SIGINT', onSigint);

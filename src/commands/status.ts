@@ -6,13 +6,16 @@
  */
 import { defineCommand } from 'citty';
 import { printJson } from '../lib/output.js';
-import { instanceArgs, locateArgs } from '../services/cli/args.js';
-import { renderStatus, statusExitCode } from '../services/cli/render-status.js';
+import { instanceArgs, locateArgs } from './ui/args.js';
+import { renderStatus, statusExitCode } from './ui/render-status.js';
 import { locateInstance } from '../services/paths.js';
 import { readStateFile, statusFromState } from '../services/status-read.js';
 
 export default defineCommand({
-  meta: { name: 'status', description: 'Show the instance: per service state, pid, ports, url, health, last check, restarts, exit code, log.' },
+  meta: {
+    name: 'status',
+    description: 'Show the instance: per service state, pid, ports, url, health, last check, restarts, exit code, log.',
+  },
   args: { ...instanceArgs },
   run({ args }) {
     const loc = locateInstance(locateArgs(args));

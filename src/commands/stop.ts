@@ -8,7 +8,7 @@
 import { defineCommand } from 'citty';
 import { ExitCode } from '../lib/failure.js';
 import { colors, printJson, println } from '../lib/output.js';
-import { instanceArgs, locateArgs } from '../services/cli/args.js';
+import { instanceArgs, locateArgs } from './ui/args.js';
 import { stopInstance } from '../services/stop.js';
 
 export default defineCommand({
@@ -18,7 +18,12 @@ export default defineCommand({
     const r = await stopInstance(locateArgs(args));
     if (args.json) printJson({ ok: r.busyPorts.length === 0, ...r });
     else {
-      const what = r.was === 'running' ? 'stopped' : r.was === 'supervisor-dead' ? 'supervisor was dead; reaped its leftovers' : 'was not running';
+      const what =
+        r.was === 'running'
+          ? 'stopped'
+          : r.was === 'supervisor-dead'
+            ? 'supervisor was dead; reaped its leftovers'
+            : 'was not running';
       println(`instance ${r.worktreeId}: ${what}`);
       if (r.reaped.length) println(`  reaped pids ${r.reaped.map((p) => p.pid).join(', ')}`);
       if (r.busyPorts.length) println(colors.red(`  ports still bound: ${r.busyPorts.join(', ')}`));

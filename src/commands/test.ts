@@ -19,13 +19,16 @@ function seconds(ms: number): string {
 }
 
 function renderSuite(r: SuiteResult): void {
-  const counts = r.tests ? ` ${r.tests.passed}/${r.tests.tests} passed${r.tests.skipped ? `, ${r.tests.skipped} skipped` : ''}` : '';
+  const counts = r.tests
+    ? ` ${r.tests.passed}/${r.tests.tests} passed${r.tests.skipped ? `, ${r.tests.skipped} skipped` : ''}`
+    : '';
   if (r.status === 'passed') {
     eprintln(`${colors.green('✓')} ${r.name}${colors.dim(`${counts} in ${seconds(r.durationMs)}`)}`);
     return;
   }
   eprintln(`${colors.red('✗')} ${r.name} ${colors.red(r.reason)}${colors.dim(counts)}`);
-  for (const f of r.tests?.failures ?? []) eprintln(`  ${colors.red('•')} ${f.name}${f.message ? colors.dim(` — ${f.message.split('\n')[0]}`) : ''}`);
+  for (const f of r.tests?.failures ?? [])
+    eprintln(`  ${colors.red('•')} ${f.name}${f.message ? colors.dim(` — ${f.message.split('\n')[0]}`) : ''}`);
   if (r.log) eprintln(`  ${colors.dim('log:')} ${r.log}`);
 }
 

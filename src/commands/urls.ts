@@ -5,7 +5,7 @@
 import { defineCommand } from 'citty';
 import { ExitCode } from '../lib/failure.js';
 import { eprintln, printJson, println } from '../lib/output.js';
-import { instanceArgs, locateArgs } from '../services/cli/args.js';
+import { instanceArgs, locateArgs } from './ui/args.js';
 import { locateInstance } from '../services/paths.js';
 import { readStateFile, statusFromState } from '../services/status-read.js';
 
@@ -15,7 +15,13 @@ export default defineCommand({
   run({ args }) {
     const loc = locateInstance(locateArgs(args));
     const st = statusFromState(loc, readStateFile(loc.stateDir));
-    if (args.json) printJson({ worktreeId: st.worktreeId, running: st.running, urls: st.running ? st.urls : {}, ports: st.running ? st.ports : {} });
+    if (args.json)
+      printJson({
+        worktreeId: st.worktreeId,
+        running: st.running,
+        urls: st.running ? st.urls : {},
+        ports: st.running ? st.ports : {},
+      });
     else if (st.running) for (const [name, url] of Object.entries(st.urls)) println(`${name} ${url}`);
     else eprintln(`instance ${st.worktreeId} is not running`);
     return st.running ? ExitCode.ok : ExitCode.unavailable;

@@ -13,11 +13,17 @@ import { validateInstance } from '../validation/validate-instance.js';
 /** `--scenario a --scenario b,c` → [a, b, c] (citty hands a repeated flag over as an array). */
 function names(value: unknown): string[] {
   const raw = Array.isArray(value) ? value : value === undefined ? [] : [value];
-  return raw.flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter(Boolean);
+  return raw
+    .flatMap((v) => String(v).split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 export default defineCommand({
-  meta: { name: 'validate', description: "Run the contract's browser scenarios against the running instance, with video and a report." },
+  meta: {
+    name: 'validate',
+    description: "Run the contract's browser scenarios against the running instance, with video and a report.",
+  },
   args: {
     scenario: { type: 'string', description: 'Run only this scenario (repeatable, or comma-separated)' },
     feature: { type: 'string', description: 'Run the scenarios whose name or description matches this text' },

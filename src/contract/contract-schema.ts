@@ -23,7 +23,12 @@ const Timing = {
   startupTimeoutMs: Type.Number(),
 };
 const HealthCheck = Type.Union([
-  Type.Object({ kind: Type.Literal('http'), url: Template, status: Type.Tuple([Type.Integer(), Type.Integer()]), ...Timing }),
+  Type.Object({
+    kind: Type.Literal('http'),
+    url: Template,
+    status: Type.Tuple([Type.Integer(), Type.Integer()]),
+    ...Timing,
+  }),
   Type.Object({ kind: Type.Literal('tcp'), port: Type.String(), host: Type.Optional(Type.String()), ...Timing }),
   Type.Object({ kind: Type.Literal('command'), command: Command, ...Timing }),
   Type.Object({ kind: Type.Literal('log'), pattern: Type.String(), ...Timing }),
@@ -58,8 +63,18 @@ const Service = Type.Union([
 const Step = Type.Union([
   Type.Object({ action: Type.Literal('goto'), url: Template, name: Type.Optional(Type.String()) }),
   Type.Object({ action: Type.Literal('click'), selector: Type.String(), name: Type.Optional(Type.String()) }),
-  Type.Object({ action: Type.Literal('fill'), selector: Type.String(), value: Template, name: Type.Optional(Type.String()) }),
-  Type.Object({ action: Type.Literal('press'), key: Type.String(), selector: Type.Optional(Type.String()), name: Type.Optional(Type.String()) }),
+  Type.Object({
+    action: Type.Literal('fill'),
+    selector: Type.String(),
+    value: Template,
+    name: Type.Optional(Type.String()),
+  }),
+  Type.Object({
+    action: Type.Literal('press'),
+    key: Type.String(),
+    selector: Type.Optional(Type.String()),
+    name: Type.Optional(Type.String()),
+  }),
   Type.Object({
     action: Type.Literal('wait_for'),
     text: Type.Optional(Type.String()),
@@ -84,7 +99,9 @@ export const ContractSchema = Type.Object(
     file: Type.String(),
     root: Type.String(),
     runtime: Type.Object({
-      packageManager: Type.Optional(Type.Union([Type.Literal('npm'), Type.Literal('pnpm'), Type.Literal('yarn'), Type.Literal('bun')])),
+      packageManager: Type.Optional(
+        Type.Union([Type.Literal('npm'), Type.Literal('pnpm'), Type.Literal('yarn'), Type.Literal('bun')]),
+      ),
     }),
     setup: Type.Array(
       Type.Object({
@@ -106,7 +123,12 @@ export const ContractSchema = Type.Object(
       composeProjectPrefix: Type.String(),
     }),
     ports: Type.Array(
-      Type.Object({ name: Type.String(), envVar: Type.String(), offset: Type.Integer(), source: Type.Optional(Source) }),
+      Type.Object({
+        name: Type.String(),
+        envVar: Type.String(),
+        offset: Type.Integer(),
+        source: Type.Optional(Source),
+      }),
     ),
     services: Type.Record(Type.String(), Service),
     startOrder: Type.Array(Type.String()),

@@ -47,7 +47,7 @@ export function findCycles(services: Record<string, ServiceSpec>): string[][] {
 
 function canonical(cycle: string[]): string {
   const ring = cycle.slice(0, -1);
-  const min = ring.reduce((m, _, i) => (ring[i]! < ring[m]! ? i : m), 0);
+  const min = ring.reduce((m, name, i) => (name < (ring[m] ?? '') ? i : m), 0);
   return [...ring.slice(min), ...ring.slice(0, min)].join('\u0000');
 }
 
@@ -58,7 +58,9 @@ export function startOrder(services: Record<string, ServiceSpec>): string[] {
   const order: string[] = [];
   for (;;) {
     const next = names.find(
-      (n) => remaining.has(n) && (services[n]?.dependsOn ?? []).every((d) => !remaining.has(d.service) || !(d.service in services)),
+      (n) =>
+        remaining.has(n) &&
+        (services[n]?.dependsOn ?? []).every((d) => !remaining.has(d.service) || !(d.service in services)),
     );
     if (next === undefined) break;
     remaining.delete(next);

@@ -64,7 +64,7 @@ export function composeProjectName(prefix: string, worktreeId: string): string {
 function unresolved(name: string, template: string): FactoryFailure {
   return new FactoryFailure('unresolved-variable', `\${${name}} is not defined (in "${template}")`, {
     exitCode: ExitCode.invalid,
-    hint: 'define it in the contract\'s env, an env_file, or the environment',
+    hint: "define it in the contract's env, an env_file, or the environment",
   });
 }
 
@@ -96,14 +96,19 @@ export function resolveEnvMap(map: Record<string, Template>, base: Record<string
     const ready = done[key];
     if (ready !== undefined) return ready;
     if (visiting.has(key)) {
-      throw new FactoryFailure('env-cycle', `env variables reference each other in a cycle: ${[...visiting, key].join(' → ')}`, {
-        exitCode: ExitCode.invalid,
-      });
+      throw new FactoryFailure(
+        'env-cycle',
+        `env variables reference each other in a cycle: ${[...visiting, key].join(' → ')}`,
+        {
+          exitCode: ExitCode.invalid,
+        },
+      );
     }
     visiting.add(key);
     const template = map[key] as string;
     const { parts, error } = parseTemplate(template);
-    if (error) throw new FactoryFailure('invalid-template', `${error.message} in ${key}`, { exitCode: ExitCode.invalid });
+    if (error)
+      throw new FactoryFailure('invalid-template', `${error.message} in ${key}`, { exitCode: ExitCode.invalid });
     let out = '';
     for (const p of parts) {
       if (p.kind === 'text') {
@@ -174,7 +179,9 @@ export function buildInstanceEnv(contract: Contract, ctx: InstanceContext): Reco
   for (const p of contract.ports) {
     const port = ctx.ports[p.name];
     if (port === undefined) {
-      throw new FactoryFailure('port-not-leased', `port "${p.name}" has no leased number`, { exitCode: ExitCode.internal });
+      throw new FactoryFailure('port-not-leased', `port "${p.name}" has no leased number`, {
+        exitCode: ExitCode.internal,
+      });
     }
     fixed[p.envVar] = String(port);
   }
@@ -199,7 +206,11 @@ export function buildInstanceEnv(contract: Contract, ctx: InstanceContext): Reco
 }
 
 /** The variables one service sees: the instance env plus the service's own `env` and `SERVICE_NAME`. */
-export function serviceEnv(contract: Contract, service: ServiceSpec, base: Record<string, string>): Record<string, string> {
+export function serviceEnv(
+  contract: Contract,
+  service: ServiceSpec,
+  base: Record<string, string>,
+): Record<string, string> {
   const extra: Record<string, string> = { SERVICE_NAME: service.name };
   if (service.kind === 'compose' && service.composeFile !== undefined) {
     extra.COMPOSE_FILE = resolve(contract.root, service.composeFile);
@@ -220,6 +231,7 @@ export function withEnv(map: Record<string, Template>, base: Record<string, stri
 export function resolveCommand(cmd: Command, vars: Record<string, string>): { file: string; args: string[] } {
   if (cmd.kind === 'shell') return { file: 'sh', args: ['-c', cmd.line] };
   const [file, ...args] = cmd.argv.map((a) => resolveTemplate(a, vars));
-  if (file === undefined) throw new FactoryFailure('empty-command', 'empty argv command', { exitCode: ExitCode.invalid });
+  if (file === undefined)
+    throw new FactoryFailure('empty-command', 'empty argv command', { exitCode: ExitCode.invalid });
   return { file, args };
 }

@@ -47,7 +47,8 @@ function locate(opts: LoadOptions): { abs: string; shown: string } {
     }
     if (statSync(abs).isDirectory()) {
       const inside = join(abs, CONTRACT_FILE);
-      if (!existsSync(inside)) throw new FactoryFailure('no-contract', `no ${CONTRACT_FILE} in ${opts.file}`, { exitCode: ExitCode.invalid });
+      if (!existsSync(inside))
+        throw new FactoryFailure('no-contract', `no ${CONTRACT_FILE} in ${opts.file}`, { exitCode: ExitCode.invalid });
       return { abs: inside, shown: shownPath(cwd, inside) };
     }
     return { abs, shown: shownPath(cwd, abs) };
@@ -68,9 +69,12 @@ function shownPath(cwd: string, abs: string): string {
 }
 
 /** Compile the contract and return it with every diagnostic (warnings too); never throws for a bad contract. */
-export async function checkContract(
-  opts: LoadOptions = {},
-): Promise<{ contract?: Contract; diagnostics: Diagnostic[]; /** absolute */ file: string; /** as shown in messages */ shownFile: string }> {
+export async function checkContract(opts: LoadOptions = {}): Promise<{
+  contract?: Contract;
+  diagnostics: Diagnostic[] /** absolute */;
+  file: string /** as shown in messages */;
+  shownFile: string;
+}> {
   const { abs, shown } = locate(opts);
   const result = await compileFile(abs, shown, opts.env ?? process.env);
   return { ...result, file: abs, shownFile: shown };
@@ -82,14 +86,20 @@ export async function loadContract(opts: LoadOptions = {}): Promise<Contract> {
 }
 
 /** `loadContract`, also returning the warnings (for commands that print them). */
-export async function loadContractWithWarnings(opts: LoadOptions = {}): Promise<{ contract: Contract; warnings: Diagnostic[] }> {
+export async function loadContractWithWarnings(
+  opts: LoadOptions = {},
+): Promise<{ contract: Contract; warnings: Diagnostic[] }> {
   const { contract, diagnostics } = await checkContract(opts);
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (!contract || errors.length > 0) {
-    throw new FactoryFailure('invalid-contract', `${errors.length} problem${errors.length === 1 ? '' : 's'} in ${CONTRACT_FILE}`, {
-      exitCode: ExitCode.invalid,
-      diagnostics,
-    });
+    throw new FactoryFailure(
+      'invalid-contract',
+      `${errors.length} problem${errors.length === 1 ? '' : 's'} in ${CONTRACT_FILE}`,
+      {
+        exitCode: ExitCode.invalid,
+        diagnostics,
+      },
+    );
   }
   return { contract, warnings: diagnostics };
 }

@@ -28,12 +28,23 @@ export function normalizeTests(n: Normalizer, y: FactoryYaml): Record<string, Te
     const scope = Object.keys(env);
     const commands = [];
     if (t.command !== undefined && t.commands !== undefined) {
-      n.error('test-commands', `test suite "${name}" has both "command" and "commands"`, [...path, 'commands'], 'keep one', true);
+      n.error(
+        'test-commands',
+        `test suite "${name}" has both "command" and "commands"`,
+        [...path, 'commands'],
+        'keep one',
+        true,
+      );
     }
     if (t.command !== undefined) commands.push(n.command(t.command, [...path, 'command'], scope));
-    (t.commands ?? []).forEach((c, i) => commands.push(n.command(c, [...path, 'commands', i], scope)));
-    if (commands.length === 0) n.error('test-commands', `test suite "${name}" has no command`, path, 'add "command: <shell line>"');
-    (t.needs ?? []).forEach((s, i) => n.origins.needs.push({ service: s, path: [...path, 'needs', i] }));
+    (t.commands ?? []).forEach((c, i) => {
+      commands.push(n.command(c, [...path, 'commands', i], scope));
+    });
+    if (commands.length === 0)
+      n.error('test-commands', `test suite "${name}" has no command`, path, 'add "command: <shell line>"');
+    (t.needs ?? []).forEach((s, i) => {
+      n.origins.needs.push({ service: s, path: [...path, 'needs', i] });
+    });
     out[name] = {
       name,
       commands,
@@ -52,7 +63,8 @@ export function normalizeValidation(n: Normalizer, y: FactoryYaml, serviceNames:
   const v = y.validation;
   if (!v) return undefined;
   const b = v.browser ?? {};
-  const startUrl = b.start_url === undefined ? undefined : n.template(b.start_url, ['validation', 'browser', 'start_url']);
+  const startUrl =
+    b.start_url === undefined ? undefined : n.template(b.start_url, ['validation', 'browser', 'start_url']);
   const scenarios: Scenario[] = [];
   const seen = new Set<string>();
   (v.scenarios ?? []).forEach((s, i) => {
@@ -61,15 +73,28 @@ export function normalizeValidation(n: Normalizer, y: FactoryYaml, serviceNames:
     seen.add(s.name);
     const url = s.start_url === undefined ? startUrl : n.template(s.start_url, [...path, 'start_url']);
     if (url === undefined) {
-      n.error('missing-start-url', `scenario "${s.name}" has no start_url`, path, 'add "start_url:" to it or to validation.browser');
+      n.error(
+        'missing-start-url',
+        `scenario "${s.name}" has no start_url`,
+        path,
+        'add "start_url:" to it or to validation.browser',
+      );
     }
     if (s.steps === undefined && s.script === undefined) {
       n.error('scenario-steps', `scenario "${s.name}" needs "steps" or "script"`, path);
     }
     if (s.steps !== undefined && s.script !== undefined) {
-      n.error('scenario-steps', `scenario "${s.name}" has both "steps" and "script"`, [...path, 'script'], 'keep one', true);
+      n.error(
+        'scenario-steps',
+        `scenario "${s.name}" has both "steps" and "script"`,
+        [...path, 'script'],
+        'keep one',
+        true,
+      );
     }
-    (s.needs ?? []).forEach((svc, j) => n.origins.needs.push({ service: svc, path: [...path, 'needs', j] }));
+    (s.needs ?? []).forEach((svc, j) => {
+      n.origins.needs.push({ service: svc, path: [...path, 'needs', j] });
+    });
     scenarios.push({
       name: s.name,
       ...(s.description !== undefined ? { description: s.description } : {}),
@@ -112,24 +137,44 @@ function normalizeStep(n: Normalizer, st: StepYaml, path: DataPath): ScenarioSte
       return [{ action: 'click', selector: st.click as string, ...name }];
     case 'fill': {
       const f = st.fill as { selector: string; value: string };
-      return [{ action: 'fill', selector: f.selector, value: n.template(f.value, [...path, 'fill', 'value']), ...name }];
+      return [
+        { action: 'fill', selector: f.selector, value: n.template(f.value, [...path, 'fill', 'value']), ...name },
+      ];
     }
     case 'press': {
       const p = st.press as string | { key: string; selector?: string };
-      return [typeof p === 'string' ? { action: 'press', key: p, ...name } : { action: 'press', key: p.key, ...(p.selector !== undefined ? { selector: p.selector } : {}), ...name }];
+      return [
+        typeof p === 'string'
+          ? { action: 'press', key: p, ...name }
+          : { action: 'press', key: p.key, ...(p.selector !== undefined ? { selector: p.selector } : {}), ...name },
+      ];
     }
     case 'wait_for': {
       const w = st.wait_for as string | { text?: string; selector?: string; timeout?: number | string };
       // Texts are templates (validation resolves them per instance: ADR 0033), so their references are checked here.
-      if (typeof w === 'string') return [{ action: 'wait_for', text: n.template(w, [...path, 'wait_for']), timeoutMs: timeoutMs(undefined), ...name }];
+      if (typeof w === 'string')
+        return [
+          { action: 'wait_for', text: n.template(w, [...path, 'wait_for']), timeoutMs: timeoutMs(undefined), ...name },
+        ];
       if ((w.text === undefined) === (w.selector === undefined)) {
         n.error('scenario-step', 'wait_for needs one of "text" or "selector"', [...path, 'wait_for']);
       }
-      return [{ action: 'wait_for', ...(w.text !== undefined ? { text: n.template(w.text, [...path, 'wait_for', 'text']) } : {}), ...(w.selector !== undefined ? { selector: w.selector } : {}), timeoutMs: timeoutMs(w.timeout), ...name }];
+      return [
+        {
+          action: 'wait_for',
+          ...(w.text !== undefined ? { text: n.template(w.text, [...path, 'wait_for', 'text']) } : {}),
+          ...(w.selector !== undefined ? { selector: w.selector } : {}),
+          timeoutMs: timeoutMs(w.timeout),
+          ...name,
+        },
+      ];
     }
     case 'expect': {
       const e = st.expect as string | { text?: string; visible?: string; url?: string; timeout?: number | string };
-      if (typeof e === 'string') return [{ action: 'expect', text: n.template(e, [...path, 'expect']), timeoutMs: timeoutMs(undefined), ...name }];
+      if (typeof e === 'string')
+        return [
+          { action: 'expect', text: n.template(e, [...path, 'expect']), timeoutMs: timeoutMs(undefined), ...name },
+        ];
       const kinds = [e.text, e.visible, e.url].filter((x) => x !== undefined).length;
       if (kinds !== 1) n.error('scenario-step', 'expect needs one of "text", "visible" or "url"', [...path, 'expect']);
       return [
@@ -145,7 +190,11 @@ function normalizeStep(n: Normalizer, st: StepYaml, path: DataPath): ScenarioSte
     }
     case 'screenshot': {
       const s = st.screenshot as string | { name: string; full_page?: boolean };
-      return [typeof s === 'string' ? { action: 'screenshot', name: s, fullPage: false } : { action: 'screenshot', name: s.name, fullPage: s.full_page ?? false }];
+      return [
+        typeof s === 'string'
+          ? { action: 'screenshot', name: s, fullPage: false }
+          : { action: 'screenshot', name: s.name, fullPage: s.full_page ?? false },
+      ];
     }
     default:
       return [];

@@ -41,11 +41,14 @@ export function normalizeService(n: Normalizer, name: string, s: ServiceYaml, po
   n.origins.dependsOn[name] = depOrigins;
 
   const url = s.url === undefined ? undefined : n.template(s.url, [...path, 'url'], scope);
-  const healthcheck = s.healthcheck === undefined ? undefined : normalizeHealthcheck(n, s.healthcheck, [...path, 'healthcheck'], scope);
+  const healthcheck =
+    s.healthcheck === undefined ? undefined : normalizeHealthcheck(n, s.healthcheck, [...path, 'healthcheck'], scope);
 
   const refs: { port: string; path: DataPath }[] = [];
   if (s.port !== undefined) refs.push({ port: s.port, path: [...path, 'port'] });
-  (s.ports ?? []).forEach((p, i) => refs.push({ port: p, path: [...path, 'ports', i] }));
+  (s.ports ?? []).forEach((p, i) => {
+    refs.push({ port: p, path: [...path, 'ports', i] });
+  });
   if (healthcheck?.kind === 'tcp') refs.push({ port: healthcheck.port, path: [...path, 'healthcheck', 'tcp'] });
   n.origins.portRefs[name] = refs;
   let owned = [...new Set(refs.filter((r) => !r.path.includes('healthcheck')).map((r) => r.port))];
@@ -58,7 +61,13 @@ export function normalizeService(n: Normalizer, name: string, s: ServiceYaml, po
   if (s.stop_signal !== undefined) {
     const sig = s.stop_signal.startsWith('SIG') ? s.stop_signal : `SIG${s.stop_signal}`;
     if (Object.hasOwn(constants.signals, sig)) signal = sig as NodeJS.Signals;
-    else n.error('invalid-value', `services.${name}.stop_signal: unknown signal "${s.stop_signal}"`, [...path, 'stop_signal'], 'use a signal name like SIGTERM, SIGINT or SIGQUIT');
+    else
+      n.error(
+        'invalid-value',
+        `services.${name}.stop_signal: unknown signal "${s.stop_signal}"`,
+        [...path, 'stop_signal'],
+        'use a signal name like SIGTERM, SIGINT or SIGQUIT',
+      );
   }
   const restartDefaults = oneShot ? DEFAULTS.restart.oneShot : DEFAULTS.restart.longRunning;
   const r = s.restart;
@@ -66,7 +75,11 @@ export function normalizeService(n: Normalizer, name: string, s: ServiceYaml, po
     r === undefined
       ? { ...restartDefaults }
       : typeof r === 'string'
-        ? { ...restartDefaults, policy: r, maxRestarts: r === 'no' ? 0 : restartDefaults.maxRestarts || DEFAULTS.restart.longRunning.maxRestarts }
+        ? {
+            ...restartDefaults,
+            policy: r,
+            maxRestarts: r === 'no' ? 0 : restartDefaults.maxRestarts || DEFAULTS.restart.longRunning.maxRestarts,
+          }
         : {
             policy: r.policy ?? restartDefaults.policy,
             maxRestarts: r.max_restarts ?? (restartDefaults.maxRestarts || DEFAULTS.restart.longRunning.maxRestarts),
@@ -89,7 +102,12 @@ export function normalizeService(n: Normalizer, name: string, s: ServiceYaml, po
 
   if (isCompose) {
     if (s.command !== undefined) {
-      n.error('compose-with-command', `service "${name}" is a compose service and cannot have a command`, [...path, 'command'], 'remove "command", or remove "type: compose" to run it as a process');
+      n.error(
+        'compose-with-command',
+        `service "${name}" is a compose service and cannot have a command`,
+        [...path, 'command'],
+        'remove "command", or remove "type: compose" to run it as a process',
+      );
     }
     return {
       ...base,
@@ -99,17 +117,34 @@ export function normalizeService(n: Normalizer, name: string, s: ServiceYaml, po
     };
   }
   for (const k of ['compose_file', 'service'] as const) {
-    if (s[k] !== undefined) n.error('compose-key-on-process', `"${k}" applies only to compose services`, [...path, k], 'add "type: compose", or remove it', true);
+    if (s[k] !== undefined)
+      n.error(
+        'compose-key-on-process',
+        `"${k}" applies only to compose services`,
+        [...path, k],
+        'add "type: compose", or remove it',
+        true,
+      );
   }
   if (s.command === undefined) {
-    n.error('missing-command', `service "${name}" has no command`, path, 'add "command: <shell line>", or "type: compose" for a docker compose service');
+    n.error(
+      'missing-command',
+      `service "${name}" has no command`,
+      path,
+      'add "command: <shell line>", or "type: compose" for a docker compose service',
+    );
     return { ...base, kind: 'process', command: { kind: 'argv', argv: ['true'] } };
   }
   return { ...base, kind: 'process', command: n.command(s.command, [...path, 'command'], scope) };
 }
 
 /** Ports whose variables the url or health check mention, in contract order. */
-function inferPorts(ports: PortSpec[], url: string | undefined, written: HealthcheckYaml | undefined, hc: HealthCheck | undefined): string[] {
+function inferPorts(
+  ports: PortSpec[],
+  url: string | undefined,
+  written: HealthcheckYaml | undefined,
+  hc: HealthCheck | undefined,
+): string[] {
   const names = new Set<string>();
   if (url) for (const v of templateNames(url)) names.add(v);
   if (hc?.kind === 'http') for (const v of templateNames(hc.url)) names.add(v);
@@ -121,7 +156,12 @@ function inferPorts(ports: PortSpec[], url: string | undefined, written: Healthc
   return ports.filter((p) => names.has(p.envVar)).map((p) => p.name);
 }
 
-function normalizeHealthcheck(n: Normalizer, h: HealthcheckYaml, path: DataPath, scope: readonly string[]): HealthCheck | undefined {
+function normalizeHealthcheck(
+  n: Normalizer,
+  h: HealthcheckYaml,
+  path: DataPath,
+  scope: readonly string[],
+): HealthCheck | undefined {
   const d = DEFAULTS.check;
   if (typeof h === 'string') {
     return { kind: 'command', command: n.command(h, path, scope), ...timing(n, {}) };
@@ -130,37 +170,62 @@ function normalizeHealthcheck(n: Normalizer, h: HealthcheckYaml, path: DataPath,
   if (kinds.length !== 1) {
     n.error(
       'healthcheck-kind',
-      kinds.length === 0 ? 'a health check needs one of: http, tcp, command, log' : `a health check has one kind, not ${kinds.join(' and ')}`,
+      kinds.length === 0
+        ? 'a health check needs one of: http, tcp, command, log'
+        : `a health check has one kind, not ${kinds.join(' and ')}`,
       path,
       'e.g. "healthcheck: { http: http://localhost:${API_PORT}/health }"',
     );
     return undefined;
   }
   const t = timing(n, h);
-  if (h.status !== undefined && h.http === undefined) n.error('healthcheck-kind', '"status" applies only to http checks', [...path, 'status'], undefined, true);
-  if (h.host !== undefined && h.tcp === undefined) n.error('healthcheck-kind', '"host" applies only to tcp checks', [...path, 'host'], undefined, true);
+  if (h.status !== undefined && h.http === undefined)
+    n.error('healthcheck-kind', '"status" applies only to http checks', [...path, 'status'], undefined, true);
+  if (h.host !== undefined && h.tcp === undefined)
+    n.error('healthcheck-kind', '"host" applies only to tcp checks', [...path, 'host'], undefined, true);
   if (h.http !== undefined) {
     let status = d.status;
     if (typeof h.status === 'number') status = [h.status, h.status];
     else if (typeof h.status === 'string') {
       const [a, b] = h.status.split('-').map(Number) as [number, number | undefined];
       status = [a, b ?? a];
-      if (status[0] > status[1]) n.error('invalid-value', `status range "${h.status}" is empty`, [...path, 'status'], 'write it low-high, e.g. "200-399"');
+      if (status[0] > status[1])
+        n.error(
+          'invalid-value',
+          `status range "${h.status}" is empty`,
+          [...path, 'status'],
+          'write it low-high, e.g. "200-399"',
+        );
     }
     return { kind: 'http', url: n.template(h.http, [...path, 'http'], scope), status, ...t };
   }
   if (h.tcp !== undefined) return { kind: 'tcp', port: h.tcp, ...(h.host ? { host: h.host } : {}), ...t };
-  if (h.command !== undefined) return { kind: 'command', command: n.command(h.command, [...path, 'command'], scope), ...t };
+  if (h.command !== undefined)
+    return { kind: 'command', command: n.command(h.command, [...path, 'command'], scope), ...t };
   const pattern = h.log as string;
   try {
     new RegExp(pattern);
   } catch (e) {
-    n.error('invalid-regex', `invalid log pattern: ${(e as Error).message}`, [...path, 'log'], 'a JavaScript regular expression, matched against each output line');
+    n.error(
+      'invalid-regex',
+      `invalid log pattern: ${(e as Error).message}`,
+      [...path, 'log'],
+      'a JavaScript regular expression, matched against each output line',
+    );
   }
   return { kind: 'log', pattern, ...t };
 }
 
-function timing(n: Normalizer, h: { interval?: number | string; timeout?: number | string; start_period?: number | string; retries?: number; startup_timeout?: number | string }) {
+function timing(
+  n: Normalizer,
+  h: {
+    interval?: number | string;
+    timeout?: number | string;
+    start_period?: number | string;
+    retries?: number;
+    startup_timeout?: number | string;
+  },
+) {
   const d = DEFAULTS.check;
   const intervalMs = n.duration(h.interval, d.intervalMs);
   return {

@@ -38,7 +38,9 @@ export class Normalizer {
   }
 
   warn(code: string, message: string, path: DataPath, hint?: string): void {
-    this.diagnostics.push(this.source.diagnostic({ code, message, severity: 'warning', ...(hint ? { hint } : {}) }, path));
+    this.diagnostics.push(
+      this.source.diagnostic({ code, message, severity: 'warning', ...(hint ? { hint } : {}) }, path),
+    );
   }
 
   /** Record a template use and return it unchanged. */
@@ -56,7 +58,12 @@ export class Normalizer {
   }
 
   /** Normalize an env map: values become strings; keys are recorded for the env-name rules. */
-  env(map: Record<string, string | number | boolean> | undefined, path: DataPath, label: string, scope: readonly string[] = []): Record<string, Template> {
+  env(
+    map: Record<string, string | number | boolean> | undefined,
+    path: DataPath,
+    label: string,
+    scope: readonly string[] = [],
+  ): Record<string, Template> {
     const out: Record<string, Template> = {};
     for (const [key, raw] of Object.entries(map ?? {})) {
       const value = String(raw);
@@ -72,7 +79,10 @@ export class Normalizer {
   }
 }
 
-export function normalize(y: FactoryYaml, opts: { file: string; root: string; source: YamlSource; env: NodeJS.ProcessEnv }): {
+export function normalize(
+  y: FactoryYaml,
+  opts: { file: string; root: string; source: YamlSource; env: NodeJS.ProcessEnv },
+): {
   draft: Draft;
   diagnostics: Diagnostic[];
 } {
@@ -82,9 +92,16 @@ export function normalize(y: FactoryYaml, opts: { file: string; root: string; so
   const envFileNames = new Set<string>();
   envFiles.forEach((ref, i) => {
     const values = readEnvFile(isAbsolute(ref.path) ? ref.path : resolve(opts.root, ref.path));
-    const path = typeof y.env_file === 'string' || (y.env_file && !Array.isArray(y.env_file)) ? ['env_file'] : ['env_file', i];
+    const path =
+      typeof y.env_file === 'string' || (y.env_file && !Array.isArray(y.env_file)) ? ['env_file'] : ['env_file', i];
     if (values === undefined) {
-      if (ref.required) n.warn('env-file-missing', `env_file ${ref.path} does not exist (yet)`, path, 'a setup step may create it; mark it `required: false` if it is optional');
+      if (ref.required)
+        n.warn(
+          'env-file-missing',
+          `env_file ${ref.path} does not exist (yet)`,
+          path,
+          'a setup step may create it; mark it `required: false` if it is optional',
+        );
     } else for (const k of Object.keys(values)) envFileNames.add(k);
   });
 
@@ -117,14 +134,24 @@ export function normalize(y: FactoryYaml, opts: { file: string; root: string; so
   const validation = normalizeValidation(n, y, Object.keys(contract.services));
   if (validation) contract.validation = validation;
   return {
-    draft: { contract, origins: n.origins, templates: n.templates, envFileNames, processEnv: opts.env, source: opts.source },
+    draft: {
+      contract,
+      origins: n.origins,
+      templates: n.templates,
+      envFileNames,
+      processEnv: opts.env,
+      source: opts.source,
+    },
     diagnostics: n.diagnostics,
   };
 }
 
 /** A compose project prefix from the project name: lowercase, `[a-z0-9_-]`. */
 function defaultPrefix(name: string): string {
-  const p = name.toLowerCase().replace(/[^a-z0-9_-]+/g, '_').replace(/^[^a-z0-9]+/, '');
+  const p = name
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '_')
+    .replace(/^[^a-z0-9]+/, '');
   return p || 'factory';
 }
 
@@ -137,9 +164,13 @@ function normalizePorts(n: Normalizer, y: FactoryYaml): PortSpec[] {
     out.push({ name, envVar: portEnvVar(name), offset, source: n.source.location(path) });
   };
   if (Array.isArray(y.ports)) {
-    y.ports.forEach((name, i) => add(name, i, ['ports', i]));
+    y.ports.forEach((name, i) => {
+      add(name, i, ['ports', i]);
+    });
   } else if (y.ports) {
-    Object.entries(y.ports).forEach(([name, spec], i) => add(name, spec?.offset ?? i, ['ports', name]));
+    Object.entries(y.ports).forEach(([name, spec], i) => {
+      add(name, spec?.offset ?? i, ['ports', name]);
+    });
   }
   return out;
 }
@@ -148,7 +179,9 @@ function normalizeEnvFiles(y: FactoryYaml): EnvFileRef[] {
   const f = y.env_file;
   if (f === undefined) return [];
   const list = Array.isArray(f) ? f : [f];
-  return list.map((e) => (typeof e === 'string' ? { path: e, required: true } : { path: e.path, required: e.required ?? true }));
+  return list.map((e) =>
+    typeof e === 'string' ? { path: e, required: true } : { path: e.path, required: e.required ?? true },
+  );
 }
 
 function normalizeSetupStep(n: Normalizer, s: NonNullable<FactoryYaml['setup']>[number], i: number): SetupStep {
@@ -181,7 +214,10 @@ function normalizeSetupStep(n: Normalizer, s: NonNullable<FactoryYaml['setup']>[
 
 /** "1-bun" for `bun install` as the first step. */
 function defaultStepName(i: number, line: string): string {
-  const word = (line.trim().split(/\s+/)[0] ?? '').replace(/^.*\//, '').toLowerCase().replace(/[^a-z0-9_-]/g, '');
+  const word = (line.trim().split(/\s+/)[0] ?? '')
+    .replace(/^.*\//, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '');
   return word ? `${i + 1}-${word}` : String(i + 1);
 }
 

@@ -5,7 +5,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ContractSchema } from './contract-schema.js';
 
-const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer>>(t: T) => Type.Union([t, Type.Null()]);
+const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer>>(t: T) =>
+  Type.Union([t, Type.Null()]);
 
 /** One located problem, every key present (null when unknown). Lines and columns are 1-based. */
 export const DiagnosticJson = Type.Object({

@@ -77,10 +77,10 @@ export function parseContractText(text: string, shownPath: string, absPath: stri
           hint: /more than one YAML document/.test(message)
             ? 'a contract is one document: remove the "---" separator and what follows, or merge them'
             : /flow-map-start|flow-seq-start/.test(message) && /\$\{/.test(text.split(/\r?\n/)[span.line - 1] ?? '')
-            ? 'inside { } or [ ], quote a value that contains ${…}: "http://127.0.0.1:${API_PORT}"'
-            : /^Flow (sequence|mapping)/.test(message)
-            ? `a "${message.includes('sequence') ? '[' : '{'}" above this line is not closed`
-            : (YAML_HINTS[e.code] ?? 'fix the YAML syntax'),
+              ? 'inside { } or [ ], quote a value that contains ${…}: "http://127.0.0.1:${API_PORT}"'
+              : /^Flow (sequence|mapping)/.test(message)
+                ? `a "${message.includes('sequence') ? '[' : '{'}" above this line is not closed`
+                : (YAML_HINTS[e.code] ?? 'fix the YAML syntax'),
         },
         span,
       );

@@ -26,7 +26,8 @@ function service(s: ServiceSpec): string[] {
   const lines = [`  ${colors.bold(s.name)}${s.oneShot ? ' (one-shot)' : ''}`];
   if (s.kind === 'process') lines.push(`    run:        ${cmd(s.command)}${s.cwd !== '.' ? `  (in ${s.cwd})` : ''}`);
   else lines.push(`    compose:    ${s.composeService}${s.composeFile ? ` in ${s.composeFile}` : ''}`);
-  if (s.dependsOn.length) lines.push(`    after:      ${s.dependsOn.map((d) => `${d.service} (${d.condition})`).join(', ')}`);
+  if (s.dependsOn.length)
+    lines.push(`    after:      ${s.dependsOn.map((d) => `${d.service} (${d.condition})`).join(', ')}`);
   if (s.ports.length) lines.push(`    ports:      ${s.ports.join(', ')}`);
   if (s.healthcheck) lines.push(`    ready when: ${check(s.healthcheck)}`);
   if (s.url) lines.push(`    url:        ${s.url}`);
@@ -39,8 +40,10 @@ export function renderConfig(c: Contract): string[] {
   out.push(
     `isolation: ${c.isolation.strategy}, ${c.isolation.portBlockSize} ports per instance, compose project ${c.isolation.composeProjectPrefix}_<worktree id>`,
   );
-  if (c.ports.length) out.push(`ports: ${c.ports.map((p) => `${p.name}=base+${p.offset} (\${${p.envVar}})`).join(', ')}`);
-  if (c.envFiles.length) out.push(`env files: ${c.envFiles.map((f) => f.path + (f.required ? '' : ' (optional)')).join(', ')}`);
+  if (c.ports.length)
+    out.push(`ports: ${c.ports.map((p) => `${p.name}=base+${p.offset} (\${${p.envVar}})`).join(', ')}`);
+  if (c.envFiles.length)
+    out.push(`env files: ${c.envFiles.map((f) => f.path + (f.required ? '' : ' (optional)')).join(', ')}`);
   const envKeys = Object.keys(c.env);
   if (envKeys.length) out.push(`env: ${envKeys.join(', ')}`);
   if (c.setup.length) {
@@ -55,12 +58,19 @@ export function renderConfig(c: Contract): string[] {
   const tests = Object.values(c.tests);
   if (tests.length) {
     out.push('', 'tests:');
-    for (const t of tests) out.push(`  ${t.name}: ${t.commands.map(cmd).join(' && ')}${t.needs.length ? `  (needs ${t.needs.join(', ')})` : ''}`);
+    for (const t of tests)
+      out.push(
+        `  ${t.name}: ${t.commands.map(cmd).join(' && ')}${t.needs.length ? `  (needs ${t.needs.join(', ')})` : ''}`,
+      );
   }
   if (c.validation) {
     const v = c.validation;
-    out.push('', `validation: ${v.startUrl ?? '(no start url)'}${v.recordVideo ? ', video' : ''}${v.mp4 ? ' + mp4' : ''}`);
-    for (const s of v.scenarios) out.push(`  ${s.name}: ${s.script ? `script ${s.script}` : `${s.steps.length} steps`} from ${s.startUrl}`);
+    out.push(
+      '',
+      `validation: ${v.startUrl ?? '(no start url)'}${v.recordVideo ? ', video' : ''}${v.mp4 ? ' + mp4' : ''}`,
+    );
+    for (const s of v.scenarios)
+      out.push(`  ${s.name}: ${s.script ? `script ${s.script}` : `${s.steps.length} steps`} from ${s.startUrl}`);
   }
   if (c.artifacts.collect.length) out.push('', `artifacts: ${c.artifacts.collect.join(', ')}`);
   return out;

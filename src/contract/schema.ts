@@ -22,10 +22,7 @@ function StringEnum<const T extends readonly string[]>(values: T, options: { des
 
 /** "150ms", "5s", "2m", "1h", or a number of seconds. */
 export const Duration = Type.Union(
-  [
-    Type.Number({ minimum: 0, maximum: 86_400 }),
-    Type.String({ pattern: '^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h)\\s*$' }),
-  ],
+  [Type.Number({ minimum: 0, maximum: 86_400 }), Type.String({ pattern: '^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h)\\s*$' })],
   { description: 'A duration: "150ms", "5s", "2m", "1h", or a number of seconds.' },
 );
 
@@ -202,12 +199,18 @@ const StepYaml = Type.Object(
     click: Type.Optional(Type.String({ minLength: 1 })),
     fill: Type.Optional(Type.Object({ selector: Type.String(), value: Type.String() }, closed)),
     press: Type.Optional(
-      Type.Union([Type.String({ minLength: 1 }), Type.Object({ key: Type.String(), selector: Type.Optional(Type.String()) }, closed)]),
+      Type.Union([
+        Type.String({ minLength: 1 }),
+        Type.Object({ key: Type.String(), selector: Type.Optional(Type.String()) }, closed),
+      ]),
     ),
     wait_for: Type.Optional(WaitYaml),
     expect: Type.Optional(ExpectYaml),
     screenshot: Type.Optional(
-      Type.Union([Type.String({ minLength: 1 }), Type.Object({ name: Type.String(), full_page: Type.Optional(Type.Boolean()) }, closed)]),
+      Type.Union([
+        Type.String({ minLength: 1 }),
+        Type.Object({ name: Type.String(), full_page: Type.Optional(Type.Boolean()) }, closed),
+      ]),
     ),
   },
   { ...closed, description: 'Exactly one action: goto, click, fill, press, wait_for, expect, screenshot.' },
@@ -236,7 +239,10 @@ const ValidationYaml = Type.Object(
           mp4: Type.Optional(Type.Boolean()),
           viewport: Type.Optional(
             Type.Object(
-              { width: Type.Integer({ minimum: 100, maximum: 10_000 }), height: Type.Integer({ minimum: 100, maximum: 10_000 }) },
+              {
+                width: Type.Integer({ minimum: 100, maximum: 10_000 }),
+                height: Type.Integer({ minimum: 100, maximum: 10_000 }),
+              },
               closed,
             ),
           ),
@@ -256,9 +262,7 @@ export const FactoryYamlSchema = Type.Object(
     runtime: Type.Optional(
       Type.Object(
         {
-          package_manager: Type.Optional(
-            StringEnum(['npm', 'pnpm', 'yarn', 'bun'] as const),
-          ),
+          package_manager: Type.Optional(StringEnum(['npm', 'pnpm', 'yarn', 'bun'] as const)),
         },
         closed,
       ),
@@ -269,10 +273,7 @@ export const FactoryYamlSchema = Type.Object(
       Type.Union([
         Type.String({ minLength: 1 }),
         Type.Array(EnvFileEntry),
-        Type.Object(
-          { path: Type.String({ minLength: 1 }), required: Type.Optional(Type.Boolean()) },
-          closed,
-        ),
+        Type.Object({ path: Type.String({ minLength: 1 }), required: Type.Optional(Type.Boolean()) }, closed),
       ]),
     ),
     isolation: Type.Optional(
@@ -280,7 +281,11 @@ export const FactoryYamlSchema = Type.Object(
         {
           strategy: Type.Optional(StringEnum(['git-worktree', 'none'] as const)),
           port_range_size: Type.Optional(
-            Type.Integer({ minimum: 1, maximum: 1000, description: 'Ports leased per instance (default max(10, ports)).' }),
+            Type.Integer({
+              minimum: 1,
+              maximum: 1000,
+              description: 'Ports leased per instance (default max(10, ports)).',
+            }),
           ),
           docker_project_prefix: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$' })),
         },

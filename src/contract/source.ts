@@ -119,5 +119,10 @@ export class YamlSource {
 
 /** `['services', 'api', 'port']` → `services.api.port` (how messages name a place). */
 export function dotted(path: DataPath): string {
-  return path.length === 0 ? '(top level)' : path.map((s) => (typeof s === 'number' ? `[${s}]` : s)).join('.').replace(/\.\[/g, '[');
+  return path.length === 0
+    ? '(top level)'
+    : path
+        .map((s) => (typeof s === 'number' ? `[${s}]` : s))
+        .join('.')
+        .replace(/\.\[/g, '[');
 }

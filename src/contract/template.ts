@@ -48,7 +48,10 @@ export function parseTemplate(t: string): { parts: TemplatePart[]; error?: Templ
     }
     const close = t.indexOf('}', i + 2);
     if (close < 0) {
-      return { parts, error: { offset: i, length: t.length - i, message: 'unclosed "${" (write "$$" for a literal "$")' } };
+      return {
+        parts,
+        error: { offset: i, length: t.length - i, message: 'unclosed "${" (write "$$" for a literal "$")' },
+      };
     }
     const name = t.slice(i + 2, close);
     if (!NAME_RE.test(name)) {

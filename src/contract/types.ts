@@ -92,10 +92,10 @@ interface CheckTiming {
 }
 
 export type HealthCheck =
-  | ({ kind: 'http'; url: Template; /** inclusive */ status: [number, number] } & CheckTiming)
-  | ({ kind: 'tcp'; /** port name */ port: string; host?: string } & CheckTiming)
+  | ({ kind: 'http'; url: Template /** inclusive */; status: [number, number] } & CheckTiming)
+  | ({ kind: 'tcp' /** port name */; port: string; host?: string } & CheckTiming)
   | ({ kind: 'command'; command: Command } & CheckTiming)
-  | ({ kind: 'log'; /** JavaScript regex source, matched per line of stdout+stderr */ pattern: string } & CheckTiming);
+  | ({ kind: 'log' /** JavaScript regex source, matched per line of stdout+stderr */; pattern: string } & CheckTiming);
 
 export type RestartPolicy = 'no' | 'on-failure' | 'always';
 

@@ -120,8 +120,8 @@ function pruneBranches(errors: ErrorObject[]): ErrorObject[] {
     if (!result.includes(a)) continue;
     const branches = ((a.parentSchema as SchemaLike | undefined)?.anyOf ?? []) as SchemaLike[];
     const match = branches.findIndex((b) => schemaAccepts(b, a.data));
-    const prefix = a.schemaPath.slice(0, -'/anyOf'.length) + '/anyOf/';
-    const under = (path: string) => path === a.instancePath || path.startsWith(a.instancePath + '/');
+    const prefix = `${a.schemaPath.slice(0, -'/anyOf'.length)}/anyOf/`;
+    const under = (path: string) => path === a.instancePath || path.startsWith(`${a.instancePath}/`);
     const inBranch = (e: ErrorObject) => e.schemaPath.startsWith(prefix) && under(e.instancePath);
     if (match < 0) {
       const kinds = [...new Set(branches.map(describeSchemaType))];
@@ -177,14 +177,19 @@ function toDiagnostic(e: ErrorObject, source: YamlSource): Diagnostic {
     case 'required': {
       const missing = String((e.params as { missingProperty: string }).missingProperty);
       return source.diagnostic(
-        { code: 'missing-key', message: `${where === '(top level)' ? 'the contract' : where} is missing required key "${missing}"`, hint: `add "${missing}:"` },
+        {
+          code: 'missing-key',
+          message: `${where === '(top level)' ? 'the contract' : where} is missing required key "${missing}"`,
+          hint: `add "${missing}:"`,
+        },
         path,
       );
     }
     case 'type': {
-      const message = e.message?.startsWith('must be') && e.message.includes(', not ')
-        ? e.message
-        : `must be ${describeSchemaType(schema)}, not ${jsonType(e.data)}`;
+      const message =
+        e.message?.startsWith('must be') && e.message.includes(', not ')
+          ? e.message
+          : `must be ${describeSchemaType(schema)}, not ${jsonType(e.data)}`;
       return source.diagnostic({ code: 'wrong-type', message: `${where} ${message}`, hint: typeHint(path) }, path);
     }
     case 'enum': {
@@ -215,7 +220,11 @@ function toDiagnostic(e: ErrorObject, source: YamlSource): Diagnostic {
       return source.diagnostic({ code: 'invalid-value', message: `${where} must not be an empty list` }, path);
     case 'pattern':
       return source.diagnostic(
-        { code: 'invalid-value', message: `${where} has an invalid value ${JSON.stringify(e.data)}`, hint: patternHint(path) },
+        {
+          code: 'invalid-value',
+          message: `${where} has an invalid value ${JSON.stringify(e.data)}`,
+          hint: patternHint(path),
+        },
         path,
       );
     default:
@@ -223,11 +232,19 @@ function toDiagnostic(e: ErrorObject, source: YamlSource): Diagnostic {
   }
 }
 
-const DURATION_KEYS = new Set(['interval', 'timeout', 'start_period', 'startup_timeout', 'stop_grace_period', 'backoff']);
+const DURATION_KEYS = new Set([
+  'interval',
+  'timeout',
+  'start_period',
+  'startup_timeout',
+  'stop_grace_period',
+  'backoff',
+]);
 
 function patternHint(path: DataPath): string | undefined {
   const last = path[path.length - 1];
-  if (typeof last === 'string' && DURATION_KEYS.has(last)) return 'write a duration like "150ms", "5s", "2m", or a number of seconds';
+  if (typeof last === 'string' && DURATION_KEYS.has(last))
+    return 'write a duration like "150ms", "5s", "2m", or a number of seconds';
   if (last === 'status') return 'write a status like 200 or a range like "200-399"';
   if (last === 'stop_signal') return 'write a signal name like SIGTERM or SIGINT';
   if (last === 'docker_project_prefix') return 'use lowercase letters, digits, "_" and "-"';
@@ -237,9 +254,12 @@ function patternHint(path: DataPath): string | undefined {
 function typeHint(path: DataPath): string | undefined {
   const last = path[path.length - 1];
   const isCommandItem = typeof last === 'number' && (path[0] === 'tests' || path[path.length - 2] === 'commands');
-  if (last === 'command' || last === 'run' || isCommandItem) return 'write a shell line as a string, or an argument list like [node, server.js]';
-  if (path.length === 2 && path[0] === 'services') return 'give the service a command, e.g. "api: { command: node server.js }"';
+  if (last === 'command' || last === 'run' || isCommandItem)
+    return 'write a shell line as a string, or an argument list like [node, server.js]';
+  if (path.length === 2 && path[0] === 'services')
+    return 'give the service a command, e.g. "api: { command: node server.js }"';
   if (last === 'depends_on') return 'write a list of service names ([db]), or a mapping name: condition';
-  if (typeof last === 'string' && DURATION_KEYS.has(last)) return 'write a duration like "150ms", "5s", "2m", or a number of seconds';
+  if (typeof last === 'string' && DURATION_KEYS.has(last))
+    return 'write a duration like "150ms", "5s", "2m", or a number of seconds';
   return undefined;
 }

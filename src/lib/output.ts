@@ -6,17 +6,17 @@ export const SCHEMA_VERSION = 1;
 
 /** Print one JSON document on stdout (the only thing `--json` mode prints there). */
 export function printJson(value: Record<string, unknown>): void {
-  process.stdout.write(JSON.stringify({ schemaVersion: SCHEMA_VERSION, ...value }, null, 2) + '\n');
+  process.stdout.write(`${JSON.stringify({ schemaVersion: SCHEMA_VERSION, ...value }, null, 2)}\n`);
 }
 
 /** Human output: stdout, plain lines. Colour only on a terminal (picocolors honours NO_COLOR/FORCE_COLOR). */
 export function println(line = ''): void {
-  process.stdout.write(line + '\n');
+  process.stdout.write(`${line}\n`);
 }
 
 /** Progress and warnings for humans go to stderr so stdout stays parseable. */
 export function eprintln(line = ''): void {
-  process.stderr.write(line + '\n');
+  process.stderr.write(`${line}\n`);
 }
 
 export const colors = pc;
@@ -32,14 +32,14 @@ export const colors = pc;
 export function formatDiagnostic(d: Diagnostic, sourceText?: string): string {
   const where = d.file ? `${d.file}${d.line ? `:${d.line}${d.column ? `:${d.column}` : ''}` : ''} ` : '';
   const sev = d.severity === 'error' ? pc.red('error') : pc.yellow('warning');
-  const lines = [`${pc.bold(where)}${sev} ${pc.dim(d.code + ':')} ${d.message}`];
+  const lines = [`${pc.bold(where)}${sev} ${pc.dim(`${d.code}:`)} ${d.message}`];
   if (sourceText !== undefined && d.line) {
     const src = sourceText.split(/\r?\n/)[d.line - 1];
     if (src !== undefined) {
       const gutter = String(d.line);
       const col = Math.max(1, d.column ?? 1);
       const width = Math.max(1, (d.endColumn ?? col + 1) - col);
-      lines.push(`  ${pc.dim(gutter + ' |')} ${src.replace(/\t/g, ' ')}`);
+      lines.push(`  ${pc.dim(`${gutter} |`)} ${src.replace(/\t/g, ' ')}`);
       lines.push(`  ${' '.repeat(gutter.length)} ${pc.dim('|')} ${' '.repeat(col - 1)}${pc.red('^'.repeat(width))}`);
     }
   }

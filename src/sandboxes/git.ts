@@ -49,10 +49,14 @@ export async function git(cwd: string, args: string[], options: GitOptions = {})
   const result = await gitRaw(cwd, args, options);
   if (result.exitCode !== 0) {
     const what = result.timedOut ? 'timed out' : result.aborted ? 'was aborted' : `failed (exit ${result.exitCode})`;
-    throw new FactoryFailure('git-failed', `git ${args.join(' ')} ${what}: ${result.stderr.trim() || result.stdout.trim()}`, {
-      exitCode: ExitCode.failed,
-      details: { cwd, args, stderr: result.stderr },
-    });
+    throw new FactoryFailure(
+      'git-failed',
+      `git ${args.join(' ')} ${what}: ${result.stderr.trim() || result.stdout.trim()}`,
+      {
+        exitCode: ExitCode.failed,
+        details: { cwd, args, stderr: result.stderr },
+      },
+    );
   }
   return result.stdout.replace(/\n$/, '');
 }

@@ -59,9 +59,13 @@ export async function runSandboxHooks(
 export function checkRelative(path: string): string {
   const clean = normalize(path);
   if (isAbsolute(clean) || clean === '..' || clean.startsWith(`..${sep}`) || clean === '.' || clean === '') {
-    throw new FactoryFailure('copy-path-invalid', `copyToWorktree path "${path}" must be relative and inside the repository.`, {
-      exitCode: ExitCode.invalid,
-    });
+    throw new FactoryFailure(
+      'copy-path-invalid',
+      `copyToWorktree path "${path}" must be relative and inside the repository.`,
+      {
+        exitCode: ExitCode.invalid,
+      },
+    );
   }
   return clean;
 }

@@ -18,9 +18,13 @@ import type { CommitInfo, ExecResult, Sandbox, WorktreeInfo } from './types.js';
  */
 
 function failed(step: string, result: ExecResult): FactoryFailure {
-  return new FactoryFailure('isolated-sync-failed', `${step} failed (exit ${result.exitCode ?? result.signal}): ${result.stderr.trim()}`, {
-    exitCode: ExitCode.failed,
-  });
+  return new FactoryFailure(
+    'isolated-sync-failed',
+    `${step} failed (exit ${result.exitCode ?? result.signal}): ${result.stderr.trim()}`,
+    {
+      exitCode: ExitCode.failed,
+    },
+  );
 }
 
 /** Clones the worktree's branch into `dir` inside the sandbox. */
@@ -58,10 +62,14 @@ export async function syncOut(sandbox: Sandbox, worktree: WorktreeInfo, dir: str
     await git(worktree.path, ['fetch', '-q', local, 'HEAD']);
     const ff = await gitRaw(worktree.path, ['merge', '--ff-only', '-q', 'FETCH_HEAD']);
     if (ff.exitCode !== 0) {
-      throw new FactoryFailure('isolated-sync-diverged', `The worktree ${worktree.path} moved while the sandbox worked; its commits were not applied.`, {
-        exitCode: ExitCode.failed,
-        hint: `They are fetched: git -C ${worktree.path} log FETCH_HEAD`,
-      });
+      throw new FactoryFailure(
+        'isolated-sync-diverged',
+        `The worktree ${worktree.path} moved while the sandbox worked; its commits were not applied.`,
+        {
+          exitCode: ExitCode.failed,
+          hint: `They are fetched: git -C ${worktree.path} log FETCH_HEAD`,
+        },
+      );
     }
     const out = await git(worktree.path, ['log', '--reverse', '--format=%H%x00%s', `${hostTip}..HEAD`]);
     return out

@@ -43,7 +43,8 @@ export interface RawSpawn {
  */
 export function runProcess(raw: RawSpawn, options: ExecOptions = {}): SandboxProcess {
   const [file, ...args] = raw.argv;
-  if (file === undefined) throw new FactoryFailure('sandbox-empty-argv', 'Cannot run an empty command.', { exitCode: ExitCode.internal });
+  if (file === undefined)
+    throw new FactoryFailure('sandbox-empty-argv', 'Cannot run an empty command.', { exitCode: ExitCode.internal });
   const started = Date.now();
   const limit = options.maxBufferBytes ?? DEFAULT_MAX_BUFFER_BYTES;
   const grace = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;

@@ -12,10 +12,14 @@ export async function createSandbox(options: CreateSandboxOptions): Promise<Sand
   const { provider, hooks, ...createOptions } = options;
   const availability = await provider.available();
   if (!availability.ok) {
-    throw new FactoryFailure('sandbox-unavailable', `Sandbox provider ${provider.name} cannot run here: ${availability.reason}`, {
-      exitCode: ExitCode.unavailable,
-      hint: 'Pick another one with --sandbox (none, bwrap, docker, podman).',
-    });
+    throw new FactoryFailure(
+      'sandbox-unavailable',
+      `Sandbox provider ${provider.name} cannot run here: ${availability.reason}`,
+      {
+        exitCode: ExitCode.unavailable,
+        hint: 'Pick another one with --sandbox (none, bwrap, docker, podman).',
+      },
+    );
   }
   const sandbox = await provider.create(createOptions);
   try {
@@ -59,7 +63,15 @@ export async function createWorktreeSandbox(
   options: CreateWorktreeOptions & Omit<CreateSandboxOptions, 'worktree' | 'hooks' | 'signal'>,
 ): Promise<WorktreeSandbox> {
   const { repo, branchStrategy, name, copyToWorktree, timeouts, ...sandboxOptions } = options;
-  const worktree = await createWorktree({ repo, branchStrategy, name, copyToWorktree, timeouts, hooks: options.hooks, signal: options.signal });
+  const worktree = await createWorktree({
+    repo,
+    branchStrategy,
+    name,
+    copyToWorktree,
+    timeouts,
+    hooks: options.hooks,
+    signal: options.signal,
+  });
   let sandbox: Sandbox;
   try {
     sandbox = await createSandbox({ ...sandboxOptions, worktree });
@@ -70,7 +82,9 @@ export async function createWorktreeSandbox(
   const close = async (): Promise<CloseResult> => {
     await sandbox.close();
     const removed = await worktree.remove();
-    return removed.removed === false && removed.reason === 'dirty' ? { preservedWorktreePath: removed.path, dirtyFiles: removed.dirtyFiles } : {};
+    return removed.removed === false && removed.reason === 'dirty'
+      ? { preservedWorktreePath: removed.path, dirtyFiles: removed.dirtyFiles }
+      : {};
   };
   return {
     worktree,

@@ -14,7 +14,11 @@ import type { CommitInfo, FinishResult, RemoveResult, Worktree, WorktreeInfo, Wo
 const NOT_WORK = ':(exclude,top).factory';
 
 export async function collectCommits(info: WorktreeInfo, timeoutMs = 30_000): Promise<CommitInfo[]> {
-  const out = await git(info.repoRoot, ['log', '--reverse', '--format=%H%x00%s', `${info.baseCommit}..refs/heads/${info.branch}`], { timeoutMs });
+  const out = await git(
+    info.repoRoot,
+    ['log', '--reverse', '--format=%H%x00%s', `${info.baseCommit}..refs/heads/${info.branch}`],
+    { timeoutMs },
+  );
   return out
     .split('\n')
     .filter(Boolean)
@@ -34,7 +38,8 @@ export async function dirtyFiles(path: string): Promise<string[]> {
 }
 
 function renderRecovery(steps: string[][], note: string): string {
-  const quote = (arg: string): string => (/^[A-Za-z0-9_./:=@%+-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`);
+  const quote = (arg: string): string =>
+    /^[A-Za-z0-9_./:=@%+-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
   return [note, ...steps.map((argv) => `  ${argv.map(quote).join(' ')}`)].join('\n');
 }
 
@@ -62,10 +67,20 @@ async function mergeToHead(info: WorktreeInfo, commits: CommitInfo[], timeoutMs:
     }
     const inMerge = (await gitRaw(info.repoRoot, ['rev-parse', '-q', '--verify', 'MERGE_HEAD'])).exitCode === 0;
     if (inMerge) {
-      const conflicted = (await git(info.repoRoot, ['diff', '--name-only', '-z', '--diff-filter=U'])).split('\0').filter(Boolean);
+      const conflicted = (await git(info.repoRoot, ['diff', '--name-only', '-z', '--diff-filter=U']))
+        .split('\0')
+        .filter(Boolean);
       await git(info.repoRoot, ['merge', '--abort']);
       const note = `Merging ${info.branch} into ${into} conflicts in ${conflicted.join(', ')}. The merge was aborted; your branch ${into} is unchanged and the agent's commits are kept on ${info.branch}. To merge by hand:`;
-      return { kind: 'conflict', branch: info.branch, into, commits, conflictedFiles: conflicted, recovery, recoveryText: renderRecovery(recovery, note) };
+      return {
+        kind: 'conflict',
+        branch: info.branch,
+        into,
+        commits,
+        conflictedFiles: conflicted,
+        recovery,
+        recoveryText: renderRecovery(recovery, note),
+      };
     }
     const message = (merge.stderr.trim() || merge.stdout.trim()).split('\n').slice(0, 10).join('\n');
     const note = `git refused to merge ${info.branch} into ${into}; nothing was changed:\n${message}\nCommit or stash your changes in ${info.repoRoot}, then:`;
@@ -95,18 +110,25 @@ export async function finish(info: WorktreeInfo, timeouts: WorktreeTimeouts = {}
     case 'head':
       return commits.length === 0 ? { kind: 'no-changes', branch: info.branch } : { kind: 'head', commits };
     case 'branch':
-      return commits.length === 0 ? { kind: 'no-changes', branch: info.branch } : { kind: 'left-on-branch', branch: info.branch, commits };
+      return commits.length === 0
+        ? { kind: 'no-changes', branch: info.branch }
+        : { kind: 'left-on-branch', branch: info.branch, commits };
     case 'merge-to-head':
-      return commits.length === 0 ? { kind: 'no-changes', branch: info.branch } : mergeToHead(info, commits, timeouts.mergeToHostMs ?? 60_000);
+      return commits.length === 0
+        ? { kind: 'no-changes', branch: info.branch }
+        : mergeToHead(info, commits, timeouts.mergeToHostMs ?? 60_000);
   }
 }
 
 export async function remove(info: WorktreeInfo): Promise<RemoveResult> {
   if (info.strategy.type === 'head') return { removed: false, reason: 'head', path: info.path };
-  if (!info.path.startsWith(`${info.repoRoot}/.factory/worktrees/`)) return { removed: false, reason: 'foreign', path: info.path };
+  if (!info.path.startsWith(`${info.repoRoot}/.factory/worktrees/`))
+    return { removed: false, reason: 'foreign', path: info.path };
   return withRepoLock(`${info.repoRoot}/.factory`, async (): Promise<RemoveResult> => {
     // Inside <repo>/.factory a broken worktree would resolve to the main repo: compare the top level.
-    const top = existsSync(info.path) ? await gitRaw(info.repoRoot, ['-C', info.path, 'rev-parse', '--show-toplevel']) : undefined;
+    const top = existsSync(info.path)
+      ? await gitRaw(info.repoRoot, ['-C', info.path, 'rev-parse', '--show-toplevel'])
+      : undefined;
     const gone = top === undefined || top.exitCode !== 0 || top.stdout.trim() !== info.path;
     if (!gone) {
       const dirty = await dirtyFiles(info.path);

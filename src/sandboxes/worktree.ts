@@ -24,7 +24,12 @@ const NAME_RE = /^[A-Za-z0-9._-]{1,100}$/;
 
 /** A worktree name derived from a branch: `agent/fix-42` → `agent-fix-42`. */
 export function nameFromBranch(branch: string): string {
-  return branch.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '').slice(0, 100) || 'worktree';
+  return (
+    branch
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^[-.]+|[-.]+$/g, '')
+      .slice(0, 100) || 'worktree'
+  );
 }
 
 function generatedName(): string {
@@ -52,7 +57,8 @@ async function repoFacts(repo: string): Promise<RepoFacts> {
   // The first entry of `worktree list` is always the main working tree, even when called from a linked one.
   const list = await git(resolve(repo), ['worktree', 'list', '--porcelain']);
   const first = list.split('\n').find((line) => line.startsWith('worktree '));
-  if (!first) throw new FactoryFailure('bare-repo', 'Bare repositories are not supported.', { exitCode: ExitCode.invalid });
+  if (!first)
+    throw new FactoryFailure('bare-repo', 'Bare repositories are not supported.', { exitCode: ExitCode.invalid });
   const repoRoot = await realpath(first.slice('worktree '.length));
   const head = await gitRaw(repoRoot, ['rev-parse', '--verify', '-q', 'HEAD']);
   if (head.exitCode !== 0) {
@@ -86,7 +92,9 @@ async function listWorktrees(repoRoot: string): Promise<Array<{ path: string; br
 async function checkBranchName(repoRoot: string, branch: string): Promise<void> {
   const result = await gitRaw(repoRoot, ['check-ref-format', '--branch', branch]);
   if (result.exitCode !== 0 || branch.startsWith('-')) {
-    throw new FactoryFailure('branch-name-invalid', `"${branch}" is not a valid branch name.`, { exitCode: ExitCode.invalid });
+    throw new FactoryFailure('branch-name-invalid', `"${branch}" is not a valid branch name.`, {
+      exitCode: ExitCode.invalid,
+    });
   }
 }
 
@@ -106,20 +114,32 @@ export async function createWorktree(options: CreateWorktreeOptions): Promise<Wo
   const facts = await repoFacts(options.repo);
   const strategy: BranchStrategy = options.branchStrategy;
   if (options.name !== undefined && !NAME_RE.test(options.name)) {
-    throw new FactoryFailure('worktree-name-invalid', `Worktree name "${options.name}" may only use letters, digits, ".", "_" and "-".`, {
-      exitCode: ExitCode.invalid,
-    });
+    throw new FactoryFailure(
+      'worktree-name-invalid',
+      `Worktree name "${options.name}" may only use letters, digits, ".", "_" and "-".`,
+      {
+        exitCode: ExitCode.invalid,
+      },
+    );
   }
   if (strategy.type === 'head' && options.copyToWorktree?.length) {
-    throw new FactoryFailure('copy-with-head', 'copyToWorktree is not supported with the head branch strategy (there is no separate worktree).', {
-      exitCode: ExitCode.invalid,
-    });
+    throw new FactoryFailure(
+      'copy-with-head',
+      'copyToWorktree is not supported with the head branch strategy (there is no separate worktree).',
+      {
+        exitCode: ExitCode.invalid,
+      },
+    );
   }
   if (strategy.type === 'merge-to-head' && facts.currentBranch === undefined) {
-    throw new FactoryFailure('detached-head', 'merge-to-head needs a branch checked out in the repository (HEAD is detached).', {
-      exitCode: ExitCode.invalid,
-      hint: 'git switch <branch>, or use the branch strategy.',
-    });
+    throw new FactoryFailure(
+      'detached-head',
+      'merge-to-head needs a branch checked out in the repository (HEAD is detached).',
+      {
+        exitCode: ExitCode.invalid,
+        hint: 'git switch <branch>, or use the branch strategy.',
+      },
+    );
   }
   const factoryDir = join(facts.repoRoot, '.factory');
   await ensureFactoryDir(factoryDir);
@@ -145,17 +165,22 @@ export async function createWorktree(options: CreateWorktreeOptions): Promise<Wo
     }
     const branch = strategy.type === 'branch' ? strategy.branch : `factory/${options.name ?? generatedName()}`;
     await checkBranchName(facts.repoRoot, branch);
-    const name = options.name ?? (strategy.type === 'branch' ? nameFromBranch(branch) : branch.slice('factory/'.length));
+    const name =
+      options.name ?? (strategy.type === 'branch' ? nameFromBranch(branch) : branch.slice('factory/'.length));
     const existing = (await listWorktrees(facts.repoRoot)).find((w) => w.branch === branch);
     let path: string;
     let isNew: boolean;
     if (existing) {
       path = await realpath(existing.path);
       if (path === facts.repoRoot) {
-        throw new FactoryFailure('branch-checked-out-in-repo', `Branch ${branch} is checked out in the repository itself.`, {
-          exitCode: ExitCode.invalid,
-          hint: 'Switch the repository to another branch, or use the head branch strategy.',
-        });
+        throw new FactoryFailure(
+          'branch-checked-out-in-repo',
+          `Branch ${branch} is checked out in the repository itself.`,
+          {
+            exitCode: ExitCode.invalid,
+            hint: 'Switch the repository to another branch, or use the head branch strategy.',
+          },
+        );
       }
       isNew = false; // reuse: the branch keeps its history and any work in progress
     } else {
@@ -202,7 +227,13 @@ export async function createWorktree(options: CreateWorktreeOptions): Promise<Wo
   const worktree = attachOperations(info, options.timeouts);
   try {
     if (info.isNew && options.copyToWorktree?.length) {
-      await copyToWorktree(info.repoRoot, info.path, options.copyToWorktree, options.signal, options.timeouts?.copyToWorktreeMs);
+      await copyToWorktree(
+        info.repoRoot,
+        info.path,
+        options.copyToWorktree,
+        options.signal,
+        options.timeouts?.copyToWorktreeMs,
+      );
     }
     await runHostHooks(
       'host.onWorktreeReady',

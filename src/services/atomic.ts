@@ -7,7 +7,7 @@ let counter = 0;
 export function writeJsonAtomic(path: string, value: unknown, mode = 0o644): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.${++counter}.tmp`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n', { mode });
+  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`, { mode });
   renameSync(tmp, path);
 }
 

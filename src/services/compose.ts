@@ -30,7 +30,17 @@ export function composeUpArgv(t: ComposeTarget): string[] {
 }
 
 export function composeStopArgv(t: ComposeTarget, graceMs: number): string[] {
-  return ['docker', 'compose', '-p', t.project, ...fileArgs(t), 'stop', '-t', String(Math.ceil(graceMs / 1000)), t.service];
+  return [
+    'docker',
+    'compose',
+    '-p',
+    t.project,
+    ...fileArgs(t),
+    'stop',
+    '-t',
+    String(Math.ceil(graceMs / 1000)),
+    t.service,
+  ];
 }
 
 export function composeDownArgv(t: Pick<ComposeTarget, 'project'>): string[] {
@@ -53,10 +63,14 @@ export function containerPorts(composeText: string, service: string): number[] {
 /** The override document mapping each named port (in order) to the service's container ports. */
 export function composeOverride(service: string, leased: number[], container: number[]): string {
   if (container.length < leased.length) {
-    throw new FactoryFailure('compose-ports', `compose service "${service}" publishes ${container.length} port(s) but factory leases ${leased.length} for it`, {
-      exitCode: ExitCode.invalid,
-      hint: 'list the container ports under the service\'s "ports:" in the compose file',
-    });
+    throw new FactoryFailure(
+      'compose-ports',
+      `compose service "${service}" publishes ${container.length} port(s) but factory leases ${leased.length} for it`,
+      {
+        exitCode: ExitCode.invalid,
+        hint: 'list the container ports under the service\'s "ports:" in the compose file',
+      },
+    );
   }
   const doc = { services: { [service]: { ports: leased.map((h, i) => `127.0.0.1:${h}:${container[i]}`) } } };
   // `!override` replaces the list instead of appending to the file's fixed host ports.
@@ -64,13 +78,19 @@ export function composeOverride(service: string, leased: number[], container: nu
 }
 
 /** Read the user's compose file and build the override for one service. */
-export function buildOverride(root: string, composeFile: string | undefined, service: string, leased: number[]): string {
+export function buildOverride(
+  root: string,
+  composeFile: string | undefined,
+  service: string,
+  leased: number[],
+): string {
   const file = resolve(root, composeFile ?? 'compose.yaml');
   let text = '';
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    if (leased.length > 0) throw new FactoryFailure('compose-file', `cannot read compose file ${file}`, { exitCode: ExitCode.invalid });
+    if (leased.length > 0)
+      throw new FactoryFailure('compose-file', `cannot read compose file ${file}`, { exitCode: ExitCode.invalid });
   }
   return composeOverride(service, leased, leased.length ? containerPorts(text, service) : []);
 }

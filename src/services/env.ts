@@ -31,10 +31,21 @@ export async function getInstanceEnv(opts: InstanceOptions = {}): Promise<Record
     base = leased.lease.base;
   }
   const ports = portsFor(contract, base);
-  const full = buildInstanceEnv(contract, { worktreeId: inst.worktreeId, stateDir: inst.stateDir, ports, processEnv: env, portBase: base });
-  const keys = new Set<string>([...Object.keys(contract.env), ...contract.ports.map((p) => p.envVar), ...BUILTIN_NAMES]);
+  const full = buildInstanceEnv(contract, {
+    worktreeId: inst.worktreeId,
+    stateDir: inst.stateDir,
+    ports,
+    processEnv: env,
+    portBase: base,
+  });
+  const keys = new Set<string>([
+    ...Object.keys(contract.env),
+    ...contract.ports.map((p) => p.envVar),
+    ...BUILTIN_NAMES,
+  ]);
   for (const ref of contract.envFiles) {
-    for (const k of Object.keys(readEnvFile(isAbsolute(ref.path) ? ref.path : resolve(contract.root, ref.path)) ?? {})) keys.add(k);
+    for (const k of Object.keys(readEnvFile(isAbsolute(ref.path) ? ref.path : resolve(contract.root, ref.path)) ?? {}))
+      keys.add(k);
   }
   const out: Record<string, string> = {};
   for (const k of [...keys].sort()) {

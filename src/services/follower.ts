@@ -31,7 +31,7 @@ export class Follower {
   static async open(path: string, withLines = false): Promise<Follower> {
     const sock = await connect(path);
     const f = new Follower(sock);
-    sock.write(JSON.stringify({ cmd: 'subscribe', lines: withLines }) + '\n');
+    sock.write(`${JSON.stringify({ cmd: 'subscribe', lines: withLines })}\n`);
     return f;
   }
 

@@ -23,26 +23,39 @@ export interface ForegroundResult {
   error: Supervisor['state']['error'];
 }
 
-export async function runForeground(opts: StartOptions & { onEvent: (e: StartEvent) => void }): Promise<ForegroundResult> {
+export async function runForeground(
+  opts: StartOptions & { onEvent: (e: StartEvent) => void },
+): Promise<ForegroundResult> {
   const inst = await resolveInstance(opts);
   const files = instanceFiles(inst.stateDir);
   const self = identityOf(process.pid) ?? { pid: process.pid, startTime: -1 };
   const sup = await withLock(files.startLock, 'instance start', async () => {
     const prev = readStateFile(inst.stateDir);
     if (prev && processAlive(prev.supervisor)) {
-      throw new FactoryFailure('already-running', `instance "${inst.worktreeId}" is already running (supervisor pid ${prev.supervisor.pid})`, {
-        exitCode: ExitCode.unavailable,
-        hint: 'stop it first with "factory stop", or use another --worktree-id',
-      });
+      throw new FactoryFailure(
+        'already-running',
+        `instance "${inst.worktreeId}" is already running (supervisor pid ${prev.supervisor.pid})`,
+        {
+          exitCode: ExitCode.unavailable,
+          hint: 'stop it first with "factory stop", or use another --worktree-id',
+        },
+      );
     }
     const plan = await prepareInstance(inst, opts, self);
-    const s = new Supervisor(plan, { foreground: true, ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) });
+    const s = new Supervisor(plan, {
+      foreground: true,
+      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    });
     s.on(opts.onEvent);
     s.start();
     return s;
   });
   let interrupted = false;
-  const server = await serve(sup.plan.socket, { state: () => sup.state, stop: () => sup.stop(), subscribe: (fn) => sup.on(fn) });
+  const server = await serve(sup.plan.socket, {
+    state: () => sup.state,
+    stop: () => sup.stop(),
+    subscribe: (fn) => sup.on(fn),
+  });
   const onSignal = () => {
     interrupted = true;
     void sup.stop();

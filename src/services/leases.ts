@@ -123,7 +123,10 @@ async function busySlots(base: number, offsets: number[]): Promise<PortHolder[]>
 
 export function describeHolders(busy: PortHolder[]): string {
   return busy
-    .map((b) => `${b.port} (${b.pids.length ? b.pids.map((p) => `pid ${p.pid}${p.command ? ` ${p.command}` : ''}`).join(', ') : 'no listener visible: another namespace, or a connection\'s local port'})`)
+    .map(
+      (b) =>
+        `${b.port} (${b.pids.length ? b.pids.map((p) => `pid ${p.pid}${p.command ? ` ${p.command}` : ''}`).join(', ') : "no listener visible: another namespace, or a connection's local port"})`,
+    )
     .join('; ');
 }
 
@@ -144,7 +147,10 @@ export async function acquireLease(req: LeaseRequest): Promise<LeaseResult> {
     // First pass avoids stale leases too (so a stopped instance usually gets its block back);
     // the second reclaims them.
     const stale = others.filter((l) => !leaseAlive(l));
-    const passes = [...candidates.map((base) => ({ base, avoidStale: true })), ...candidates.map((base) => ({ base, avoidStale: false }))];
+    const passes = [
+      ...candidates.map((base) => ({ base, avoidStale: true })),
+      ...candidates.map((base) => ({ base, avoidStale: false })),
+    ];
     let moved: LeaseResult['moved'];
     for (const { base, avoidStale } of passes) {
       const block = { base, size };
@@ -152,10 +158,14 @@ export async function acquireLease(req: LeaseRequest): Promise<LeaseResult> {
       const conflict = live.find((l) => overlaps(l, block));
       if (base === claimed && conflict) {
         if (!req.moveAllowed) {
-          throw new FactoryFailure('ports-leased', `ports ${base}–${base + size - 1} are leased by instance "${conflict.worktreeId}" (${conflict.root}, pid ${conflict.ownerPid})`, {
-            exitCode: ExitCode.unavailable,
-            hint: 'pick another --port-range, or pass --move-ports to move to a free block',
-          });
+          throw new FactoryFailure(
+            'ports-leased',
+            `ports ${base}–${base + size - 1} are leased by instance "${conflict.worktreeId}" (${conflict.root}, pid ${conflict.ownerPid})`,
+            {
+              exitCode: ExitCode.unavailable,
+              hint: 'pick another --port-range, or pass --move-ports to move to a free block',
+            },
+          );
         }
         moved ??= { from: base, to: base, reason: `leased by instance "${conflict.worktreeId}"` };
         continue;
@@ -165,11 +175,15 @@ export async function acquireLease(req: LeaseRequest): Promise<LeaseResult> {
       if (busy.length > 0) {
         if (base !== claimed) continue;
         if (!req.moveAllowed) {
-          throw new FactoryFailure('port-in-use', `port ${describeHolders(busy)} is in use by a process factory did not start`, {
-            exitCode: ExitCode.unavailable,
-            hint: 'stop that process (factory never kills it), or pass --move-ports to lease another block',
-            details: { ports: busy },
-          });
+          throw new FactoryFailure(
+            'port-in-use',
+            `port ${describeHolders(busy)} is in use by a process factory did not start`,
+            {
+              exitCode: ExitCode.unavailable,
+              hint: 'stop that process (factory never kills it), or pass --move-ports to lease another block',
+              details: { ports: busy },
+            },
+          );
         }
         moved ??= { from: base, to: base, reason: `in use: ${describeHolders(busy)}` };
         continue;
@@ -189,12 +203,18 @@ export async function acquireLease(req: LeaseRequest): Promise<LeaseResult> {
       if (moved) moved.to = base;
       return { lease, reclaimed, ...(moved ? { moved } : {}) };
     }
-    throw new FactoryFailure('no-free-ports', `no free block of ${size} ports from ${start} to ${MAX_PORT}`, { exitCode: ExitCode.unavailable });
+    throw new FactoryFailure('no-free-ports', `no free block of ${size} ports from ${start} to ${MAX_PORT}`, {
+      exitCode: ExitCode.unavailable,
+    });
   });
 }
 
 /** Record the process that now owns the lease (the supervisor, once it runs). */
-export async function setLeaseOwner(key: { root: string; worktreeId: string }, owner: ProcessIdentity, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function setLeaseOwner(
+  key: { root: string; worktreeId: string },
+  owner: ProcessIdentity,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
   await mutate(env, (reg) => {
     for (const l of reg.leases) {
       if (same(l, key)) {
@@ -205,7 +225,10 @@ export async function setLeaseOwner(key: { root: string; worktreeId: string }, o
   });
 }
 
-export async function releaseLease(key: { root: string; worktreeId: string }, env: NodeJS.ProcessEnv = process.env): Promise<Lease | undefined> {
+export async function releaseLease(
+  key: { root: string; worktreeId: string },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Lease | undefined> {
   return mutate(env, (reg) => {
     const found = reg.leases.find((l) => same(l, key));
     reg.leases = reg.leases.filter((l) => !same(l, key));

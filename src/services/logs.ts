@@ -19,7 +19,9 @@ const FOLLOW_POLL_MS = 100;
 
 export function parseLogLine(service: string, raw: string): LogLine {
   const m = /^(\S+) (out|err|factory) (.*)$/.exec(raw);
-  return m ? { service, at: m[1] as string, stream: m[2] as string, line: m[3] as string } : { service, at: '', stream: 'out', line: raw };
+  return m
+    ? { service, at: m[1] as string, stream: m[2] as string, line: m[3] as string }
+    : { service, at: '', stream: 'out', line: raw };
 }
 
 export function logServices(stateDir: string): string[] {
@@ -57,7 +59,12 @@ export function tailLogs(stateDir: string, service: string | undefined, n: numbe
 }
 
 /** Print what is appended from now on, until `signal` aborts. */
-export async function followLogs(stateDir: string, service: string | undefined, onLine: (l: LogLine) => void, signal: AbortSignal): Promise<void> {
+export async function followLogs(
+  stateDir: string,
+  service: string | undefined,
+  onLine: (l: LogLine) => void,
+  signal: AbortSignal,
+): Promise<void> {
   const files = instanceFiles(stateDir);
   const offsets = new Map<string, number>();
   const pathOf = (s: string) => (s === 'supervisor' ? files.supervisorLog : files.log(s));
@@ -87,7 +94,14 @@ export async function followLogs(stateDir: string, service: string | undefined, 
     }
     await new Promise<void>((r) => {
       const t = setTimeout(r, FOLLOW_POLL_MS);
-      signal.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(t);
+          r();
+        },
+        { once: true },
+      );
     });
   }
 }

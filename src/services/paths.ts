@@ -92,7 +92,10 @@ export function gitTopLevel(dir: string): string | undefined {
 
 export function defaultWorktreeId(root: string): string {
   const top = gitTopLevel(root) ?? root;
-  const cleaned = basename(top).replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, MAX_WORKTREE_ID);
+  const cleaned = basename(top)
+    .replace(/[^A-Za-z0-9_.-]/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, MAX_WORKTREE_ID);
   return cleaned || 'default';
 }
 

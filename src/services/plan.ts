@@ -5,7 +5,13 @@
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { buildInstanceEnv, composeProjectName, resolveCommand, resolveTemplate, serviceEnv } from '../contract/interpolate.js';
+import {
+  buildInstanceEnv,
+  composeProjectName,
+  resolveCommand,
+  resolveTemplate,
+  serviceEnv,
+} from '../contract/interpolate.js';
 import type { Contract, Dependency, HealthCheck, ServiceSpec } from '../contract/types.js';
 import type { ResolvedCheck } from './checks/types.js';
 import { composeDownArgv, composeStopArgv, composeUpArgv, buildOverride, type ComposeTarget } from './compose.js';
@@ -72,7 +78,12 @@ export function selectServices(contract: Contract, only: string[] | undefined): 
   return contract.startOrder.filter((n) => keep.has(n));
 }
 
-function resolveCheck(h: HealthCheck, vars: Record<string, string>, cwd: string, ports: Record<string, number>): ResolvedCheck {
+function resolveCheck(
+  h: HealthCheck,
+  vars: Record<string, string>,
+  cwd: string,
+  ports: Record<string, number>,
+): ResolvedCheck {
   const timing = {
     intervalMs: h.intervalMs,
     maxIntervalMs: h.maxIntervalMs,
@@ -98,7 +109,13 @@ function resolveCheck(h: HealthCheck, vars: Record<string, string>, cwd: string,
 export function buildPlan(input: PlanInput): InstancePlan {
   const { contract, worktreeId, stateDir } = input;
   const ports = portsFor(contract, input.portBase);
-  const base = buildInstanceEnv(contract, { worktreeId, stateDir, ports, processEnv: input.processEnv, portBase: input.portBase });
+  const base = buildInstanceEnv(contract, {
+    worktreeId,
+    stateDir,
+    ports,
+    processEnv: input.processEnv,
+    portBase: input.portBase,
+  });
   const files = instanceFiles(stateDir);
   const key = instanceKey(stateDir);
   const services: Record<string, ServicePlan> = {};
@@ -126,7 +143,12 @@ export function buildPlan(input: PlanInput): InstancePlan {
       mkdirSync(dirname(overrideFile), { recursive: true });
       writeFileSync(overrideFile, buildOverride(contract.root, s.composeFile, s.composeService, Object.values(owned)));
       [file, ...args] = composeUpArgv(target) as [string, ...string[]];
-      compose = { stopArgv: composeStopArgv(target, s.stop.graceMs), downArgv: composeDownArgv(target), project, overrideFile };
+      compose = {
+        stopArgv: composeStopArgv(target, s.stop.graceMs),
+        downArgv: composeDownArgv(target),
+        project,
+        overrideFile,
+      };
     } else {
       ({ file, args } = resolveCommand(s.command, env));
     }

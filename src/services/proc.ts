@@ -134,7 +134,7 @@ function listeningInodes(port: number): Set<string> {
       const cols = line.trim().split(/\s+/);
       const local = cols[1];
       // st 0A = LISTEN; cols[9] is the socket inode.
-      if (local && local.endsWith(`:${hexPort}`) && cols[3] === '0A' && cols[9]) inodes.add(cols[9]);
+      if (local?.endsWith(`:${hexPort}`) && cols[3] === '0A' && cols[9]) inodes.add(cols[9]);
     }
   }
   return inodes;

@@ -95,7 +95,12 @@ export class ManagedProcess {
   start(): void {
     if (this.state.kind !== 'idle') throw new Error(`start() in state ${this.state.kind}`);
     const env = { ...this.spec.env, [MARKER_INSTANCE]: this.spec.instanceKey, [MARKER_SERVICE]: this.spec.service };
-    const child = spawn(this.spec.file, this.spec.args, { cwd: this.spec.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(this.spec.file, this.spec.args, {
+      cwd: this.spec.cwd,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.state = { kind: 'starting', child };
     this.pid = child.pid;
     this.pipeLines(child.stdout, 'out');
@@ -138,8 +143,7 @@ export class ManagedProcess {
     stream.setEncoding('utf8');
     stream.on('data', (chunk: string) => {
       buf += chunk;
-      let i: number;
-      while ((i = buf.indexOf('\n')) >= 0) {
+      for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
         this.events.onLine?.(name, buf.slice(0, i).replace(/\r$/, ''));
         buf = buf.slice(i + 1);
       }
@@ -204,7 +208,6 @@ export class ManagedProcess {
       await sleep(SWEEP_POLL_MS);
     } while ((left().length > 0 || this.state.kind !== 'exited') && Date.now() < killDeadline);
   }
-
 }
 
 function killGroup(pgid: number, signal: NodeJS.Signals): void {
@@ -214,4 +217,3 @@ function killGroup(pgid: number, signal: NodeJS.Signals): void {
     // ESRCH: the group is empty
   }
 }
-

@@ -26,7 +26,10 @@ export function leftovers(state: Pick<InstanceStateFile, 'children' | 'instanceK
 }
 
 /** Stop every leftover process of the instance. Returns those that were alive when reaping began. */
-export async function reapInstance(state: Pick<InstanceStateFile, 'children' | 'instanceKey'>, graceMs = REAP_GRACE_MS): Promise<ProcessIdentity[]> {
+export async function reapInstance(
+  state: Pick<InstanceStateFile, 'children' | 'instanceKey'>,
+  graceMs = REAP_GRACE_MS,
+): Promise<ProcessIdentity[]> {
   const found = leftovers(state);
   if (found.length === 0) return [];
   for (const p of found) signalIdentity(p, 'SIGTERM');

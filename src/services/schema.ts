@@ -22,18 +22,32 @@ const ServiceStatusSchema = Type.Object(
     name: Type.String(),
     kind: Type.Union([Type.Literal('process'), Type.Literal('compose')]),
     state: Type.Union(
-      ['pending', 'starting', 'ready', 'completed', 'restarting', 'failed', 'blocked', 'stopping', 'stopped'].map((s) => Type.Literal(s)) as never,
-      { description: 'pending → starting → ready | completed (one-shot exit 0) | failed; restarting between runs; blocked: a dependency failed.' },
+      ['pending', 'starting', 'ready', 'completed', 'restarting', 'failed', 'blocked', 'stopping', 'stopped'].map((s) =>
+        Type.Literal(s),
+      ) as never,
+      {
+        description:
+          'pending → starting → ready | completed (one-shot exit 0) | failed; restarting between runs; blocked: a dependency failed.',
+      },
     ),
-    health: Type.Union([Type.Literal('none'), Type.Literal('starting'), Type.Literal('healthy'), Type.Literal('unhealthy')], {
-      description: 'Ongoing health after readiness; `none` when the service has no check.',
-    }),
+    health: Type.Union(
+      [Type.Literal('none'), Type.Literal('starting'), Type.Literal('healthy'), Type.Literal('unhealthy')],
+      {
+        description: 'Ongoing health after readiness; `none` when the service has no check.',
+      },
+    ),
     pid: Nullable(Type.Integer()),
-    pidStartTime: Nullable(Type.Integer({ description: '/proc/<pid>/stat start time, so a recycled pid is never mistaken for the service.' })),
+    pidStartTime: Nullable(
+      Type.Integer({
+        description: '/proc/<pid>/stat start time, so a recycled pid is never mistaken for the service.',
+      }),
+    ),
     ports: Ports,
     url: Nullable(Type.String()),
     check: Nullable(Type.String({ description: 'The check, e.g. "http http://127.0.0.1:46001/health".' })),
-    lastCheck: Nullable(Type.Object({ ok: Type.Boolean(), at: Type.String(), durationMs: Type.Number(), detail: Type.String() }, closed)),
+    lastCheck: Nullable(
+      Type.Object({ ok: Type.Boolean(), at: Type.String(), durationMs: Type.Number(), detail: Type.String() }, closed),
+    ),
     restarts: Type.Integer(),
     exitCode: Nullable(Type.Integer()),
     signal: Nullable(Type.String()),
@@ -65,10 +79,17 @@ const statusFields = {
   contractFile: Type.String(),
   running: Type.Boolean({ description: 'The supervisor process is alive.' }),
   phase: Type.Union(
-    ['starting', 'running', 'degraded', 'stopping', 'stopped', 'failed', 'not-started', 'supervisor-dead'].map((s) => Type.Literal(s)) as never,
+    ['starting', 'running', 'degraded', 'stopping', 'stopped', 'failed', 'not-started', 'supervisor-dead'].map((s) =>
+      Type.Literal(s),
+    ) as never,
   ),
   healthy: Type.Boolean({ description: 'Every service ready (not unhealthy) or completed.' }),
-  supervisor: Nullable(Type.Object({ pid: Type.Integer(), alive: Type.Boolean(), socket: Type.String(), foreground: Type.Boolean() }, closed)),
+  supervisor: Nullable(
+    Type.Object(
+      { pid: Type.Integer(), alive: Type.Boolean(), socket: Type.String(), foreground: Type.Boolean() },
+      closed,
+    ),
+  ),
   portBase: Nullable(Type.Integer()),
   ports: Ports,
   urls: Urls,
@@ -78,21 +99,37 @@ const statusFields = {
 };
 
 export const InstanceStatusSchema = Type.Object(statusFields, closed);
-export const StatusOutput = Type.Object({ ...V, ...statusFields }, { ...closed, description: 'Output of `factory status --json` (exit 0 healthy, 1 not all healthy, 3 not running).' });
+export const StatusOutput = Type.Object(
+  { ...V, ...statusFields },
+  { ...closed, description: 'Output of `factory status --json` (exit 0 healthy, 1 not all healthy, 3 not running).' },
+);
 export const StartOutput = Type.Object(
-  { ...V, ok: Type.Literal(true), attached: Type.Boolean({ description: 'The instance was already running; this call attached to it.' }), ...statusFields },
+  {
+    ...V,
+    ok: Type.Literal(true),
+    attached: Type.Boolean({ description: 'The instance was already running; this call attached to it.' }),
+    ...statusFields,
+  },
   { ...closed, description: 'Output of `factory start --json` once ready.' },
 );
-export const UrlsOutput = Type.Object({ ...V, worktreeId: Type.String(), running: Type.Boolean(), urls: Urls, ports: Ports }, { ...closed, description: 'Output of `factory urls --json`.' });
+export const UrlsOutput = Type.Object(
+  { ...V, worktreeId: Type.String(), running: Type.Boolean(), urls: Urls, ports: Ports },
+  { ...closed, description: 'Output of `factory urls --json`.' },
+);
 
 const stopFields = {
   worktreeId: Type.String(),
   stateDir: Type.String(),
   was: Type.Union([Type.Literal('running'), Type.Literal('supervisor-dead'), Type.Literal('not-running')]),
-  reaped: Type.Array(Identity, { description: 'Leftover processes reaped after the supervisor (or instead of a dead one).' }),
+  reaped: Type.Array(Identity, {
+    description: 'Leftover processes reaped after the supervisor (or instead of a dead one).',
+  }),
   busyPorts: Type.Array(Type.Integer(), { description: 'Leased ports still bound after stopping.' }),
 };
-export const StopOutput = Type.Object({ ...V, ok: Type.Boolean(), ...stopFields }, { ...closed, description: 'Output of `factory stop --json`.' });
+export const StopOutput = Type.Object(
+  { ...V, ok: Type.Boolean(), ...stopFields },
+  { ...closed, description: 'Output of `factory stop --json`.' },
+);
 export const CleanOutput = Type.Object(
   {
     ...V,
@@ -117,14 +154,33 @@ const InstanceSummarySchema = Type.Object(
     running: Type.Boolean(),
     urls: Urls,
     processes: Type.Array(Identity),
-    leaks: Type.Array(Type.Union([Type.Literal('lease-without-instance'), Type.Literal('supervisor-dead'), Type.Literal('orphans'), Type.Literal('unknown-processes')])),
+    leaks: Type.Array(
+      Type.Union([
+        Type.Literal('lease-without-instance'),
+        Type.Literal('supervisor-dead'),
+        Type.Literal('orphans'),
+        Type.Literal('unknown-processes'),
+      ]),
+    ),
   },
   closed,
 );
-export const PsOutput = Type.Object({ ...V, instances: Type.Array(InstanceSummarySchema) }, { ...closed, description: 'Output of `factory ps --json` (exit 1 when a leak is flagged).' });
-export const EnvOutput = Type.Object({ ...V, env: Type.Record(Type.String(), Type.String()) }, { ...closed, description: 'Output of `factory env --json`.' });
-const LogLineSchema = Type.Object({ service: Type.String(), at: Type.String(), stream: Type.String(), line: Type.String() }, closed);
-export const LogsOutput = Type.Object({ ...V, worktreeId: Type.String(), lines: Type.Array(LogLineSchema) }, { ...closed, description: 'Output of `factory logs --json` (without -f; with -f, one LogLine object per line).' });
+export const PsOutput = Type.Object(
+  { ...V, instances: Type.Array(InstanceSummarySchema) },
+  { ...closed, description: 'Output of `factory ps --json` (exit 1 when a leak is flagged).' },
+);
+export const EnvOutput = Type.Object(
+  { ...V, env: Type.Record(Type.String(), Type.String()) },
+  { ...closed, description: 'Output of `factory env --json`.' },
+);
+const LogLineSchema = Type.Object(
+  { service: Type.String(), at: Type.String(), stream: Type.String(), line: Type.String() },
+  closed,
+);
+export const LogsOutput = Type.Object(
+  { ...V, worktreeId: Type.String(), lines: Type.Array(LogLineSchema) },
+  { ...closed, description: 'Output of `factory logs --json` (without -f; with -f, one LogLine object per line).' },
+);
 
 /** Registry entries (see src/schemas.ts). */
 export const runtimeSchemas = {

@@ -97,7 +97,8 @@ export class ServiceRunner {
     for (const dep of this.plan.dependsOn) {
       const other = this.ctx.milestoneOf(dep.service);
       if (!other) continue;
-      const m = dep.condition === 'started' ? other.started : dep.condition === 'healthy' ? other.healthy : other.completed;
+      const m =
+        dep.condition === 'started' ? other.started : dep.condition === 'healthy' ? other.healthy : other.completed;
       const ok = await m.promise;
       if (this.stopRequested) return;
       if (!ok) {
@@ -124,7 +125,9 @@ export class ServiceRunner {
       }
       const failedRun = exit.code !== 0;
       const policy = this.plan.restart.policy;
-      const again = (policy === 'always' || (policy === 'on-failure' && failedRun)) && this.status.restarts < this.plan.restart.maxRestarts;
+      const again =
+        (policy === 'always' || (policy === 'on-failure' && failedRun)) &&
+        this.status.restarts < this.plan.restart.maxRestarts;
       const why = exit.error ?? (exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`);
       if (!again) {
         this.fail(`${why}${this.status.restarts > 0 ? ` after ${this.status.restarts} restart(s)` : ''}`);
@@ -132,7 +135,11 @@ export class ServiceRunner {
       }
       const delay = Math.min(MAX_RESTART_BACKOFF_MS, this.plan.restart.backoffMs * 2 ** this.status.restarts);
       this.status.restarts += 1;
-      this.set('restarting', `${why}; restart ${this.status.restarts}/${this.plan.restart.maxRestarts} in ${delay} ms`, this.plan.check ? 'starting' : 'none');
+      this.set(
+        'restarting',
+        `${why}; restart ${this.status.restarts}/${this.plan.restart.maxRestarts} in ${delay} ms`,
+        this.plan.check ? 'starting' : 'none',
+      );
       this.ctx.log.write('factory', `${why}; restarting in ${delay} ms`);
       await new Promise<void>((resolve) => {
         this.restartTimer = { timer: setTimeout(resolve, delay), resolve };
@@ -183,7 +190,9 @@ export class ServiceRunner {
         const outcome = await Promise.race([readiness.outcome, exitP.then(() => 'exited' as const)]);
         if (outcome === 'timeout') {
           const last = this.status.lastCheck?.detail;
-          this.fail(`check ${this.status.check} did not pass within ${p.check.startupTimeoutMs} ms${last ? ` (last: ${last})` : ''}`);
+          this.fail(
+            `check ${this.status.check} did not pass within ${p.check.startupTimeoutMs} ms${last ? ` (last: ${last})` : ''}`,
+          );
           await proc.stop(p.stop.signal, p.stop.graceMs);
           this.reaped(proc);
           return 'timeout';
@@ -192,8 +201,10 @@ export class ServiceRunner {
           this.markReady();
           this.monitor = new HealthMonitor(p.check, startedAt, (r, healthy) => {
             this.ctx.checkResult(r);
-            if (healthy === true && this.status.health !== 'healthy') this.set(this.status.state, 'healthy again', 'healthy');
-            if (healthy === false && this.status.health !== 'unhealthy') this.set(this.status.state, `unhealthy: ${r.detail}`, 'unhealthy');
+            if (healthy === true && this.status.health !== 'healthy')
+              this.set(this.status.state, 'healthy again', 'healthy');
+            if (healthy === false && this.status.health !== 'unhealthy')
+              this.set(this.status.state, `unhealthy: ${r.detail}`, 'unhealthy');
           });
           this.monitor.start();
         }
@@ -225,7 +236,11 @@ export class ServiceRunner {
     this.status.pidStartTime = null;
     const check = this.plan.check;
     if (check) {
-      const r = new Readiness(check, { onResult: (x) => this.ctx.checkResult(x), subscribeLines: (fn) => this.ctx.log.subscribe(fn), signal: this.abort.signal });
+      const r = new Readiness(check, {
+        onResult: (x) => this.ctx.checkResult(x),
+        subscribeLines: (fn) => this.ctx.log.subscribe(fn),
+        signal: this.abort.signal,
+      });
       const outcome = await r.outcome;
       if (outcome === 'aborted') return 'up';
       if (outcome === 'timeout') {
@@ -238,7 +253,8 @@ export class ServiceRunner {
   }
 
   private reaped(proc: ManagedProcess): void {
-    if (proc.pid !== undefined && this.status.pidStartTime !== null) this.ctx.child(proc.pid, this.status.pidStartTime, false);
+    if (proc.pid !== undefined && this.status.pidStartTime !== null)
+      this.ctx.child(proc.pid, this.status.pidStartTime, false);
   }
 
   private markReady(): void {

@@ -27,8 +27,7 @@ export function lines(sock: Socket, fn: (value: unknown) => void): void {
   sock.setEncoding('utf8');
   sock.on('data', (d: string) => {
     buf += d;
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
+    for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
       const line = buf.slice(0, i);
       buf = buf.slice(i + 1);
       if (!line.trim()) continue;
@@ -42,7 +41,7 @@ export function lines(sock: Socket, fn: (value: unknown) => void): void {
 }
 
 const send = (sock: Socket, v: unknown) => {
-  if (!sock.destroyed) sock.write(JSON.stringify(v) + '\n');
+  if (!sock.destroyed) sock.write(`${JSON.stringify(v)}\n`);
 };
 
 const open = new WeakMap<Server, Set<Socket>>();
@@ -111,7 +110,11 @@ export async function request(path: string, req: Request, timeoutMs = 60_000): P
 }
 
 /** Follow the supervisor's events; `onItem` returns true to stop following. Resolves when done or the socket closes. */
-export async function follow(path: string, onItem: (item: StreamItem) => boolean | void, withLines = false): Promise<'done' | 'closed'> {
+export async function follow(
+  path: string,
+  onItem: (item: StreamItem) => boolean | undefined,
+  withLines = false,
+): Promise<'done' | 'closed'> {
   const sock = await connect(path);
   return new Promise((resolve) => {
     let finished = false;

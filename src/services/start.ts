@@ -32,7 +32,13 @@ import { readStateFile, statusFromState, type InstanceStatus } from './status-re
 
 export type StartEvent =
   | SupervisorEvent
-  | { type: 'lease'; base: number; ports: Record<string, number>; moved: LeaseResult['moved'] | null; reclaimed: string[] }
+  | {
+      type: 'lease';
+      base: number;
+      ports: Record<string, number>;
+      moved: LeaseResult['moved'] | null;
+      reclaimed: string[];
+    }
   | { type: 'attached'; pid: number; phase: string };
 
 export interface StartOptions extends InstanceOptions {
@@ -71,11 +77,17 @@ function cleanEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 export function interrupted(): FactoryFailure {
-  return new FactoryFailure('interrupted', 'interrupted; everything this start launched was stopped', { exitCode: ExitCode.interrupted });
+  return new FactoryFailure('interrupted', 'interrupted; everything this start launched was stopped', {
+    exitCode: ExitCode.interrupted,
+  });
 }
 
 /** Lease ports and build the plan (shared with --foreground). Caller holds the instance lock. */
-export async function prepareInstance(inst: ResolvedInstance, opts: StartOptions, owner: ProcessIdentity): Promise<InstancePlan> {
+export async function prepareInstance(
+  inst: ResolvedInstance,
+  opts: StartOptions,
+  owner: ProcessIdentity,
+): Promise<InstancePlan> {
   const env = opts.env ?? process.env;
   for (const name of opts.only ?? []) {
     if (!inst.contract.services[name]) {
@@ -107,11 +119,20 @@ export async function prepareInstance(inst: ResolvedInstance, opts: StartOptions
     processEnv: cleanEnv(env),
     ...(opts.only ? { only: opts.only } : {}),
   });
-  opts.onEvent?.({ type: 'lease', base: leased.lease.base, ports: plan.ports, moved: leased.moved ?? null, reclaimed: leased.reclaimed.map((l) => l.worktreeId) });
+  opts.onEvent?.({
+    type: 'lease',
+    base: leased.lease.base,
+    ports: plan.ports,
+    moved: leased.moved ?? null,
+    reclaimed: leased.reclaimed.map((l) => l.worktreeId),
+  });
   return plan;
 }
 
-async function spawnSupervisor(plan: InstancePlan, opts: StartOptions): Promise<{ follower: Follower; pid: number; first: StreamItem }> {
+async function spawnSupervisor(
+  plan: InstancePlan,
+  opts: StartOptions,
+): Promise<{ follower: Follower; pid: number; first: StreamItem }> {
   const files = instanceFiles(plan.stateDir);
   mkdirSync(files.logs, { recursive: true });
   writeJsonAtomic(files.plan, { plan, ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) }, 0o600);
@@ -133,13 +154,16 @@ async function spawnSupervisor(plan: InstancePlan, opts: StartOptions): Promise<
     try {
       const follower = await Follower.open(plan.socket);
       const first = await follower.next();
-      if (first?.type === 'snapshot' && first.state.supervisor.pid === child.pid) return { follower, pid: child.pid, first };
+      if (first?.type === 'snapshot' && first.state.supervisor.pid === child.pid)
+        return { follower, pid: child.pid, first };
       follower.close();
     } catch {
       // not listening yet
     }
     if (exited || Date.now() > deadline) {
-      throw new FactoryFailure('supervisor-failed', `the supervisor did not start (see ${files.supervisorLog})`, { exitCode: ExitCode.internal });
+      throw new FactoryFailure('supervisor-failed', `the supervisor did not start (see ${files.supervisorLog})`, {
+        exitCode: ExitCode.internal,
+      });
     }
     await sleep(delay);
     delay = Math.min(10, delay * 2); // a connect to a socket not there yet fails at once: cheap to retry
@@ -151,7 +175,10 @@ async function waitGone(p: ProcessIdentity, timeoutMs: number): Promise<void> {
   while (processAlive(p) && Date.now() < deadline) await sleep(10);
 }
 
-function failureMessage(e: NonNullable<ReturnType<typeof readStateFile>>['error'], logPath: string | undefined): string {
+function failureMessage(
+  e: NonNullable<ReturnType<typeof readStateFile>>['error'],
+  logPath: string | undefined,
+): string {
   if (!e) return 'startup failed';
   const lines = [e.message];
   if (e.check) lines.push(`  check: ${e.check}`);
@@ -175,7 +202,12 @@ export async function startInstance(opts: StartOptions = {}): Promise<InstanceSt
     if (prev && processAlive(prev.supervisor)) {
       attached = true;
       opts.onEvent?.({ type: 'attached', pid: prev.supervisor.pid, phase: prev.phase });
-      return { follower: await Follower.open(prev.supervisor.socket), pid: prev.supervisor.pid, socket: prev.supervisor.socket, first: undefined };
+      return {
+        follower: await Follower.open(prev.supervisor.socket),
+        pid: prev.supervisor.pid,
+        socket: prev.supervisor.socket,
+        first: undefined,
+      };
     }
     const plan = await prepareInstance(inst, opts, self);
     if (opts.signal?.aborted) throw interrupted();
@@ -221,7 +253,9 @@ export async function startInstance(opts: StartOptions = {}): Promise<InstanceSt
   const state = readStateFile(inst.stateDir);
   const loc = { worktreeId: inst.worktreeId, root: inst.root, stateDir: inst.stateDir, file: inst.contract.file };
   if (abortRequested && attached) {
-    throw new FactoryFailure('interrupted', 'interrupted; the instance this start attached to keeps running', { exitCode: ExitCode.interrupted });
+    throw new FactoryFailure('interrupted', 'interrupted; the instance this start attached to keeps running', {
+      exitCode: ExitCode.interrupted,
+    });
   }
   if (abortRequested || failure || !state || !processAlive(state.supervisor)) {
     if (supervisor) await waitGone(supervisor, SUPERVISOR_EXIT_WAIT_MS);
@@ -232,13 +266,27 @@ export async function startInstance(opts: StartOptions = {}): Promise<InstanceSt
       throw new FactoryFailure('service-failed', failureMessage(err, logPath), {
         exitCode: ExitCode.failed,
         hint: `logs: factory logs ${err.service}${inst.worktreeId ? ` --worktree-id ${inst.worktreeId}` : ''}`,
-        details: { service: err.service, check: err.check, exitCode: err.exitCode, logTail: err.logTail, logPath: logPath ?? null },
+        details: {
+          service: err.service,
+          check: err.check,
+          exitCode: err.exitCode,
+          logTail: err.logTail,
+          logPath: logPath ?? null,
+        },
       });
     }
     if (readStateFile(inst.stateDir)?.phase === 'stopped') {
-      throw new FactoryFailure('stopped-while-starting', `instance "${inst.worktreeId}" was stopped before it was ready`, { exitCode: ExitCode.failed });
+      throw new FactoryFailure(
+        'stopped-while-starting',
+        `instance "${inst.worktreeId}" was stopped before it was ready`,
+        { exitCode: ExitCode.failed },
+      );
     }
-    throw new FactoryFailure('supervisor-died', `the supervisor exited before the instance was ready (see ${files.supervisorLog})`, { exitCode: ExitCode.failed });
+    throw new FactoryFailure(
+      'supervisor-died',
+      `the supervisor exited before the instance was ready (see ${files.supervisorLog})`,
+      { exitCode: ExitCode.failed },
+    );
   }
   return statusFromState(loc, state);
 }

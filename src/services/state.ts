@@ -13,7 +13,16 @@ import type { ProcessIdentity } from './proc.js';
  *      │                     └─exit / timeout──────▶ failed
  *      └─dependency failed─▶ blocked            any ──stop──▶ stopping ─▶ stopped
  */
-export type ServiceState = 'pending' | 'starting' | 'ready' | 'completed' | 'restarting' | 'failed' | 'blocked' | 'stopping' | 'stopped';
+export type ServiceState =
+  | 'pending'
+  | 'starting'
+  | 'ready'
+  | 'completed'
+  | 'restarting'
+  | 'failed'
+  | 'blocked'
+  | 'stopping'
+  | 'stopped';
 
 /** Ongoing health, separate from startup readiness. `none`: the service has no check. */
 export type Health = 'none' | 'starting' | 'healthy' | 'unhealthy';

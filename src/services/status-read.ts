@@ -32,7 +32,10 @@ export interface InstanceStatus {
   error: InstanceStateFile['error'];
 }
 
-export function statusFromState(loc: { worktreeId: string; root: string; stateDir: string; file: string }, state: InstanceStateFile | undefined): InstanceStatus {
+export function statusFromState(
+  loc: { worktreeId: string; root: string; stateDir: string; file: string },
+  state: InstanceStateFile | undefined,
+): InstanceStatus {
   if (!state) {
     return {
       worktreeId: loc.worktreeId,
@@ -53,23 +56,34 @@ export function statusFromState(loc: { worktreeId: string; root: string; stateDi
   }
   // In another pid namespace (inside an agent's sandbox) the host's pids are invisible: judge the
   // supervisor by its heartbeat, and leave orphan hunting to a reader on the host.
-  const foreignNs = state.supervisor.pidNamespace !== undefined && state.supervisor.pidNamespace !== currentPidNamespace();
-  const alive = foreignNs ? state.phase !== 'stopped' && heartbeatFresh(instanceFiles(loc.stateDir).heartbeat) : processAlive(state.supervisor);
+  const foreignNs =
+    state.supervisor.pidNamespace !== undefined && state.supervisor.pidNamespace !== currentPidNamespace();
+  const alive = foreignNs
+    ? state.phase !== 'stopped' && heartbeatFresh(instanceFiles(loc.stateDir).heartbeat)
+    : processAlive(state.supervisor);
   const services = state.order.map((n) => state.services[n]).filter((s): s is ServiceStatus => s !== undefined);
   let orphans: ProcessIdentity[] = [];
   let phase: InstanceStatus['phase'] = state.phase;
   if (!alive && foreignNs && phase !== 'stopped' && phase !== 'failed') phase = 'supervisor-dead';
   if (!alive && !foreignNs) {
     const recorded = state.children.filter(processAlive).map(({ pid, startTime }) => ({ pid, startTime }));
-    const marked = phase === 'stopped' && recorded.length === 0 ? [] : processesWithEnv(MARKER_INSTANCE, state.instanceKey);
+    const marked =
+      phase === 'stopped' && recorded.length === 0 ? [] : processesWithEnv(MARKER_INSTANCE, state.instanceKey);
     const seen = new Set<number>();
-    orphans = [...recorded, ...marked].filter((p) => (seen.has(p.pid) ? false : (seen.add(p.pid), true)));
+    orphans = [...recorded, ...marked].filter((p) => {
+      if (seen.has(p.pid)) return false;
+      seen.add(p.pid);
+      return true;
+    });
     if (phase !== 'stopped' && phase !== 'failed') phase = 'supervisor-dead';
     for (const s of services) {
       if (s.pid !== null && !processAlive({ pid: s.pid, startTime: s.pidStartTime ?? -1 })) s.pid = null;
     }
   }
-  const healthy = alive && services.length > 0 && services.every((s) => s.state === 'completed' || (s.state === 'ready' && s.health !== 'unhealthy'));
+  const healthy =
+    alive &&
+    services.length > 0 &&
+    services.every((s) => s.state === 'completed' || (s.state === 'ready' && s.health !== 'unhealthy'));
   return {
     worktreeId: state.worktreeId,
     root: state.root,
@@ -78,7 +92,12 @@ export function statusFromState(loc: { worktreeId: string; root: string; stateDi
     running: alive,
     phase,
     healthy,
-    supervisor: { pid: state.supervisor.pid, alive, socket: state.supervisor.socket, foreground: state.supervisor.foreground },
+    supervisor: {
+      pid: state.supervisor.pid,
+      alive,
+      socket: state.supervisor.socket,
+      foreground: state.supervisor.foreground,
+    },
     portBase: state.portBase,
     ports: state.ports,
     urls: state.urls,

@@ -56,7 +56,9 @@ async function stopAt(loc: InstanceLocation): Promise<StopResult> {
     const deadline = Date.now() + SUPERVISOR_EXIT_WAIT_MS;
     while (processAlive(state.supervisor) && Date.now() < deadline) await sleep(10);
     if (processAlive(state.supervisor)) {
-      throw new FactoryFailure('stop-timeout', `the supervisor (pid ${state.supervisor.pid}) did not exit`, { exitCode: ExitCode.failed });
+      throw new FactoryFailure('stop-timeout', `the supervisor (pid ${state.supervisor.pid}) did not exit`, {
+        exitCode: ExitCode.failed,
+      });
     }
   } else if (state.phase !== 'stopped' && state.phase !== 'failed') {
     was = 'supervisor-dead';
@@ -88,7 +90,8 @@ export async function cleanInstance(opts: LocateOptions = {}): Promise<CleanResu
   const state = readStateFile(loc.stateDir);
   const stopped = await stopAt(loc);
   const compose: CleanResult['compose'] = [];
-  for (const argv of state?.composeDown ?? []) compose.push({ argv, exitCode: await runQuiet(argv, process.env as Record<string, string>) });
+  for (const argv of state?.composeDown ?? [])
+    compose.push({ argv, exitCode: await runQuiet(argv, process.env as Record<string, string>) });
   rmSync(loc.stateDir, { recursive: true, force: true });
   const lease = await releaseLease({ root: loc.root, worktreeId: loc.worktreeId }, opts.env ?? process.env);
   return { ...stopped, removed: true, lease: lease ? { base: lease.base, size: lease.size } : null, compose };

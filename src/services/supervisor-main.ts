@@ -19,7 +19,11 @@ async function main(): Promise<void> {
   const { plan, timeoutMs } = JSON.parse(readFileSync(planFile, 'utf8')) as { plan: InstancePlan; timeoutMs?: number };
   rmSync(planFile, { force: true });
   const sup = new Supervisor(plan, { foreground: false, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
-  const server = await serve(plan.socket, { state: () => sup.state, stop: () => shutdown(), subscribe: (fn) => sup.on(fn) });
+  const server = await serve(plan.socket, {
+    state: () => sup.state,
+    stop: () => shutdown(),
+    subscribe: (fn) => sup.on(fn),
+  });
   const stopAll = sup.stop.bind(sup);
   let closing = false;
   const shutdown = async () => {

@@ -63,7 +63,11 @@ export class Supervisor {
       startedAt: now,
       updatedAt: now,
       children: [],
-      composeDown: [...new Set(Object.values(plan.services).flatMap((s) => (s.compose ? [JSON.stringify(s.compose.downArgv)] : [])))].map((a) => JSON.parse(a) as string[]),
+      composeDown: [
+        ...new Set(
+          Object.values(plan.services).flatMap((s) => (s.compose ? [JSON.stringify(s.compose.downArgv)] : [])),
+        ),
+      ].map((a) => JSON.parse(a) as string[]),
       error: null,
     };
     for (const name of plan.order) {
@@ -76,14 +80,27 @@ export class Supervisor {
         instanceKey: plan.instanceKey,
         log,
         changed: (detail) => {
-          this.emit({ type: 'service', service: name, state: runner.status.state, health: runner.status.health, detail, elapsedMs: this.elapsed() });
+          this.emit({
+            type: 'service',
+            service: name,
+            state: runner.status.state,
+            health: runner.status.health,
+            detail,
+            elapsedMs: this.elapsed(),
+          });
           this.recomputePhase();
           this.persist();
         },
         checkResult: (r) => {
           const result = { ok: r.ok, at: new Date().toISOString(), durationMs: 0, detail: r.detail };
           runner.status.lastCheck = result;
-          this.emit({ type: 'check', service: name, check: runner.status.check ?? '', result, elapsedMs: this.elapsed() });
+          this.emit({
+            type: 'check',
+            service: name,
+            check: runner.status.check ?? '',
+            result,
+            elapsedMs: this.elapsed(),
+          });
           this.persistLater();
         },
         child: (pid, startTime, alive) => {
@@ -141,7 +158,9 @@ export class Supervisor {
   private recomputePhase(): void {
     const p = this.state.phase;
     if (p === 'starting' || p === 'stopping' || p === 'stopped' || p === 'failed') return;
-    const bad = Object.values(this.state.services).some((s) => s.state === 'failed' || s.state === 'restarting' || s.state === 'starting' || s.health === 'unhealthy');
+    const bad = Object.values(this.state.services).some(
+      (s) => s.state === 'failed' || s.state === 'restarting' || s.state === 'starting' || s.health === 'unhealthy',
+    );
     this.setPhase(bad ? 'degraded' : 'running');
   }
 
@@ -168,7 +187,10 @@ export class Supervisor {
     const outcome = await Promise.race([all.then(() => 'done' as const), firstFailure, timeout]);
     clearTimeout(timer);
     if (this.state.phase !== 'starting') return false; // stopped meanwhile
-    if (outcome === 'done' && [...this.runners.values()].every((r) => r.status.state === 'ready' || r.status.state === 'completed')) {
+    if (
+      outcome === 'done' &&
+      [...this.runners.values()].every((r) => r.status.state === 'ready' || r.status.state === 'completed')
+    ) {
       this.setPhase('running');
       this.recomputePhase();
       this.writeNow();
@@ -179,7 +201,8 @@ export class Supervisor {
       outcome === 'timeout'
         ? ([...this.runners.values()].find((r) => !r.settled.settled)?.plan.name ?? this.plan.order[0] ?? '')
         : outcome === 'done'
-          ? ([...this.runners.values()].find((r) => r.status.state !== 'ready' && r.status.state !== 'completed')?.plan.name ?? '')
+          ? ([...this.runners.values()].find((r) => r.status.state !== 'ready' && r.status.state !== 'completed')?.plan
+              .name ?? '')
           : outcome;
     // A blocked service names the dependency; report the root cause instead.
     const culprit = this.rootCause(name);
@@ -193,7 +216,11 @@ export class Supervisor {
       message,
       check: s?.check ?? null,
       exitCode: s?.exitCode ?? null,
-      logTail: this.logs.get(culprit)?.lastLines().filter((l) => !l.startsWith('failed: ')) ?? [],
+      logTail:
+        this.logs
+          .get(culprit)
+          ?.lastLines()
+          .filter((l) => !l.startsWith('failed: ')) ?? [],
     };
     this.setPhase('failed');
     this.writeNow();
@@ -221,7 +248,8 @@ export class Supervisor {
         if (!r) continue;
         await r.stop();
         const compose = r.plan.compose;
-        if (compose && r.status.state !== 'pending' && r.status.state !== 'blocked') await runQuiet(compose.stopArgv, r.plan.env);
+        if (compose && r.status.state !== 'pending' && r.status.state !== 'blocked')
+          await runQuiet(compose.stopArgv, r.plan.env);
       }
       const busy = await waitPortsFree(Object.values(this.plan.ports), PORT_RELEASE_WAIT_MS);
       this.state.phase = failed ? 'failed' : 'stopped';

@@ -83,7 +83,12 @@ export function setupEnv(
   }
   Object.assign(
     fixed,
-    builtinVars(contract, { worktreeId: instance.worktreeId, stateDir: instance.stateDir, ports: instance.ports ?? {}, processEnv }),
+    builtinVars(contract, {
+      worktreeId: instance.worktreeId,
+      stateDir: instance.stateDir,
+      ports: instance.ports ?? {},
+      processEnv,
+    }),
   );
   const { values, skipped } = resolveAvailable(contract.env, { ...lower, ...fixed });
   return { env: { ...lower, ...values, ...fixed }, skipped };

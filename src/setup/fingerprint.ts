@@ -66,14 +66,24 @@ export async function inputFiles(root: string, step: SetupStep): Promise<string[
   return [...new Set([...found, ...matches])].sort();
 }
 
-export async function fingerprintStep(root: string, step: SetupStep, stepEnv: Record<string, string>): Promise<Fingerprint> {
+export async function fingerprintStep(
+  root: string,
+  step: SetupStep,
+  stepEnv: Record<string, string>,
+): Promise<Fingerprint> {
   const files = await inputFiles(root, step);
   const digests = await Promise.all(
-    files.map(async (f) => createHash('sha256').update(await readFile(join(root, f))).digest('hex')),
+    files.map(async (f) =>
+      createHash('sha256')
+        .update(await readFile(join(root, f)))
+        .digest('hex'),
+    ),
   );
   const h = createHash('sha256');
   h.update(JSON.stringify({ recipe: RECIPE, command: step.command, cwd: step.cwd, env: sortedEntries(stepEnv) }));
-  files.forEach((f, i) => h.update(`\0${f}\0${digests[i]}`));
+  files.forEach((f, i) => {
+    h.update(`\0${f}\0${digests[i]}`);
+  });
   return { hash: h.digest('hex'), files: files.length };
 }
 

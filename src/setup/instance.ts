@@ -12,7 +12,11 @@ export interface InstanceRef {
   stateDir: string;
 }
 
-export async function resolveInstanceRef(contract: Contract, flag?: string, env: NodeJS.ProcessEnv = process.env): Promise<InstanceRef> {
+export async function resolveInstanceRef(
+  contract: Contract,
+  flag?: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<InstanceRef> {
   const worktreeId = worktreeIdFor(contract.root, flag, env);
   return { worktreeId, stateDir: instanceDir(contract.root, worktreeId) };
 }

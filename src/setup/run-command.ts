@@ -62,7 +62,12 @@ export async function runCommand(opts: RunCommandOptions): Promise<CommandRun> {
   let outcome: CommandRun['outcome'] = 'exited';
 
   const result = await new Promise<CommandRun>((resolve) => {
-    const child = spawn(file, args, { cwd: opts.cwd, env: opts.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, {
+      cwd: opts.cwd,
+      env: opts.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const onData = (data: Buffer) => {
       log.write(data);
       const text = data.toString('utf8');
@@ -87,7 +92,14 @@ export async function runCommand(opts: RunCommandOptions): Promise<CommandRun> {
     child.on('error', (error) => {
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
-      resolve({ outcome: 'spawn-error', exitCode: null, signal: null, durationMs: Date.now() - started, tail, error: error.message });
+      resolve({
+        outcome: 'spawn-error',
+        exitCode: null,
+        signal: null,
+        durationMs: Date.now() - started,
+        tail,
+        error: error.message,
+      });
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);

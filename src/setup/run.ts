@@ -59,7 +59,13 @@ export interface RunSetupOptions {
 }
 
 /** Why a step must run, or undefined when it can be skipped. */
-function needsRun(step: SetupStep, root: string, previous: string | undefined, current: string, force: boolean): string | undefined {
+function needsRun(
+  step: SetupStep,
+  root: string,
+  previous: string | undefined,
+  current: string,
+  force: boolean,
+): string | undefined {
   if (force) return 'forced';
   if (step.inputs.length === 0) return 'no inputs declared (always runs)';
   if (previous === undefined) return 'never ran';
@@ -70,7 +76,11 @@ function needsRun(step: SetupStep, root: string, previous: string | undefined, c
 }
 
 /** The fingerprint of every step and whether it must run, computed without running anything. */
-async function decide(opts: RunSetupOptions, base: Record<string, string>, recorded: Record<string, { fingerprint: string }>) {
+async function decide(
+  opts: RunSetupOptions,
+  base: Record<string, string>,
+  recorded: Record<string, { fingerprint: string }>,
+) {
   const { contract } = opts;
   return Promise.all(
     contract.setup.map(async (step) => {
@@ -131,7 +141,15 @@ export async function runSetup(opts: RunSetupOptions): Promise<SetupResult> {
     let failed = false;
     for (const step of contract.setup) {
       if (failed || opts.signal?.aborted) {
-        results.push({ name: step.name, status: 'not-run', reason: failed ? 'an earlier step failed' : 'interrupted', durationMs: 0, exitCode: null, inputFiles: 0, log: null });
+        results.push({
+          name: step.name,
+          status: 'not-run',
+          reason: failed ? 'an earlier step failed' : 'interrupted',
+          durationMs: 0,
+          exitCode: null,
+          inputFiles: 0,
+          log: null,
+        });
         continue;
       }
       const stepStarted = Date.now();
@@ -173,7 +191,11 @@ export async function runSetup(opts: RunSetupOptions): Promise<SetupResult> {
         // The fingerprint taken before the run is the one stored: an input edited while the step
         // ran, or rewritten by the step itself (a lockfile), makes the next setup run it again
         // rather than trust a state the step never saw.
-        state.steps[step.name] = { fingerprint: fp.hash, finishedAt: new Date().toISOString(), durationMs: result.durationMs };
+        state.steps[step.name] = {
+          fingerprint: fp.hash,
+          finishedAt: new Date().toISOString(),
+          durationMs: result.durationMs,
+        };
       } else {
         delete state.steps[step.name];
         failed = true;
@@ -189,7 +211,11 @@ export async function runSetup(opts: RunSetupOptions): Promise<SetupResult> {
   }
 }
 
-function failureReason(run: Awaited<ReturnType<typeof runCommand>>, missingOutput: string | undefined, step: SetupStep): string {
+function failureReason(
+  run: Awaited<ReturnType<typeof runCommand>>,
+  missingOutput: string | undefined,
+  step: SetupStep,
+): string {
   switch (run.outcome) {
     case 'timed-out':
       return `timed out after ${step.timeoutMs} ms`;

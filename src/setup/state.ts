@@ -24,7 +24,8 @@ export function setupStatePath(stateDir: string): string {
 export async function readSetupState(stateDir: string): Promise<SetupState> {
   try {
     const parsed = JSON.parse(await readFile(setupStatePath(stateDir), 'utf8')) as Partial<SetupState>;
-    if (parsed.version === 1 && parsed.steps && typeof parsed.steps === 'object') return { version: 1, steps: parsed.steps };
+    if (parsed.version === 1 && parsed.steps && typeof parsed.steps === 'object')
+      return { version: 1, steps: parsed.steps };
   } catch {
     // missing or unreadable: nothing has run (every step runs again, which is always safe)
   }
@@ -35,6 +36,6 @@ export async function writeSetupState(stateDir: string, state: SetupState): Prom
   const path = setupStatePath(stateDir);
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(state, null, 2) + '\n');
+  await writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`);
   await rename(tmp, path);
 }

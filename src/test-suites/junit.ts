@@ -15,16 +15,17 @@ export interface JunitCounts {
 }
 
 const MAX_FAILURES = 20;
-const TOKEN = /<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>|<\?[\s\S]*?\?>|<(\/?)([A-Za-z_][\w:.-]*)((?:\s+[^\s=>/]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>/g;
+const TOKEN =
+  /<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>|<\?[\s\S]*?\?>|<(\/?)([A-Za-z_][\w:.-]*)((?:\s+[^\s=>/]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>/g;
 const ATTR = /([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 
 function attrs(text: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const m of text.matchAll(ATTR)) out[m[1] as string] = unescape(m[2] ?? m[3] ?? '');
+  for (const m of text.matchAll(ATTR)) out[m[1] as string] = unescapeXml(m[2] ?? m[3] ?? '');
   return out;
 }
 
-function unescape(s: string): string {
+function unescapeXml(s: string): string {
   return s
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
@@ -55,7 +56,12 @@ export function countJunit(xml: string): JunitCounts {
       else {
         close();
         const a = attrs(attrText ?? '');
-        current = { name: a.classname && a.classname !== 'test' ? `${a.classname} › ${a.name ?? ''}` : (a.name ?? ''), failed: false, skipped: false, message: '' };
+        current = {
+          name: a.classname && a.classname !== 'test' ? `${a.classname} › ${a.name ?? ''}` : (a.name ?? ''),
+          failed: false,
+          skipped: false,
+          message: '',
+        };
         if (selfClosing) close();
       }
     } else if (current && !slash && (tag === 'failure' || tag === 'error')) {

@@ -2,7 +2,10 @@
 import { randomBytes } from 'node:crypto';
 
 export function newRunId(worktreeId: string, now: Date = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z'); // 20261123T164800Z
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z'); // 20261123T164800Z
   return `test-${worktreeId}-${stamp}-${randomBytes(2).toString('hex')}`;
 }
 

@@ -87,7 +87,11 @@ async function gatherReports(suite: TestSuite, cwd: string, dir: string): Promis
   return inDir.sort();
 }
 
-function verdict(run: CommandRun | undefined, suite: TestSuite, tests: JunitCounts | null): { status: SuiteStatus; reason: string } {
+function verdict(
+  run: CommandRun | undefined,
+  suite: TestSuite,
+  tests: JunitCounts | null,
+): { status: SuiteStatus; reason: string } {
   if (!run) return { status: 'error', reason: 'the suite has no commands' };
   switch (run.outcome) {
     case 'timed-out':
@@ -99,12 +103,18 @@ function verdict(run: CommandRun | undefined, suite: TestSuite, tests: JunitCoun
     case 'exited':
       if (run.exitCode === 0) {
         // A runner that exits 0 while its report lists failures is not trusted to have passed.
-        if (tests && tests.failed > 0) return { status: 'failed', reason: `exited 0 but its report has ${tests.failed} failed test(s)` };
+        if (tests && tests.failed > 0)
+          return { status: 'failed', reason: `exited 0 but its report has ${tests.failed} failed test(s)` };
         return { status: 'passed', reason: tests ? `${tests.passed} passed, ${tests.skipped} skipped` : 'exited 0' };
       }
       return {
         status: 'failed',
-        reason: tests && tests.failed > 0 ? `${tests.failed} of ${tests.tests} tests failed` : run.signal ? `killed by ${run.signal}` : `exited with code ${run.exitCode}`,
+        reason:
+          tests && tests.failed > 0
+            ? `${tests.failed} of ${tests.tests} tests failed`
+            : run.signal
+              ? `killed by ${run.signal}`
+              : `exited with code ${run.exitCode}`,
       };
   }
 }

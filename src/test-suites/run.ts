@@ -84,7 +84,16 @@ export async function runTests(opts: RunTestsOptions): Promise<TestRunResult> {
     const base = (await control.env()) ?? setupEnv(contract, instance, opts.processEnv).env;
     for (const suite of suites) {
       if (opts.signal?.aborted) {
-        results.push({ name: suite.name, status: 'not-run', reason: 'interrupted', exitCode: null, durationMs: 0, tests: null, reports: [], log: null });
+        results.push({
+          name: suite.name,
+          status: 'not-run',
+          reason: 'interrupted',
+          exitCode: null,
+          durationMs: 0,
+          tests: null,
+          reports: [],
+          log: null,
+        });
         continue;
       }
       const dir = join(artifactsDir, suite.name);
@@ -129,18 +138,26 @@ export async function runTests(opts: RunTestsOptions): Promise<TestRunResult> {
     },
     durationMs: Date.now() - started,
   };
-  await writeFile(join(artifactsDir, 'summary.json'), JSON.stringify({ schemaVersion: 1, ...result }, null, 2) + '\n');
-  if (opts.signal?.aborted) throw new FactoryFailure('interrupted', 'tests were interrupted', { exitCode: ExitCode.interrupted });
+  await writeFile(join(artifactsDir, 'summary.json'), `${JSON.stringify({ schemaVersion: 1, ...result }, null, 2)}\n`);
+  if (opts.signal?.aborted)
+    throw new FactoryFailure('interrupted', 'tests were interrupted', { exitCode: ExitCode.interrupted });
   return result;
 }
 
 function servicesFailed(error: unknown, services: string[], artifactsDir: string): FactoryFailure {
   const message = error instanceof Error ? error.message : String(error);
-  return new FactoryFailure('test-services-failed', `could not start ${services.join(', ')} for the tests: ${message}`, {
-    // The suites could not run: a precondition, not a test result (interrupted stays interrupted).
-    exitCode: isFactoryFailure(error) && error.exitCode === ExitCode.interrupted ? ExitCode.interrupted : ExitCode.unavailable,
-    hint: isFactoryFailure(error) ? error.hint : 'see "factory status" and "factory logs"',
-    diagnostics: isFactoryFailure(error) ? error.diagnostics : [],
-    details: { ...(isFactoryFailure(error) ? error.details : {}), artifactsDir },
-  });
+  return new FactoryFailure(
+    'test-services-failed',
+    `could not start ${services.join(', ')} for the tests: ${message}`,
+    {
+      // The suites could not run: a precondition, not a test result (interrupted stays interrupted).
+      exitCode:
+        isFactoryFailure(error) && error.exitCode === ExitCode.interrupted
+          ? ExitCode.interrupted
+          : ExitCode.unavailable,
+      hint: isFactoryFailure(error) ? error.hint : 'see "factory status" and "factory logs"',
+      diagnostics: isFactoryFailure(error) ? error.diagnostics : [],
+      details: { ...(isFactoryFailure(error) ? error.details : {}), artifactsDir },
+    },
+  );
 }

@@ -12,7 +12,9 @@ import type { InstanceControl } from './control.js';
 function readyNames(status: InstanceStatus | undefined): Set<string> {
   if (!status?.running) return new Set();
   return new Set(
-    status.services.filter((s) => (s.state === 'ready' && s.health !== 'unhealthy') || s.state === 'completed').map((s) => s.name),
+    status.services
+      .filter((s) => (s.state === 'ready' && s.health !== 'unhealthy') || s.state === 'completed')
+      .map((s) => s.name),
   );
 }
 
@@ -22,7 +24,11 @@ function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   return out;
 }
 
-export function runtimeControl(contract: Contract, instance: InstanceRef, processEnv: NodeJS.ProcessEnv = process.env): InstanceControl {
+export function runtimeControl(
+  contract: Contract,
+  instance: InstanceRef,
+  processEnv: NodeJS.ProcessEnv = process.env,
+): InstanceControl {
   const where = { file: contract.file, worktreeId: instance.worktreeId, env: processEnv };
   return {
     readyServices: async () => readyNames(await readInstanceStatus(where)),
@@ -33,10 +39,14 @@ export function runtimeControl(contract: Contract, instance: InstanceRef, proces
       const ready = readyNames(status);
       const missing = services.filter((s) => !ready.has(s));
       if (missing.length > 0) {
-        throw new FactoryFailure('services-not-ready', `${missing.join(', ')} not ready in the running instance ${instance.worktreeId}`, {
-          exitCode: ExitCode.unavailable,
-          hint: `see "factory status --worktree-id ${instance.worktreeId}"; a running instance started with --only is not extended: stop it, or start it whole`,
-        });
+        throw new FactoryFailure(
+          'services-not-ready',
+          `${missing.join(', ')} not ready in the running instance ${instance.worktreeId}`,
+          {
+            exitCode: ExitCode.unavailable,
+            hint: `see "factory status --worktree-id ${instance.worktreeId}"; a running instance started with --only is not extended: stop it, or start it whole`,
+          },
+        );
       }
     },
     async stop() {

@@ -35,13 +35,22 @@ export const TestOutputSchema = Type.Object(
     ok: Type.Boolean({ description: 'Every selected suite passed.' }),
     runId: Type.String({ pattern: '^test-[A-Za-z0-9][A-Za-z0-9._-]*-\\d{8}T\\d{6}Z-[0-9a-f]{4}$' }),
     worktreeId: Type.String(),
-    artifactsDir: Type.String({ description: '<root>/.factory/artifacts/<runId>: per-suite logs and reports, summary.json.' }),
+    artifactsDir: Type.String({
+      description: '<root>/.factory/artifacts/<runId>: per-suite logs and reports, summary.json.',
+    }),
     suites: Type.Array(SuiteResultSchema),
     startedServices: Type.Array(Type.String(), {
-      description: 'Needed services this run had to start (their dependencies were started with them); the instance is stopped again afterwards.',
+      description:
+        'Needed services this run had to start (their dependencies were started with them); the instance is stopped again afterwards.',
     }),
     totals: Type.Object(
-      { suites: Type.Integer(), passed: Type.Integer(), failed: Type.Integer(), tests: Type.Integer(), testsFailed: Type.Integer() },
+      {
+        suites: Type.Integer(),
+        passed: Type.Integer(),
+        failed: Type.Integer(),
+        tests: Type.Integer(),
+        testsFailed: Type.Integer(),
+      },
       { additionalProperties: false },
     ),
     durationMs: Type.Number(),

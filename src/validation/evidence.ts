@@ -97,7 +97,11 @@ export class EvidenceRecorder {
 
   async screenshot(name: string, fullPage: boolean): Promise<string> {
     this.shots++;
-    const file = join(this.o.dir, 'screenshots', `${String(this.shots).padStart(2, '0')}-${name.replace(/[^A-Za-z0-9._-]+/g, '-')}.png`);
+    const file = join(
+      this.o.dir,
+      'screenshots',
+      `${String(this.shots).padStart(2, '0')}-${name.replace(/[^A-Za-z0-9._-]+/g, '-')}.png`,
+    );
     await this.o.page.screenshot({ path: file, fullPage, timeout: SCREENSHOT_TIMEOUT_MS });
     const rel = this.rel(file);
     this.screenshots.push(rel);
@@ -143,7 +147,13 @@ export class EvidenceRecorder {
         await this.encoder.finish();
         const webm = this.encoder.outFile;
         const probe = await probeVideo(this.o.video.ffprobe, webm);
-        video = { webm: this.rel(webm), durationMs: probe.durationMs, frames: probe.frames, width: probe.width, height: probe.height };
+        video = {
+          webm: this.rel(webm),
+          durationMs: probe.durationMs,
+          frames: probe.frames,
+          width: probe.width,
+          height: probe.height,
+        };
         const poster = join(this.o.dir, 'poster.png');
         await extractLastFrame(this.o.video.ffmpeg, webm, poster);
         video.poster = this.rel(poster);
@@ -167,4 +177,3 @@ export class EvidenceRecorder {
     };
   }
 }
-

@@ -20,7 +20,7 @@ export async function readInstance(
   const env = opts.env ?? process.env;
   const where = { file: contract.file, ...(opts.worktreeId ? { worktreeId: opts.worktreeId } : {}), env };
   const status = await readInstanceStatus(where);
-  if (!status || !status.running || status.phase === 'stopped' || status.phase === 'stopping') {
+  if (!status?.running || status.phase === 'stopped' || status.phase === 'stopping') {
     // The runtime's rule names the instance (flag, FACTORY_WORKTREE_ID, git worktree) for the hint.
     return {
       worktreeId: status?.worktreeId ?? locateInstance(where).worktreeId,

@@ -43,11 +43,18 @@ function why(phase: string | undefined): string {
 }
 
 export function notRunning(worktreeId: string, file?: string, phase?: string): FactoryFailure {
-  return new FactoryFailure('instance-not-running', `instance "${worktreeId}" is not running${why(phase)}, so there is no app to validate`, {
-    exitCode: ExitCode.unavailable,
-    hint: phase === 'supervisor-dead' ? `clean up and restart: factory stop --worktree-id ${worktreeId} && factory start --worktree-id ${worktreeId}${file ? ` -f ${file}` : ''}` : startHint({ worktreeId }, file),
-    details: { worktreeId, phase: phase ?? 'not-started' },
-  });
+  return new FactoryFailure(
+    'instance-not-running',
+    `instance "${worktreeId}" is not running${why(phase)}, so there is no app to validate`,
+    {
+      exitCode: ExitCode.unavailable,
+      hint:
+        phase === 'supervisor-dead'
+          ? `clean up and restart: factory stop --worktree-id ${worktreeId} && factory start --worktree-id ${worktreeId}${file ? ` -f ${file}` : ''}`
+          : startHint({ worktreeId }, file),
+      details: { worktreeId, phase: phase ?? 'not-started' },
+    },
+  );
 }
 
 export function checkNeeds(instance: InstanceView, scenarios: Scenario[], file?: string): void {
@@ -59,7 +66,10 @@ export function checkNeeds(instance: InstanceView, scenarios: Scenario[], file?:
     throw new FactoryFailure('service-not-ready', `scenario "${s.name}" needs ${down.join(', ')}, but ${states}`, {
       exitCode: ExitCode.unavailable,
       hint: `see "factory status --worktree-id ${instance.worktreeId}" and its logs, or restart: ${startHint(instance, file).replace('start it with: ', '')}`,
-      details: { worktreeId: instance.worktreeId, services: Object.fromEntries(down.map((n) => [n, instance.services[n] ?? null])) },
+      details: {
+        worktreeId: instance.worktreeId,
+        services: Object.fromEntries(down.map((n) => [n, instance.services[n] ?? null])),
+      },
     });
   }
 }
@@ -73,7 +83,10 @@ export async function checkAnswers(url: string, worktreeId: string, file?: strin
     return;
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    reason = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${ANSWER_TIMEOUT_MS} ms` : (cause?.code ?? cause?.message ?? String(error));
+    reason =
+      error instanceof Error && error.name === 'TimeoutError'
+        ? `no answer within ${ANSWER_TIMEOUT_MS} ms`
+        : (cause?.code ?? cause?.message ?? String(error));
   }
   throw new FactoryFailure('url-not-answering', `the instance's start URL ${url} does not answer (${reason})`, {
     exitCode: ExitCode.unavailable,

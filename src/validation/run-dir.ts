@@ -9,12 +9,18 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export function makeRunId(worktreeId: string, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.(\d{3})Z$/, '$1Z'); // 20261123T164512345Z
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.(\d{3})Z$/, '$1Z'); // 20261123T164512345Z
   const safeId = worktreeId.replace(/[^A-Za-z0-9_.-]+/g, '-');
   return `validate-${safeId}-${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
-export async function createRunDir(artifactsDir: string, worktreeId: string): Promise<{ runId: string; runDir: string }> {
+export async function createRunDir(
+  artifactsDir: string,
+  worktreeId: string,
+): Promise<{ runId: string; runDir: string }> {
   await mkdir(artifactsDir, { recursive: true });
   for (let attempt = 0; ; attempt++) {
     const runId = makeRunId(worktreeId);

@@ -47,7 +47,11 @@ export async function runValidation(opts: RunValidationOptions): Promise<Validat
   // fails fast and leaves no empty run directory behind.
   const executablePath = findChromium(processEnv);
   const video = opts.browser.recordVideo
-    ? { ffmpeg: findFfmpegTool('ffmpeg', processEnv), ffprobe: findFfmpegTool('ffprobe', processEnv), mp4: opts.browser.mp4 }
+    ? {
+        ffmpeg: findFfmpegTool('ffmpeg', processEnv),
+        ffprobe: findFfmpegTool('ffprobe', processEnv),
+        mp4: opts.browser.mp4,
+      }
     : undefined;
   const resolve = (t: string) => resolveTemplate(t, opts.env);
 
@@ -56,10 +60,14 @@ export async function runValidation(opts: RunValidationOptions): Promise<Validat
   try {
     browser = await chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS] });
   } catch (error) {
-    throw new FactoryFailure('browser-launch-failed', `Chromium (${executablePath}) did not start: ${firstLine(error)}`, {
-      exitCode: ExitCode.unavailable,
-      hint: `try "${executablePath} --headless --no-sandbox --dump-dom about:blank" to see why, or set FACTORY_CHROMIUM to another build`,
-    });
+    throw new FactoryFailure(
+      'browser-launch-failed',
+      `Chromium (${executablePath}) did not start: ${firstLine(error)}`,
+      {
+        exitCode: ExitCode.unavailable,
+        hint: `try "${executablePath} --headless --no-sandbox --dump-dom about:blank" to see why, or set FACTORY_CHROMIUM to another build`,
+      },
+    );
   }
 
   const artifactsDir = opts.artifactsDir ?? join(opts.root, '.factory', 'artifacts');
@@ -117,7 +125,10 @@ export async function runValidation(opts: RunValidationOptions): Promise<Validat
   };
   await writeFile(join(runDir, REPORT_FILE), renderReportHtml(report));
   report.files = await listFiles(runDir, [MANIFEST_FILE]);
-  await writeFile(join(runDir, MANIFEST_FILE), JSON.stringify({ schemaVersion: SCHEMA_VERSION, ...report }, null, 2) + '\n');
+  await writeFile(
+    join(runDir, MANIFEST_FILE),
+    `${JSON.stringify({ schemaVersion: SCHEMA_VERSION, ...report }, null, 2)}\n`,
+  );
   opts.onEvent?.({ type: 'run-end', report });
   return report;
 }

@@ -32,7 +32,13 @@ export interface ScenarioRunOptions {
 }
 
 export function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'scenario';
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'scenario'
+  );
 }
 
 /** Thrown into a script's race when the scenario's own time limit is reached. */
@@ -44,7 +50,14 @@ export async function runScenario(opts: ScenarioRunOptions): Promise<ScenarioRes
   await mkdir(join(dir, 'screenshots'), { recursive: true });
   const context = await browser.newContext({ viewport: opts.viewport, ignoreHTTPSErrors: true });
   const page = await context.newPage();
-  const evidence = new EvidenceRecorder({ page, context, dir, runDir: opts.runDir, video: opts.video, viewport: opts.viewport });
+  const evidence = new EvidenceRecorder({
+    page,
+    context,
+    dir,
+    runDir: opts.runDir,
+    video: opts.video,
+    viewport: opts.viewport,
+  });
   try {
     await evidence.start(scenario.name);
     return await drive(opts, page, evidence);
@@ -72,7 +85,14 @@ async function drive(opts: ScenarioRunOptions, page: Page, evidence: EvidenceRec
     opts.onStep?.(step);
   };
 
-  const fail = async (index: number, action: StepAction, target: string, expected: string, actual: string, message: string): Promise<StepFailure> => {
+  const fail = async (
+    index: number,
+    action: StepAction,
+    target: string,
+    expected: string,
+    actual: string,
+    message: string,
+  ): Promise<StepFailure> => {
     const screenshot = await evidence.failureScreenshot();
     const where = `step ${index} (${action} ${target})`;
     return {
@@ -96,9 +116,22 @@ async function drive(opts: ScenarioRunOptions, page: Page, evidence: EvidenceRec
   const declarative = async (index: number, step: ScenarioStep): Promise<boolean> => {
     const t = Date.now();
     const target = stepTarget(step, opts.resolve);
-    const base = { index, action: step.action, target, ...(step.name ? { name: step.name } : {}), startMs: evidence.offset(t) };
+    const base = {
+      index,
+      action: step.action,
+      target,
+      ...(step.name ? { name: step.name } : {}),
+      startMs: evidence.offset(t),
+    };
     if (Date.now() >= deadline) {
-      const failure = await fail(index, step.action, target, `the scenario to finish within ${scenario.timeoutMs} ms`, 'its time limit was reached before this step', 'scenario timeout');
+      const failure = await fail(
+        index,
+        step.action,
+        target,
+        `the scenario to finish within ${scenario.timeoutMs} ms`,
+        'its time limit was reached before this step',
+        'scenario timeout',
+      );
       record({ ...base, status: 'failed', durationMs: 0, failure });
       return false;
     }
@@ -109,7 +142,14 @@ async function drive(opts: ScenarioRunOptions, page: Page, evidence: EvidenceRec
     } catch (error) {
       const expected = error instanceof StepMismatch ? error.expected : 'the step to succeed';
       const actual = error instanceof StepMismatch ? error.actual : firstLine(error);
-      const failure = await fail(index, step.action, target, expected, actual, error instanceof Error ? error.message : String(error));
+      const failure = await fail(
+        index,
+        step.action,
+        target,
+        expected,
+        actual,
+        error instanceof Error ? error.message : String(error),
+      );
       record({ ...base, status: 'failed', durationMs: Date.now() - t, failure });
       return false;
     }
@@ -121,7 +161,15 @@ async function drive(opts: ScenarioRunOptions, page: Page, evidence: EvidenceRec
   } else {
     for (const [i, step] of scenario.steps.entries()) {
       if (!ok) {
-        record({ index: i + 1, action: step.action, target: stepTarget(step, opts.resolve), ...(step.name ? { name: step.name } : {}), status: 'skipped', startMs: evidence.offset(Date.now()), durationMs: 0 });
+        record({
+          index: i + 1,
+          action: step.action,
+          target: stepTarget(step, opts.resolve),
+          ...(step.name ? { name: step.name } : {}),
+          status: 'skipped',
+          startMs: evidence.offset(Date.now()),
+          durationMs: 0,
+        });
         continue;
       }
       ok = await declarative(i + 1, step);
@@ -148,7 +196,14 @@ async function drive(opts: ScenarioRunOptions, page: Page, evidence: EvidenceRec
           record({ ...base, status: 'passed', durationMs: Date.now() - t });
           return value;
         } catch (error) {
-          const failure = await fail(index, 'script-step', name, `"${name}" to complete`, firstLine(error), error instanceof Error ? error.message : String(error));
+          const failure = await fail(
+            index,
+            'script-step',
+            name,
+            `"${name}" to complete`,
+            firstLine(error),
+            error instanceof Error ? error.message : String(error),
+          );
           record({ ...base, status: 'failed', durationMs: Date.now() - t, failure });
           if (typeof error === 'object' && error !== null) recorded.add(error);
           throw error;
@@ -175,14 +230,47 @@ async function drive(opts: ScenarioRunOptions, page: Page, evidence: EvidenceRec
       const timedOut = error instanceof ScenarioTimeout;
       if (timedOut && inflight) {
         const { index: i, name, t: at } = inflight;
-        const failure = await fail(i, 'script-step', name, `"${name}" to complete within the scenario's ${scenario.timeoutMs} ms`, "the scenario's time limit was reached", 'scenario timeout');
-        record({ index: i, action: 'script-step', target: name, name, status: 'failed', startMs: evidence.offset(at), durationMs: Date.now() - at, failure });
+        const failure = await fail(
+          i,
+          'script-step',
+          name,
+          `"${name}" to complete within the scenario's ${scenario.timeoutMs} ms`,
+          "the scenario's time limit was reached",
+          'scenario timeout',
+        );
+        record({
+          index: i,
+          action: 'script-step',
+          target: name,
+          name,
+          status: 'failed',
+          startMs: evidence.offset(at),
+          durationMs: Date.now() - at,
+          failure,
+        });
         return false;
       }
-      const expected = timedOut ? `the script to finish within ${scenario.timeoutMs} ms` : `script ${path} to run to completion`;
+      const expected = timedOut
+        ? `the script to finish within ${scenario.timeoutMs} ms`
+        : `script ${path} to run to completion`;
       const actual = timedOut ? 'its time limit was reached' : `it threw: ${firstLine(error)}`;
-      const failure = await fail(index + 1, 'script', path, expected, actual, error instanceof Error ? (error.stack ?? error.message) : String(error));
-      record({ index: index + 1, action: 'script', target: path, status: 'failed', startMs: evidence.offset(t), durationMs: Date.now() - t, failure });
+      const failure = await fail(
+        index + 1,
+        'script',
+        path,
+        expected,
+        actual,
+        error instanceof Error ? (error.stack ?? error.message) : String(error),
+      );
+      record({
+        index: index + 1,
+        action: 'script',
+        target: path,
+        status: 'failed',
+        startMs: evidence.offset(t),
+        durationMs: Date.now() - t,
+        failure,
+      });
       return false;
     } finally {
       clearTimeout(timer);

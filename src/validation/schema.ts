@@ -11,11 +11,11 @@ const closed = { additionalProperties: false } as const;
 const RelPath = Type.String({ description: 'Path relative to the run directory.' });
 
 const stepFailureProperties = {
-    summary: Type.String({ description: 'One sentence: scenario, step index, action, target, expected and seen.' }),
-    expected: Type.String(),
-    actual: Type.String({ description: 'What the browser showed instead.' }),
-    message: Type.String({ description: 'The underlying error message.' }),
-    screenshot: Type.Optional(RelPath),
+  summary: Type.String({ description: 'One sentence: scenario, step index, action, target, expected and seen.' }),
+  expected: Type.String(),
+  actual: Type.String({ description: 'What the browser showed instead.' }),
+  message: Type.String({ description: 'The underlying error message.' }),
+  screenshot: Type.Optional(RelPath),
 };
 const StepFailureSchema = Type.Object(stepFailureProperties, closed);
 
@@ -118,7 +118,13 @@ const reportProperties = {
     Type.Object(
       {
         path: RelPath,
-        kind: Type.Union([Type.Literal('video'), Type.Literal('poster'), Type.Literal('screenshot'), Type.Literal('trace'), Type.Literal('report')]),
+        kind: Type.Union([
+          Type.Literal('video'),
+          Type.Literal('poster'),
+          Type.Literal('screenshot'),
+          Type.Literal('trace'),
+          Type.Literal('report'),
+        ]),
         bytes: Type.Integer(),
       },
       closed,

@@ -47,16 +47,24 @@ export async function loadScenarioScript(root: string, path: string): Promise<Sc
     try {
       ({ tsImport } = (await import('tsx/esm/api')) as { tsImport: typeof tsImport });
     } catch {
-      throw new FactoryFailure('scenario-script-typescript', `scenario script ${path} is TypeScript, and tsx is not installed to load it`, {
-        exitCode: ExitCode.unavailable,
-        hint: 'npm i -D tsx, or write the scenario as .mjs',
-      });
+      throw new FactoryFailure(
+        'scenario-script-typescript',
+        `scenario script ${path} is TypeScript, and tsx is not installed to load it`,
+        {
+          exitCode: ExitCode.unavailable,
+          hint: 'npm i -D tsx, or write the scenario as .mjs',
+        },
+      );
     }
     mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as { default?: unknown };
   } else {
-    throw new FactoryFailure('scenario-script-kind', `scenario script ${path} must be .mjs, .js or .ts (got "${ext || 'no extension'}")`, {
-      exitCode: ExitCode.invalid,
-    });
+    throw new FactoryFailure(
+      'scenario-script-kind',
+      `scenario script ${path} must be .mjs, .js or .ts (got "${ext || 'no extension'}")`,
+      {
+        exitCode: ExitCode.invalid,
+      },
+    );
   }
   // A .ts file compiled as CommonJS arrives as { default: { default: fn } }.
   let fn = mod.default;
@@ -64,9 +72,13 @@ export async function loadScenarioScript(root: string, path: string): Promise<Sc
     fn = (fn as { default: unknown }).default;
   }
   if (typeof fn !== 'function') {
-    throw new FactoryFailure('scenario-script-export', `scenario script ${path} must default-export an async function ({ page, urls, env, step }) => {}`, {
-      exitCode: ExitCode.invalid,
-    });
+    throw new FactoryFailure(
+      'scenario-script-export',
+      `scenario script ${path} must default-export an async function ({ page, urls, env, step }) => {}`,
+      {
+        exitCode: ExitCode.invalid,
+      },
+    );
   }
   return fn as ScenarioScript;
 }

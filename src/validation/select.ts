@@ -7,13 +7,21 @@ import { distance } from 'fastest-levenshtein';
 import type { Scenario } from '../contract/types.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 
-const words = (s: string) => s.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+const words = (s: string) =>
+  s
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
 
 export function matchesFeature(scenario: Scenario, feature: string): boolean {
   const haystack = new Set(words(`${scenario.name} ${scenario.description ?? ''}`));
   const wanted = words(feature);
   const text = `${scenario.name} ${scenario.description ?? ''}`.toLowerCase();
-  return wanted.length > 0 && (text.includes(feature.toLowerCase().trim()) || wanted.every((w) => haystack.has(w) || [...haystack].some((h) => h.startsWith(w))));
+  return (
+    wanted.length > 0 &&
+    (text.includes(feature.toLowerCase().trim()) ||
+      wanted.every((w) => haystack.has(w) || [...haystack].some((h) => h.startsWith(w))))
+  );
 }
 
 export function selectScenarios(all: Scenario[], opts: { names?: string[]; feature?: string }): Scenario[] {
@@ -35,10 +43,14 @@ export function selectScenarios(all: Scenario[], opts: { names?: string[]; featu
     const feature = opts.feature;
     picked = picked.filter((s) => matchesFeature(s, feature));
     if (picked.length === 0) {
-      throw new FactoryFailure('no-matching-scenario', `no scenario's name or description matches the feature "${feature}"`, {
-        exitCode: ExitCode.invalid,
-        hint: `scenarios: ${list}`,
-      });
+      throw new FactoryFailure(
+        'no-matching-scenario',
+        `no scenario's name or description matches the feature "${feature}"`,
+        {
+          exitCode: ExitCode.invalid,
+          hint: `scenarios: ${list}`,
+        },
+      );
     }
   }
   return picked;

@@ -71,10 +71,13 @@ function expectation(step: ScenarioStep, ctx: StepContext): string {
     case 'fill':
       return `one editable element matching ${step.selector}`;
     case 'press':
-      return step.selector ? `one element matching ${step.selector} to press ${step.key} in` : `key ${step.key} to be pressed`;
+      return step.selector
+        ? `one element matching ${step.selector} to press ${step.key} in`
+        : `key ${step.key} to be pressed`;
     case 'wait_for':
     case 'expect':
-      if (step.text !== undefined) return `text ${JSON.stringify(resolve(step.text))} visible on the page within ${step.timeoutMs} ms`;
+      if (step.text !== undefined)
+        return `text ${JSON.stringify(resolve(step.text))} visible on the page within ${step.timeoutMs} ms`;
       if (step.action === 'wait_for' || step.visible !== undefined) {
         const sel = step.action === 'wait_for' ? step.selector : step.visible;
         return `an element matching ${sel ?? ''} visible within ${step.timeoutMs} ms`;
@@ -93,7 +96,14 @@ function absolute(url: string, ctx: StepContext): string {
 /** Glob (`*` = anything), path-only (`/items?x=1`), or a full URL compared after normalising. */
 export function urlMatches(pattern: string, actual: string, base: string): boolean {
   if (pattern.includes('*')) {
-    const re = new RegExp('^' + pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+    const re = new RegExp(
+      '^' +
+        pattern
+          .split('*')
+          .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('.*') +
+        '$',
+    );
     return re.test(actual);
   }
   try {
@@ -141,7 +151,10 @@ export async function runStep(step: ScenarioStep, ctx: StepContext): Promise<{ s
           await page.locator(selector).first().waitFor({ state: 'visible', timeout });
         } else if (step.action === 'expect' && step.url !== undefined) {
           const pattern = ctx.resolve(step.url);
-          await page.waitForURL((u) => urlMatches(pattern, u.toString(), ctx.baseUrl), { timeout, waitUntil: 'commit' });
+          await page.waitForURL((u) => urlMatches(pattern, u.toString(), ctx.baseUrl), {
+            timeout,
+            waitUntil: 'commit',
+          });
         }
         return {};
       }
@@ -157,15 +170,16 @@ export async function runStep(step: ScenarioStep, ctx: StepContext): Promise<{ s
 /** First line of a Playwright error, without its call log and colour codes. */
 export function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes
   return (text.replace(/\u001b\[[0-9;]*m/g, '').split('\n')[0] ?? '').trim();
 }
 
 async function visibleText(page: Page): Promise<string> {
   try {
+    // biome-ignore lint/performance/useDomNodeTextContent: innerText is what a person sees (hidden text excluded)
     const text = await page.locator('body').innerText({ timeout: 1000 });
     const flat = text.replace(/\s+/g, ' ').trim();
-    return flat.length > 240 ? flat.slice(0, 240) + '…' : flat;
+    return flat.length > 240 ? `${flat.slice(0, 240)}…` : flat;
   } catch {
     return '';
   }
@@ -179,9 +193,15 @@ async function describeMatches(page: Page, selector: string, error: unknown): Pr
     return `the selector is not valid: ${firstLine(error)}`;
   }
   if (count === 0) return `no element matches ${selector} on ${page.url()}`;
-  if (count > 1 && /strict mode violation/i.test(firstLine(error))) return `${count} elements match ${selector}; make the selector specific to one`;
-  const visible = await page.locator(selector).first().isVisible().catch(() => false);
-  if (!visible) return `${count === 1 ? 'the element' : `${count} elements`} matching ${selector} ${count === 1 ? 'is' : 'are'} hidden`;
+  if (count > 1 && /strict mode violation/i.test(firstLine(error)))
+    return `${count} elements match ${selector}; make the selector specific to one`;
+  const visible = await page
+    .locator(selector)
+    .first()
+    .isVisible()
+    .catch(() => false);
+  if (!visible)
+    return `${count === 1 ? 'the element' : `${count} elements`} matching ${selector} ${count === 1 ? 'is' : 'are'} hidden`;
   return firstLine(error);
 }
 

@@ -8,7 +8,12 @@ import { delimiter, join } from 'node:path';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 
 /** Where Debian and Ubuntu put Chromium, and where Google's packages put Chrome. */
-const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome-stable', '/usr/bin/google-chrome'];
+const CHROMIUM_CANDIDATES = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome-stable',
+  '/usr/bin/google-chrome',
+];
 
 function isExecutable(path: string): boolean {
   try {
@@ -27,22 +32,33 @@ function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
 }
 
 /** `FACTORY_CHROMIUM` wins (and must exist); otherwise the first known system location, then PATH. */
-export function findChromium(env: NodeJS.ProcessEnv = process.env, candidates: readonly string[] = CHROMIUM_CANDIDATES): string {
+export function findChromium(
+  env: NodeJS.ProcessEnv = process.env,
+  candidates: readonly string[] = CHROMIUM_CANDIDATES,
+): string {
   const override = env.FACTORY_CHROMIUM;
   if (override) {
     if (isExecutable(override)) return override;
-    throw new FactoryFailure('browser-missing', `FACTORY_CHROMIUM points at ${override}, which is not an executable file`, {
-      exitCode: ExitCode.unavailable,
-      hint: 'unset FACTORY_CHROMIUM to use the system Chromium, or point it at a Chromium/Chrome binary',
-    });
+    throw new FactoryFailure(
+      'browser-missing',
+      `FACTORY_CHROMIUM points at ${override}, which is not an executable file`,
+      {
+        exitCode: ExitCode.unavailable,
+        hint: 'unset FACTORY_CHROMIUM to use the system Chromium, or point it at a Chromium/Chrome binary',
+      },
+    );
   }
   const found = candidates.find(isExecutable) ?? onPath('chromium', env);
   if (found) return found;
-  throw new FactoryFailure('browser-missing', `Chromium is not installed (looked in ${[...candidates, 'PATH'].join(', ')})`, {
-    exitCode: ExitCode.unavailable,
-    hint: 'install it with: apt-get install -y chromium   (or set FACTORY_CHROMIUM to a Chromium/Chrome binary)',
-    details: { install: 'apt-get install -y chromium' },
-  });
+  throw new FactoryFailure(
+    'browser-missing',
+    `Chromium is not installed (looked in ${[...candidates, 'PATH'].join(', ')})`,
+    {
+      exitCode: ExitCode.unavailable,
+      hint: 'install it with: apt-get install -y chromium   (or set FACTORY_CHROMIUM to a Chromium/Chrome binary)',
+      details: { install: 'apt-get install -y chromium' },
+    },
+  );
 }
 
 /** ffmpeg encodes the video; ffprobe measures it. Both come from Debian's `ffmpeg` package. */
@@ -50,9 +66,13 @@ export function findFfmpegTool(name: 'ffmpeg' | 'ffprobe', env: NodeJS.ProcessEn
   const override = name === 'ffmpeg' ? env.FACTORY_FFMPEG : env.FACTORY_FFPROBE;
   if (override) {
     if (isExecutable(override)) return override;
-    throw new FactoryFailure('ffmpeg-missing', `${name === 'ffmpeg' ? 'FACTORY_FFMPEG' : 'FACTORY_FFPROBE'} points at ${override}, which is not an executable file`, {
-      exitCode: ExitCode.unavailable,
-    });
+    throw new FactoryFailure(
+      'ffmpeg-missing',
+      `${name === 'ffmpeg' ? 'FACTORY_FFMPEG' : 'FACTORY_FFPROBE'} points at ${override}, which is not an executable file`,
+      {
+        exitCode: ExitCode.unavailable,
+      },
+    );
   }
   const found = onPath(name, env);
   if (found) return found;

@@ -30,7 +30,11 @@ export interface ValidateInstanceOptions {
 
 export async function validateInstance(opts: ValidateInstanceOptions = {}): Promise<ValidationReport> {
   const env = opts.env ?? process.env;
-  const contract = await loadContract({ ...(opts.file !== undefined ? { file: opts.file } : {}), ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}), env });
+  const contract = await loadContract({
+    ...(opts.file !== undefined ? { file: opts.file } : {}),
+    ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
+    env,
+  });
   const spec = contract.validation;
   if (!spec || spec.scenarios.length === 0) {
     throw new FactoryFailure('no-scenarios', `${contract.file} declares no validation scenarios`, {

@@ -40,14 +40,40 @@ export class VideoEncoder {
   /** Holds the last picture while the page is still, so a long wait is encoded as it happens. */
   private readonly holdTimer: NodeJS.Timeout;
 
-  constructor(ffmpeg: string, readonly outFile: string, startedAt = Date.now()) {
+  constructor(
+    ffmpeg: string,
+    readonly outFile: string,
+    startedAt = Date.now(),
+  ) {
     this.startedAt = startedAt;
     // prettier-ignore
     const args = [
-      '-loglevel', 'error', '-y',
-      '-f', 'image2pipe', '-framerate', String(VIDEO_FPS), '-c:v', 'mjpeg', '-i', 'pipe:0',
-      '-an', '-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-row-mt', '1',
-      '-b:v', '0', '-crf', '36', '-pix_fmt', 'yuv420p',
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'image2pipe',
+      '-framerate',
+      String(VIDEO_FPS),
+      '-c:v',
+      'mjpeg',
+      '-i',
+      'pipe:0',
+      '-an',
+      '-c:v',
+      'libvpx-vp9',
+      '-deadline',
+      'realtime',
+      '-cpu-used',
+      '8',
+      '-row-mt',
+      '1',
+      '-b:v',
+      '0',
+      '-crf',
+      '36',
+      '-pix_fmt',
+      'yuv420p',
       outFile,
     ];
     this.child = spawn(ffmpeg, args, { stdio: ['pipe', 'ignore', 'pipe'] });
@@ -60,7 +86,8 @@ export class VideoEncoder {
       this.child.on('close', (code) => resolve({ code, stderr }));
     });
     this.holdTimer = setInterval(() => {
-      if (this.state === 'recording' && this.lastFrame && !this.child.stdin.writableNeedDrain) this.padTo(this.indexAt(Date.now()), this.lastFrame);
+      if (this.state === 'recording' && this.lastFrame && !this.child.stdin.writableNeedDrain)
+        this.padTo(this.indexAt(Date.now()), this.lastFrame);
     }, HOLD_INTERVAL_MS);
     this.holdTimer.unref();
   }
@@ -124,8 +151,16 @@ export interface VideoProbe {
 export async function probeVideo(ffprobe: string, file: string): Promise<VideoProbe> {
   // prettier-ignore
   const { stdout } = await execa(ffprobe, [
-    '-v', 'error', '-count_frames', '-select_streams', 'v:0',
-    '-show_entries', 'stream=nb_read_frames,width,height,codec_name:format=duration', '-of', 'json', file,
+    '-v',
+    'error',
+    '-count_frames',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'stream=nb_read_frames,width,height,codec_name:format=duration',
+    '-of',
+    'json',
+    file,
   ]);
   const parsed = JSON.parse(stdout) as {
     streams?: { nb_read_frames?: string; width?: number; height?: number; codec_name?: string }[];
@@ -145,12 +180,37 @@ export async function probeVideo(ffprobe: string, file: string): Promise<VideoPr
 export async function convertToMp4(ffmpeg: string, webm: string, mp4: string): Promise<void> {
   // prettier-ignore
   await execa(ffmpeg, [
-    '-loglevel', 'error', '-y', '-i', webm,
-    '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', mp4,
+    '-loglevel',
+    'error',
+    '-y',
+    '-i',
+    webm,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-pix_fmt',
+    'yuv420p',
+    '-movflags',
+    '+faststart',
+    mp4,
   ]);
 }
 
 /** The video's last picture as a PNG: the report shows it before the reviewer presses play. */
 export async function extractLastFrame(ffmpeg: string, video: string, png: string): Promise<void> {
-  await execa(ffmpeg, ['-loglevel', 'error', '-y', '-sseof', '-0.2', '-i', video, '-frames:v', '1', '-update', '1', png]);
+  await execa(ffmpeg, [
+    '-loglevel',
+    'error',
+    '-y',
+    '-sseof',
+    '-0.2',
+    '-i',
+    video,
+    '-frames:v',
+    '1',
+    '-update',
+    '1',
+    png,
+  ]);
 }

@@ -35,15 +35,41 @@ services:
     url: http://127.0.0.1:\${API_PORT}
 `;
 
-const fetchApi = ['node', '-e', 'fetch("http://127.0.0.1:" + process.env.API_PORT + "/").then((r) => r.text()).then((t) => process.stdout.write("fetched: " + t))'];
+const fetchApi = [
+  'node',
+  '-e',
+  'fetch("http://127.0.0.1:" + process.env.API_PORT + "/").then((r) => r.text()).then((t) => process.stdout.write("fetched: " + t))',
+];
 
 // Through the built binary: the runtime's supervisor runs from dist/ (from sources it needs tsx).
 describe('factory agent run with the running app', () => {
   it('starts the instance, gives the agent URLs/env/factory, stops it at the end', async () => {
     repo = makeRepo({ 'factory.yaml': contract });
     const r = await runFactory(
-      ['agent', 'run', '--sandbox', 'bwrap', '--mount', `${repo.bin}:ro`, '--merge-to-head', '--name', 'app-run', '--stream', '--json',
-        '--prompt', scripted([{ echoPrompt: true }, { echoEnv: ['API_PORT', 'FACTORY_AGENT_RUN'] }, { run: ['factory', 'status', '--json'] }, { run: fetchApi }, { say: '<promise>COMPLETE</promise>' }], 'The app: {{FACTORY_URLS}}')],
+      [
+        'agent',
+        'run',
+        '--sandbox',
+        'bwrap',
+        '--mount',
+        `${repo.bin}:ro`,
+        '--merge-to-head',
+        '--name',
+        'app-run',
+        '--stream',
+        '--json',
+        '--prompt',
+        scripted(
+          [
+            { echoPrompt: true },
+            { echoEnv: ['API_PORT', 'FACTORY_AGENT_RUN'] },
+            { run: ['factory', 'status', '--json'] },
+            { run: fetchApi },
+            { say: '<promise>COMPLETE</promise>' },
+          ],
+          'The app: {{FACTORY_URLS}}',
+        ),
+      ],
       { cwd: repo.repo, env: { PATH: repo.path } },
     );
     expect(r.code, r.stderr).toBe(0);
@@ -66,15 +92,51 @@ describe('factory agent run with the running app', () => {
     // Registered first: a failed assertion below must not leave the kept instance running.
     const keptPath = join(repo.repo, '.factory/worktrees/kept');
     stops.push(() => runFactory(['stop', '--worktree-id', 'kept'], { cwd: keptPath }));
-    const r = await runFactory(['agent', 'run', '--sandbox', 'bwrap', '--mount', `${repo.bin}:ro`, '--merge-to-head', '--name', 'kept', '--keep-env', '--json', '--prompt', scripted([{ say: 'ok' }])], { cwd: repo.repo, env: { PATH: repo.path } });
+    const r = await runFactory(
+      [
+        'agent',
+        'run',
+        '--sandbox',
+        'bwrap',
+        '--mount',
+        `${repo.bin}:ro`,
+        '--merge-to-head',
+        '--name',
+        'kept',
+        '--keep-env',
+        '--json',
+        '--prompt',
+        scripted([{ say: 'ok' }]),
+      ],
+      { cwd: repo.repo, env: { PATH: repo.path } },
+    );
     expect(r.code, r.stderr).toBe(0);
-    const kept = JSON.parse(r.stdout) as { app: { kept: boolean; urls: Record<string, string> }; worktreeKept: boolean; worktreePath: string };
+    const kept = JSON.parse(r.stdout) as {
+      app: { kept: boolean; urls: Record<string, string> };
+      worktreeKept: boolean;
+      worktreePath: string;
+    };
     expect(kept.worktreePath).toBe(keptPath);
     expect(kept.app.kept).toBe(true);
     expect(kept.worktreeKept).toBe(true);
     expect(await (await fetch(`${kept.app.urls.api}/`)).text()).toBe('api ok\n');
 
-    const none = await runFactory(['agent', 'run', '--sandbox', 'bwrap', '--mount', `${repo.bin}:ro`, '--merge-to-head', '--no-app', '--json', '--prompt', scripted([{ echoEnv: ['API_PORT'] }])], { cwd: repo.repo, env: { PATH: repo.path } });
+    const none = await runFactory(
+      [
+        'agent',
+        'run',
+        '--sandbox',
+        'bwrap',
+        '--mount',
+        `${repo.bin}:ro`,
+        '--merge-to-head',
+        '--no-app',
+        '--json',
+        '--prompt',
+        scripted([{ echoEnv: ['API_PORT'] }]),
+      ],
+      { cwd: repo.repo, env: { PATH: repo.path } },
+    );
     expect(none.code, none.stderr).toBe(0);
     expect(JSON.parse(none.stdout).text).toBe('{"API_PORT":null}');
   });

@@ -22,21 +22,71 @@ describe('factory agent run', () => {
   it('--json: a completed run, shape valid against schema/agent-run.schema.json', async () => {
     repo = makeRepo();
     const r = await runFactory(
-      ['agent', 'run', '--agent', 'claude-code', '--sandbox', 'bwrap', '--mount', `${repo.bin}:ro`, '--branch', 'agent/cli', '--name', 'cli-run', '--json', '--arg', 'WHO=you', '--prompt', scripted([{ write: 'x.txt', content: 'x' }, { commit: 'x' }, { say: 'hi {{WHO}}' }, { say: '<promise>COMPLETE</promise>' }], 'Greet {{WHO}}.')],
+      [
+        'agent',
+        'run',
+        '--agent',
+        'claude-code',
+        '--sandbox',
+        'bwrap',
+        '--mount',
+        `${repo.bin}:ro`,
+        '--branch',
+        'agent/cli',
+        '--name',
+        'cli-run',
+        '--json',
+        '--arg',
+        'WHO=you',
+        '--prompt',
+        scripted(
+          [
+            { write: 'x.txt', content: 'x' },
+            { commit: 'x' },
+            { say: 'hi {{WHO}}' },
+            { say: '<promise>COMPLETE</promise>' },
+          ],
+          'Greet {{WHO}}.',
+        ),
+      ],
       { cwd: repo.repo, env: { PATH: repo.path } },
     );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(validate(out), JSON.stringify(validate.errors)).toBe(true);
-    expect(out).toMatchObject({ schemaVersion: 1, ok: true, outcome: 'completed', name: 'cli-run', branch: 'agent/cli', completionSignal: '<promise>COMPLETE</promise>', merge: { kind: 'left-on-branch' } });
+    expect(out).toMatchObject({
+      schemaVersion: 1,
+      ok: true,
+      outcome: 'completed',
+      name: 'cli-run',
+      branch: 'agent/cli',
+      completionSignal: '<promise>COMPLETE</promise>',
+      merge: { kind: 'left-on-branch' },
+    });
     expect(git(repo.repo, 'log', '-1', '--format=%s', 'agent/cli')).toBe('x');
   });
 
   it('human output: tail -f hint, summary on stdout; --agent command with args after --', async () => {
     repo = makeRepo();
     const r = await runFactory(
-      ['agent', 'run', '--agent', 'command', '--command', join(repo.bin, 'claude'), '--sandbox', 'none', '--merge-to-head', '--prompt', scripted([{ write: 'c.txt', content: 'c' }, { commit: 'via command' }, { say: 'DONE!' }]), '--completion-signal', 'DONE!', '--', '--fake-format=text'],
+      [
+        'agent',
+        'run',
+        '--agent',
+        'command',
+        '--command',
+        join(repo.bin, 'claude'),
+        '--sandbox',
+        'none',
+        '--merge-to-head',
+        '--prompt',
+        scripted([{ write: 'c.txt', content: 'c' }, { commit: 'via command' }, { say: 'DONE!' }]),
+        '--completion-signal',
+        'DONE!',
+        '--',
+        '--fake-format=text',
+      ],
       { cwd: repo.repo, env: { PATH: repo.path } },
     );
     expect(r.code, r.stderr).toBe(0);
@@ -47,10 +97,25 @@ describe('factory agent run', () => {
 
   it('--env reaches the agent inside bwrap; host variables do not', async () => {
     repo = makeRepo();
-    const r = await runFactory(['agent', 'run', '--sandbox', 'bwrap', '--mount', `${repo.bin}:ro`, '--env', 'GREETING=hey', '--json', '--prompt', scripted([{ echoEnv: ['GREETING', 'HOST_ONLY_SECRET'] }])], {
-      cwd: repo.repo,
-      env: { PATH: repo.path, HOST_ONLY_SECRET: 's3cret' },
-    });
+    const r = await runFactory(
+      [
+        'agent',
+        'run',
+        '--sandbox',
+        'bwrap',
+        '--mount',
+        `${repo.bin}:ro`,
+        '--env',
+        'GREETING=hey',
+        '--json',
+        '--prompt',
+        scripted([{ echoEnv: ['GREETING', 'HOST_ONLY_SECRET'] }]),
+      ],
+      {
+        cwd: repo.repo,
+        env: { PATH: repo.path, HOST_ONLY_SECRET: 's3cret' },
+      },
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).text).toBe('{"GREETING":"hey","HOST_ONLY_SECRET":null}');
   });
@@ -62,12 +127,21 @@ describe('factory agent run', () => {
       [['--prompt', 'x', '--branch', 'b', '--merge-to-head'], 'error --branch and --merge-to-head exclude each other'],
       [['--prompt', 'x', '--agent', 'claud'], 'error unknown agent "claud"'],
       [['--prompt', 'x', '--arg', 'NOEQUALS'], 'error --arg must be KEY=VALUE (got "NOEQUALS")'],
-      [['--prompt', 'Fix {{ISSUE}}'], 'error missing-prompt-argument: the prompt uses {{ISSUE}} but no value was given'],
-      [['--prompt', 'x', '--arg', 'SOURCE_BRANCH=y'], 'error built-in-prompt-argument: SOURCE_BRANCH is a built-in prompt argument and cannot be overridden'],
+      [
+        ['--prompt', 'Fix {{ISSUE}}'],
+        'error missing-prompt-argument: the prompt uses {{ISSUE}} but no value was given',
+      ],
+      [
+        ['--prompt', 'x', '--arg', 'SOURCE_BRANCH=y'],
+        'error built-in-prompt-argument: SOURCE_BRANCH is a built-in prompt argument and cannot be overridden',
+      ],
       [['--prompt', 'x', '--env', 'NOPE'], 'error --env must be KEY=VALUE (got "NOPE")'],
       [['--prompt', 'x', '--mount', 'a:b:c:d'], 'error --mount must be HOST[:SANDBOX_PATH][:ro] (got "a:b:c:d")'],
       [['--prompt', 'x', '--sandbox', 'vm'], 'error Unknown sandbox provider "vm".'],
-      [['--prompt', 'x', '--idle-timeout', 'soon'], 'error --idle-timeout must be a duration like 90s, 45m or 2h (got "soon")'],
+      [
+        ['--prompt', 'x', '--idle-timeout', 'soon'],
+        'error --idle-timeout must be a duration like 90s, 45m or 2h (got "soon")',
+      ],
     ];
     for (const [args, first] of cases) {
       const r = await runFactory(['agent', 'run', ...args], { cwd: repo.repo, env: { PATH: repo.path } });
@@ -79,19 +153,46 @@ describe('factory agent run', () => {
 
   it('a logged-out agent exits 3 with the error in --json', async () => {
     repo = makeRepo();
-    const r = await runFactory(['agent', 'run', '--agent', 'codex', '--prompt', 'x', '--json'], { cwd: repo.repo, env: { PATH: repo.path, FAKE_AGENT_LOGGED_OUT: '1', CODEX_API_KEY: '' } });
+    const r = await runFactory(['agent', 'run', '--agent', 'codex', '--prompt', 'x', '--json'], {
+      cwd: repo.repo,
+      env: { PATH: repo.path, FAKE_AGENT_LOGGED_OUT: '1', CODEX_API_KEY: '' },
+    });
     expect(r.code).toBe(3);
-    expect(JSON.parse(r.stdout)).toMatchObject({ schemaVersion: 1, ok: false, error: { code: 'agent-not-logged-in', hint: 'run `codex login` (or set CODEX_API_KEY)' } });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      schemaVersion: 1,
+      ok: false,
+      error: { code: 'agent-not-logged-in', hint: 'run `codex login` (or set CODEX_API_KEY)' },
+    });
   });
 
   it('Ctrl-C (SIGINT) stops the agent and its whole tree, keeps the worktree, exits 130', async () => {
     repo = makeRepo();
     marker = `fake-agent-marker-cli-${process.pid}-${Date.now()}`;
-    const child = spawn(process.execPath, [FACTORY_BIN, 'agent', 'run', '--agent', 'pi', '--sandbox', 'bwrap', '--mount', `${repo.bin}:ro`, '--merge-to-head', '--name', 'sigint', '--stream', '--prompt', scripted([{ write: 'half.txt', content: 'h' }, { spawn: marker }, { say: 'ready-for-sigint' }, { hang: true }])], {
-      cwd: repo.repo,
-      env: { ...process.env, PATH: repo.path, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        FACTORY_BIN,
+        'agent',
+        'run',
+        '--agent',
+        'pi',
+        '--sandbox',
+        'bwrap',
+        '--mount',
+        `${repo.bin}:ro`,
+        '--merge-to-head',
+        '--name',
+        'sigint',
+        '--stream',
+        '--prompt',
+        scripted([{ write: 'half.txt', content: 'h' }, { spawn: marker }, { say: 'ready-for-sigint' }, { hang: true }]),
+      ],
+      {
+        cwd: repo.repo,
+        env: { ...process.env, PATH: repo.path, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     const exited = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
     await new Promise<void>((res, rej) => {
@@ -112,10 +213,28 @@ describe('factory agent run', () => {
   it('--prompt-file with --output-tag/--output-schema prints the typed answer in --json', async () => {
     repo = makeRepo();
     const schemaFile = join(repo.root, 'answer.schema.json');
-    writeFileSync(schemaFile, JSON.stringify({ type: 'object', properties: { ok: { type: 'boolean' } }, required: ['ok'] }));
+    writeFileSync(
+      schemaFile,
+      JSON.stringify({ type: 'object', properties: { ok: { type: 'boolean' } }, required: ['ok'] }),
+    );
     const promptFile = join(repo.root, 'p.md');
     writeFileSync(promptFile, scripted([{ say: '<answer>{"ok": true}</answer>' }], 'Reply in <answer>.'));
-    const r = await runFactory(['agent', 'run', '--sandbox', 'none', '--prompt-file', promptFile, '--output-tag', 'answer', '--output-schema', schemaFile, '--json'], { cwd: repo.repo, env: { PATH: repo.path } });
+    const r = await runFactory(
+      [
+        'agent',
+        'run',
+        '--sandbox',
+        'none',
+        '--prompt-file',
+        promptFile,
+        '--output-tag',
+        'answer',
+        '--output-schema',
+        schemaFile,
+        '--json',
+      ],
+      { cwd: repo.repo, env: { PATH: repo.path } },
+    );
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'no-changes', output: { ok: true } });
   });
@@ -125,7 +244,22 @@ describe('factory agent interactive (non-TTY)', () => {
   it('runs the agent attached to our stdio in the same worktree setup and merges its commits', async () => {
     repo = makeRepo();
     const r = await runFactory(
-      ['agent', 'interactive', '--agent', 'claude-code', '--model', 'm1', '--merge-to-head', '--arg', 'WHO=tty', '--prompt', scripted([{ echoArgv: true }, { write: 'i.txt', content: 'i' }, { commit: 'interactive work' }], 'Hello {{WHO}} on {{SOURCE_BRANCH}}')],
+      [
+        'agent',
+        'interactive',
+        '--agent',
+        'claude-code',
+        '--model',
+        'm1',
+        '--merge-to-head',
+        '--arg',
+        'WHO=tty',
+        '--prompt',
+        scripted(
+          [{ echoArgv: true }, { write: 'i.txt', content: 'i' }, { commit: 'interactive work' }],
+          'Hello {{WHO}} on {{SOURCE_BRANCH}}',
+        ),
+      ],
       { cwd: repo.repo, env: { PATH: repo.path } },
     );
     expect(r.code).toBe(0);
@@ -143,8 +277,13 @@ describe('factory agent interactive (non-TTY)', () => {
 
   it('a missing {{KEY}} without a terminal is an error, as in run', async () => {
     repo = makeRepo();
-    const r = await runFactory(['agent', 'interactive', '--prompt', 'Fix {{ISSUE}}'], { cwd: repo.repo, env: { PATH: repo.path } });
+    const r = await runFactory(['agent', 'interactive', '--prompt', 'Fix {{ISSUE}}'], {
+      cwd: repo.repo,
+      env: { PATH: repo.path },
+    });
     expect(r.code).toBe(2);
-    expect(r.stderr.split('\n')[0]).toBe('error missing-prompt-argument: the prompt uses {{ISSUE}} but no value was given');
+    expect(r.stderr.split('\n')[0]).toBe(
+      'error missing-prompt-argument: the prompt uses {{ISSUE}} but no value was given',
+    );
   });
 });

@@ -29,7 +29,15 @@ describe('run() in an isolated sandbox', () => {
       sandbox: isolatedBox({ dirs, readOnly: [AGENT_DIR], identity: { name: 'Boxed', email: 'b@box.invalid' } }),
       cwd: repo.repo,
       branchStrategy: { type: 'merge-to-head' },
-      promptTemplate: scripted([{ run: ['pwd'] }, { write: 'app.txt', content: 'v2\n' }, { commit: 'bump inside the box' }, { say: '<promise>COMPLETE</promise>' }], 'repo seen as !`pwd`'),
+      promptTemplate: scripted(
+        [
+          { run: ['pwd'] },
+          { write: 'app.txt', content: 'v2\n' },
+          { commit: 'bump inside the box' },
+          { say: '<promise>COMPLETE</promise>' },
+        ],
+        'repo seen as !`pwd`',
+      ),
       env: { FAKE_AGENT_FORMAT: 'claude' },
       preflight: false,
     });

@@ -17,7 +17,6 @@ afterEach(() => {
   repo = undefined;
 });
 
-
 const newMarker = () => (marker = `fake-agent-marker-${process.pid}-${Math.random().toString(36).slice(2)}`);
 
 describe('timeouts', () => {
@@ -32,7 +31,13 @@ describe('timeouts', () => {
           cwd: repo.repo,
           branchStrategy: { type: 'branch', branch: 'agent/idle' },
           idleTimeoutSeconds: 1,
-          promptTemplate: scripted([{ write: 'wip.txt', content: 'half done' }, { spawn: m }, { spawn: `${m}-holder`, holdStdout: true }, { say: 'started' }, { hang: true }]),
+          promptTemplate: scripted([
+            { write: 'wip.txt', content: 'half done' },
+            { spawn: m },
+            { spawn: `${m}-holder`, holdStdout: true },
+            { say: 'started' },
+            { hang: true },
+          ]),
           env: { PATH: repo.path },
           mounts: repo.mounts,
         }),
@@ -55,7 +60,13 @@ describe('timeouts', () => {
       branchStrategy: { type: 'merge-to-head' },
       completionTimeoutSeconds: 1,
       idleTimeoutSeconds: 30,
-      promptTemplate: scripted([{ write: 'a.txt', content: 'a' }, { commit: 'a' }, { spawn: m }, { say: '<promise>COMPLETE</promise>' }, { hang: true }]),
+      promptTemplate: scripted([
+        { write: 'a.txt', content: 'a' },
+        { commit: 'a' },
+        { spawn: m },
+        { say: '<promise>COMPLETE</promise>' },
+        { hang: true },
+      ]),
       env: { PATH: repo.path },
     });
     expect(result.iterations[0]?.reason).toBe('hung-after-completion');
@@ -77,7 +88,12 @@ describe('abort', () => {
         sandbox: bwrap(),
         cwd: repo.repo,
         branchStrategy: { type: 'merge-to-head' },
-        promptTemplate: scripted([{ write: 'partial.txt', content: 'p' }, { spawn: m }, { say: 'ready-to-abort' }, { hang: true }]),
+        promptTemplate: scripted([
+          { write: 'partial.txt', content: 'p' },
+          { spawn: m },
+          { say: 'ready-to-abort' },
+          { hang: true },
+        ]),
         env: { PATH: repo.path },
         mounts: repo.mounts,
         signal: controller.signal,
@@ -94,7 +110,11 @@ describe('abort', () => {
 });
 
 describe('structured output', () => {
-  const prompt = (answer: string) => scripted([{ say: `Here:\n<result>${answer}</result>\n<promise>COMPLETE</promise>` }], 'Answer inside <result></result> as JSON {"score": number}.');
+  const prompt = (answer: string) =>
+    scripted(
+      [{ say: `Here:\n<result>${answer}</result>\n<promise>COMPLETE</promise>` }],
+      'Answer inside <result></result> as JSON {"score": number}.',
+    );
 
   it('typed result validated against the schema', async () => {
     repo = makeRepo();
@@ -142,7 +162,14 @@ describe('structured output', () => {
       }),
     );
     expect(f.message).toBe("the agent's output has no <answer>…</answer> block");
-    const g = await failure(run({ agent: createAgentProvider('claude-code'), cwd: repo.repo, prompt: 'x', output: Output.string({ tag: 'answer' }) }));
+    const g = await failure(
+      run({
+        agent: createAgentProvider('claude-code'),
+        cwd: repo.repo,
+        prompt: 'x',
+        output: Output.string({ tag: 'answer' }),
+      }),
+    );
     expect(g.code).toBe('usage');
   });
 });
@@ -150,7 +177,12 @@ describe('structured output', () => {
 describe('sessions', () => {
   it('claude: resume passes --resume and keeps the id; fork passes --fork-session and gets a new one', async () => {
     repo = makeRepo();
-    const base = { agent: createAgentProvider('claude-code'), sandbox: noSandbox(), cwd: repo.repo, env: { PATH: repo.path } };
+    const base = {
+      agent: createAgentProvider('claude-code'),
+      sandbox: noSandbox(),
+      cwd: repo.repo,
+      env: { PATH: repo.path },
+    };
     const first = await run({ ...base, promptTemplate: scripted([{ say: 'plan' }]) });
     expect(first.sessionId).toBeDefined();
     const resumed = await first.resume?.(scripted([{ echoArgv: true }]));
@@ -158,12 +190,19 @@ describe('sessions', () => {
     expect(JSON.parse(resumed?.text ?? '[]')).toEqual(expect.arrayContaining(['--resume', first.sessionId]));
     const forked = await first.fork?.(scripted([{ echoArgv: true }]));
     expect(forked?.sessionId).not.toBe(first.sessionId);
-    expect(JSON.parse(forked?.text ?? '[]')).toEqual(expect.arrayContaining(['--resume', first.sessionId, '--fork-session']));
+    expect(JSON.parse(forked?.text ?? '[]')).toEqual(
+      expect.arrayContaining(['--resume', first.sessionId, '--fork-session']),
+    );
   });
 
   it('codex: exec resume / exec fork', async () => {
     repo = makeRepo();
-    const base = { agent: createAgentProvider('codex'), sandbox: noSandbox(), cwd: repo.repo, env: { PATH: repo.path } };
+    const base = {
+      agent: createAgentProvider('codex'),
+      sandbox: noSandbox(),
+      cwd: repo.repo,
+      env: { PATH: repo.path },
+    };
     const r = await run({ ...base, prompt: scripted([{ echoArgv: true }]), resumeSession: 'T-1' });
     expect(JSON.parse(r.text).slice(0, 3)).toEqual(['exec', 'resume', 'T-1']);
     expect(r.sessionId).toBe('T-1');
@@ -173,9 +212,24 @@ describe('sessions', () => {
 
   it('resume is refused for agents without sessions and with maxIterations > 1', async () => {
     repo = makeRepo();
-    const f = await failure(run({ agent: createAgentProvider('command', { command: 'cat' }), cwd: repo.repo, prompt: 'x', resumeSession: 's' }));
+    const f = await failure(
+      run({
+        agent: createAgentProvider('command', { command: 'cat' }),
+        cwd: repo.repo,
+        prompt: 'x',
+        resumeSession: 's',
+      }),
+    );
     expect(f.message).toBe('the command agent cannot resume sessions');
-    const g = await failure(run({ agent: createAgentProvider('claude-code'), cwd: repo.repo, prompt: 'x', resumeSession: 's', maxIterations: 2 }));
+    const g = await failure(
+      run({
+        agent: createAgentProvider('claude-code'),
+        cwd: repo.repo,
+        prompt: 'x',
+        resumeSession: 's',
+        maxIterations: 2,
+      }),
+    );
     expect(g.message).toBe('resumeSession needs maxIterations 1');
   });
 });
@@ -220,7 +274,11 @@ describe('concurrency and size', () => {
       agent: createAgentProvider('claude-code'),
       sandbox: bwrap(),
       cwd: repo.repo,
-      promptTemplate: scripted([{ bytes: 50 * 1024 * 1024 }, { rawBytes: 20 * 1024 * 1024 }, { say: 'end <promise>COMPLETE</promise>' }]),
+      promptTemplate: scripted([
+        { bytes: 50 * 1024 * 1024 },
+        { rawBytes: 20 * 1024 * 1024 },
+        { say: 'end <promise>COMPLETE</promise>' },
+      ]),
       env: { PATH: repo.path },
       mounts: repo.mounts,
       onEvent: () => {

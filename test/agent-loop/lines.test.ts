@@ -8,7 +8,12 @@ describe('LineSplitter', () => {
     const s = new LineSplitter((l, t) => lines.push([l, t]));
     for (const chunk of ['a', 'b\r\nc', 'd\n', '\n', 'tail']) s.push(chunk);
     s.end();
-    expect(lines).toEqual([['ab', false], ['cd', false], ['', false], ['tail', false]]);
+    expect(lines).toEqual([
+      ['ab', false],
+      ['cd', false],
+      ['', false],
+      ['tail', false],
+    ]);
   });
 
   it('keeps at most maxLineChars of a line and marks it truncated', () => {
@@ -17,7 +22,10 @@ describe('LineSplitter', () => {
     s.push('0123');
     s.push('456789');
     s.push('\nok\n');
-    expect(lines).toEqual([['01234', true], ['ok', false]]);
+    expect(lines).toEqual([
+      ['01234', true],
+      ['ok', false],
+    ]);
   });
 });
 
@@ -32,7 +40,11 @@ describe('TextTail', () => {
 
 describe('cursor usage', () => {
   it('takes camelCase usage from the result line', () => {
-    const events = parseCursorLine('{"type":"result","subtype":"success","is_error":false,"result":"ok","session_id":"s","usage":{"inputTokens":5,"outputTokens":6,"cacheReadTokens":7,"cacheWriteTokens":8}}');
-    expect(events.filter((e) => e.type === 'usage')).toEqual([{ type: 'usage', cumulative: true, usage: { input: 5, output: 6, cacheRead: 7, cacheWrite: 8 } }]);
+    const events = parseCursorLine(
+      '{"type":"result","subtype":"success","is_error":false,"result":"ok","session_id":"s","usage":{"inputTokens":5,"outputTokens":6,"cacheReadTokens":7,"cacheWriteTokens":8}}',
+    );
+    expect(events.filter((e) => e.type === 'usage')).toEqual([
+      { type: 'usage', cumulative: true, usage: { input: 5, output: 6, cacheRead: 7, cacheWrite: 8 } },
+    ]);
   });
 });

@@ -15,26 +15,42 @@ import { REPO_ROOT } from '../helpers/cli.js';
 
 const fixture = (name: string) => readFileSync(join(REPO_ROOT, 'test/fixtures/agents', name), 'utf8');
 const parseAll = (parse: (l: string) => AgentEvent[], text: string) => text.split('\n').flatMap((l) => parse(l));
-const of = <T extends AgentEvent['type']>(events: AgentEvent[], type: T) => events.filter((e): e is Extract<AgentEvent, { type: T }> => e.type === type);
+const of = <T extends AgentEvent['type']>(events: AgentEvent[], type: T) =>
+  events.filter((e): e is Extract<AgentEvent, { type: T }> => e.type === type);
 
 describe('claude-code parser', () => {
   it('reads the real logged-out stream: session, authentication_failed, error result, usage', () => {
     const events = parseAll(parseClaudeLine, fixture('claude-no-login.stream-json.jsonl'));
     expect(of(events, 'session')).toEqual([{ type: 'session', sessionId: '8eb7d0e1-d9ac-4b84-b3b6-bcbdcb831c77' }]);
-    expect(of(events, 'error')).toEqual([{ type: 'error', code: 'authentication_failed', message: 'Not logged in · Please run /login' }]);
+    expect(of(events, 'error')).toEqual([
+      { type: 'error', code: 'authentication_failed', message: 'Not logged in · Please run /login' },
+    ]);
     expect(of(events, 'text')).toEqual([]); // the login message is not the model's text
-    expect(of(events, 'result')).toEqual([{ type: 'result', text: 'Not logged in · Please run /login', isError: true }]);
-    expect(of(events, 'usage')).toEqual([{ type: 'usage', cumulative: true, usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, costUsd: 0 } }]);
+    expect(of(events, 'result')).toEqual([
+      { type: 'result', text: 'Not logged in · Please run /login', isError: true },
+    ]);
+    expect(of(events, 'usage')).toEqual([
+      { type: 'usage', cumulative: true, usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, costUsd: 0 } },
+    ]);
   });
 
   it('reads a working stream: text, tools, total usage and cost; tool results are not text', () => {
     const events = parseAll(parseClaudeLine, fixture('claude-success.stream-json.jsonl'));
-    expect(of(events, 'text').map((e) => e.text)).toEqual(['Looking at the repo. ', 'Done. <promise>COMPLETE</promise>']);
+    expect(of(events, 'text').map((e) => e.text)).toEqual([
+      'Looking at the repo. ',
+      'Done. <promise>COMPLETE</promise>',
+    ]);
     expect(of(events, 'tool')).toEqual([
       { type: 'tool', name: 'Bash', input: 'git status' },
       { type: 'tool', name: 'Edit', input: '/w/a.ts' },
     ]);
-    expect(of(events, 'usage')).toEqual([{ type: 'usage', cumulative: true, usage: { input: 35, output: 16, cacheRead: 200, cacheWrite: 100, costUsd: 0.0421 } }]);
+    expect(of(events, 'usage')).toEqual([
+      {
+        type: 'usage',
+        cumulative: true,
+        usage: { input: 35, output: 16, cacheRead: 200, cacheWrite: 100, costUsd: 0.0421 },
+      },
+    ]);
     expect(of(events, 'result')[0]?.isError).toBe(false);
   });
 
@@ -64,11 +80,15 @@ describe('codex parser', () => {
       { type: 'tool', name: 'file_change', input: '/w/src/a.ts /w/src/b.ts' },
     ]);
     expect(of(events, 'text').map((e) => e.text)).toEqual(['Updated both files. <promise>COMPLETE</promise>']);
-    expect(of(events, 'usage')).toEqual([{ type: 'usage', cumulative: false, usage: { input: 315, output: 122, cacheRead: 24448, cacheWrite: 0 } }]);
+    expect(of(events, 'usage')).toEqual([
+      { type: 'usage', cumulative: false, usage: { input: 315, output: 122, cacheRead: 24448, cacheWrite: 0 } },
+    ]);
   });
 
   it('reports turn.failed as an error result', () => {
-    expect(parseCodexLine('{"type":"turn.failed","error":{"message":"boom"}}')).toEqual([{ type: 'result', text: 'boom', isError: true }]);
+    expect(parseCodexLine('{"type":"turn.failed","error":{"message":"boom"}}')).toEqual([
+      { type: 'result', text: 'boom', isError: true },
+    ]);
   });
 });
 
@@ -78,7 +98,13 @@ describe('opencode parser', () => {
     expect(of(events, 'session')).toEqual([{ type: 'session', sessionId: 'ses_494719016ffe85dkDMj0FPRbHK' }]);
     expect(of(events, 'tool')).toEqual([{ type: 'tool', name: 'bash', input: 'ls' }]);
     expect(of(events, 'text').map((e) => e.text)).toEqual(['All set. <promise>COMPLETE</promise>']);
-    expect(of(events, 'usage')).toEqual([{ type: 'usage', cumulative: false, usage: { input: 671, output: 10, cacheRead: 21415, cacheWrite: 0, costUsd: 0.0031 } }]);
+    expect(of(events, 'usage')).toEqual([
+      {
+        type: 'usage',
+        cumulative: false,
+        usage: { input: 671, output: 10, cacheRead: 21415, cacheWrite: 0, costUsd: 0.0031 },
+      },
+    ]);
     expect(of(events, 'error')).toEqual([{ type: 'error', message: 'Missing API key', code: 'authentication_failed' }]);
   });
 });
@@ -100,11 +126,17 @@ describe('cursor parser', () => {
 describe('copilot parser', () => {
   it('reads deltas as text, the whole message as result, tools, session and usage from result', () => {
     const events = parseAll(parseCopilotLine, fixture('copilot.jsonl'));
-    expect(of(events, 'text').map((e) => e.text).join('')).toBe('Checking the tests.');
+    expect(
+      of(events, 'text')
+        .map((e) => e.text)
+        .join(''),
+    ).toBe('Checking the tests.');
     expect(of(events, 'result').map((e) => e.text)).toEqual(['Checking the tests. <promise>COMPLETE</promise>']);
     expect(of(events, 'tool')).toEqual([{ type: 'tool', name: 'bash', input: 'npm test' }]);
     expect(of(events, 'session')).toEqual([{ type: 'session', sessionId: '7a1c1f7e-2d0e-4a44-a3a6-0c8f4c6a9e11' }]);
-    expect(of(events, 'usage')).toEqual([{ type: 'usage', cumulative: true, usage: { input: 900, output: 40, cacheRead: 100, cacheWrite: 0 } }]);
+    expect(of(events, 'usage')).toEqual([
+      { type: 'usage', cumulative: true, usage: { input: 900, output: 40, cacheRead: 100, cacheWrite: 0 } },
+    ]);
     expect(of(events, 'error')).toEqual([{ type: 'error', message: 'rate limited' }]);
   });
 });
@@ -115,7 +147,13 @@ describe('pi parser', () => {
     expect(of(events, 'session')).toEqual([{ type: 'session', sessionId: '0d1f8e56-1b0a-4c46-8b83-4b0e0a4f5c11' }]);
     expect(of(events, 'text').map((e) => e.text)).toEqual(['Editing ', 'now.']);
     expect(of(events, 'tool')).toEqual([{ type: 'tool', name: 'bash', input: 'git commit -am fix' }]);
-    expect(of(events, 'usage')).toEqual([{ type: 'usage', cumulative: false, usage: { input: 300, output: 20, cacheRead: 50, cacheWrite: 10, costUsd: 0.002 } }]);
+    expect(of(events, 'usage')).toEqual([
+      {
+        type: 'usage',
+        cumulative: false,
+        usage: { input: 300, output: 20, cacheRead: 50, cacheWrite: 10, costUsd: 0.002 },
+      },
+    ]);
     expect(of(events, 'result').map((e) => e.text)).toEqual(['Editing now. <promise>COMPLETE</promise>']);
     expect(of(events, 'error')).toEqual([{ type: 'error', message: '401 invalid x-api-key' }]);
   });

@@ -14,9 +14,17 @@ afterEach(() => {
   repo = undefined;
 });
 
-
 /** Credentials that would let a CLI skip its login check, blanked so the logged-out path runs. */
-const NO_KEYS = { ANTHROPIC_API_KEY: '', CLAUDE_CODE_OAUTH_TOKEN: '', ANTHROPIC_AUTH_TOKEN: '', CODEX_API_KEY: '', OPENAI_API_KEY: '', CURSOR_API_KEY: '', OPENROUTER_API_KEY: '', GEMINI_API_KEY: '' };
+const NO_KEYS = {
+  ANTHROPIC_API_KEY: '',
+  CLAUDE_CODE_OAUTH_TOKEN: '',
+  ANTHROPIC_AUTH_TOKEN: '',
+  CODEX_API_KEY: '',
+  OPENAI_API_KEY: '',
+  CURSOR_API_KEY: '',
+  OPENROUTER_API_KEY: '',
+  GEMINI_API_KEY: '',
+};
 
 describe('preflight with fake CLIs that behave like the logged-out real ones', () => {
   for (const [agent, expected] of [
@@ -48,7 +56,15 @@ describe('preflight with fake CLIs that behave like the logged-out real ones', (
     repo = makeRepo();
     const empty = join(repo.root, 'empty-bin');
     mkdirSync(empty);
-    const f = await failure(run({ agent: createAgentProvider('pi'), sandbox: noSandbox(), cwd: repo.repo, prompt: 'x', env: { PATH: empty } }));
+    const f = await failure(
+      run({
+        agent: createAgentProvider('pi'),
+        sandbox: noSandbox(),
+        cwd: repo.repo,
+        prompt: 'x',
+        env: { PATH: empty },
+      }),
+    );
     expect(f.code).toBe('agent-missing');
     expect(f.exitCode).toBe(3);
     expect(f.message).toBe('the pi agent needs the "pi" executable, which is not on PATH');
@@ -62,10 +78,17 @@ describe('preflight with fake CLIs that behave like the logged-out real ones', (
     }
   });
 
-  it('without preflight, claude\'s real logged-out stream (authentication_failed) is still a clear failure', async () => {
+  it("without preflight, claude's real logged-out stream (authentication_failed) is still a clear failure", async () => {
     repo = makeRepo();
     const f = await failure(
-      run({ agent: createAgentProvider('claude-code'), sandbox: noSandbox(), cwd: repo.repo, prompt: 'x', preflight: false, env: { PATH: repo.path, FAKE_AGENT_LOGGED_OUT: '1' } }),
+      run({
+        agent: createAgentProvider('claude-code'),
+        sandbox: noSandbox(),
+        cwd: repo.repo,
+        prompt: 'x',
+        preflight: false,
+        env: { PATH: repo.path, FAKE_AGENT_LOGGED_OUT: '1' },
+      }),
     );
     expect(f.code).toBe('agent-not-logged-in');
     expect(f.message).toBe('the claude-code CLI is not logged in: Not logged in · Please run /login');
@@ -75,7 +98,15 @@ describe('preflight with fake CLIs that behave like the logged-out real ones', (
   it('without preflight, codex with no network retries forever: the idle timeout bounds it', async () => {
     repo = makeRepo();
     const f = await failure(
-      run({ agent: createAgentProvider('codex'), sandbox: noSandbox(), cwd: repo.repo, prompt: scripted([]), preflight: false, idleTimeoutSeconds: 1, env: { PATH: repo.path, FAKE_AGENT_LOGGED_OUT: '1' } }),
+      run({
+        agent: createAgentProvider('codex'),
+        sandbox: noSandbox(),
+        cwd: repo.repo,
+        prompt: scripted([]),
+        preflight: false,
+        idleTimeoutSeconds: 1,
+        env: { PATH: repo.path, FAKE_AGENT_LOGGED_OUT: '1' },
+      }),
     );
     expect(f.code).toBe('agent-idle-timeout');
     expect(f.details?.lastError).toMatch(/^Reconnecting\.\.\. waiting for network/);
@@ -107,7 +138,14 @@ describe('the agent inside the sandbox', () => {
   it('a CLI the host has but bwrap cannot see is a clear agent-missing-in-sandbox failure', async () => {
     repo = makeRepo();
     // An absolute path under the host's /tmp, not on PATH: bwrap's fresh /tmp does not have it.
-    const f = await failure(run({ agent: claudeCode(undefined, { binary: join(repo.bin, 'claude') }), sandbox: bwrap(), cwd: repo.repo, prompt: 'x' }));
+    const f = await failure(
+      run({
+        agent: claudeCode(undefined, { binary: join(repo.bin, 'claude') }),
+        sandbox: bwrap(),
+        cwd: repo.repo,
+        prompt: 'x',
+      }),
+    );
     expect(f.code).toBe('agent-missing-in-sandbox');
     expect(f.exitCode).toBe(3);
     expect(f.hint).toMatch(/^mount its directory into the sandbox/);

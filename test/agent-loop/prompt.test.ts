@@ -17,12 +17,14 @@ afterEach(() => {
   repo = undefined;
 });
 
-
 describe('template parsing and argument checks', () => {
   it('finds keys in text and inside shell expressions', () => {
     const p = parseTemplate('Fix #{{ISSUE}} on {{SOURCE_BRANCH}}.\n!`gh issue view {{ISSUE}}`\n!`git log -1`');
     expect(p.keys).toEqual(['ISSUE', 'SOURCE_BRANCH']);
-    expect(p.segments.filter((s) => s.kind === 'shell').map((s) => (s.kind === 'shell' ? s.command : ''))).toEqual(['gh issue view {{ISSUE}}', 'git log -1']);
+    expect(p.segments.filter((s) => s.kind === 'shell').map((s) => (s.kind === 'shell' ? s.command : ''))).toEqual([
+      'gh issue view {{ISSUE}}',
+      'git log -1',
+    ]);
   });
 
   it('missing → error with every missing key; built-in override → error; unused → warning', () => {
@@ -32,17 +34,33 @@ describe('template parsing and argument checks', () => {
       throw new Error('no error');
     } catch (e) {
       expect(isFactoryFailure(e) && e.exitCode).toBe(2);
-      expect(isFactoryFailure(e) && e.diagnostics.map((d) => d.message)).toEqual(['prompt.md uses {{A}} but no value was given', 'prompt.md uses {{B}} but no value was given']);
+      expect(isFactoryFailure(e) && e.diagnostics.map((d) => d.message)).toEqual([
+        'prompt.md uses {{A}} but no value was given',
+        'prompt.md uses {{B}} but no value was given',
+      ]);
     }
-    expect(() => checkArguments(p, { A: '1', B: '2', TARGET_BRANCH: 'x' }, ['SOURCE_BRANCH', 'TARGET_BRANCH'], 'p')).toThrow('TARGET_BRANCH is a built-in prompt argument and cannot be overridden');
-    expect(checkArguments(p, { A: '1', B: '2', EXTRA: '3' }, ['SOURCE_BRANCH'], 'p').warnings.map((w) => w.message)).toEqual(['prompt argument EXTRA is not used by p']);
+    expect(() =>
+      checkArguments(p, { A: '1', B: '2', TARGET_BRANCH: 'x' }, ['SOURCE_BRANCH', 'TARGET_BRANCH'], 'p'),
+    ).toThrow('TARGET_BRANCH is a built-in prompt argument and cannot be overridden');
+    expect(
+      checkArguments(p, { A: '1', B: '2', EXTRA: '3' }, ['SOURCE_BRANCH'], 'p').warnings.map((w) => w.message),
+    ).toEqual(['prompt argument EXTRA is not used by p']);
   });
 });
 
 describe('prompt resolution in run()', () => {
   it('a missing argument fails before any worktree exists', async () => {
     repo = makeRepo();
-    const f = await failure(run({ agent: createAgentProvider('claude-code'), sandbox: bwrap(), cwd: repo.repo, branchStrategy: { type: 'merge-to-head' }, promptTemplate: 'Fix {{ISSUE}}', env: { PATH: repo.path } }));
+    const f = await failure(
+      run({
+        agent: createAgentProvider('claude-code'),
+        sandbox: bwrap(),
+        cwd: repo.repo,
+        branchStrategy: { type: 'merge-to-head' },
+        promptTemplate: 'Fix {{ISSUE}}',
+        env: { PATH: repo.path },
+      }),
+    );
     expect(f.code).toBe('missing-prompt-argument');
     expect(existsSync(join(repo.repo, '.factory', 'worktrees'))).toBe(false);
   });
@@ -54,7 +72,13 @@ describe('prompt resolution in run()', () => {
     const hostOnly = join(tmpdir(), `host-only-${process.pid}-${Date.now()}`);
     writeFileSync(hostOnly, 'x');
     onCleanup.push(() => rmSync(hostOnly, { force: true }));
-    writeFileSync(file, scripted([{ echoPrompt: true }], `On {{SOURCE_BRANCH}} → {{TARGET_BRANCH}}, issue {{ISSUE}}.\ncwd=!\`pwd\`\nhost-file=!\`test -e ${hostOnly} && echo visible || echo hidden\`\nlast=!\`git log -1 --format=%s\``));
+    writeFileSync(
+      file,
+      scripted(
+        [{ echoPrompt: true }],
+        `On {{SOURCE_BRANCH}} → {{TARGET_BRANCH}}, issue {{ISSUE}}.\ncwd=!\`pwd\`\nhost-file=!\`test -e ${hostOnly} && echo visible || echo hidden\`\nlast=!\`git log -1 --format=%s\``,
+      ),
+    );
     const result = await run({
       agent: createAgentProvider('claude-code'),
       sandbox: bwrap(),
@@ -69,7 +93,7 @@ describe('prompt resolution in run()', () => {
     expect(result.text).toContain(`cwd=${result.worktreePath}\n`);
     expect(result.text).toContain('host-file=hidden\n');
     expect(result.text).toContain('last=initial');
-    expect(result.warnings).toEqual(['prompt argument UNUSED is not used by ' + file]);
+    expect(result.warnings).toEqual([`prompt argument UNUSED is not used by ${file}`]);
   });
 
   it('argument values are never executed: not as expressions, not inside commands', async () => {
@@ -106,8 +130,16 @@ describe('prompt resolution in run()', () => {
 
   it('a failing shell expression fails the run with its stderr', async () => {
     repo = makeRepo();
-    const f = await failure(run({ agent: createAgentProvider('claude-code'), sandbox: noSandbox(), cwd: repo.repo, promptTemplate: 'x !`echo nope >&2; exit 3`', env: { PATH: repo.path } }));
+    const f = await failure(
+      run({
+        agent: createAgentProvider('claude-code'),
+        sandbox: noSandbox(),
+        cwd: repo.repo,
+        promptTemplate: 'x !`echo nope >&2; exit 3`',
+        env: { PATH: repo.path },
+      }),
+    );
     expect(f.code).toBe('prompt-expansion-failed');
-    expect(f.message).toBe('the prompt\'s shell expression !`echo nope >&2; exit 3` exited with 3: nope');
+    expect(f.message).toBe("the prompt's shell expression !`echo nope >&2; exit 3` exited with 3: nope");
   });
 });

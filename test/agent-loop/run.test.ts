@@ -29,7 +29,11 @@ describe('run() with each agent provider (bwrap, merge-to-head)', () => {
     it(`${agentName}: edits, commits, signals completion, merges back`, async () => {
       repo = makeRepo();
       const events: RunEvent[] = [];
-      const agent = createAgentProvider(agentName, { model: 'fake-model', command: join(repo.bin, 'claude'), commandArgs: ['--fake-format=text'] });
+      const agent = createAgentProvider(agentName, {
+        model: 'fake-model',
+        command: join(repo.bin, 'claude'),
+        commandArgs: ['--fake-format=text'],
+      });
       const result = await run({
         agent,
         sandbox: bwrap(),
@@ -62,7 +66,12 @@ describe('run() with each agent provider (bwrap, merge-to-head)', () => {
       } else {
         expect(result.sessionId).toBeUndefined();
       }
-      expect(events.some((e) => (e.type === 'tool' && /commit/.test(e.input)) || (e.type === 'text' && e.text.startsWith('$ git commit')))).toBe(true);
+      expect(
+        events.some(
+          (e) =>
+            (e.type === 'tool' && /commit/.test(e.input)) || (e.type === 'text' && e.text.startsWith('$ git commit')),
+        ),
+      ).toBe(true);
       expect(events.filter((e) => e.type === 'iteration-start')).toHaveLength(1);
       expect(result.logPath && readFileSync(result.logPath, 'utf8')).toContain('All done');
     });
@@ -153,10 +162,23 @@ describe('run() in a worktree and sandbox you own (Sandcastle createSandbox / wt
     repo = makeRepo();
     const r = repo;
     const { createWorktreeSandbox } = await import('../../src/sandboxes/index.js');
-    const owned = await createWorktreeSandbox({ repo: r.repo, branchStrategy: { type: 'branch', branch: 'agent/shared' }, provider: bwrap(), mounts: r.mounts });
+    const owned = await createWorktreeSandbox({
+      repo: r.repo,
+      branchStrategy: { type: 'branch', branch: 'agent/shared' },
+      provider: bwrap(),
+      mounts: r.mounts,
+    });
     const base = { sandbox: owned.sandbox, worktree: owned.worktree, cwd: r.repo, env: { PATH: r.path } } as const;
-    const implement = await run({ ...base, agent: createAgentProvider('claude-code'), promptTemplate: scripted([{ write: 'impl.txt', content: 'v1' }, { commit: 'implement' }]) });
-    const review = await run({ ...base, agent: createAgentProvider('codex'), promptTemplate: scripted([{ write: 'impl.txt', content: 'v2' }, { commit: 'review fixes' }]) });
+    const implement = await run({
+      ...base,
+      agent: createAgentProvider('claude-code'),
+      promptTemplate: scripted([{ write: 'impl.txt', content: 'v1' }, { commit: 'implement' }]),
+    });
+    const review = await run({
+      ...base,
+      agent: createAgentProvider('codex'),
+      promptTemplate: scripted([{ write: 'impl.txt', content: 'v2' }, { commit: 'review fixes' }]),
+    });
     expect(implement.commits.map((c) => c.subject)).toEqual(['implement']);
     expect(review.commits.map((c) => c.subject)).toEqual(['review fixes']);
     expect(review.merge.kind).toBe('left-on-branch');

@@ -40,7 +40,12 @@ export async function startReplayServer(fixture: string): Promise<ReplayServer> 
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
       const path = req.url ?? '/';
-      requests.push({ method: req.method ?? '', path, headers: req.headers, body: text ? (JSON.parse(text) as unknown) : undefined });
+      requests.push({
+        method: req.method ?? '',
+        path,
+        headers: req.headers,
+        body: text ? (JSON.parse(text) as unknown) : undefined,
+      });
       const key = `${req.method} ${path}`;
       const replies = routes[key];
       if (!Array.isArray(replies) || replies.length === 0) {
@@ -51,7 +56,10 @@ export async function startReplayServer(fixture: string): Promise<ReplayServer> 
       const n = served.get(key) ?? 0;
       served.set(key, n + 1);
       const reply = replies[Math.min(n, replies.length - 1)] as Reply;
-      const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'x-github-api-version-selected': '2022-11-28' };
+      const headers: Record<string, string> = {
+        'content-type': 'application/json; charset=utf-8',
+        'x-github-api-version-selected': '2022-11-28',
+      };
       for (const [k, v] of Object.entries(reply.headers ?? {})) headers[k] = v.replaceAll('{API}', base);
       res.writeHead(reply.status, headers);
       res.end(JSON.stringify(reply.body));

@@ -86,13 +86,32 @@ describe('github backlog (recorded responses on loopback)', () => {
     if (!t11 || !t12) throw new Error('tasks missing');
     server.requests.length = 0;
     await source.markDone(t11, '1111111111111111111111111111111111111111');
-    await source.recordFailure(t12, { phase: 'tests', error: 'unit: command 1 exited 1', resumeCommand: 'factory agent run --prd 10 --backlog github', logFile: '/r/walk.log' });
+    await source.recordFailure(t12, {
+      phase: 'tests',
+      error: 'unit: command 1 exited 1',
+      resumeCommand: 'factory agent run --prd 10 --backlog github',
+      logFile: '/r/walk.log',
+    });
     expect(server.requests.map((r) => [r.method, r.path, r.headers['content-type'], r.body])).toEqual([
-      ['POST', '/repos/octo-org/shop/issues/11/comments', 'application/json', { body: expect.stringContaining('Done by factory in 1111111111111111111111111111111111111111') }],
+      [
+        'POST',
+        '/repos/octo-org/shop/issues/11/comments',
+        'application/json',
+        { body: expect.stringContaining('Done by factory in 1111111111111111111111111111111111111111') },
+      ],
       ['POST', '/repos/octo-org/shop/issues/11/labels', 'application/json', { labels: ['factory-done'] }],
-      ['POST', '/repos/octo-org/shop/issues/12/comments', 'application/json', { body: expect.stringContaining('Resume with `factory agent run --prd 10 --backlog github` (log: `/r/walk.log`)') }],
+      [
+        'POST',
+        '/repos/octo-org/shop/issues/12/comments',
+        'application/json',
+        {
+          body: expect.stringContaining(
+            'Resume with `factory agent run --prd 10 --backlog github` (log: `/r/walk.log`)',
+          ),
+        },
+      ],
     ]);
-    expect((server.requests[2]?.body as { body: string }).body).toContain('the tests phase failed');
+    expect((server.requests[2]?.body as { body: string } | undefined)?.body).toContain('the tests phase failed');
   });
 
   it('opens a pull request from the PRD branch and links it on the PRD', async () => {
@@ -106,17 +125,36 @@ describe('github backlog (recorded responses on loopback)', () => {
       body: 'Closes #11\n',
       evidence: { commits: [], tests: [], artifacts: [] },
     });
-    expect(review).toEqual({ kind: 'pull-request', location: 'https://github.com/octo-org/shop/pull/40', branch: 'factory/prd-10', openedAt: '2026-11-23T17:00:00Z' });
+    expect(review).toEqual({
+      kind: 'pull-request',
+      location: 'https://github.com/octo-org/shop/pull/40',
+      branch: 'factory/prd-10',
+      openedAt: '2026-11-23T17:00:00Z',
+    });
     expect(server.requests.map((r) => [r.method, r.path, r.body])).toEqual([
-      ['POST', '/repos/octo-org/shop/pulls', { title: 'Checkout flow', head: 'factory/prd-10', base: 'main', body: 'Closes #11\n' }],
-      ['POST', '/repos/octo-org/shop/issues/10/comments', { body: expect.stringContaining('https://github.com/octo-org/shop/pull/40') }],
+      [
+        'POST',
+        '/repos/octo-org/shop/pulls',
+        { title: 'Checkout flow', head: 'factory/prd-10', base: 'main', body: 'Closes #11\n' },
+      ],
+      [
+        'POST',
+        '/repos/octo-org/shop/issues/10/comments',
+        { body: expect.stringContaining('https://github.com/octo-org/shop/pull/40') },
+      ],
     ]);
   });
 
   it('finds the existing pull request on 422, and turns 404 and 401 into clear failures', async () => {
     const { source } = await backlog('shop-edge-cases.json');
     const prd = await source.getPrd(10);
-    const review = await source.openReview(prd, { branch: 'factory/prd-10', base: 'main', title: 't', body: 'b', evidence: { commits: [], tests: [], artifacts: [] } });
+    const review = await source.openReview(prd, {
+      branch: 'factory/prd-10',
+      base: 'main',
+      title: 't',
+      body: 'b',
+      evidence: { commits: [], tests: [], artifacts: [] },
+    });
     expect(review.location).toBe('https://github.com/octo-org/shop/pull/40');
     await expect(source.getPrd(404)).rejects.toMatchObject({ code: 'github-api' });
     await expect(source.getPrd(11)).rejects.toMatchObject({
@@ -132,7 +170,9 @@ describe('github backlog (recorded responses on loopback)', () => {
     expect(await source.isTaskDone('14')).toBe(false); // open
     expect(await source.isTaskDone('404')).toBe(false); // unknown
     const tasks = await source.listTasks(await source.getPrd(10));
-    expect(source.howToMarkDone(tasks[3] as (typeof tasks)[number])).toBe('close https://github.com/octo-org/shop/issues/14');
+    expect(source.howToMarkDone(tasks[3] as (typeof tasks)[number])).toBe(
+      'close https://github.com/octo-org/shop/issues/14',
+    );
   });
 
   it('retries a GET on 502 and 429, never a write', async () => {
@@ -141,7 +181,9 @@ describe('github backlog (recorded responses on loopback)', () => {
     const tasks = await source.listTasks(prd);
     expect(tasks.map((t) => t.id)).toEqual(['11']);
     const task = tasks[0] as (typeof tasks)[number];
-    await expect(source.recordFailure(task, { phase: 'agent', error: 'x', resumeCommand: 'y' })).rejects.toMatchObject({ code: 'github-api' });
+    await expect(source.recordFailure(task, { phase: 'agent', error: 'x', resumeCommand: 'y' })).rejects.toMatchObject({
+      code: 'github-api',
+    });
     expect(paths(server)).toEqual([
       'GET /repos/octo-org/shop/issues/11/sub_issues?per_page=100',
       'GET /repos/octo-org/shop/issues/11/sub_issues?per_page=100',
@@ -152,14 +194,21 @@ describe('github backlog (recorded responses on loopback)', () => {
 
   it('reports a 404 PRD as prd-not-found', async () => {
     const { source } = await backlog();
-    await expect(source.getPrd(404)).rejects.toMatchObject({ code: 'prd-not-found', message: 'no issue #404 in octo-org/shop' });
+    await expect(source.getPrd(404)).rejects.toMatchObject({
+      code: 'prd-not-found',
+      message: 'no issue #404 in octo-org/shop',
+    });
   });
 });
 
 describe('github helpers', () => {
   it('parses references, task lists and the Blocked by section', () => {
-    expect(issueRefs('#1, octo-org/shop#2, other/x#3, https://github.com/octo-org/shop/issues/4, #1', 'octo-org/shop')).toEqual([1, 2, 4]);
-    expect(taskListRefs('- [ ] #5\n* [x] https://github.com/octo-org/shop/issues/6\n- plain #7\n', 'octo-org/shop')).toEqual([5, 6]);
+    expect(
+      issueRefs('#1, octo-org/shop#2, other/x#3, https://github.com/octo-org/shop/issues/4, #1', 'octo-org/shop'),
+    ).toEqual([1, 2, 4]);
+    expect(
+      taskListRefs('- [ ] #5\n* [x] https://github.com/octo-org/shop/issues/6\n- plain #7\n', 'octo-org/shop'),
+    ).toEqual([5, 6]);
     expect(blockedBySection('intro #1\n## Blocked by\n- #2\n## Next\n#3')).toBe('\n- #2\n');
     expect(parseGitHubRemote('git@github.com:octo-org/shop.git')).toBe('octo-org/shop');
     expect(parseGitHubRemote('https://github.com/octo-org/shop')).toBe('octo-org/shop');
@@ -175,7 +224,9 @@ describe('github helpers', () => {
       expect(await resolveGitHubToken({ GITHUB_TOKEN: 'a', GH_TOKEN: 'b', PATH: bin })).toBe('a');
       expect(await resolveGitHubToken({ GH_TOKEN: 'b', PATH: bin })).toBe('b');
       expect(await resolveGitHubToken({ PATH: bin })).toBe('gho_fromgh');
-      await expect(resolveGitHubToken({ PATH: join(bin, 'missing') })).rejects.toMatchObject({ code: 'github-token-missing' });
+      await expect(resolveGitHubToken({ PATH: join(bin, 'missing') })).rejects.toMatchObject({
+        code: 'github-token-missing',
+      });
     } finally {
       rmSync(bin, { recursive: true, force: true });
     }

@@ -18,7 +18,10 @@ beforeEach(() => {
   write('prds/3-checkout/prd.md', '---\nstatus: ready # picked up by batch mode\n---\n# Checkout flow\n\nUsers pay.\n');
   write('prds/3-checkout/tasks/02-api.md', '---\nkind: afk\nblocked_by: [1]\n---\n# Payment API\n\nPOST /pay\n');
   write('prds/3-checkout/tasks/01-model.md', '---\n# the first task\nkind: afk\nstatus: open\n---\n# Cart model\n');
-  write('prds/3-checkout/tasks/10-signoff.md', '---\nkind: hitl\nblocked_by: ["prd-1/01"]\ntitle: Legal sign-off\n---\nAsk legal.\n');
+  write(
+    'prds/3-checkout/tasks/10-signoff.md',
+    '---\nkind: hitl\nblocked_by: ["prd-1/01"]\ntitle: Legal sign-off\n---\nAsk legal.\n',
+  );
   write('prds/1-draft-thing/prd.md', '# A draft\n');
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
@@ -59,7 +62,12 @@ describe('local backlog', () => {
     const backlog = new LocalBacklog({ root });
     const [first] = await backlog.listTasks(await backlog.getPrd(3));
     if (!first) throw new Error('no task');
-    await backlog.recordFailure(first, { phase: 'tests', error: 'unit: exit 1', resumeCommand: 'factory agent run --prd 3', logFile: '/x/walk.log' });
+    await backlog.recordFailure(first, {
+      phase: 'tests',
+      error: 'unit: exit 1',
+      resumeCommand: 'factory agent run --prd 3',
+      logFile: '/x/walk.log',
+    });
     let text = readFileSync(join(root, first.location), 'utf8');
     expect(text).toContain('# the first task');
     expect(text).toContain('last_failure:');
@@ -81,12 +89,18 @@ describe('local backlog', () => {
       body: 'evidence here\n',
       evidence: { commits: [], tests: [], artifacts: [] },
     });
-    expect(record).toMatchObject({ kind: 'review-request', location: 'prds/3-checkout/review.md', branch: 'factory/prd-3' });
+    expect(record).toMatchObject({
+      kind: 'review-request',
+      location: 'prds/3-checkout/review.md',
+      branch: 'factory/prd-3',
+    });
     expect(readFileSync(join(root, 'prds/3-checkout/review.md'), 'utf8')).toBe(
       '# Review request: Checkout flow\n\nBranch `factory/prd-3` → `main`\n\nevidence here\n',
     );
     const reread = await backlog.getPrd(3);
     expect(reread.review).toMatchObject({ location: 'prds/3-checkout/review.md', branch: 'factory/prd-3' });
-    expect(readFileSync(join(root, 'prds/3-checkout/prd.md'), 'utf8')).toContain('status: ready # picked up by batch mode');
+    expect(readFileSync(join(root, 'prds/3-checkout/prd.md'), 'utf8')).toContain(
+      'status: ready # picked up by batch mode',
+    );
   });
 });

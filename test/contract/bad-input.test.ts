@@ -132,7 +132,10 @@ describe('factory check rejects bad input with a located message', () => {
 
   it('a 5 MB file is refused before parsing', async () => {
     const line = `  KEY: "${'x'.repeat(100)}"\n`;
-    writeFileSync(join(big, 'factory.yaml'), 'name: demo\nenv:\n' + line.repeat(Math.ceil((5 * 1024 * 1024) / line.length)));
+    writeFileSync(
+      join(big, 'factory.yaml'),
+      `name: demo\nenv:\n${line.repeat(Math.ceil((5 * 1024 * 1024) / line.length))}`,
+    );
     expect(await check('factory.yaml', big)).toBe(
       `factory.yaml error file-too-large: factory.yaml is 5.0 MiB; a contract may be at most 1 MiB, so it was not parsed
   hint: is this the right file? factory.yaml describes services and commands, not data

@@ -37,6 +37,10 @@ describe('factory config', () => {
     const r = await runFactory(['config', '--json', '-f', 'test/fixtures/contract/bad/self-cycle.yaml']);
     expect(r.code).toBe(2);
     const out = JSON.parse(r.stdout) as { ok: boolean; error: { code: string }; diagnostics: { code: string }[] };
-    expect([out.ok, out.error.code, out.diagnostics.map((d) => d.code)]).toEqual([false, 'invalid-contract', ['dependency-cycle']]);
+    expect([out.ok, out.error.code, out.diagnostics.map((d) => d.code)]).toEqual([
+      false,
+      'invalid-contract',
+      ['dependency-cycle'],
+    ]);
   });
 });

@@ -16,14 +16,19 @@ import { tempDir } from './helpers.js';
 function exampleContracts(dir = join(REPO_ROOT, 'examples')): string[] {
   const out: string[] = [];
   for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.isDirectory() && e.name !== 'node_modules' && e.name !== '.factory' && e.name !== '.git') out.push(...exampleContracts(join(dir, e.name)));
+    if (e.isDirectory() && e.name !== 'node_modules' && e.name !== '.factory' && e.name !== '.git')
+      out.push(...exampleContracts(join(dir, e.name)));
     else if (e.isFile() && e.name === 'factory.yaml') out.push(relative(REPO_ROOT, join(dir, e.name)));
   }
   return out.sort();
 }
 
 describe('factory check accepts', () => {
-  const files = [...exampleContracts(), 'test/fixtures/contract/seed-sample/factory.yaml', 'test/fixtures/contract/full/factory.yaml'];
+  const files = [
+    ...exampleContracts(),
+    'test/fixtures/contract/seed-sample/factory.yaml',
+    'test/fixtures/contract/full/factory.yaml',
+  ];
   it('at least the hello example', () => {
     expect(files).toContain('examples/hello/factory.yaml');
   });
@@ -38,7 +43,9 @@ describe('factory check accepts', () => {
 
   it('the seed sample, with its one warning (the env file a setup step would create)', async () => {
     const r = await runFactory(['check', '-f', 'test/fixtures/contract/seed-sample/factory.yaml']);
-    expect(r.stdout).toBe('✓ test/fixtures/contract/seed-sample/factory.yaml: valid (6 services, 4 ports, 1 warning)\n');
+    expect(r.stdout).toBe(
+      '✓ test/fixtures/contract/seed-sample/factory.yaml: valid (6 services, 4 ports, 1 warning)\n',
+    );
     expect(r.stderr).toContain('warning env-file-missing: env_file .env.dev does not exist (yet)');
   });
 });
@@ -59,7 +66,12 @@ describe('examples/hello runs with the environment factory computes', () => {
     using state = tempDir('factory-hello-');
     const contract = await loadContract({ file: 'examples/hello/factory.yaml', cwd: REPO_ROOT });
     const port = await getPort({ host: '127.0.0.1' });
-    const instanceEnv = buildInstanceEnv(contract, { worktreeId: 'demo-1', stateDir: state.dir, ports: { web: port }, processEnv: process.env });
+    const instanceEnv = buildInstanceEnv(contract, {
+      worktreeId: 'demo-1',
+      stateDir: state.dir,
+      ports: { web: port },
+      processEnv: process.env,
+    });
     const web = contract.services.web!;
     if (web.kind !== 'process' || web.healthcheck?.kind !== 'http') throw new Error('unexpected hello contract');
     const env = serviceEnv(contract, web, instanceEnv);

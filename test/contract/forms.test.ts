@@ -8,8 +8,24 @@ describe('written forms → Contract', () => {
       'name: x\nsetup:\n  - bun install\n  - name: migrate\n    run: [node, migrate.js]\n    cwd: db\n    env: { N: 1 }\n    inputs: ["db/**"]\n    outputs: [db/.done]\n    timeout: 2m\n',
     );
     expect(c.setup.map(({ source, ...s }) => s)).toEqual([
-      { name: '1-bun', command: { kind: 'shell', line: 'bun install' }, cwd: '.', env: {}, inputs: [], outputs: [], timeoutMs: 600_000 },
-      { name: 'migrate', command: { kind: 'argv', argv: ['node', 'migrate.js'] }, cwd: 'db', env: { N: '1' }, inputs: ['db/**'], outputs: ['db/.done'], timeoutMs: 120_000 },
+      {
+        name: '1-bun',
+        command: { kind: 'shell', line: 'bun install' },
+        cwd: '.',
+        env: {},
+        inputs: [],
+        outputs: [],
+        timeoutMs: 600_000,
+      },
+      {
+        name: 'migrate',
+        command: { kind: 'argv', argv: ['node', 'migrate.js'] },
+        cwd: 'db',
+        env: { N: '1' },
+        inputs: ['db/**'],
+        outputs: ['db/.done'],
+        timeoutMs: 120_000,
+      },
     ]);
   });
 
@@ -21,7 +37,10 @@ describe('written forms → Contract', () => {
     ]);
     expect(list.isolation).toEqual({ strategy: 'git-worktree', portBlockSize: 10, composeProjectPrefix: 'x' });
     const map = contractOf('name: x\nports:\n  web:\n  api: { offset: 14 }\n');
-    expect(map.ports.map((p) => [p.name, p.offset])).toEqual([['web', 0], ['api', 14]]);
+    expect(map.ports.map((p) => [p.name, p.offset])).toEqual([
+      ['web', 0],
+      ['api', 14],
+    ]);
     expect(map.isolation.portBlockSize).toBe(15);
   });
 
@@ -56,7 +75,9 @@ describe('written forms → Contract', () => {
   });
 
   it('start order is topological and otherwise keeps declaration order', () => {
-    const c = contractOf('name: x\nservices:\n  web: { command: w, depends_on: [api] }\n  worker: { command: k }\n  api: { command: a, depends_on: [db] }\n  db: { command: d }\n');
+    const c = contractOf(
+      'name: x\nservices:\n  web: { command: w, depends_on: [api] }\n  worker: { command: k }\n  api: { command: a, depends_on: [db] }\n  db: { command: d }\n',
+    );
     expect(c.startOrder).toEqual(['worker', 'db', 'api', 'web']);
   });
 
@@ -99,7 +120,10 @@ describe('written forms → Contract', () => {
       startupTimeoutMs: 120_000,
     });
     expect(c.services.c!.healthcheck).toMatchObject({ kind: 'tcp', port: 'db' });
-    expect(c.services.d!.healthcheck).toMatchObject({ kind: 'command', command: { kind: 'argv', argv: ['pg_isready'] } });
+    expect(c.services.d!.healthcheck).toMatchObject({
+      kind: 'command',
+      command: { kind: 'argv', argv: ['pg_isready'] },
+    });
   });
 
   it('"status" on a non-http check is an error at the key', () => {
@@ -119,15 +143,33 @@ describe('written forms → Contract', () => {
         '  custom: { command: c, restart: { max_restarts: 9, backoff: 2s } }',
       ].join('\n'),
     );
-    const pick = (n: string) => ({ restart: c.services[n]!.restart, stop: c.services[n]!.stop, oneShot: c.services[n]!.oneShot });
-    expect(pick('long')).toEqual({ restart: { policy: 'on-failure', maxRestarts: 3, backoffMs: 500 }, stop: { signal: 'SIGTERM', graceMs: 5000 }, oneShot: false });
-    expect(pick('once')).toEqual({ restart: { policy: 'no', maxRestarts: 0, backoffMs: 500 }, stop: { signal: 'SIGTERM', graceMs: 5000 }, oneShot: true });
-    expect(pick('always')).toEqual({ restart: { policy: 'always', maxRestarts: 3, backoffMs: 500 }, stop: { signal: 'SIGINT', graceMs: 250 }, oneShot: false });
+    const pick = (n: string) => ({
+      restart: c.services[n]!.restart,
+      stop: c.services[n]!.stop,
+      oneShot: c.services[n]!.oneShot,
+    });
+    expect(pick('long')).toEqual({
+      restart: { policy: 'on-failure', maxRestarts: 3, backoffMs: 500 },
+      stop: { signal: 'SIGTERM', graceMs: 5000 },
+      oneShot: false,
+    });
+    expect(pick('once')).toEqual({
+      restart: { policy: 'no', maxRestarts: 0, backoffMs: 500 },
+      stop: { signal: 'SIGTERM', graceMs: 5000 },
+      oneShot: true,
+    });
+    expect(pick('always')).toEqual({
+      restart: { policy: 'always', maxRestarts: 3, backoffMs: 500 },
+      stop: { signal: 'SIGINT', graceMs: 250 },
+      oneShot: false,
+    });
     expect(pick('custom').restart).toEqual({ policy: 'on-failure', maxRestarts: 9, backoffMs: 2000 });
   });
 
   it('compose services (type compose or docker-compose)', () => {
-    const c = contractOf('name: x\nservices:\n  pg: { type: docker-compose, compose_file: c.yaml, service: postgres }\n  el: { type: compose }\n');
+    const c = contractOf(
+      'name: x\nservices:\n  pg: { type: docker-compose, compose_file: c.yaml, service: postgres }\n  el: { type: compose }\n',
+    );
     expect(c.services.pg).toMatchObject({ kind: 'compose', composeFile: 'c.yaml', composeService: 'postgres' });
     expect(c.services.el).toMatchObject({ kind: 'compose', composeService: 'el' });
     expect(c.services.el).not.toHaveProperty('composeFile');
@@ -137,7 +179,10 @@ describe('written forms → Contract', () => {
     const c = contractOf(
       'name: x\nservices:\n  api: { command: a }\ntests:\n  unit: [bun test, [node, --test]]\n  e2e:\n    command: npx playwright test\n    needs: [api]\n    timeout: 5m\n    reports: [junit.xml]\n',
     );
-    expect(c.tests.unit!.commands).toEqual([{ kind: 'shell', line: 'bun test' }, { kind: 'argv', argv: ['node', '--test'] }]);
+    expect(c.tests.unit!.commands).toEqual([
+      { kind: 'shell', line: 'bun test' },
+      { kind: 'argv', argv: ['node', '--test'] },
+    ]);
     expect(c.tests.e2e).toMatchObject({ needs: ['api'], timeoutMs: 300_000, reports: ['junit.xml'], cwd: '.' });
   });
 
@@ -170,7 +215,12 @@ describe('written forms → Contract', () => {
       ].join('\n'),
     );
     const v = c.validation!;
-    expect([v.startUrl, v.recordVideo, v.mp4, v.viewport]).toEqual(['http://localhost:${APP_PORT}', true, false, { width: 1280, height: 720 }]);
+    expect([v.startUrl, v.recordVideo, v.mp4, v.viewport]).toEqual([
+      'http://localhost:${APP_PORT}',
+      true,
+      false,
+      { width: 1280, height: 720 },
+    ]);
     expect(v.scenarios[0]!.steps).toEqual([
       { action: 'goto', url: '/signup' },
       { action: 'fill', selector: '#email', value: 'a@b.c' },
@@ -184,21 +234,34 @@ describe('written forms → Contract', () => {
       { action: 'screenshot', name: 'home', fullPage: false },
       { action: 'screenshot', name: 'full', fullPage: true },
     ]);
-    expect(v.scenarios[0]).toMatchObject({ startUrl: 'http://localhost:${APP_PORT}', needs: ['app'], timeoutMs: 120_000 });
+    expect(v.scenarios[0]).toMatchObject({
+      startUrl: 'http://localhost:${APP_PORT}',
+      needs: ['app'],
+      timeoutMs: 120_000,
+    });
     expect(v.scenarios[1]).toMatchObject({ script: 'validation/flow.ts', steps: [] });
   });
 
   it('a step with two actions is an error', () => {
-    expect(problems('name: x\nvalidation:\n  browser: { start_url: "http://x" }\n  scenarios:\n    - name: s\n      steps:\n        - { goto: /a, click: b }\n')).toEqual([
+    expect(
+      problems(
+        'name: x\nvalidation:\n  browser: { start_url: "http://x" }\n  scenarios:\n    - name: s\n      steps:\n        - { goto: /a, click: b }\n',
+      ),
+    ).toEqual([
       '7:11 error scenario-step: a step has one action, not goto and click [actions: goto, click, fill, press, wait_for, expect, screenshot]',
     ]);
   });
 
   it('artifacts, env_file and runtime forms', () => {
     expect(contractOf('name: x\nartifacts: ["logs/**"]\n').artifacts).toEqual({ collect: ['logs/**'] });
-    const c = contractOf('name: x\nruntime: { package_manager: pnpm }\nenv_file: [a.env, { path: b.env, required: false }]\n');
+    const c = contractOf(
+      'name: x\nruntime: { package_manager: pnpm }\nenv_file: [a.env, { path: b.env, required: false }]\n',
+    );
     expect(c.runtime).toEqual({ packageManager: 'pnpm' });
-    expect(c.envFiles.map((f) => [f.path, f.required])).toEqual([['a.env', true], ['b.env', false]]);
+    expect(c.envFiles.map((f) => [f.path, f.required])).toEqual([
+      ['a.env', true],
+      ['b.env', false],
+    ]);
   });
 
   it('a missing env_file is a warning unless required: false; its variables are not defined', () => {

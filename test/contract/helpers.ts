@@ -8,7 +8,12 @@ import type { Contract } from '../../src/contract/types.js';
 
 /** Compile contract text in-process; `root` is where relative paths (env files) resolve. */
 export function compile(text: string, opts: { env?: NodeJS.ProcessEnv; root?: string } = {}) {
-  return compileText(text, join(opts.root ?? '/nonexistent-factory-root', 'factory.yaml'), 'factory.yaml', opts.env ?? {});
+  return compileText(
+    text,
+    join(opts.root ?? '/nonexistent-factory-root', 'factory.yaml'),
+    'factory.yaml',
+    opts.env ?? {},
+  );
 }
 
 /** Diagnostics as one compact line each: `line:col severity code: message [hint]`. */
@@ -21,12 +26,17 @@ export function problems(text: string, opts: { env?: NodeJS.ProcessEnv; root?: s
 /** The compiled contract, failing the test with the diagnostics when it does not compile. */
 export function contractOf(text: string, opts: { env?: NodeJS.ProcessEnv; root?: string } = {}): Contract {
   const r = compile(text, opts);
-  if (!r.contract) throw new Error(`did not compile:\n${r.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`).join('\n')}`);
+  if (!r.contract)
+    throw new Error(`did not compile:\n${r.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`).join('\n')}`);
   return r.contract;
 }
 
 /** A temp directory removed by the returned disposer. */
-export function tempDir(prefix = 'factory-contract-'): { dir: string; write(name: string, text: string): string; [Symbol.dispose](): void } {
+export function tempDir(prefix = 'factory-contract-'): {
+  dir: string;
+  write(name: string, text: string): string;
+  [Symbol.dispose](): void;
+} {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return {
     dir,

@@ -9,7 +9,10 @@ import { schemaErrors, tempDir } from './helpers.js';
 describe('factory init', () => {
   it('a Node project with a lockfile, scripts and a compose file', async () => {
     using t = tempDir('factory-init-');
-    t.write('package.json', JSON.stringify({ name: 'shop', scripts: { dev: 'vite', test: 'vitest run', typecheck: 'tsc' } }));
+    t.write(
+      'package.json',
+      JSON.stringify({ name: 'shop', scripts: { dev: 'vite', test: 'vitest run', typecheck: 'tsc' } }),
+    );
     t.write('pnpm-lock.yaml', "lockfileVersion: '9.0'\n");
     t.write('docker-compose.yml', 'services:\n  postgres:\n    image: postgres:16\n  redis:\n    image: redis\n');
     t.write('.gitignore', 'node_modules');
@@ -33,7 +36,11 @@ describe('factory init', () => {
       services: ['postgres', 'redis', 'app'],
       tests: ['test', 'typecheck'],
     });
-    const name = t.dir.split('/').pop()!.toLowerCase().replace(/[^a-z0-9_-]+/g, '-');
+    const name = t.dir
+      .split('/')
+      .pop()!
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]+/g, '-');
     expect(readFileSync(join(t.dir, 'factory.yaml'), 'utf8')).toBe(
       [
         `# yaml-language-server: $schema=${INSTALLED_SCHEMA}`,
@@ -74,7 +81,9 @@ describe('factory init', () => {
         '',
       ].join('\n'),
     );
-    expect(readFileSync(join(t.dir, '.gitignore'), 'utf8')).toBe('node_modules\n# factory instance state (logs, data, leases)\n.factory/\n');
+    expect(readFileSync(join(t.dir, '.gitignore'), 'utf8')).toBe(
+      'node_modules\n# factory instance state (logs, data, leases)\n.factory/\n',
+    );
     const check = await runFactory(['check'], { cwd: t.dir });
     expect(check.code).toBe(0);
   });

@@ -25,7 +25,9 @@ function failureCode(fn: () => unknown): string | undefined {
 
 describe('resolveTemplate', () => {
   it('resolves ${NAME}, keeps other $ forms, and $$ is a literal $', () => {
-    expect(resolveTemplate('http://localhost:${API_PORT}/x?a=$$HOME&b=$1', { API_PORT: '4100' })).toBe('http://localhost:4100/x?a=$HOME&b=$1');
+    expect(resolveTemplate('http://localhost:${API_PORT}/x?a=$$HOME&b=$1', { API_PORT: '4100' })).toBe(
+      'http://localhost:4100/x?a=$HOME&b=$1',
+    );
     expect(resolveTemplate('$${API_PORT}', { API_PORT: '1' })).toBe('${API_PORT}');
   });
   it('an unknown name is an unresolved-variable failure', () => {
@@ -61,10 +63,13 @@ describe('buildInstanceEnv', () => {
   it('precedence: contract env over env_file over the process env; a self-reference reads the layer below', () => {
     using t = tempDir();
     t.write('.env', 'A=from-file\nB=from-file\n# comment\nexport C="quoted value"\n');
-    const c = contractOf('name: x\nenv_file: .env\nenv:\n  B: from-contract\n  PATH: "${PATH}:/extra"\n  D: ${A}-${C}\n', {
-      root: t.dir,
-      env: { PATH: '/bin' },
-    });
+    const c = contractOf(
+      'name: x\nenv_file: .env\nenv:\n  B: from-contract\n  PATH: "${PATH}:/extra"\n  D: ${A}-${C}\n',
+      {
+        root: t.dir,
+        env: { PATH: '/bin' },
+      },
+    );
     const env = buildInstanceEnv(c, ctx({}, { A: 'from-process', PATH: '/bin', Z: 'z' }));
     expect({ A: env.A, B: env.B, C: env.C, D: env.D, PATH: env.PATH, Z: env.Z }).toEqual({
       A: 'from-file',
@@ -111,7 +116,12 @@ describe('serviceEnv and resolveCommand', () => {
   it('adds the service env (over the instance env) and SERVICE_NAME', () => {
     const api = c.services.api!;
     const env = serviceEnv(c, api, base);
-    expect([env.URL, env.LOG_PREFIX, env.SERVICE_NAME, env.API_PORT]).toEqual(['http://127.0.0.1:5000/v1', '[api]', 'api', '5000']);
+    expect([env.URL, env.LOG_PREFIX, env.SERVICE_NAME, env.API_PORT]).toEqual([
+      'http://127.0.0.1:5000/v1',
+      '[api]',
+      'api',
+      '5000',
+    ]);
     expect(serviceEnv(c, c.services.db!, base).COMPOSE_FILE).toBe('/w/deploy/compose.yaml');
   });
 

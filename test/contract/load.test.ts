@@ -43,7 +43,9 @@ describe('loadContract and checkContract', () => {
   it('checkContract returns diagnostics instead of throwing, and the env given is the one references see', async () => {
     using t = tempDir();
     t.write('factory.yaml', 'name: x\nenv:\n  A: ${FROM_ENV}\n');
-    expect((await checkContract({ cwd: t.dir, env: {} })).diagnostics.map((d) => d.code)).toEqual(['undefined-variable']);
+    expect((await checkContract({ cwd: t.dir, env: {} })).diagnostics.map((d) => d.code)).toEqual([
+      'undefined-variable',
+    ]);
     const ok = await checkContract({ cwd: t.dir, env: { FROM_ENV: '1' } });
     expect([ok.diagnostics, ok.contract?.env]).toEqual([[], { A: '${FROM_ENV}' }]);
   });
@@ -52,6 +54,9 @@ describe('loadContract and checkContract', () => {
     using t = tempDir();
     mkdirSync(join(t.dir, '.git'));
     const error = await loadContract({ cwd: t.dir }).catch((e: unknown) => e);
-    expect(isFactoryFailure(error) && [error.code, error.hint]).toEqual(['no-contract', 'run "factory init" to write one, or pass -f <file>']);
+    expect(isFactoryFailure(error) && [error.code, error.hint]).toEqual([
+      'no-contract',
+      'run "factory init" to write one, or pass -f <file>',
+    ]);
   });
 });

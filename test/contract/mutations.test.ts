@@ -11,18 +11,35 @@ import { compile } from './helpers.js';
 
 const text = readFileSync(join(REPO_ROOT, 'test/fixtures/contract/full/factory.yaml'), 'utf8');
 const lines = text.split('\n');
-const VALUES = ['', '5', '-1', '[]', '{}', 'null', 'true', '"${X}"', '"$${"', '[a, [b]]', '{ a: 1 }', '"../x"', "'${FACTORY_ROOT}'"];
+const VALUES = [
+  '',
+  '5',
+  '-1',
+  '[]',
+  '{}',
+  'null',
+  'true',
+  '"${X}"',
+  '"$${"',
+  '[a, [b]]',
+  '{ a: 1 }',
+  '"../x"',
+  "'${FACTORY_ROOT}'",
+];
 
 function mutations(): { name: string; text: string }[] {
   const out: { name: string; text: string }[] = [];
   lines.forEach((line, i) => {
     if (line.trim() === '' || line.trim().startsWith('#')) return;
     out.push({ name: `remove line ${i + 1}`, text: lines.filter((_, j) => j !== i).join('\n') });
-    out.push({ name: `tab on line ${i + 1}`, text: lines.map((l, j) => (j === i ? '\t' + l : l)).join('\n') });
+    out.push({ name: `tab on line ${i + 1}`, text: lines.map((l, j) => (j === i ? `\t${l}` : l)).join('\n') });
     const m = /^(\s*(?:- )?[A-Za-z_$][\w$-]*:)(.*)$/.exec(line);
     if (m) {
       for (const v of VALUES) {
-        out.push({ name: `line ${i + 1} value ${v || '(empty)'}`, text: lines.map((l, j) => (j === i ? `${m[1]} ${v}` : l)).join('\n') });
+        out.push({
+          name: `line ${i + 1} value ${v || '(empty)'}`,
+          text: lines.map((l, j) => (j === i ? `${m[1]} ${v}` : l)).join('\n'),
+        });
       }
     }
   });
@@ -40,7 +57,8 @@ describe('single-line mutations of the full fixture', () => {
         const maxLine = m.text.split('\n').length;
         if (!r.contract && r.diagnostics.length === 0) failures.push(`${m.name}: neither contract nor diagnostics`);
         for (const d of r.diagnostics) {
-          if (!d.line || !d.column || d.line > maxLine || d.column < 1) failures.push(`${m.name}: unlocated ${d.code} ${d.message}`);
+          if (!d.line || !d.column || d.line > maxLine || d.column < 1)
+            failures.push(`${m.name}: unlocated ${d.code} ${d.message}`);
           if (!d.message || !d.code) failures.push(`${m.name}: empty diagnostic`);
         }
       } catch (e) {

@@ -6,7 +6,9 @@ const svc = (body: string) => `name: demo\n${body}`;
 
 describe('rules', () => {
   it('unknown dependency, with did-you-mean', () => {
-    expect(problems(svc('services:\n  api:\n    command: x\n    depends_on: [postgress]\n  postgres:\n    command: y\n'))).toEqual([
+    expect(
+      problems(svc('services:\n  api:\n    command: x\n    depends_on: [postgress]\n  postgres:\n    command: y\n')),
+    ).toEqual([
       '5:18 error unknown-dependency: service "api" depends on "postgress", which is not defined [did you mean "postgres"?]',
     ]);
   });
@@ -24,13 +26,17 @@ describe('rules', () => {
   });
 
   it('unknown port in a tcp health check', () => {
-    expect(problems(svc('ports: [web]\nservices:\n  api:\n    command: x\n    port: web\n    healthcheck: { tcp: db }\n'))).toEqual([
+    expect(
+      problems(svc('ports: [web]\nservices:\n  api:\n    command: x\n    port: web\n    healthcheck: { tcp: db }\n')),
+    ).toEqual([
       '7:25 error unknown-port: service "api" uses port "db", which is not declared in ports [declare it: ports: [web, db]]',
     ]);
   });
 
   it('duplicate port name and duplicate offset', () => {
-    expect(problems(svc('ports: [api, web, api]\n'))).toEqual(['2:19 error duplicate-port: port "api" is declared twice']);
+    expect(problems(svc('ports: [api, web, api]\n'))).toEqual([
+      '2:19 error duplicate-port: port "api" is declared twice',
+    ]);
     expect(problems(svc('ports:\n  api: { offset: 1 }\n  web: { offset: 1 }\n'))).toEqual([
       '4:18 error duplicate-port: ports "api" and "web" have the same offset 1 [give each port its own offset in the block]',
     ]);
@@ -42,8 +48,10 @@ describe('rules', () => {
     ]);
   });
 
-  it('a url naming a port variable makes the port the service\'s own (the seed\'s form)', () => {
-    expect(problems(svc('ports: [web]\nservices:\n  app:\n    command: x\n    url: http://localhost:${WEB_PORT}\n'))).toEqual([]);
+  it("a url naming a port variable makes the port the service's own (the seed's form)", () => {
+    expect(
+      problems(svc('ports: [web]\nservices:\n  app:\n    command: x\n    url: http://localhost:${WEB_PORT}\n')),
+    ).toEqual([]);
   });
 
   it('invalid service and port names', () => {
@@ -63,13 +71,21 @@ describe('rules', () => {
   });
 
   it('depends_on healthy on a service with no health check', () => {
-    expect(problems(svc('services:\n  db:\n    command: x\n  api:\n    command: y\n    depends_on: { db: healthy }\n'))).toEqual([
+    expect(
+      problems(svc('services:\n  db:\n    command: x\n  api:\n    command: y\n    depends_on: { db: healthy }\n')),
+    ).toEqual([
       '7:23 error condition-without-healthcheck: service "api" waits for "db" to be healthy, but "db" has no healthcheck [add a healthcheck to "db", or use condition "started"]',
     ]);
   });
 
   it('depends_on completed on a service that is not one-shot', () => {
-    expect(problems(svc('services:\n  db:\n    command: x\n  api:\n    command: y\n    depends_on:\n      db: { condition: completed }\n'))).toEqual([
+    expect(
+      problems(
+        svc(
+          'services:\n  db:\n    command: x\n  api:\n    command: y\n    depends_on:\n      db: { condition: completed }\n',
+        ),
+      ),
+    ).toEqual([
       '8:11 error condition-not-one-shot: service "api" waits for "db" to complete, but "db" is not a one-shot service [add "one_shot: true" to "db", or use condition "healthy" or "started"]',
     ]);
   });
@@ -87,7 +103,11 @@ describe('rules', () => {
   });
 
   it('a health check with two kinds', () => {
-    expect(problems(svc('ports: [a]\nservices:\n  api:\n    command: x\n    port: a\n    healthcheck: { tcp: a, log: ready }\n'))).toEqual([
+    expect(
+      problems(
+        svc('ports: [a]\nservices:\n  api:\n    command: x\n    port: a\n    healthcheck: { tcp: a, log: ready }\n'),
+      ),
+    ).toEqual([
       '7:18 error healthcheck-kind: a health check has one kind, not tcp and log [e.g. "healthcheck: { http: http://localhost:${API_PORT}/health }"]',
     ]);
   });
@@ -106,7 +126,9 @@ describe('rules', () => {
   });
 
   it('undefined references in shell lines are located; $NAME, \\${NAME} and $${NAME} are not checked', () => {
-    expect(problems(svc("services:\n  api:\n    command: 'for f in *; do echo $f \\${g} $${h}; done; echo ${NOPE}'\n"))).toEqual([
+    expect(
+      problems(svc("services:\n  api:\n    command: 'for f in *; do echo $f \\${g} $${h}; done; echo ${NOPE}'\n")),
+    ).toEqual([
       '4:62 error undefined-variable: ${NOPE} is not defined [define it in env or an env_file, or declare the port; for a variable the command sets itself, write $NAME or \\${NAME}]',
     ]);
   });
@@ -118,13 +140,17 @@ describe('rules', () => {
   });
 
   it('did-you-mean for a misspelled port variable', () => {
-    expect(problems(svc('ports: [api]\nservices:\n  api:\n    command: x\n    port: api\n    url: http://localhost:${APIPORT}\n'))).toEqual([
-      '7:27 error undefined-variable: ${APIPORT} is not defined [did you mean ${API_PORT}?]',
-    ]);
+    expect(
+      problems(
+        svc('ports: [api]\nservices:\n  api:\n    command: x\n    port: api\n    url: http://localhost:${APIPORT}\n'),
+      ),
+    ).toEqual(['7:27 error undefined-variable: ${APIPORT} is not defined [did you mean ${API_PORT}?]']);
   });
 
   it('texts that scenario steps wait for or expect are templates, checked at compile time', () => {
-    const yaml = svc('ports: [app]\nvalidation:\n  scenarios:\n    - name: s\n      start_url: http://localhost:${APP_PORT}\n      steps:\n        - wait_for: { text: "${APPPORT}" }\n        - expect: "hi ${WORKTREE_ID} ${NOPE}"\n');
+    const yaml = svc(
+      'ports: [app]\nvalidation:\n  scenarios:\n    - name: s\n      start_url: http://localhost:${APP_PORT}\n      steps:\n        - wait_for: { text: "${APPPORT}" }\n        - expect: "hi ${WORKTREE_ID} ${NOPE}"\n',
+    );
     expect(problems(yaml)).toEqual([
       '8:30 error undefined-variable: ${APPPORT} is not defined [did you mean ${APP_PORT}?]',
       '9:38 error undefined-variable: ${NOPE} is not defined [define it in env or an env_file, or declare the port it names (ports give <NAME>_PORT)]',
@@ -132,7 +158,9 @@ describe('rules', () => {
   });
 
   it('reports every rule problem at once, top to bottom', () => {
-    const out = problems(svc('services:\n  a:\n    command: x\n    depends_on: [b, zz]\n  b:\n    command: y\n    depends_on: [a]\n'));
+    const out = problems(
+      svc('services:\n  a:\n    command: x\n    depends_on: [b, zz]\n  b:\n    command: y\n    depends_on: [a]\n'),
+    );
     expect(out).toEqual([
       '5:18 error dependency-cycle: dependency cycle: a → b → a [remove one of these depends_on entries]',
       '5:21 error unknown-dependency: service "a" depends on "zz", which is not defined [defined services: a, b]',
@@ -159,7 +187,9 @@ describe('rules', () => {
     expect(problems('- a\n- b\n')).toEqual([
       '1:1 error wrong-type: the contract must be a mapping of keys (name:, services:, …), not a list [run "factory init" to write a starter contract]',
     ]);
-    expect(problems('services: {}\n')).toEqual(['1:1 error missing-key: the contract is missing required key "name" [add "name:"]']);
+    expect(problems('services: {}\n')).toEqual([
+      '1:1 error missing-key: the contract is missing required key "name" [add "name:"]',
+    ]);
   });
 
   it('type errors in sibling entries whose names share a prefix are each reported', () => {

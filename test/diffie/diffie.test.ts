@@ -37,6 +37,7 @@ async function status(id: string): Promise<StatusJson> {
 }
 const service = (s: StatusJson, name: string) => s.services.find((x) => x.name === name) as ServiceJson;
 
+// biome-ignore lint/suspicious/noExplicitAny: JSON bodies of several diffie endpoints, asserted field by field
 async function api(s: StatusJson, path: string, init?: RequestInit): Promise<{ status: number; body: any }> {
   const res = await fetch(new URL(path, s.urls.api), { ...init, signal: AbortSignal.timeout(5000) });
   return { status: res.status, body: res.status === 204 ? null : await res.json() };
@@ -78,8 +79,14 @@ describe('examples/diffie', () => {
     expect(statSync(fx.dir).mode & 0o777).toBe(0o700);
     expect(existsSync(join(fx.dir, '.dev.vars'))).toBe(true);
     expect(existsSync(join(fx.dir, '.factory', 'cache', 'pg-template', 'PG_VERSION'))).toBe(true);
-    const again = JSON.parse((await fx.factory(['setup', '--worktree-id', 'a', '--json'])).stdout) as { steps: { name: string; status: string }[] };
-    expect(again.steps.map((s) => `${s.name}:${s.status}`)).toEqual(['deps:skipped', 'dev-vars:skipped', 'pg-template:skipped']);
+    const again = JSON.parse((await fx.factory(['setup', '--worktree-id', 'a', '--json'])).stdout) as {
+      steps: { name: string; status: string }[];
+    };
+    expect(again.steps.map((s) => `${s.name}:${s.status}`)).toEqual([
+      'deps:skipped',
+      'dev-vars:skipped',
+      'pg-template:skipped',
+    ]);
   }, 300_000);
 
   it('runs two instances at once with their own ports and databases', async () => {
@@ -124,7 +131,12 @@ describe('examples/diffie', () => {
   it("passes both instances' test suites, run at the same time", async () => {
     const runs = await Promise.all(ids.map((id) => fx.factory(['test', '--worktree-id', id, '--json'], 240_000)));
     for (const [i, r] of runs.entries()) {
-      const json = JSON.parse(r.stdout) as { ok: boolean; startedServices: string[]; suites: { name: string; status: string; tests: { failed: number; tests: number } | null }[]; artifactsDir: string };
+      const json = JSON.parse(r.stdout) as {
+        ok: boolean;
+        startedServices: string[];
+        suites: { name: string; status: string; tests: { failed: number; tests: number } | null }[];
+        artifactsDir: string;
+      };
       expect(r.code, `${ids[i]}: ${r.stdout}`).toBe(0);
       expect(json.ok).toBe(true);
       expect(json.startedServices).toEqual([]);
@@ -174,21 +186,34 @@ describe('examples/diffie', () => {
     expect(seenB.every((code) => code === 200)).toBe(true);
 
     // Everything that holds a database connection came back: realtime listens, the worker works.
-    await until('realtime listening again', async () => (await fetch(new URL('/health', (after.urls.realtime ?? '').replace('ws:', 'http:'))).catch(() => undefined))?.status === 200, 30_000);
+    await until(
+      'realtime listening again',
+      async () =>
+        (await fetch(new URL('/health', (after.urls.realtime ?? '').replace('ws:', 'http:'))).catch(() => undefined))
+          ?.status === 200,
+      30_000,
+    );
     const created = await api(after, '/api/projects', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'after restart', description: 'still works' }),
     });
     expect(created.status).toBe(201);
-    await until('the worker to summarize it', async () => (await api(after, `/api/projects/${created.body.project.id}`)).body.project.summary, 30_000);
+    await until(
+      'the worker to summarize it',
+      async () => (await api(after, `/api/projects/${created.body.project.id}`)).body.project.summary,
+      30_000,
+    );
   }, 180_000);
 
   it('stops both instances, leaving no process and no bound port', async () => {
     const stopped = await Promise.all(ids.map((id) => fx.factory(['stop', '--worktree-id', id], 120_000)));
     for (const r of stopped) expect(r.code, r.stderr).toBe(0);
     for (const id of ids) expect((await status(id)).running).toBe(false);
-    const project = { dir: fx.dir, stateDir: (id: string) => join(fx.dir, '.factory', 'instances', id) } as unknown as Project;
+    const project = {
+      dir: fx.dir,
+      stateDir: (id: string) => join(fx.dir, '.factory', 'instances', id),
+    } as unknown as Project;
     await expectNothingLeft(project, [...ids]);
   }, 180_000);
 
@@ -196,13 +221,20 @@ describe('examples/diffie', () => {
     expect((await fx.factory(['setup', '--worktree-id', COLD])).code).toBe(0);
     const r = await fx.factory(['test', 'api', '--worktree-id', COLD, '--json'], 240_000);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    const json = JSON.parse(r.stdout) as { ok: boolean; startedServices: string[]; suites: { name: string; status: string }[] };
+    const json = JSON.parse(r.stdout) as {
+      ok: boolean;
+      startedServices: string[];
+      suites: { name: string; status: string }[];
+    };
     expect(json.startedServices).toEqual(['api', 'worker', 'register', 'realtime']);
     expect(json.suites.map((s) => [s.name, s.status])).toEqual([['api', 'passed']]);
     const after = await status(COLD);
     expect(after.running).toBe(false);
     expect(service(after, 'app')).toBeUndefined();
-    const project = { dir: fx.dir, stateDir: (id: string) => join(fx.dir, '.factory', 'instances', id) } as unknown as Project;
+    const project = {
+      dir: fx.dir,
+      stateDir: (id: string) => join(fx.dir, '.factory', 'instances', id),
+    } as unknown as Project;
     await expectNothingLeft(project, [...ids, COLD]);
   }, 300_000);
 });

@@ -13,7 +13,10 @@ export const DIFFIE_SRC = join(REPO_ROOT, 'examples', 'diffie');
 
 /** Copy the git-tracked files of examples/diffie (plus untracked ones not ignored) to `dest`. */
 export function copyDiffie(dest: string): void {
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '.'], { cwd: DIFFIE_SRC, encoding: 'utf8' })
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '.'], {
+    cwd: DIFFIE_SRC,
+    encoding: 'utf8',
+  })
     .split('\0')
     .filter(Boolean);
   for (const f of files) {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AgentPrdOutputSchema } from '../../src/agent-loop/prd/schema.js';
+import { AgentPrdOutputSchema } from '../../src/prd/schema.js';
 import { FAKE_AGENT } from './helpers/fake-runner.js';
 import { createRepo, DONE, script, type TestRepo } from './helpers/repo.js';
 
@@ -14,13 +14,20 @@ afterEach(() => {
   repo = undefined;
 });
 
-function runWalker(root: string, args: Record<string, unknown>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runWalker(
+  root: string,
+  args: Record<string, unknown>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [WALKER, JSON.stringify({ agent: 'command', command: FAKE_AGENT, sandbox: 'none', cwd: root, ...args })], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1' },
-    });
+    const child = spawn(
+      process.execPath,
+      [WALKER, JSON.stringify({ agent: 'command', command: FAKE_AGENT, sandbox: 'none', cwd: root, ...args })],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, NO_COLOR: '1' },
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -44,10 +51,19 @@ describe('batch mode (every ready PRD, one at a time)', () => {
     });
     const first = await runWalker(repo.root, { json: true });
     expect(first.code, first.stderr).toBe(1);
-    const out = JSON.parse(first.stdout) as { ok: boolean; mode: string; results: Record<string, unknown>[]; skipped: unknown[] };
+    const out = JSON.parse(first.stdout) as {
+      ok: boolean;
+      mode: string;
+      results: Record<string, unknown>[];
+      skipped: unknown[];
+    };
     const ajv = new Ajv({ strict: false });
     expect(ajv.validate(AgentPrdOutputSchema, out), JSON.stringify(ajv.errors)).toBe(true);
-    expect(out).toMatchObject({ ok: false, mode: 'batch', skipped: [{ prd: 4, title: 'Later (draft)', reason: 'draft (not ready)' }] });
+    expect(out).toMatchObject({
+      ok: false,
+      mode: 'batch',
+      skipped: [{ prd: 4, title: 'Later (draft)', reason: 'draft (not ready)' }],
+    });
     expect(out.results.map((r) => [r.prd, r.status, r.phase])).toEqual([
       [1, 'failed', 'agent'],
       [2, 'reviewed', null],

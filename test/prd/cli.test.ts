@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runFactory } from '../helpers/cli.js';
 import { FAKE_AGENT } from './helpers/fake-runner.js';
 import { createRepo, DONE, script, type TestRepo } from './helpers/repo.js';
-import { AgentPrdOutputSchema } from '../../src/agent-loop/prd/schema.js';
+import { AgentPrdOutputSchema } from '../../src/prd/schema.js';
 
 /** `factory agent run --prd N` through the real binary. */
 let repo: TestRepo | undefined;
@@ -13,14 +13,19 @@ afterEach(() => {
   repo = undefined;
 });
 
-const task = (kind: string, title: string, body: string, extra = '') => `---\nkind: ${kind}\n${extra}---\n# ${title}\n\n${body}\n`;
+const task = (kind: string, title: string, body: string, extra = '') =>
+  `---\nkind: ${kind}\n${extra}---\n# ${title}\n\n${body}\n`;
 const agent = ['--agent', 'command', '--command', FAKE_AGENT, '--sandbox', 'none'];
 
 describe('factory agent run --prd', () => {
   it('pauses with the resume command, then finishes; --json matches its schema', async () => {
     repo = createRepo({
       'prds/2-news/prd.md': `---\nstatus: ready\n---\n# Newsletter\n\n${script([DONE])}\n`,
-      'prds/2-news/tasks/01-form.md': task('afk', 'Signup form', script([{ write: 'form.txt', content: 'form\n' }, DONE])),
+      'prds/2-news/tasks/01-form.md': task(
+        'afk',
+        'Signup form',
+        script([{ write: 'form.txt', content: 'form\n' }, DONE]),
+      ),
       'prds/2-news/tasks/02-copy.md': task('hitl', 'Write the copy', 'Marketing writes it.'),
     });
     const first = await runFactory(['agent', 'run', '--prd', '2', ...agent], { cwd: repo.root });
@@ -37,24 +42,39 @@ describe('factory agent run --prd', () => {
     const out = JSON.parse(second.stdout) as Record<string, unknown>;
     const ajv = new Ajv({ strict: false });
     expect(ajv.validate(AgentPrdOutputSchema, out), JSON.stringify(ajv.errors)).toBe(true);
-    expect(out).toMatchObject({ schemaVersion: 1, ok: true, mode: 'prd', results: [{ prd: 2, status: 'reviewed', review: { kind: 'review-request', location: 'prds/2-news/review.md' } }] });
+    expect(out).toMatchObject({
+      schemaVersion: 1,
+      ok: true,
+      mode: 'prd',
+      results: [{ prd: 2, status: 'reviewed', review: { kind: 'review-request', location: 'prds/2-news/review.md' } }],
+    });
 
     const third = await runFactory(['agent', 'run', '--prd', '2', ...agent], { cwd: repo.root });
     expect(third.code, third.stderr).toBe(0);
     expect(third.stdout).toContain('PRD 2 "Newsletter": nothing to do (already reviewed: prds/2-news/review.md)');
   });
 
-  it.skipIf(!existsSync('/usr/bin/bwrap'))('walks a PRD with the agent in the bwrap sandbox (the default)', async () => {
-    repo = createRepo({
-      'prds/4-box/prd.md': `# Box\n\n${script([DONE])}\n`,
-      'prds/4-box/tasks/01-a.md': task('afk', 'Boxed task', script([{ write: 'boxed.txt', content: 'in the box\n' }, { commit: 'agent: boxed' }, DONE])),
-    });
-    const result = await runFactory(['agent', 'run', '--prd', '4', '--agent', 'command', '--command', FAKE_AGENT, '--sandbox', 'bwrap'], { cwd: repo.root });
-    expect(result.code, result.stderr).toBe(0);
-    const log = repo.branchLog('factory/prd-4');
-    expect(log.map((c) => c.message.split('\n')[0])).toEqual(['Boxed task', 'Review: Box']);
-    expect(repo.git('show', 'factory/prd-4~1:boxed.txt')).toBe('in the box');
-  });
+  it.skipIf(!existsSync('/usr/bin/bwrap'))(
+    'walks a PRD with the agent in the bwrap sandbox (the default)',
+    async () => {
+      repo = createRepo({
+        'prds/4-box/prd.md': `# Box\n\n${script([DONE])}\n`,
+        'prds/4-box/tasks/01-a.md': task(
+          'afk',
+          'Boxed task',
+          script([{ write: 'boxed.txt', content: 'in the box\n' }, { commit: 'agent: boxed' }, DONE]),
+        ),
+      });
+      const result = await runFactory(
+        ['agent', 'run', '--prd', '4', '--agent', 'command', '--command', FAKE_AGENT, '--sandbox', 'bwrap'],
+        { cwd: repo.root },
+      );
+      expect(result.code, result.stderr).toBe(0);
+      const log = repo.branchLog('factory/prd-4');
+      expect(log.map((c) => c.message.split('\n')[0])).toEqual(['Boxed task', 'Review: Box']);
+      expect(repo.git('show', 'factory/prd-4~1:boxed.txt')).toBe('in the box');
+    },
+  );
 
   it('reports an unknown PRD and a bad task file as usage errors (exit 2), without a stack trace', async () => {
     repo = createRepo({ 'prds/1-a/prd.md': '# A\n', 'prds/1-a/tasks/01-x.md': '---\nkind: robot\n---\n# X\n' });

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { prdBranch } from '../../src/agent-loop/prd/types.js';
-import { walkPrd } from '../../src/agent-loop/prd/walk.js';
+import { prdBranch } from '../../src/prd/types.js';
+import { walkPrd } from '../../src/prd/walk.js';
 import { GitHubClient } from '../../src/backlog/github-client.js';
 import { GitHubBacklog } from '../../src/backlog/github.js';
 import { startReplayServer, type ReplayServer } from '../backlog/github-server.js';
@@ -34,15 +34,30 @@ describe('PRD walk with the github backlog', () => {
     execFileSync('git', ['init', '-q', '--bare', bare]);
     repo.git('remote', 'add', 'origin', join(bare, 'missing.git'));
     server = await startReplayServer('walk.json');
-    const source = new GitHubBacklog({ client: new GitHubClient({ token: 't0k', apiBase: server.url, retryDelayMs: 1 }), repo: 'octo-org/shop', branchFor: prdBranch });
+    const source = new GitHubBacklog({
+      client: new GitHubClient({ token: 't0k', apiBase: server.url, retryDelayMs: 1 }),
+      repo: 'octo-org/shop',
+      branchFor: prdBranch,
+    });
     const r = repo;
-    const walk = () => walkPrd({ root: r.root, source, prd: 50, agent: fakeAgentRunner(), resumeCommand: 'factory agent run --prd 50 --backlog github' });
+    const walk = () =>
+      walkPrd({
+        root: r.root,
+        source,
+        prd: 50,
+        agent: fakeAgentRunner(),
+        resumeCommand: 'factory agent run --prd 50 --backlog github',
+      });
     const requests = (s: ReplayServer) => s.requests.map((q) => `${q.method} ${q.path}`);
 
     const failed = await walk();
     expect(failed).toMatchObject({ status: 'failed', phase: 'push', doneThisRun: ['51', '53'] });
     const commits = r.branchLog('factory/prd-50');
-    expect(commits.map((c) => c.message.split('\n')[0])).toEqual(['Wishlist table', 'Wishlist page', 'Review: Wishlist']);
+    expect(commits.map((c) => c.message.split('\n')[0])).toEqual([
+      'Wishlist table',
+      'Wishlist page',
+      'Review: Wishlist',
+    ]);
     expect(commits.map((c) => /Refs #(\S+)/.exec(c.message)?.[1])).toEqual(['51', '53', '50']);
     expect(requests(server)).toEqual([
       'GET /repos/octo-org/shop/issues/50',
@@ -62,9 +77,15 @@ describe('PRD walk with the github backlog', () => {
     r.git('remote', 'set-url', 'origin', bare);
     server.requests.length = 0;
     const done = await walk();
-    expect(done).toMatchObject({ status: 'reviewed', doneThisRun: [], review: { kind: 'pull-request', location: 'https://github.com/octo-org/shop/pull/60' } });
+    expect(done).toMatchObject({
+      status: 'reviewed',
+      doneThisRun: [],
+      review: { kind: 'pull-request', location: 'https://github.com/octo-org/shop/pull/60' },
+    });
     expect(r.branchLog('factory/prd-50').map((c) => c.sha)).toEqual(commits.map((c) => c.sha));
-    expect(execFileSync('git', ['rev-parse', 'refs/heads/factory/prd-50'], { cwd: bare, encoding: 'utf8' }).trim()).toBe(commits[2]?.sha);
+    expect(
+      execFileSync('git', ['rev-parse', 'refs/heads/factory/prd-50'], { cwd: bare, encoding: 'utf8' }).trim(),
+    ).toBe(commits[2]?.sha);
     expect(requests(server)).toEqual([
       'GET /repos/octo-org/shop/issues/50',
       'GET /repos/octo-org/shop/pulls?head=octo-org%3Afactory%2Fprd-50&state=all&per_page=10',
@@ -87,7 +108,22 @@ describe('PRD walk with the github backlog', () => {
     repo.git('remote', 'add', 'origin', bare);
     server = await startReplayServer('walk.json');
     const result = await runFactory(
-      ['agent', 'run', '--prd', '50', '--backlog', 'github', '--repo', 'octo-org/shop', '--agent', 'command', '--command', FAKE_AGENT, '--sandbox', 'none'],
+      [
+        'agent',
+        'run',
+        '--prd',
+        '50',
+        '--backlog',
+        'github',
+        '--repo',
+        'octo-org/shop',
+        '--agent',
+        'command',
+        '--command',
+        FAKE_AGENT,
+        '--sandbox',
+        'none',
+      ],
       { cwd: repo.root, env: { GITHUB_TOKEN: 'ghs_fromenv', GH_TOKEN: undefined, FACTORY_GITHUB_API: server.url } },
     );
     expect(result.code, result.stderr).toBe(0);

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killProcessesIn, processesIn } from '../../src/agent-loop/prd/strays.js';
+import { killProcessesIn, processesIn } from '../../src/prd/strays.js';
 import { FAKE_AGENT } from './helpers/fake-runner.js';
 import { createRepo, DONE, script, type TestRepo } from './helpers/repo.js';
 
@@ -19,14 +19,23 @@ afterEach(async () => {
   walker = undefined;
 });
 
-function startWalker(root: string, extra: Record<string, unknown> = {}): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+function startWalker(
+  root: string,
+  extra: Record<string, unknown> = {},
+): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
   const args = { prd: '5', agent: 'command', command: FAKE_AGENT, sandbox: 'none', cwd: root, ...extra };
-  const child = spawn(process.execPath, [WALKER, JSON.stringify(args)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(process.execPath, [WALKER, JSON.stringify(args)], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr })),
+  );
   return { child, done };
 }
 
@@ -79,8 +88,12 @@ describe('killing the walker mid-task', () => {
     walker = second.child;
     const result = await second.done;
     expect(result.code, result.stderr + result.stdout).toBe(0);
-    expect(result.stderr).toMatch(/the previous run \(pid \d+\) died; took over its lock and stopped its leftover processes/);
-    expect(result.stdout).toContain('every task done (4 commits on factory/prd-5); review opened: prds/5-kill/review.md');
+    expect(result.stderr).toMatch(
+      /the previous run \(pid \d+\) died; took over its lock and stopped its leftover processes/,
+    );
+    expect(result.stdout).toContain(
+      'every task done (4 commits on factory/prd-5); review opened: prds/5-kill/review.md',
+    );
 
     const log = repo.branchLog('factory/prd-5');
     expect(log.map((c) => c.message.split('\n')[0])).toEqual(['Task A', 'Task B', 'Task C', 'Review: Kill me']);

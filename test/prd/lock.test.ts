@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { acquireLock, processStartTime, type LockOwner } from '../../src/agent-loop/prd/lock.js';
-import { parseLedgerMessage } from '../../src/agent-loop/prd/ledger.js';
+import { acquireLock, processStartTime, type LockOwner } from '../../src/prd/lock.js';
+import { parseLedgerMessage } from '../../src/prd/ledger.js';
 
 let dir: string;
 beforeEach(() => {
@@ -21,15 +21,30 @@ async function deadPid(): Promise<number> {
 }
 
 function owner(over: Partial<LockOwner>): LockOwner {
-  return { pid: process.pid, startTime: processStartTime(process.pid), host: hostname(), startedAt: '2026-11-23T10:00:00Z', runId: 'r0', ...over };
+  return {
+    pid: process.pid,
+    startTime: processStartTime(process.pid),
+    host: hostname(),
+    startedAt: '2026-11-23T10:00:00Z',
+    runId: 'r0',
+    ...over,
+  };
 }
 
 describe('PRD lock', () => {
   it('is held by one run: a second one fails with prd-locked and the owner pid', async () => {
     const file = join(dir, 'lock.json');
     const held = await acquireLock(file, 'run-1', 'PRD 1');
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ pid: process.pid, runId: 'run-1', startTime: processStartTime(process.pid) });
-    await expect(acquireLock(file, 'run-2', 'PRD 1')).rejects.toMatchObject({ code: 'prd-locked', exitCode: 3, message: expect.stringContaining(`pid ${process.pid}`) });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({
+      pid: process.pid,
+      runId: 'run-1',
+      startTime: processStartTime(process.pid),
+    });
+    await expect(acquireLock(file, 'run-2', 'PRD 1')).rejects.toMatchObject({
+      code: 'prd-locked',
+      exitCode: 3,
+      message: expect.stringContaining(`pid ${process.pid}`),
+    });
     await held.release();
     expect(existsSync(file)).toBe(false);
   });
@@ -72,8 +87,14 @@ describe('PRD lock', () => {
 
 describe('ledger trailers', () => {
   it('counts only a final paragraph with both trailers', () => {
-    expect(parseLedgerMessage('Cart model\n\nRefs #prd-1/01\nFactory-Phase: task\n')).toEqual({ ref: 'prd-1/01', phase: 'task' });
-    expect(parseLedgerMessage('Review: X\n\nbody\n\nRefs #12\nFactory-Phase: review')).toEqual({ ref: '12', phase: 'review' });
+    expect(parseLedgerMessage('Cart model\n\nRefs #prd-1/01\nFactory-Phase: task\n')).toEqual({
+      ref: 'prd-1/01',
+      phase: 'task',
+    });
+    expect(parseLedgerMessage('Review: X\n\nbody\n\nRefs #12\nFactory-Phase: review')).toEqual({
+      ref: '12',
+      phase: 'review',
+    });
     expect(parseLedgerMessage('agent: fix\n\nRefs #12')).toBeUndefined();
     expect(parseLedgerMessage('Refs #12\nFactory-Phase: task')).toBeUndefined();
     expect(parseLedgerMessage('x\n\nRefs #12\nFactory-Phase: task\n\nSigned-off-by: a')).toBeUndefined();

@@ -7,9 +7,9 @@
  * Prints the median over RUNS walks of the total and per task (6 agent runs: 5 tasks + review).
  */
 import { performance } from 'node:perf_hooks';
-import { agentLoopRunner } from '../../src/agent-loop/prd/agent-runner.js';
-import type { AgentRunner } from '../../src/agent-loop/prd/runner.js';
-import { walkPrd } from '../../src/agent-loop/prd/walk.js';
+import { agentLoopRunner } from '../../src/prd/agent-runner.js';
+import type { AgentRunner } from '../../src/prd/runner.js';
+import { walkPrd } from '../../src/prd/walk.js';
 import { commandAgent } from '../../src/agent-loop/providers/command.js';
 import { LocalBacklog } from '../../src/backlog/local.js';
 import { bwrap } from '../../src/sandboxes/providers/bwrap.js';
@@ -27,11 +27,19 @@ function median(v: number[]): number {
 
 async function once(agent: AgentRunner): Promise<number> {
   const files: Record<string, string> = { 'prds/1-m/prd.md': `# M\n\n${script([DONE])}\n` };
-  for (let i = 1; i <= TASKS; i++) files[`prds/1-m/tasks/0${i}-t.md`] = `---\nkind: afk\n---\n# T${i}\n\n${script([{ write: `f${i}.txt`, content: 'x\n' }, DONE])}\n`;
+  for (let i = 1; i <= TASKS; i++)
+    files[`prds/1-m/tasks/0${i}-t.md`] =
+      `---\nkind: afk\n---\n# T${i}\n\n${script([{ write: `f${i}.txt`, content: 'x\n' }, DONE])}\n`;
   const repo = createRepo(files);
   try {
     const t0 = performance.now();
-    const r = await walkPrd({ root: repo.root, source: new LocalBacklog({ root: repo.root }), prd: 1, agent, resumeCommand: 'x' });
+    const r = await walkPrd({
+      root: repo.root,
+      source: new LocalBacklog({ root: repo.root }),
+      prd: 1,
+      agent,
+      resumeCommand: 'x',
+    });
     if (r.status !== 'reviewed') throw new Error(`walk ended ${r.status}: ${JSON.stringify(r)}`);
     return performance.now() - t0;
   } finally {
@@ -48,5 +56,7 @@ for (const [name, agent] of variants) {
   const samples: number[] = [];
   for (let i = 0; i < RUNS; i++) samples.push(await once(agent));
   const total = median(samples);
-  console.log(`${name}: ${total.toFixed(0)} ms for ${TASKS} tasks + review (${(total / (TASKS + 1)).toFixed(0)} ms per agent run)`);
+  console.log(
+    `${name}: ${total.toFixed(0)} ms for ${TASKS} tasks + review (${(total / (TASKS + 1)).toFixed(0)} ms per agent run)`,
+  );
 }

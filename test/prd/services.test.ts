@@ -34,13 +34,19 @@ describe('PRD walk with tests that need services', () => {
     });
     const r = repo;
     // Through the built binary: the runtime's supervisor is a node process of its own.
-    const result = await runFactory(['agent', 'run', '--prd', '1', '--agent', 'command', '--command', FAKE_AGENT, '--sandbox', 'none', '--no-app'], { cwd: r.root });
+    const result = await runFactory(
+      ['agent', 'run', '--prd', '1', '--agent', 'command', '--command', FAKE_AGENT, '--sandbox', 'none', '--no-app'],
+      { cwd: r.root },
+    );
     expect(result.code, result.stderr + result.stdout).toBe(0);
     expect(result.stderr).toMatch(/✓ tests smoke: /);
     const review = r.read('prds/1-greet/review.md');
     expect(review).toMatch(/- PASS `smoke`: /);
     expect(review).toMatch(/\.factory\/worktrees\/prd-1\/\.factory\/artifacts\/test-prd-1-/);
-    const status = await readInstanceStatus({ file: join(r.root, '.factory', 'worktrees', 'prd-1', 'factory.yaml'), worktreeId: 'prd-1' });
+    const status = await readInstanceStatus({
+      file: join(r.root, '.factory', 'worktrees', 'prd-1', 'factory.yaml'),
+      worktreeId: 'prd-1',
+    });
     expect(status?.running ?? false).toBe(false);
   });
 });

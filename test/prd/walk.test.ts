@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { walkPrd } from '../../src/agent-loop/prd/walk.js';
-import type { WalkEvent, WalkResult } from '../../src/agent-loop/prd/types.js';
+import { walkPrd } from '../../src/prd/walk.js';
+import type { WalkEvent, WalkResult } from '../../src/prd/types.js';
 import { LocalBacklog } from '../../src/backlog/local.js';
 import { fakeAgentRunner } from './helpers/fake-runner.js';
 import { createRepo, DONE, script, type TestRepo } from './helpers/repo.js';
@@ -13,7 +13,8 @@ afterEach(() => {
   repo = undefined;
 });
 
-const task = (kind: string, title: string, body: string, extra = '') => `---\nkind: ${kind}\n${extra}---\n# ${title}\n\n${body}\n`;
+const task = (kind: string, title: string, body: string, extra = '') =>
+  `---\nkind: ${kind}\n${extra}---\n# ${title}\n\n${body}\n`;
 
 /** The issue's scenario: 3 AFK tasks and 1 HITL task, the HITL one third. */
 function checkoutRepo(): TestRepo {
@@ -21,11 +22,30 @@ function checkoutRepo(): TestRepo {
     'factory.yaml': 'name: shop\ntests:\n  unit:\n    command: test -f cart.txt\n',
     'README.md': '# shop\n',
     'prds/1-checkout/prd.md': `---\nstatus: ready\n---\n# Checkout\n\nUsers pay for their cart.\n\n${script([{ append: 'REVIEW.md', content: 'reviewed\n' }, DONE])}\n`,
-    'prds/1-checkout/tasks/01-cart.md': task('afk', 'Cart model', script([{ write: 'cart.txt', content: 'cart\n' }, DONE])),
+    'prds/1-checkout/tasks/01-cart.md': task(
+      'afk',
+      'Cart model',
+      script([{ write: 'cart.txt', content: 'cart\n' }, DONE]),
+    ),
     // The agent commits part of its work itself and leaves the rest uncommitted.
-    'prds/1-checkout/tasks/02-pay.md': task('afk', 'Payment API', script([{ write: 'pay.txt', content: 'pay\n' }, { commit: 'agent: pay endpoint' }, { write: 'pay-test.txt', content: 'test\n' }, DONE]), 'blocked_by: [1]\n'),
+    'prds/1-checkout/tasks/02-pay.md': task(
+      'afk',
+      'Payment API',
+      script([
+        { write: 'pay.txt', content: 'pay\n' },
+        { commit: 'agent: pay endpoint' },
+        { write: 'pay-test.txt', content: 'test\n' },
+        DONE,
+      ]),
+      'blocked_by: [1]\n',
+    ),
     'prds/1-checkout/tasks/03-legal.md': task('hitl', 'Legal sign-off', 'Ask legal to approve the terms.'),
-    'prds/1-checkout/tasks/04-receipt.md': task('afk', 'Receipt email', script([{ write: 'receipt.txt', content: 'receipt\n' }, DONE]), 'blocked_by: [3]\n'),
+    'prds/1-checkout/tasks/04-receipt.md': task(
+      'afk',
+      'Receipt email',
+      script([{ write: 'receipt.txt', content: 'receipt\n' }, DONE]),
+      'blocked_by: [3]\n',
+    ),
   });
 }
 
@@ -78,9 +98,18 @@ describe('PRD walk (local backlog, real git, the fake agent)', () => {
     if (second.status !== 'reviewed') return;
     expect(second.doneThisRun).toEqual(['prd-1/04']);
     log = repo.branchLog('factory/prd-1');
-    expect(log.map((c) => c.message.split('\n')[0])).toEqual(['Cart model', 'Payment API', 'Receipt email', 'Review: Checkout']);
+    expect(log.map((c) => c.message.split('\n')[0])).toEqual([
+      'Cart model',
+      'Payment API',
+      'Receipt email',
+      'Review: Checkout',
+    ]);
     expect(log[3]?.message).toMatch(/Refs #prd-1\nFactory-Phase: review$/);
-    expect(second.review).toMatchObject({ kind: 'review-request', location: 'prds/1-checkout/review.md', branch: 'factory/prd-1' });
+    expect(second.review).toMatchObject({
+      kind: 'review-request',
+      location: 'prds/1-checkout/review.md',
+      branch: 'factory/prd-1',
+    });
     const review = repo.read('prds/1-checkout/review.md');
     expect(review).toContain('Branch `factory/prd-1` → `main`');
     for (const c of log) expect(review).toContain(c.sha.slice(0, 10));
@@ -103,11 +132,20 @@ describe('PRD walk (local backlog, real git, the fake agent)', () => {
       'prds/2-fix/tasks/01-fix.md': task('afk', 'Fix it', script([{ write: 'attempt.txt', content: 'x\n' }, DONE])),
     });
     const r = repo;
-    const run = () => walkPrd({ root: r.root, source: new LocalBacklog({ root: r.root }), prd: 2, agent: fakeAgentRunner(), resumeCommand: 'factory agent run --prd 2' });
+    const run = () =>
+      walkPrd({
+        root: r.root,
+        source: new LocalBacklog({ root: r.root }),
+        prd: 2,
+        agent: fakeAgentRunner(),
+        resumeCommand: 'factory agent run --prd 2',
+      });
     const failed = await run();
     expect(failed).toMatchObject({ status: 'failed', phase: 'tests' });
     if (failed.status !== 'failed') return;
-    expect(failed.error).toMatch(/^tests failed after task #prd-2\/01: unit: exited with code 1 \(.*\/unit\/output.log\)$/);
+    expect(failed.error).toMatch(
+      /^tests failed after task #prd-2\/01: unit: exited with code 1 \(.*\/unit\/output.log\)$/,
+    );
     const taskFile = repo.read('prds/2-fix/tasks/01-fix.md');
     expect(taskFile).toContain('phase: tests');
     expect(taskFile).toContain('resume: factory agent run --prd 2');
@@ -130,7 +168,13 @@ describe('PRD walk (local backlog, real git, the fake agent)', () => {
       'prds/3-noop/tasks/01-check.md': task('afk', 'Already done', script([DONE])),
     });
     const r = repo;
-    const result = await walkPrd({ root: r.root, source: new LocalBacklog({ root: r.root }), prd: 3, agent: fakeAgentRunner(), resumeCommand: 'x' });
+    const result = await walkPrd({
+      root: r.root,
+      source: new LocalBacklog({ root: r.root }),
+      prd: 3,
+      agent: fakeAgentRunner(),
+      resumeCommand: 'x',
+    });
     expect(result).toMatchObject({ status: 'reviewed' });
     const log = repo.branchLog('factory/prd-3');
     expect(log[0]?.message).toContain('The agent changed nothing');
@@ -143,7 +187,14 @@ describe('PRD walk (local backlog, real git, the fake agent)', () => {
       'prds/4-b/tasks/01-a.md': task('afk', 'A', script([DONE]), 'blocked_by: ["prd-9/01"]\n'),
     });
     const r = repo;
-    const run = () => walkPrd({ root: r.root, source: new LocalBacklog({ root: r.root }), prd: 4, agent: fakeAgentRunner(), resumeCommand: 'x' });
+    const run = () =>
+      walkPrd({
+        root: r.root,
+        source: new LocalBacklog({ root: r.root }),
+        prd: 4,
+        agent: fakeAgentRunner(),
+        resumeCommand: 'x',
+      });
     const result = await run();
     expect(result).toMatchObject({ status: 'paused', reason: 'blocked' });
     if (result.status === 'paused') expect(result.message).toContain('blocked by #prd-9/01');
@@ -157,7 +208,13 @@ describe('PRD walk (local backlog, real git, the fake agent)', () => {
   it('a PRD without tasks has nothing to do (no review of an empty branch)', async () => {
     repo = createRepo({ 'prds/5-empty/prd.md': '# Empty\n' });
     const r = repo;
-    const result = await walkPrd({ root: r.root, source: new LocalBacklog({ root: r.root }), prd: 5, agent: fakeAgentRunner(), resumeCommand: 'x' });
+    const result = await walkPrd({
+      root: r.root,
+      source: new LocalBacklog({ root: r.root }),
+      prd: 5,
+      agent: fakeAgentRunner(),
+      resumeCommand: 'x',
+    });
     expect(result).toMatchObject({ status: 'nothing-to-do', reason: 'the PRD has no tasks yet' });
     expect(repo.branchLog('factory/prd-5')).toEqual([]);
   });

@@ -24,14 +24,29 @@ const tmp = '/r/.factory/sandboxes/job1/tmp';
 describe('bwrap argv', () => {
   it('re-binds read-only only the tool dirs (factory install, PATH) that /tmp or a hidden home would cover', () => {
     const args = bwrapArgs({
-      worktree, network: 'host', mounts: [], home, tmp, hiddenDirs: ['/root'],
+      worktree,
+      network: 'host',
+      mounts: [],
+      home,
+      tmp,
+      hiddenDirs: ['/root'],
       toolDirs: ['/tmp/ci/factory', '/root/.local/bin', '/usr/bin', '/tmpfoo/bin'],
     }).join(' ');
-    expect(args).toContain('--tmpfs /root --ro-bind /tmp/ci/factory /tmp/ci/factory --ro-bind /root/.local/bin /root/.local/bin');
+    expect(args).toContain(
+      '--tmpfs /root --ro-bind /tmp/ci/factory /tmp/ci/factory --ro-bind /root/.local/bin /root/.local/bin',
+    );
     expect(args).not.toContain('--ro-bind /usr/bin');
     expect(args).not.toContain('/tmpfoo/bin');
     // A PATH entry that is a hidden root itself never unhides it.
-    const roots = bwrapArgs({ worktree, network: 'host', mounts: [], home: '/h', tmp: '/t', hiddenDirs: ['/root'], toolDirs: ['/root', '/tmp'] });
+    const roots = bwrapArgs({
+      worktree,
+      network: 'host',
+      mounts: [],
+      home: '/h',
+      tmp: '/t',
+      hiddenDirs: ['/root'],
+      toolDirs: ['/root', '/tmp'],
+    });
     expect(roots.join(' ')).not.toContain('--ro-bind /root /root');
     expect(roots.join(' ')).not.toContain('--ro-bind /tmp /tmp');
   });
@@ -40,24 +55,56 @@ describe('bwrap argv', () => {
     const args = bwrapArgs({ worktree, network: 'host', mounts: [], home, tmp, hiddenDirs: ['/root', '/home'] });
     expect(bwrapCommand(args, '/r/.factory/worktrees/job1', ['claude', '-p', 'hi; rm -rf /'])).toEqual([
       'bwrap',
-      '--ro-bind', '/', '/',
-      '--dev', '/dev',
-      '--proc', '/proc',
-      '--tmpfs', '/tmp',
-      '--tmpfs', '/root',
-      '--tmpfs', '/home',
-      '--ro-bind', '/r', '/r',
-      '--bind', '/r/.factory/worktrees/job1', '/r/.factory/worktrees/job1',
-      '--bind', '/r/.git/objects', '/r/.git/objects',
-      '--bind', '/r/.git/refs/heads/factory', '/r/.git/refs/heads/factory',
-      '--bind', '/r/.git/logs/refs/heads/factory', '/r/.git/logs/refs/heads/factory',
-      '--bind', '/r/.git/worktrees/job1', '/r/.git/worktrees/job1',
-      '--bind', home, home,
-      '--bind', tmp, tmp,
-      '--unshare-pid', '--unshare-ipc', '--unshare-uts',
-      '--die-with-parent', '--new-session', '--cap-drop', 'ALL',
-      '--chdir', '/r/.factory/worktrees/job1',
-      '--', 'claude', '-p', 'hi; rm -rf /',
+      '--ro-bind',
+      '/',
+      '/',
+      '--dev',
+      '/dev',
+      '--proc',
+      '/proc',
+      '--tmpfs',
+      '/tmp',
+      '--tmpfs',
+      '/root',
+      '--tmpfs',
+      '/home',
+      '--ro-bind',
+      '/r',
+      '/r',
+      '--bind',
+      '/r/.factory/worktrees/job1',
+      '/r/.factory/worktrees/job1',
+      '--bind',
+      '/r/.git/objects',
+      '/r/.git/objects',
+      '--bind',
+      '/r/.git/refs/heads/factory',
+      '/r/.git/refs/heads/factory',
+      '--bind',
+      '/r/.git/logs/refs/heads/factory',
+      '/r/.git/logs/refs/heads/factory',
+      '--bind',
+      '/r/.git/worktrees/job1',
+      '/r/.git/worktrees/job1',
+      '--bind',
+      home,
+      home,
+      '--bind',
+      tmp,
+      tmp,
+      '--unshare-pid',
+      '--unshare-ipc',
+      '--unshare-uts',
+      '--die-with-parent',
+      '--new-session',
+      '--cap-drop',
+      'ALL',
+      '--chdir',
+      '/r/.factory/worktrees/job1',
+      '--',
+      'claude',
+      '-p',
+      'hi; rm -rf /',
     ]);
   });
 
@@ -81,7 +128,13 @@ describe('bwrap argv', () => {
   });
 
   it('head strategy: the whole repo and .git are writable (there is no separate worktree)', () => {
-    const head: WorktreeInfo = { ...worktree, path: '/r', gitDir: '/r/.git', branch: 'main', strategy: { type: 'head' } };
+    const head: WorktreeInfo = {
+      ...worktree,
+      path: '/r',
+      gitDir: '/r/.git',
+      branch: 'main',
+      strategy: { type: 'head' },
+    };
     const args = bwrapArgs({ worktree: head, network: 'host', mounts: [], home, tmp, hiddenDirs: [] }).join(' ');
     expect(args).toContain('--bind /r /r --bind /r/.git /r/.git');
   });
@@ -112,21 +165,46 @@ describe('docker / podman argv', () => {
 
   it('maps the user, mounts at identical paths, passes env by name only, and runs the argv', () => {
     expect(containerRunArgs(base)).toEqual([
-      'run', '--rm', '-i', '--init', '--name', 'factory-job1-abcd',
-      '--user', '1000:1000', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
-      '--network', 'host',
-      '-v', '/r:/r:ro',
-      '-v', '/r/.factory/worktrees/job1:/r/.factory/worktrees/job1:rw',
-      '-v', '/r/.git/objects:/r/.git/objects:rw',
-      '-v', '/r/.git/refs/heads/factory:/r/.git/refs/heads/factory:rw',
-      '-v', '/r/.git/logs/refs/heads/factory:/r/.git/logs/refs/heads/factory:rw',
-      '-v', '/r/.git/worktrees/job1:/r/.git/worktrees/job1:rw',
-      '-v', `${home}:${home}:rw`,
-      '-v', `${tmp}:${tmp}:rw`,
-      '-e', 'ANTHROPIC_API_KEY', '-e', 'HOME',
-      '--workdir', worktree.path,
+      'run',
+      '--rm',
+      '-i',
+      '--init',
+      '--name',
+      'factory-job1-abcd',
+      '--user',
+      '1000:1000',
+      '--cap-drop',
+      'ALL',
+      '--security-opt',
+      'no-new-privileges',
+      '--network',
+      'host',
+      '-v',
+      '/r:/r:ro',
+      '-v',
+      '/r/.factory/worktrees/job1:/r/.factory/worktrees/job1:rw',
+      '-v',
+      '/r/.git/objects:/r/.git/objects:rw',
+      '-v',
+      '/r/.git/refs/heads/factory:/r/.git/refs/heads/factory:rw',
+      '-v',
+      '/r/.git/logs/refs/heads/factory:/r/.git/logs/refs/heads/factory:rw',
+      '-v',
+      '/r/.git/worktrees/job1:/r/.git/worktrees/job1:rw',
+      '-v',
+      `${home}:${home}:rw`,
+      '-v',
+      `${tmp}:${tmp}:rw`,
+      '-e',
+      'ANTHROPIC_API_KEY',
+      '-e',
+      'HOME',
+      '--workdir',
+      worktree.path,
       'factory-sandbox:local',
-      'claude', '-p', 'x',
+      'claude',
+      '-p',
+      'x',
     ]);
   });
 

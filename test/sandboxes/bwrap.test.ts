@@ -8,7 +8,15 @@ import { bwrap } from '../../src/sandboxes/providers/bwrap.js';
 import { createSandbox } from '../../src/sandboxes/sandbox.js';
 import { createWorktree } from '../../src/sandboxes/worktree.js';
 import type { Sandbox, Worktree } from '../../src/sandboxes/types.js';
-import { gitIn, isolateHome, makeRepo, pidsWithMarker, survivorsAfter, uniqueSleepSeconds, type TempRepo } from './helpers.js';
+import {
+  gitIn,
+  isolateHome,
+  makeRepo,
+  pidsWithMarker,
+  survivorsAfter,
+  uniqueSleepSeconds,
+  type TempRepo,
+} from './helpers.js';
 
 /**
  * The real isolation, run for real: these tests fail if bwrap is missing (it is part of
@@ -49,7 +57,10 @@ describe('bwrap sandbox on a linked worktree', () => {
     repo = makeRepo();
     const wt = await createWorktree({ repo: repo.root, branchStrategy: { type: 'merge-to-head' }, name: 'bw' });
     const sandbox = await sandboxOn(wt);
-    const result = await shIn(sandbox, 'echo from-agent > agent.txt && git add agent.txt && git commit -q -m "agent commit" && git log -1 --format=%s');
+    const result = await shIn(
+      sandbox,
+      'echo from-agent > agent.txt && git add agent.txt && git commit -q -m "agent commit" && git log -1 --format=%s',
+    );
     expect(result.stderr).toBe('');
     expect(result).toMatchObject({ exitCode: 0, stdout: 'agent commit\n' });
     expect(await wt.finish()).toMatchObject({ kind: 'merged', commits: [{ subject: 'agent commit' }] });
@@ -111,12 +122,21 @@ describe('bwrap sandbox on a linked worktree', () => {
     mkdirSync(join(prefix, 'bin'), { recursive: true });
     writeFileSync(join(pkg, 'package.json'), '{"name":"fake-agent"}');
     writeFileSync(join(pkg, 'lib/msg.txt'), 'agent-ok');
-    writeFileSync(join(pkg, 'cli.sh'), '#!/bin/sh\ncat "$(dirname "$(readlink -f "$0")")/lib/msg.txt"\n', { mode: 0o755 });
+    writeFileSync(join(pkg, 'cli.sh'), '#!/bin/sh\ncat "$(dirname "$(readlink -f "$0")")/lib/msg.txt"\n', {
+      mode: 0o755,
+    });
     symlinkSync('../lib/node_modules/fake-agent/cli.sh', join(prefix, 'bin/fake-agent'));
     const wt = await createWorktree({ repo: repo.root, branchStrategy: { type: 'merge-to-head' } });
-    const sandbox = await createSandbox({ provider: bwrap(), worktree: wt, env: { PATH: `${join(prefix, 'bin')}:${process.env.PATH ?? ''}` } });
+    const sandbox = await createSandbox({
+      provider: bwrap(),
+      worktree: wt,
+      env: { PATH: `${join(prefix, 'bin')}:${process.env.PATH ?? ''}` },
+    });
     open.push(sandbox);
-    const result = await shIn(sandbox, `fake-agent; echo; cat ${home.home}/host-secret.txt 2>/dev/null || echo hidden; ls ${prefix}/lib/node_modules`);
+    const result = await shIn(
+      sandbox,
+      `fake-agent; echo; cat ${home.home}/host-secret.txt 2>/dev/null || echo hidden; ls ${prefix}/lib/node_modules`,
+    );
     expect(result.stdout).toBe('agent-ok\nhidden\nfake-agent\n');
   });
 
@@ -187,7 +207,10 @@ describe('bwrap sandbox on a linked worktree', () => {
     expect(await survivorsAfter(`sleep\0${n}`)).toEqual([]);
 
     const controller = new AbortController();
-    const aborted = await sandbox.exec(['sh', '-c', tree], { signal: controller.signal, onStdout: () => controller.abort() });
+    const aborted = await sandbox.exec(['sh', '-c', tree], {
+      signal: controller.signal,
+      onStdout: () => controller.abort(),
+    });
     expect(aborted.aborted).toBe(true);
     expect(await survivorsAfter(`sleep\0${n}`)).toEqual([]);
 
@@ -201,7 +224,9 @@ describe('bwrap sandbox on a linked worktree', () => {
     repo = makeRepo();
     const wt = await createWorktree({ repo: repo.root, branchStrategy: { type: 'merge-to-head' } });
     const sandbox = await sandboxOn(wt);
-    const result = await sandbox.exec(['sh', '-c', 'touch /etc/x 2>/dev/null; echo "rc=$?" > interactive.txt'], { interactive: true });
+    const result = await sandbox.exec(['sh', '-c', 'touch /etc/x 2>/dev/null; echo "rc=$?" > interactive.txt'], {
+      interactive: true,
+    });
     expect(result).toMatchObject({ exitCode: 0, stdout: '' });
     expect(readFileSync(join(wt.path, 'interactive.txt'), 'utf8')).toBe('rc=1\n');
     const n = uniqueSleepSeconds();
@@ -232,7 +257,9 @@ describe('bwrap sandbox on a linked worktree', () => {
     repo = makeRepo();
     const n = uniqueSleepSeconds();
     const fixture = fileURLToPath(new URL('../fixtures/sandboxes/crash-parent.ts', import.meta.url));
-    const parent = spawn(process.execPath, ['--import', 'tsx', fixture, repo.root, 'bwrap', n], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const parent = spawn(process.execPath, ['--import', 'tsx', fixture, repo.root, 'bwrap', n], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     stopLater.push(() => parent.kill('SIGKILL'));
     await new Promise<void>((resolve, reject) => {
       parent.stdout.on('data', (d: Buffer) => d.toString().includes('up') && resolve());
@@ -268,14 +295,25 @@ describe('bwrap sandbox on a linked worktree', () => {
       worktree: wt,
       hooks: {
         host: { onSandboxReady: [{ command: 'echo host > host-hook.txt' }] },
-        sandbox: { onSandboxReady: [{ command: 'touch /etc/probe 2>/dev/null && echo escaped > sandbox-hook.txt || echo jailed > sandbox-hook.txt' }] },
+        sandbox: {
+          onSandboxReady: [
+            {
+              command:
+                'touch /etc/probe 2>/dev/null && echo escaped > sandbox-hook.txt || echo jailed > sandbox-hook.txt',
+            },
+          ],
+        },
       },
     });
     open.push(sandbox);
     expect(readFileSync(join(wt.path, 'host-hook.txt'), 'utf8')).toBe('host\n');
     expect(readFileSync(join(wt.path, 'sandbox-hook.txt'), 'utf8')).toBe('jailed\n');
     await expect(
-      createSandbox({ provider: bwrap(), worktree: wt, hooks: { sandbox: { onSandboxReady: [{ command: 'exit 4' }] } } }),
+      createSandbox({
+        provider: bwrap(),
+        worktree: wt,
+        hooks: { sandbox: { onSandboxReady: [{ command: 'exit 4' }] } },
+      }),
     ).rejects.toMatchObject({ code: 'hook-failed' });
   });
 
@@ -300,7 +338,10 @@ describe('bwrap with packed refs', () => {
     expect(existsSync(join(repo.root, '.git/refs/heads/agent'))).toBe(false);
     const wt = await createWorktree({ repo: repo.root, branchStrategy: { type: 'branch', branch: 'agent/packed' } });
     const sandbox = await sandboxOn(wt);
-    const result = await shIn(sandbox, 'echo p > p.txt && git add p.txt && git commit -q -m packed-commit && git log -1 --format=%s');
+    const result = await shIn(
+      sandbox,
+      'echo p > p.txt && git add p.txt && git commit -q -m packed-commit && git log -1 --format=%s',
+    );
     expect(result).toMatchObject({ exitCode: 0, stdout: 'packed-commit\n' });
     expect(gitIn(repo.root, 'log', '-1', '--format=%s', 'agent/packed')).toBe('packed-commit');
     expect(gitIn(repo.root, 'fsck', '--strict')).toBe('');
@@ -312,7 +353,10 @@ describe('bwrap with the head strategy', () => {
     repo = makeRepo();
     const wt = await createWorktree({ repo: repo.root, branchStrategy: { type: 'head' } });
     const sandbox = await sandboxOn(wt);
-    const result = await shIn(sandbox, 'echo h > h.txt && git add h.txt && git commit -q -m head-commit && touch /etc/x 2>/dev/null; echo rc=$?');
+    const result = await shIn(
+      sandbox,
+      'echo h > h.txt && git add h.txt && git commit -q -m head-commit && touch /etc/x 2>/dev/null; echo rc=$?',
+    );
     expect(result.stdout).toBe('rc=1\n');
     expect(gitIn(repo.root, 'log', '-1', '--format=%s')).toBe('head-commit');
   });
@@ -323,7 +367,9 @@ describe('concurrent runs', () => {
     repo = makeRepo({ 'base.txt': 'base\n' });
     const count = 4;
     const worktrees = await Promise.all(
-      Array.from({ length: count }, (_, i) => createWorktree({ repo: repo.root, branchStrategy: { type: 'branch', branch: `agent/p${i}` } })),
+      Array.from({ length: count }, (_, i) =>
+        createWorktree({ repo: repo.root, branchStrategy: { type: 'branch', branch: `agent/p${i}` } }),
+      ),
     );
     const sandboxes = await Promise.all(worktrees.map((wt) => sandboxOn(wt)));
     const results = await Promise.all(
@@ -334,7 +380,9 @@ describe('concurrent runs', () => {
         ),
       ),
     );
-    results.forEach((r, i) => expect(r).toMatchObject({ exitCode: 0, stdout: `p${i} c8\n` }));
+    results.forEach((r, i) => {
+      expect(r).toMatchObject({ exitCode: 0, stdout: `p${i} c8\n` });
+    });
     for (const [i, wt] of worktrees.entries()) {
       const commits = await wt.collectCommits();
       expect(commits).toHaveLength(8);

@@ -28,7 +28,9 @@ function isMountPoint(path: string): boolean {
   }
 }
 
-async function preparePodman(): Promise<{ provider: SandboxProvider; rootfs: string; conf: string } | { reason: string }> {
+async function preparePodman(): Promise<
+  { provider: SandboxProvider; rootfs: string; conf: string } | { reason: string }
+> {
   try {
     execFileSync('podman', ['--version'], { stdio: 'pipe' });
   } catch {
@@ -153,4 +155,3 @@ describe('availability is reported, not thrown', () => {
     ).rejects.toMatchObject({ code: 'sandbox-unavailable', exitCode: 3 });
   });
 });
-

@@ -82,21 +82,30 @@ describe('custom sandbox providers through the library API', () => {
   });
 
   it('defineSandboxProvider rejects malformed providers and sandboxes early', async () => {
-    expect(() => defineSandboxProvider({ name: '', kind: 'bind-mount' } as unknown as SandboxProvider)).toThrow(/non-empty name/);
-    expect(() => defineSandboxProvider({ name: 'x', kind: 'vm' } as unknown as SandboxProvider)).toThrow(/kind must be/);
+    expect(() => defineSandboxProvider({ name: '', kind: 'bind-mount' } as unknown as SandboxProvider)).toThrow(
+      /non-empty name/,
+    );
+    expect(() => defineSandboxProvider({ name: 'x', kind: 'vm' } as unknown as SandboxProvider)).toThrow(
+      /kind must be/,
+    );
     const broken = defineSandboxProvider({
       name: 'broken',
       kind: 'bind-mount',
       available: async () => ({ ok: true }),
       create: async () => ({ exec: async () => undefined }) as unknown as Sandbox,
     });
-    await expect(broken.create({} as never)).rejects.toMatchObject({ code: 'sandbox-provider-invalid', message: expect.stringContaining('spawn, copyIn, copyOut, close') });
+    await expect(broken.create({} as never)).rejects.toMatchObject({
+      code: 'sandbox-provider-invalid',
+      message: expect.stringContaining('spawn, copyIn, copyOut, close'),
+    });
   });
 
   it('built-in providers by --sandbox name; an unknown name is a usage error with the list', () => {
     expect(sandboxProviderByName('bwrap').name).toBe('bwrap');
     expect(sandboxProviderByName('none').name).toBe('none');
-    expect(() => sandboxProviderByName('vagrant')).toThrow(expect.objectContaining({ code: 'sandbox-provider-unknown', exitCode: 2 }));
+    expect(() => sandboxProviderByName('vagrant')).toThrow(
+      expect.objectContaining({ code: 'sandbox-provider-unknown', exitCode: 2 }),
+    );
   });
 
   it('none: host env and HOME, process groups still killed whole', async () => {
@@ -109,7 +118,10 @@ describe('custom sandbox providers through the library API', () => {
     expect(result.stdout).toBe(`1 ${process.env.HOME}\n${wt.path}\n`);
     const n = uniqueSleepSeconds();
     const controller = new AbortController();
-    const aborted = await sandbox.exec(['sh', '-c', `sh -c "sleep ${n}" & echo up; wait`], { signal: controller.signal, onStdout: () => controller.abort() });
+    const aborted = await sandbox.exec(['sh', '-c', `sh -c "sleep ${n}" & echo up; wait`], {
+      signal: controller.signal,
+      onStdout: () => controller.abort(),
+    });
     expect(aborted.aborted).toBe(true);
     expect(await survivorsAfter(`sleep\0${n}`)).toEqual([]);
   });

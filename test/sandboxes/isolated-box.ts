@@ -22,7 +22,11 @@ export interface BoxOptions {
   identity?: { name: string; email: string };
 }
 
-export function isolatedBox({ dirs, readOnly = [], identity = { name: 'Boxed Agent', email: 'agent@box.invalid' } }: BoxOptions): SandboxProvider {
+export function isolatedBox({
+  dirs,
+  readOnly = [],
+  identity = { name: 'Boxed Agent', email: 'agent@box.invalid' },
+}: BoxOptions): SandboxProvider {
   return defineSandboxProvider({
     name: 'isolated-bwrap',
     kind: 'isolated',
@@ -43,10 +47,33 @@ export function isolatedBox({ dirs, readOnly = [], identity = { name: 'Boxed Age
       const spawn: Sandbox['spawn'] = (argv, o = {}) =>
         runProcess(
           {
-            argv: ['bwrap', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--tmpfs', '/root',
+            argv: [
+              'bwrap',
+              '--ro-bind',
+              '/',
+              '/',
+              '--dev',
+              '/dev',
+              '--proc',
+              '/proc',
+              '--tmpfs',
+              '/tmp',
+              '--tmpfs',
+              '/root',
               ...readOnly.flatMap((d) => ['--ro-bind', d, d]),
-              '--bind', root, BOX, '--unshare-pid', '--die-with-parent', '--new-session', '--cap-drop', 'ALL',
-              '--chdir', o.cwd ?? BOX, '--', ...argv],
+              '--bind',
+              root,
+              BOX,
+              '--unshare-pid',
+              '--die-with-parent',
+              '--new-session',
+              '--cap-drop',
+              'ALL',
+              '--chdir',
+              o.cwd ?? BOX,
+              '--',
+              ...argv,
+            ],
             cwd: root,
             env: { ...env, ...o.env },
           },

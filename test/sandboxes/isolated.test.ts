@@ -26,9 +26,16 @@ describe('isolated sandbox: work crosses the boundary as git bundles', () => {
     // The host repo is not visible inside at all.
     expect((await sandbox.exec(['test', '-e', repo.root])).exitCode).toBe(1);
     await syncIn(sandbox, wt, `${BOX}/repo`);
-    const work = await sandbox.exec(['sh', '-c', 'cat app.txt && echo v2 > app.txt && git commit -qam "bump to v2" && echo new > new.txt && git add new.txt && git commit -qm "add new"'], {
-      cwd: `${BOX}/repo`,
-    });
+    const work = await sandbox.exec(
+      [
+        'sh',
+        '-c',
+        'cat app.txt && echo v2 > app.txt && git commit -qam "bump to v2" && echo new > new.txt && git add new.txt && git commit -qm "add new"',
+      ],
+      {
+        cwd: `${BOX}/repo`,
+      },
+    );
     expect(work).toMatchObject({ exitCode: 0, stdout: 'v1\n' });
     const commits = await syncOut(sandbox, wt, `${BOX}/repo`);
     expect(commits.map((c) => c.subject)).toEqual(['bump to v2', 'add new']);

@@ -17,13 +17,21 @@ afterEach(() => repo?.cleanup());
 describe('worktree + sandbox with one owner', () => {
   it('close() removes a clean worktree and keeps a dirty one, saying where', async () => {
     repo = makeRepo();
-    const clean = await createWorktreeSandbox({ repo: repo.root, branchStrategy: { type: 'branch', branch: 'agent/clean' }, provider: bwrap() });
+    const clean = await createWorktreeSandbox({
+      repo: repo.root,
+      branchStrategy: { type: 'branch', branch: 'agent/clean' },
+      provider: bwrap(),
+    });
     await clean.sandbox.exec(['sh', '-c', 'echo x > x.txt && git add x.txt && git commit -q -m x']);
     expect(await clean.close()).toEqual({});
     expect(existsSync(clean.worktree.path)).toBe(false);
     expect(gitIn(repo.root, 'log', '-1', '--format=%s', 'agent/clean')).toBe('x');
 
-    const dirty = await createWorktreeSandbox({ repo: repo.root, branchStrategy: { type: 'merge-to-head' }, provider: bwrap() });
+    const dirty = await createWorktreeSandbox({
+      repo: repo.root,
+      branchStrategy: { type: 'merge-to-head' },
+      provider: bwrap(),
+    });
     await dirty.sandbox.exec(['sh', '-c', 'echo wip > wip.txt']);
     expect(await dirty.close()).toEqual({ preservedWorktreePath: dirty.worktree.path, dirtyFiles: ['wip.txt'] });
     expect(readFileSync(join(dirty.worktree.path, 'wip.txt'), 'utf8')).toBe('wip\n');
@@ -64,7 +72,11 @@ describe('worktree + sandbox with one owner', () => {
       ],
     });
     try {
-      const result = await pair.sandbox.exec(['sh', '-c', 'cat /home/agent/.cache/c.txt; echo; echo y > /home/agent/.cache/y 2>/dev/null || echo ro; echo d > data-link/d.txt']);
+      const result = await pair.sandbox.exec([
+        'sh',
+        '-c',
+        'cat /home/agent/.cache/c.txt; echo; echo y > /home/agent/.cache/y 2>/dev/null || echo ro; echo d > data-link/d.txt',
+      ]);
       expect(result.stdout).toBe('cached\nro\n');
       expect(readFileSync(join(repo.root, 'data', 'd.txt'), 'utf8')).toBe('d\n');
     } finally {

@@ -30,7 +30,14 @@ describe('TailBuffer', () => {
 describe('runProcess', () => {
   it('returns exit code, stdout, stderr and feeds stdin', async () => {
     const result = await run(['sh', '-c', 'cat; echo err >&2; exit 3'], { stdin: 'hello' });
-    expect(result).toMatchObject({ exitCode: 3, stdout: 'hello', stderr: 'err\n', timedOut: false, aborted: false, idle: false });
+    expect(result).toMatchObject({
+      exitCode: 3,
+      stdout: 'hello',
+      stderr: 'err\n',
+      timedOut: false,
+      aborted: false,
+      idle: false,
+    });
   });
 
   it('streams chunks to callbacks', async () => {
@@ -88,7 +95,9 @@ describe('runProcess', () => {
   });
 
   it('the idle timeout fires on silence and is reset by output', async () => {
-    const chatty = await run(['sh', '-c', 'for i in 1 2 3 4 5 6; do echo $i; sleep 0.1; done'], { idleTimeoutMs: 2_000 });
+    const chatty = await run(['sh', '-c', 'for i in 1 2 3 4 5 6; do echo $i; sleep 0.1; done'], {
+      idleTimeoutMs: 2_000,
+    });
     expect(chatty).toMatchObject({ exitCode: 0, idle: false });
     const n = uniqueSleepSeconds();
     const silent = await run(['sh', '-c', `echo start; sleep ${n}`], { idleTimeoutMs: 300, killGraceMs: 100 });

@@ -59,7 +59,10 @@ describe('createWorktree', () => {
     gitIn(repo.root, 'branch', 'develop');
     repo.write('main-only.txt', 'x');
     const mainHead = repo.commitAll('main moves on');
-    const wt = await createWorktree({ repo: repo.root, branchStrategy: { type: 'branch', branch: 'agent/fix-42', baseBranch: 'develop' } });
+    const wt = await createWorktree({
+      repo: repo.root,
+      branchStrategy: { type: 'branch', branch: 'agent/fix-42', baseBranch: 'develop' },
+    });
     expect(wt.name).toBe('agent-fix-42');
     expect(existsSync(join(wt.path, 'main-only.txt'))).toBe(false);
     agentCommit(wt.path, 'fix.txt', 'fix\n', 'fix it');
@@ -85,7 +88,7 @@ describe('createWorktree', () => {
     expect((await first.collectCommits()).map((c) => c.subject)).toEqual(['first run', 'second run']);
   });
 
-  it("reuses your own worktree of a branch but never removes it", async () => {
+  it('reuses your own worktree of a branch but never removes it', async () => {
     repo = makeRepo();
     const mine = join(repo.root, '..', 'my-worktree');
     gitIn(repo.root, 'worktree', 'add', '-q', '-b', 'agent/mine', mine);
@@ -169,7 +172,9 @@ describe('createWorktree', () => {
     agentCommit(repo.root, 'h.txt', 'h', 'on head');
     expect(await wt.finish()).toMatchObject({ kind: 'head', commits: [{ subject: 'on head' }] });
     expect(await wt.remove()).toEqual({ removed: false, reason: 'head', path: repo.root });
-    await expect(createWorktree({ repo: repo.root, branchStrategy: { type: 'head' }, copyToWorktree: ['x'] })).rejects.toMatchObject({
+    await expect(
+      createWorktree({ repo: repo.root, branchStrategy: { type: 'head' }, copyToWorktree: ['x'] }),
+    ).rejects.toMatchObject({
       code: 'copy-with-head',
     });
   });
@@ -182,7 +187,9 @@ describe('createWorktree', () => {
       repo: repo.root,
       branchStrategy: { type: 'merge-to-head' },
       copyToWorktree: ['.env', 'node_modules'],
-      hooks: { host: { onWorktreeReady: [{ command: 'cat .env > hook-saw.txt && echo "$FACTORY_BRANCH" >> hook-saw.txt' }] } },
+      hooks: {
+        host: { onWorktreeReady: [{ command: 'cat .env > hook-saw.txt && echo "$FACTORY_BRANCH" >> hook-saw.txt' }] },
+      },
     });
     expect(readFileSync(join(wt.path, 'node_modules/pkg/index.js'), 'utf8')).toBe('module.exports = 1;\n');
     expect(readFileSync(join(wt.path, 'hook-saw.txt'), 'utf8')).toBe(`SECRET=1\n${wt.branch}\n`);
@@ -191,7 +198,11 @@ describe('createWorktree', () => {
   it('a failing or slow hook is a hook-failed error', async () => {
     repo = makeRepo();
     await expect(
-      createWorktree({ repo: repo.root, branchStrategy: { type: 'merge-to-head' }, hooks: { host: { onWorktreeReady: [{ command: 'exit 7' }] } } }),
+      createWorktree({
+        repo: repo.root,
+        branchStrategy: { type: 'merge-to-head' },
+        hooks: { host: { onWorktreeReady: [{ command: 'exit 7' }] } },
+      }),
     ).rejects.toMatchObject({
       code: 'hook-failed',
       message: expect.stringContaining('exited with 7'),
@@ -209,25 +220,41 @@ describe('createWorktree', () => {
 
   it('rejects bad input with clear codes', async () => {
     repo = makeRepo();
-    await expect(createWorktree({ repo: repo.root, branchStrategy: { type: 'branch', branch: 'bad..name' } })).rejects.toMatchObject({
+    await expect(
+      createWorktree({ repo: repo.root, branchStrategy: { type: 'branch', branch: 'bad..name' } }),
+    ).rejects.toMatchObject({
       code: 'branch-name-invalid',
     });
-    await expect(createWorktree({ repo: repo.root, branchStrategy: { type: 'branch', branch: 'main' } })).rejects.toMatchObject({
+    await expect(
+      createWorktree({ repo: repo.root, branchStrategy: { type: 'branch', branch: 'main' } }),
+    ).rejects.toMatchObject({
       code: 'branch-checked-out-in-repo',
     });
-    await expect(createWorktree({ repo: repo.root, branchStrategy: { type: 'merge-to-head' }, name: '../x' })).rejects.toMatchObject({
+    await expect(
+      createWorktree({ repo: repo.root, branchStrategy: { type: 'merge-to-head' }, name: '../x' }),
+    ).rejects.toMatchObject({
       code: 'worktree-name-invalid',
     });
-    await expect(createWorktree({ repo: repo.root, branchStrategy: { type: 'merge-to-head' }, copyToWorktree: ['../etc'] })).rejects.toMatchObject({
+    await expect(
+      createWorktree({ repo: repo.root, branchStrategy: { type: 'merge-to-head' }, copyToWorktree: ['../etc'] }),
+    ).rejects.toMatchObject({
       code: 'copy-path-invalid',
     });
-    await expect(createWorktree({ repo: '/', branchStrategy: { type: 'merge-to-head' } })).rejects.toMatchObject({ code: 'not-a-git-repo' });
+    await expect(createWorktree({ repo: '/', branchStrategy: { type: 'merge-to-head' } })).rejects.toMatchObject({
+      code: 'not-a-git-repo',
+    });
   });
 
   it('parallel merge-to-head finishes are serialized: every run lands, history stays sound', async () => {
     repo = makeRepo();
-    const worktrees = await Promise.all([0, 1, 2].map((i) => createWorktree({ repo: repo.root, branchStrategy: { type: 'merge-to-head' }, name: `par${i}` })));
-    worktrees.forEach((wt, i) => agentCommit(wt.path, `p${i}.txt`, `${i}\n`, `parallel ${i}`));
+    const worktrees = await Promise.all(
+      [0, 1, 2].map((i) =>
+        createWorktree({ repo: repo.root, branchStrategy: { type: 'merge-to-head' }, name: `par${i}` }),
+      ),
+    );
+    worktrees.forEach((wt, i) => {
+      agentCommit(wt.path, `p${i}.txt`, `${i}\n`, `parallel ${i}`);
+    });
     const results = await Promise.all(worktrees.map((wt) => wt.finish()));
     expect(results.map((r) => r.kind)).toEqual(['merged', 'merged', 'merged']);
     for (const i of [0, 1, 2]) expect(repo.read(`p${i}.txt`)).toBe(`${i}\n`);

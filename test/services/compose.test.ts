@@ -4,17 +4,49 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { composeDownArgv, composeOverride, composeStopArgv, composeUpArgv, containerPorts } from '../../src/services/compose.js';
+import {
+  composeDownArgv,
+  composeOverride,
+  composeStopArgv,
+  composeUpArgv,
+  containerPorts,
+} from '../../src/services/compose.js';
 
-const target = { project: 'diffie_a', file: '/repo/compose.yaml', overrideFile: '/repo/.factory/instances/a/run/compose.db.override.yaml', service: 'db' };
+const target = {
+  project: 'diffie_a',
+  file: '/repo/compose.yaml',
+  overrideFile: '/repo/.factory/instances/a/run/compose.db.override.yaml',
+  service: 'db',
+};
 
 describe('compose', () => {
   it('builds the exact docker compose argv per instance project', () => {
     expect(composeUpArgv(target)).toEqual([
-      'docker', 'compose', '-p', 'diffie_a', '-f', '/repo/compose.yaml', '-f', '/repo/.factory/instances/a/run/compose.db.override.yaml', 'up', '-d', 'db',
+      'docker',
+      'compose',
+      '-p',
+      'diffie_a',
+      '-f',
+      '/repo/compose.yaml',
+      '-f',
+      '/repo/.factory/instances/a/run/compose.db.override.yaml',
+      'up',
+      '-d',
+      'db',
     ]);
     expect(composeStopArgv(target, 15_000)).toEqual([
-      'docker', 'compose', '-p', 'diffie_a', '-f', '/repo/compose.yaml', '-f', '/repo/.factory/instances/a/run/compose.db.override.yaml', 'stop', '-t', '15', 'db',
+      'docker',
+      'compose',
+      '-p',
+      'diffie_a',
+      '-f',
+      '/repo/compose.yaml',
+      '-f',
+      '/repo/.factory/instances/a/run/compose.db.override.yaml',
+      'stop',
+      '-t',
+      '15',
+      'db',
     ]);
     expect(composeDownArgv(target)).toEqual(['docker', 'compose', '-p', 'diffie_a', 'down', '-v', '--remove-orphans']);
   });
@@ -31,8 +63,12 @@ services:
 
   it('writes an override that replaces the published ports with the leased ones on loopback', () => {
     const text = composeOverride('db', [46000, 46001], [5432, 80]);
-    expect(text).toBe('services:\n  db:\n    ports: !override\n      - 127.0.0.1:46000:5432\n      - 127.0.0.1:46001:80\n');
-    expect(parse(text, { customTags: [{ tag: '!override', resolve: (v: unknown) => v, collection: 'seq' } as never] })).toEqual({
+    expect(text).toBe(
+      'services:\n  db:\n    ports: !override\n      - 127.0.0.1:46000:5432\n      - 127.0.0.1:46001:80\n',
+    );
+    expect(
+      parse(text, { customTags: [{ tag: '!override', resolve: (v: unknown) => v, collection: 'seq' } as never] }),
+    ).toEqual({
       services: { db: { ports: ['127.0.0.1:46000:5432', '127.0.0.1:46001:80'] } },
     });
     expect(() => composeOverride('db', [46000, 46001], [5432])).toThrow(/publishes 1 port\(s\) but factory leases 2/);
@@ -56,18 +92,34 @@ services:
     port: db
 `);
     try {
-      writeFileSync(join(p.dir, 'compose.yaml'), 'services:\n  db:\n    image: postgres:16\n    ports: ["5432:5432"]\n');
+      writeFileSync(
+        join(p.dir, 'compose.yaml'),
+        'services:\n  db:\n    image: postgres:16\n    ports: ["5432:5432"]\n',
+      );
       const log = join(p.dir, 'docker.log');
-      const env = { PATH: `${join(REPO_ROOT, 'test/fixtures/services/fake-docker')}:${process.env.PATH}`, FAKE_DOCKER_LOG: log };
+      const env = {
+        PATH: `${join(REPO_ROOT, 'test/fixtures/services/fake-docker')}:${process.env.PATH}`,
+        FAKE_DOCKER_LOG: log,
+      };
       const base = basePort(4);
       const start = await p.run(['start', '--worktree-id', 'c1', '--port-range', String(base), '--json'], { env });
       expect(start.code, start.stderr).toBe(0);
-      expect(JSON.parse(start.stdout).services[0]).toMatchObject({ name: 'db', kind: 'compose', state: 'ready', pid: null });
+      expect(JSON.parse(start.stdout).services[0]).toMatchObject({
+        name: 'db',
+        kind: 'compose',
+        state: 'ready',
+        pid: null,
+      });
       const override = join(p.stateDir('c1'), 'run/compose.db.override.yaml');
-      expect(readFileSync(override, 'utf8')).toBe(`services:\n  db:\n    ports: !override\n      - 127.0.0.1:${base}:5432\n`);
+      expect(readFileSync(override, 'utf8')).toBe(
+        `services:\n  db:\n    ports: !override\n      - 127.0.0.1:${base}:5432\n`,
+      );
       expect((await p.run(['stop', '--worktree-id', 'c1'], { env })).code).toBe(0);
       expect((await p.run(['clean', '--worktree-id', 'c1'], { env })).code).toBe(0);
-      const calls = readFileSync(log, 'utf8').trim().split('\n').map((l) => l.split('\t'));
+      const calls = readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => l.split('\t'));
       expect(calls).toEqual([
         ['compose', '-p', 'cmp_c1', '-f', join(p.dir, 'compose.yaml'), '-f', override, 'up', '-d', 'db'],
         ['compose', '-p', 'cmp_c1', '-f', join(p.dir, 'compose.yaml'), '-f', override, 'stop', '-t', '5', 'db'],

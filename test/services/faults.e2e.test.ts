@@ -30,15 +30,18 @@ services:
 ${service}
 `;
 
-const statusOf = async (p: Project, id: string) => JSON.parse((await p.run(['status', '--worktree-id', id, '--json'])).stdout);
+const statusOf = async (p: Project, id: string) =>
+  JSON.parse((await p.run(['status', '--worktree-id', id, '--json'])).stdout);
 
 describe('faults', () => {
   it('a service that crashes at start: start fails naming it, its exit code and log tail, nothing runs', async () => {
-    const p = (project = makeProject(one(`  api:
+    const p = (project = makeProject(
+      one(`  api:
     command: ${svc('--exit', 3)}
     port: api
     restart: no
-    healthcheck: { http: "http://127.0.0.1:\${API_PORT}/health" }`)));
+    healthcheck: { http: "http://127.0.0.1:\${API_PORT}/health" }`),
+    ));
     const r = await p.run(['start', '--worktree-id', 'c', '--port-range', String(BASE)]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/service "api" failed: exited with code 3/);
@@ -68,28 +71,36 @@ describe('faults', () => {
       return s.services[0].restarts === 1 && s.services[0].state === 'ready' ? s : undefined;
     });
     expect(st.services[0]).toMatchObject({ health: 'healthy', exitCode: null });
-    expect(readFileSync(join(p.stateDir('l'), 'logs/api.log'), 'utf8')).toMatch(/factory exited with code 1; restarting in 50 ms/);
+    expect(readFileSync(join(p.stateDir('l'), 'logs/api.log'), 'utf8')).toMatch(
+      /factory exited with code 1; restarting in 50 ms/,
+    );
     expect((await p.run(['stop', '--worktree-id', 'l'])).code).toBe(0);
     await expectNothingLeft(p, ['l']);
   });
 
   it('a health check that never passes: start times out with the check and the log tail', async () => {
-    const p = (project = makeProject(one(`  api:
+    const p = (project = makeProject(
+      one(`  api:
     command: ${svc('--listen', 'API_PORT', '--status', 503)}
     port: api
-    healthcheck: { http: "http://127.0.0.1:\${API_PORT}/health", startup_timeout: 800ms }`)));
+    healthcheck: { http: "http://127.0.0.1:\${API_PORT}/health", startup_timeout: 800ms }`),
+    ));
     const r = await p.run(['start', '--worktree-id', 'h', '--port-range', String(BASE + 20)]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/service "api" failed: check http http:\/\/127\.0\.0\.1:\d+\/health did not pass within 800 ms \(last: HTTP 503\)/);
+    expect(r.stderr).toMatch(
+      /service "api" failed: check http http:\/\/127\.0\.0\.1:\d+\/health did not pass within 800 ms \(last: HTTP 503\)/,
+    );
     expect(r.stderr).toMatch(/listening on \d+/);
     await expectNothingLeft(p, ['h']);
   });
 
   it('--timeout stops a start that takes too long', async () => {
-    const p = (project = makeProject(one(`  api:
+    const p = (project = makeProject(
+      one(`  api:
     command: ${svc('--listen', 'API_PORT', '--delay', 30000)}
     port: api
-    healthcheck: { tcp: api }`)));
+    healthcheck: { tcp: api }`),
+    ));
     const r = await p.run(['start', '--worktree-id', 't', '--port-range', String(BASE + 30), '--timeout', '0.5']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/service "api" was not ready after 500 ms \(--timeout\)/);
@@ -97,10 +108,12 @@ describe('faults', () => {
   });
 
   it('supervisor killed with SIGKILL: status says so; stop reaps every child (setsid too) and spares a recycled pid', async () => {
-    const p = (project = makeProject(one(`  api:
+    const p = (project = makeProject(
+      one(`  api:
     command: ${svc('--listen', 'API_PORT', '--children', 2, '--setsid')}
     port: api
-    healthcheck: { tcp: api }`)));
+    healthcheck: { tcp: api }`),
+    ));
     expect((await p.run(['start', '--worktree-id', 'k', '--port-range', String(BASE + 40)])).code).toBe(0);
     const st = await statusOf(p, 'k');
     process.kill(st.supervisor.pid, 'SIGKILL');
@@ -134,10 +147,12 @@ describe('faults', () => {
   });
 
   it('a foreign process on a leased port: start names its pid; --move-ports moves and says so', async () => {
-    const p = (project = makeProject(one(`  api:
+    const p = (project = makeProject(
+      one(`  api:
     command: ${svc('--listen', 'API_PORT')}
     port: api
-    healthcheck: { tcp: api }`)));
+    healthcheck: { tcp: api }`),
+    ));
     const port = BASE + 50;
     const server = createServer();
     extra.push(server);
@@ -178,10 +193,12 @@ services:
   });
 
   it('two racing starts of one id end with exactly one supervisor', async () => {
-    const p = (project = makeProject(one(`  api:
+    const p = (project = makeProject(
+      one(`  api:
     command: ${svc('--listen', 'API_PORT', '--delay', 200)}
     port: api
-    healthcheck: { tcp: api }`)));
+    healthcheck: { tcp: api }`),
+    ));
     const args = ['start', '--worktree-id', 'r', '--port-range', String(BASE + 70), '--json'];
     const [a, b] = await Promise.all([p.run(args), p.run(args)]);
     expect([a.code, b.code]).toEqual([0, 0]);
@@ -189,17 +206,23 @@ services:
     const jb = JSON.parse(b.stdout);
     expect([ja.attached, jb.attached].sort()).toEqual([false, true]);
     expect(ja.supervisor.pid).toBe(jb.supervisor.pid);
-    expect(processesMentioning(p.dir).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('supervisor-main'))).toEqual([ja.supervisor.pid]);
+    expect(
+      processesMentioning(p.dir).filter((pid) =>
+        readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('supervisor-main'),
+      ),
+    ).toEqual([ja.supervisor.pid]);
     expect((await p.run(['stop', '--worktree-id', 'r'])).code).toBe(0);
     await expectNothingLeft(p, ['r']);
   });
 
   it('a service that ignores SIGTERM is killed after its grace period', async () => {
-    const p = (project = makeProject(one(`  api:
+    const p = (project = makeProject(
+      one(`  api:
     command: ${svc('--listen', 'API_PORT', '--ignore-term')}
     port: api
     stop_grace_period: 300ms
-    healthcheck: { tcp: api }`)));
+    healthcheck: { tcp: api }`),
+    ));
     expect((await p.run(['start', '--worktree-id', 'g', '--port-range', String(BASE + 80)])).code).toBe(0);
     const stop = await p.run(['stop', '--worktree-id', 'g', '--json']);
     expect(JSON.parse(stop.stdout)).toMatchObject({ was: 'running', reaped: [], busyPorts: [] });
@@ -208,10 +231,12 @@ services:
   });
 
   it('a service that forks grandchildren (one of them setsid) leaves none behind on stop', async () => {
-    const p = (project = makeProject(one(`  api:
+    const p = (project = makeProject(
+      one(`  api:
     command: ${svc('--listen', 'API_PORT', '--children', 3, '--setsid')}
     port: api
-    healthcheck: { tcp: api }`)));
+    healthcheck: { tcp: api }`),
+    ));
     expect((await p.run(['start', '--worktree-id', 'd', '--port-range', String(BASE + 90)])).code).toBe(0);
     const stop = await p.run(['stop', '--worktree-id', 'd', '--json']);
     expect(stop.code).toBe(0);
@@ -221,10 +246,12 @@ services:
   });
 
   it('ongoing health: a ready service whose check starts failing becomes unhealthy (status exit 1)', async () => {
-    const p = (project = makeProject(one(`  api:
+    const p = (project = makeProject(
+      one(`  api:
     command: ${svc('--listen', 'API_PORT', '--sick-after', 300)}
     port: api
-    healthcheck: { http: "http://127.0.0.1:\${API_PORT}/health", retries: 2 }`)));
+    healthcheck: { http: "http://127.0.0.1:\${API_PORT}/health", retries: 2 }`),
+    ));
     expect((await p.run(['start', '--worktree-id', 'u', '--port-range', String(basePort(6))])).code).toBe(0);
     const st = await until('unhealthy', async () => {
       const r = await p.run(['status', '--worktree-id', 'u', '--json']);

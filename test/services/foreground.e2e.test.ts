@@ -23,7 +23,10 @@ services:
     depends_on: { api: healthy }
 `));
     const child = p.spawn(['start', '--foreground', '--worktree-id', 'fg', '--port-range', String(basePort(3))]);
-    await until(() => `ready; output so far:\n${child.out()}\n${child.err()}`, () => /ready in \d+ ms/.test(child.out()));
+    await until(
+      () => `ready; output so far:\n${child.out()}\n${child.err()}`,
+      () => /ready in \d+ ms/.test(child.out()),
+    );
     expect(child.out()).toMatch(/^api\s+\| api-up on \d+$/m);
     // worker has no check: ready once spawned, its first line may come after "ready"
     await until('worker output', () => /^worker\s+\| worker-running$/m.test(child.out()));

@@ -58,9 +58,14 @@ export function makeProject(yaml: string): Project {
   const children: ChildProcess[] = [];
   const project: Project = {
     dir,
-    run: (args, opts = {}) => runFactory(args, { cwd: dir, ...(opts.env ? { env: opts.env } : {}), timeoutMs: opts.timeoutMs ?? 60_000 }),
+    run: (args, opts = {}) =>
+      runFactory(args, { cwd: dir, ...(opts.env ? { env: opts.env } : {}), timeoutMs: opts.timeoutMs ?? 60_000 }),
     spawn: (args) => {
-      const child = spawn(process.execPath, [FACTORY_BIN, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [FACTORY_BIN, ...args], {
+        cwd: dir,
+        env: { ...process.env, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       children.push(child);
       let out = '';
       let err = '';
@@ -104,7 +109,11 @@ export async function expectNothingLeft(p: Project, ids: string[]): Promise<void
 }
 
 /** Wait until `cond` holds (an event we cannot subscribe to from outside), failing after `timeoutMs`. */
-export async function until<T>(what: string | (() => string), fn: () => T | Promise<T>, timeoutMs = 45_000): Promise<NonNullable<T>> {
+export async function until<T>(
+  what: string | (() => string),
+  fn: () => T | Promise<T>,
+  timeoutMs = 45_000,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let delay = 10;
   for (;;) {

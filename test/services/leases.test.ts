@@ -84,7 +84,9 @@ describe('port leases', () => {
   });
 
   it('serializes concurrent acquisitions: ten at once get ten distinct blocks', async () => {
-    const leases = await Promise.all(Array.from({ length: 10 }, (_, i) => acquireLease(req(`p${i}`, { base: BASE + 200 }))));
+    const leases = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => acquireLease(req(`p${i}`, { base: BASE + 200 }))),
+    );
     expect(new Set(leases.map((l) => l.lease.base)).size).toBe(10);
     await setLeaseOwner({ root: '/repo', worktreeId: 'p0' }, { pid: 1, startTime: 0 }, env);
     expect(readLeases(env).find((l) => l.worktreeId === 'p0')?.ownerPid).toBe(1);

@@ -18,9 +18,36 @@ const BASE = basePort(5);
 
 /** `factory status --json` run inside bwrap with a private pid namespace, like a sandboxed agent. */
 function statusInSandbox(dir: string): { code: number; json: { running: boolean; healthy: boolean; phase: string } } {
-  const argv = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--bind', dir, dir, '--unshare-pid', '--die-with-parent', '--cap-drop', 'ALL', '--chdir', dir, '--', process.execPath, FACTORY_BIN, 'status', '--worktree-id', 'ns', '--json'];
+  const argv = [
+    '--ro-bind',
+    '/',
+    '/',
+    '--dev',
+    '/dev',
+    '--proc',
+    '/proc',
+    '--bind',
+    dir,
+    dir,
+    '--unshare-pid',
+    '--die-with-parent',
+    '--cap-drop',
+    'ALL',
+    '--chdir',
+    dir,
+    '--',
+    process.execPath,
+    FACTORY_BIN,
+    'status',
+    '--worktree-id',
+    'ns',
+    '--json',
+  ];
   try {
-    return { code: 0, json: JSON.parse(execFileSync('bwrap', argv, { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } })) };
+    return {
+      code: 0,
+      json: JSON.parse(execFileSync('bwrap', argv, { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } })),
+    };
   } catch (e) {
     const err = e as { status: number; stdout: string };
     return { code: err.status, json: JSON.parse(err.stdout) };

@@ -19,14 +19,28 @@ afterEach(async () => {
 
 function managed(args: string[], onLine?: (l: string) => void): ManagedProcess {
   const p = new ManagedProcess(
-    { file: process.execPath, args: [SVC, ...args], cwd: process.cwd(), env: { ...process.env } as Record<string, string>, instanceKey: key, service: 's' },
+    {
+      file: process.execPath,
+      args: [SVC, ...args],
+      cwd: process.cwd(),
+      env: { ...process.env } as Record<string, string>,
+      instanceKey: key,
+      service: 's',
+    },
     onLine ? { onLine: (_s, l) => onLine(l) } : {},
   );
   procs.push(p);
   return p;
 }
 
-const timing = { intervalMs: 10, maxIntervalMs: 250, timeoutMs: 500, startPeriodMs: 0, retries: 1, startupTimeoutMs: 3_000 };
+const timing = {
+  intervalMs: 10,
+  maxIntervalMs: 250,
+  timeoutMs: 500,
+  startPeriodMs: 0,
+  retries: 1,
+  startupTimeoutMs: 3_000,
+};
 
 describe('ManagedProcess', () => {
   it('defers a stop that arrives before the process has spawned, then stops it', async () => {
@@ -50,7 +64,14 @@ describe('ManagedProcess', () => {
   });
 
   it('reports a spawn failure as an exit with the error', async () => {
-    const p = new ManagedProcess({ file: '/nonexistent/binary', args: [], cwd: '/', env: {}, instanceKey: key, service: 's' });
+    const p = new ManagedProcess({
+      file: '/nonexistent/binary',
+      args: [],
+      cwd: '/',
+      env: {},
+      instanceKey: key,
+      service: 's',
+    });
     procs.push(p);
     p.start();
     expect(await p.spawned).toBe(false);
@@ -80,7 +101,10 @@ describe('readiness', () => {
     const port = await listen();
     await new Promise((r) => servers.pop()?.close(r));
     const results: boolean[] = [];
-    const r = new Readiness({ kind: 'tcp', port, hosts: [], ...timing }, { onResult: (x) => results.push(x.ok), subscribeLines: () => () => {}, signal: new AbortController().signal });
+    const r = new Readiness(
+      { kind: 'tcp', port, hosts: [], ...timing },
+      { onResult: (x) => results.push(x.ok), subscribeLines: () => () => {}, signal: new AbortController().signal },
+    );
     await until('a failed attempt', () => results.length > 0);
     await listen(port);
     r.poke();
@@ -94,12 +118,19 @@ describe('readiness', () => {
     await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
     const port = (s.address() as { port: number }).port;
     try {
-      const ok = new Readiness({ kind: 'http', url: `http://127.0.0.1:${port}/ok`, status: [200, 299], ...timing }, { onResult: () => {}, subscribeLines: () => () => {}, signal: new AbortController().signal });
+      const ok = new Readiness(
+        { kind: 'http', url: `http://127.0.0.1:${port}/ok`, status: [200, 299], ...timing },
+        { onResult: () => {}, subscribeLines: () => () => {}, signal: new AbortController().signal },
+      );
       expect(await ok.outcome).toBe('ready');
       const details: string[] = [];
       const bad = new Readiness(
         { kind: 'http', url: `http://127.0.0.1:${port}/bad`, status: [200, 299], ...timing, startupTimeoutMs: 200 },
-        { onResult: (x) => details.push(x.detail), subscribeLines: () => () => {}, signal: new AbortController().signal },
+        {
+          onResult: (x) => details.push(x.detail),
+          subscribeLines: () => () => {},
+          signal: new AbortController().signal,
+        },
       );
       expect(await bad.outcome).toBe('timeout');
       expect(details.at(-1)).toBe('HTTP 500');
@@ -111,7 +142,14 @@ describe('readiness', () => {
   it('log: matches a line printed before or after it subscribed; abort ends the wait', async () => {
     const past = ['booting', 'server listening on 1234'];
     const c: ResolvedCheck = { kind: 'log', pattern: 'listening on \\d+', ...timing };
-    const r = new Readiness(c, { onResult: () => {}, subscribeLines: (fn) => (past.forEach(fn), () => {}), signal: new AbortController().signal });
+    const r = new Readiness(c, {
+      onResult: () => {},
+      subscribeLines: (fn) => {
+        past.forEach(fn);
+        return () => {};
+      },
+      signal: new AbortController().signal,
+    });
     expect(await r.outcome).toBe('ready');
     const abort = new AbortController();
     const never = new Readiness(c, { onResult: () => {}, subscribeLines: () => () => {}, signal: abort.signal });
@@ -120,10 +158,17 @@ describe('readiness', () => {
   });
 
   it('command: exit 0 is ready; ongoing health turns unhealthy after `retries` failures', async () => {
-    const ok = new Readiness({ kind: 'command', file: 'true', args: [], cwd: '/', env: {}, ...timing }, { onResult: () => {}, subscribeLines: () => () => {}, signal: new AbortController().signal });
+    const ok = new Readiness(
+      { kind: 'command', file: 'true', args: [], cwd: '/', env: {}, ...timing },
+      { onResult: () => {}, subscribeLines: () => () => {}, signal: new AbortController().signal },
+    );
     expect(await ok.outcome).toBe('ready');
     const verdicts: (boolean | undefined)[] = [];
-    const m = new HealthMonitor({ kind: 'command', file: 'false', args: [], cwd: '/', env: {}, ...timing, maxIntervalMs: 10 }, 0, (_r, h) => verdicts.push(h));
+    const m = new HealthMonitor(
+      { kind: 'command', file: 'false', args: [], cwd: '/', env: {}, ...timing, maxIntervalMs: 10 },
+      0,
+      (_r, h) => verdicts.push(h),
+    );
     m.start();
     await until('unhealthy', () => verdicts.includes(false), 5_000);
     m.stop();

@@ -65,7 +65,13 @@ describe('factory start/status/stop', () => {
     expectSchema('status', s);
     expect(s.running).toBe(true);
     const api = s.services.find((x: { name: string }) => x.name === 'api');
-    expect(api).toMatchObject({ state: 'ready', health: 'healthy', ports: { api: BASE }, restarts: 0, check: `http http://127.0.0.1:${BASE}/health` });
+    expect(api).toMatchObject({
+      state: 'ready',
+      health: 'healthy',
+      ports: { api: BASE },
+      restarts: 0,
+      check: `http http://127.0.0.1:${BASE}/health`,
+    });
     expect(api.lastCheck.ok).toBe(true);
     expect(api.logPath).toBe(`${p.stateDir('one')}/logs/api.log`);
 
@@ -124,7 +130,16 @@ describe('factory start/status/stop', () => {
 
   it('gets the same ports back, --only starts dependencies, env --shell evals, clean releases the lease', async () => {
     const p = (project = makeProject(graph));
-    const firstRun = await p.run(['start', '--worktree-id', 'x', '--port-range', String(BASE + 40), '--only', 'api', '--json']);
+    const firstRun = await p.run([
+      'start',
+      '--worktree-id',
+      'x',
+      '--port-range',
+      String(BASE + 40),
+      '--only',
+      'api',
+      '--json',
+    ]);
     expect(firstRun.code, firstRun.stdout + firstRun.stderr).toBe(0);
     const first = JSON.parse(firstRun.stdout);
     expect(first.services.map((s: { name: string }) => s.name)).toEqual(['migrate', 'api']);
@@ -134,7 +149,10 @@ describe('factory start/status/stop', () => {
     expect(again.services.map((s: { name: string }) => s.name)).toEqual(['cache']);
 
     const shell = await p.run(['env', '--worktree-id', 'x', '--shell']);
-    const echoed = execFileSync('sh', ['-c', `${shell.stdout}\nprintf '%s|%s|%s' "$API_PORT" "$WORKTREE_ID" "$FACTORY_STATE_DIR"`]).toString();
+    const echoed = execFileSync('sh', [
+      '-c',
+      `${shell.stdout}\nprintf '%s|%s|%s' "$API_PORT" "$WORKTREE_ID" "$FACTORY_STATE_DIR"`,
+    ]).toString();
     expect(echoed).toBe(`${first.ports.api}|x|${p.stateDir('x')}`);
     const json = JSON.parse((await p.run(['env', '--worktree-id', 'x', '--json'])).stdout);
     expectSchema('env', json);
@@ -165,7 +183,10 @@ services:
     await until('the past lines', () => /listening on \d+/.test(follow.out()));
     // A line written after `logs -f` printed the past ones must come through the follow.
     await fetch(`http://127.0.0.1:${JSON.parse(start.stdout).ports.api}/after-follow`);
-    await until(() => `the new line in:\n${follow.out()}`, () => /^\S+Z GET \/after-follow$/m.test(follow.out()));
+    await until(
+      () => `the new line in:\n${follow.out()}`,
+      () => /^\S+Z GET \/after-follow$/m.test(follow.out()),
+    );
     follow.kill('SIGINT');
     expect(await follow.done).toBe(0);
     expect((await p.run(['stop', '--worktree-id', 'lg'])).code).toBe(0);

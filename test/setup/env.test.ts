@@ -19,7 +19,9 @@ describe('resolveAvailable', () => {
   });
 
   it('reads a self-reference from the layer below', () => {
-    expect(resolveAvailable({ PATH: '${PATH}:/opt/bin' }, { PATH: '/usr/bin' }).values).toEqual({ PATH: '/usr/bin:/opt/bin' });
+    expect(resolveAvailable({ PATH: '${PATH}:/opt/bin' }, { PATH: '/usr/bin' }).values).toEqual({
+      PATH: '/usr/bin:/opt/bin',
+    });
   });
 
   it('never loops on a cycle: both keys are skipped', () => {

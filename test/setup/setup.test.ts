@@ -45,7 +45,8 @@ interface SetupJson {
 }
 
 let dir: string;
-const count = (name: string) => (existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8').split('\n').filter(Boolean).length : 0);
+const count = (name: string) =>
+  existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8').split('\n').filter(Boolean).length : 0;
 
 async function setup(...extra: string[]): Promise<{ code: number | null; json: SetupJson; stderr: string }> {
   const r = await runFactory(['setup', '--worktree-id', 'w1', '--json', ...extra], { cwd: dir });
@@ -100,7 +101,10 @@ describe('factory setup', () => {
     expect(statuses(added.json)).toMatchObject({ deps: 'skipped', vars: 'ran' });
     expect(added.json.steps[1]?.reason).toBe('inputs or definition changed');
 
-    writeFileSync(join(dir, 'factory.yaml'), CONTRACT.replace('cp input.txt built.txt', 'cp input.txt built.txt && true'));
+    writeFileSync(
+      join(dir, 'factory.yaml'),
+      CONTRACT.replace('cp input.txt built.txt', 'cp input.txt built.txt && true'),
+    );
     expect(statuses((await setup()).json)).toMatchObject({ deps: 'ran', vars: 'skipped' });
     expect([count('deps.count'), count('vars.count')]).toEqual([3, 2]);
   });

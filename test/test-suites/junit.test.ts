@@ -28,9 +28,13 @@ describe('countJunit', () => {
        test('top <level> & "quoted"', () => {});`,
     );
     const report = join(dir, 'report.xml');
-    await promisify(execFile)(process.execPath, ['--test', '--test-reporter=junit', `--test-reporter-destination=${report}`, 'x.test.mjs'], {
-      cwd: dir,
-    }).catch(() => undefined); // exits 1: one test fails
+    await promisify(execFile)(
+      process.execPath,
+      ['--test', '--test-reporter=junit', `--test-reporter-destination=${report}`, 'x.test.mjs'],
+      {
+        cwd: dir,
+      },
+    ).catch(() => undefined); // exits 1: one test fails
     const counts = countJunit(readFileSync(report, 'utf8'));
     expect(counts).toMatchObject({ tests: 4, passed: 2, failed: 1, skipped: 1 });
     expect(counts.failures).toEqual([{ name: 'bad', message: '1 == 2' }]);
@@ -54,7 +58,13 @@ describe('countJunit', () => {
     const none = countJunit('<testsuites></testsuites>');
     expect(none).toEqual({ tests: 0, passed: 0, failed: 0, skipped: 0, failures: [] });
     const one = countJunit('<testcase name="a"><failure message="m"/></testcase>');
-    expect(addCounts(none, one)).toEqual({ tests: 1, passed: 0, failed: 1, skipped: 0, failures: [{ name: 'a', message: 'm' }] });
+    expect(addCounts(none, one)).toEqual({
+      tests: 1,
+      passed: 0,
+      failed: 1,
+      skipped: 0,
+      failures: [{ name: 'a', message: 'm' }],
+    });
   });
 });
 

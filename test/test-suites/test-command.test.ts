@@ -12,7 +12,13 @@ interface SuiteJson {
   status: string;
   reason: string;
   exitCode: number | null;
-  tests: { tests: number; passed: number; failed: number; skipped: number; failures: { name: string; message: string }[] } | null;
+  tests: {
+    tests: number;
+    passed: number;
+    failed: number;
+    skipped: number;
+    failures: { name: string; message: string }[];
+  } | null;
   reports: string[];
   log: string | null;
 }
@@ -87,7 +93,10 @@ function project(): Project {
   return p;
 }
 
-async function testRun(proj: Project, ...args: string[]): Promise<{ code: number | null; json: TestJson; stderr: string }> {
+async function testRun(
+  proj: Project,
+  ...args: string[]
+): Promise<{ code: number | null; json: TestJson; stderr: string }> {
   const r = await proj.run(['test', '--worktree-id', 't1', '--json', ...args], { timeoutMs: 90_000 });
   const json = JSON.parse(r.stdout) as TestJson;
   expectSchema('test', json);
@@ -118,7 +127,9 @@ describe('factory test', () => {
     expect(suite).toMatchObject({ name: 'junit', status: 'passed', reason: '2 passed, 0 skipped' });
     expect(suite?.tests).toMatchObject({ tests: 2, passed: 2, failed: 0 });
     expect(suite?.reports).toEqual([join(json.artifactsDir, 'junit', 'junit.xml')]);
-    const status = JSON.parse((await proj.run(['status', '--worktree-id', 't1', '--json'])).stdout) as { running: boolean };
+    const status = JSON.parse((await proj.run(['status', '--worktree-id', 't1', '--json'])).stdout) as {
+      running: boolean;
+    };
     expect(status.running).toBe(false);
   });
 
@@ -128,7 +139,9 @@ describe('factory test', () => {
     const { code, json } = await testRun(proj, 'junit');
     expect(code).toBe(0);
     expect(json.startedServices).toEqual([]);
-    const status = JSON.parse((await proj.run(['status', '--worktree-id', 't1', '--json'])).stdout) as { running: boolean };
+    const status = JSON.parse((await proj.run(['status', '--worktree-id', 't1', '--json'])).stdout) as {
+      running: boolean;
+    };
     expect(status.running).toBe(true);
     expect((await proj.run(['stop', '--worktree-id', 't1'])).code).toBe(0);
   });
@@ -165,7 +178,9 @@ describe('factory test', () => {
     await until('the suite to be running', () => child.err().includes('hanging'), 60_000);
     child.kill('SIGINT');
     expect(await child.done).toBe(130);
-    const status = JSON.parse((await proj.run(['status', '--worktree-id', 't1', '--json'])).stdout) as { running: boolean };
+    const status = JSON.parse((await proj.run(['status', '--worktree-id', 't1', '--json'])).stdout) as {
+      running: boolean;
+    };
     expect(status.running).toBe(false);
     await expectNothingLeft(proj, ['t1']);
   });
@@ -181,12 +196,19 @@ describe('factory test', () => {
 
   it('fails with exit 3 and stops everything when a needed service cannot start', async () => {
     p = makeProject(
-      contract().replace(svc('--listen', 'WEB_PORT'), svc('--exit', '4')).replace('healthcheck: { http: "${WEB_URL}/health", interval: 20ms }', 'healthcheck: { http: "${WEB_URL}/health", interval: 20ms, startup_timeout: 5s }'),
+      contract()
+        .replace(svc('--listen', 'WEB_PORT'), svc('--exit', '4'))
+        .replace(
+          'healthcheck: { http: "${WEB_URL}/health", interval: 20ms }',
+          'healthcheck: { http: "${WEB_URL}/health", interval: 20ms, startup_timeout: 5s }',
+        ),
     );
     const r = await p.run(['test', '--worktree-id', 't1', 'junit'], { timeoutMs: 90_000 });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('could not start web for the tests');
-    const status = JSON.parse((await p.run(['status', '--worktree-id', 't1', '--json'])).stdout) as { running: boolean };
+    const status = JSON.parse((await p.run(['status', '--worktree-id', 't1', '--json'])).stdout) as {
+      running: boolean;
+    };
     expect(status.running).toBe(false);
   });
 });

@@ -117,8 +117,12 @@ describe('factory validate against a running instance', { timeout: 120_000 }, ()
   it('says the start URL does not answer instead of timing out, with exit code 3', async () => {
     const r = await factory(['validate', '--worktree-id', 'wt-a', '--scenario', 'offline']);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/^error the instance's start URL http:\/\/127\.0\.0\.1:\d+\/ does not answer \(ECONNREFUSED\)\n/);
-    expect(r.stderr).toContain('hint: check "factory status --worktree-id wt-a"; if it is down, start it with: factory start --worktree-id wt-a');
+    expect(r.stderr).toMatch(
+      /^error the instance's start URL http:\/\/127\.0\.0\.1:\d+\/ does not answer \(ECONNREFUSED\)\n/,
+    );
+    expect(r.stderr).toContain(
+      'hint: check "factory status --worktree-id wt-a"; if it is down, start it with: factory start --worktree-id wt-a',
+    );
   });
 
   it('tells a stopped instance from one whose supervisor died', async () => {
@@ -129,14 +133,18 @@ describe('factory validate against a running instance', { timeout: 120_000 }, ()
     expect(stopped.stderr).toContain('error instance "wt-c" is not running (stopped), so there is no app to validate');
 
     await start('wt-c');
-    const status = JSON.parse((await factory(['status', '--worktree-id', 'wt-c', '--json'])).stdout) as { supervisor: { pid: number } };
+    const status = JSON.parse((await factory(['status', '--worktree-id', 'wt-c', '--json'])).stdout) as {
+      supervisor: { pid: number };
+    };
     process.kill(status.supervisor.pid, 'SIGKILL');
-    await expect.poll(async () => (await factory(['validate', '--worktree-id', 'wt-c'])).stderr).toContain(
-      'error instance "wt-c" is not running (its supervisor died), so there is no app to validate',
-    );
+    await expect
+      .poll(async () => (await factory(['validate', '--worktree-id', 'wt-c'])).stderr)
+      .toContain('error instance "wt-c" is not running (its supervisor died), so there is no app to validate');
     const died = await factory(['validate', '--worktree-id', 'wt-c']);
     expect(died.code).toBe(3);
-    expect(died.stderr).toContain('hint: clean up and restart: factory stop --worktree-id wt-c && factory start --worktree-id wt-c');
+    expect(died.stderr).toContain(
+      'hint: clean up and restart: factory stop --worktree-id wt-c && factory start --worktree-id wt-c',
+    );
   });
 
   it('validates two instances at once into separate run directories', async () => {
@@ -148,7 +156,10 @@ describe('factory validate against a running instance', { timeout: 120_000 }, ()
     expect([a!.code, b!.code]).toEqual([0, 0]);
     expect(ra.runDir).not.toBe(rb.runDir);
     expect(ra.urls.web).not.toBe(rb.urls.web);
-    for (const [r, id] of [[ra, 'wt-a'], [rb, 'wt-b']] as const) {
+    for (const [r, id] of [
+      [ra, 'wt-a'],
+      [rb, 'wt-b'],
+    ] as const) {
       expect(r.runId.startsWith(`validate-${id}-`)).toBe(true);
       const manifest = JSON.parse(readFileSync(join(r.runDir, 'manifest.json'), 'utf8')) as ValidationReport;
       expect(manifest.scenarios[0]!.steps.find((s) => s.action === 'fill')?.target).toBe(`#name ← "Item of ${id}"`);

@@ -51,7 +51,11 @@ describe('factory validate (before the browser)', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({
       schemaVersion: 1,
       ok: false,
-      error: { code: 'instance-not-running', hint: 'start it with: factory start --worktree-id wt-x', worktreeId: 'wt-x' },
+      error: {
+        code: 'instance-not-running',
+        hint: 'start it with: factory start --worktree-id wt-x',
+        worktreeId: 'wt-x',
+      },
     });
   });
 

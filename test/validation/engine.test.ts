@@ -36,7 +36,8 @@ const validateManifest = new Ajv({ strict: false, allErrors: true }).compile(Val
 /** manifest.json of a run, checked against its published JSON Schema. */
 function manifestOf(runDir: string): Record<string, unknown> {
   const manifest = JSON.parse(readFileSync(join(runDir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
-  if (!validateManifest(manifest)) throw new Error(`manifest.json does not match its schema: ${JSON.stringify(validateManifest.errors)}`);
+  if (!validateManifest(manifest))
+    throw new Error(`manifest.json does not match its schema: ${JSON.stringify(validateManifest.errors)}`);
   return manifest;
 }
 
@@ -71,7 +72,11 @@ describe('runValidation', { timeout: 120_000 }, () => {
   it('runs a passing scenario and leaves video, screenshots, trace, logs, manifest and report', async () => {
     const events: string[] = [];
     const report = await runValidation(
-      options({ scenarios: [createItem], env: { WEB_URL: app.url, WORKTREE_ID: 'wt-a' }, onEvent: (e) => events.push(e.type) }),
+      options({
+        scenarios: [createItem],
+        env: { WEB_URL: app.url, WORKTREE_ID: 'wt-a' },
+        onEvent: (e) => events.push(e.type),
+      }),
     );
     const s = report.scenarios[0]!;
     expect(s.failure).toBeUndefined();
@@ -95,7 +100,10 @@ describe('runValidation', { timeout: 120_000 }, () => {
     expect(report.runDir).toBe(join(root, '.factory', 'artifacts', report.runId));
 
     // Screenshots are PNGs of the page at the viewport size.
-    expect(s.screenshots).toEqual(['01-create-item/screenshots/01-filled.png', '01-create-item/screenshots/02-created.png']);
+    expect(s.screenshots).toEqual([
+      '01-create-item/screenshots/01-filled.png',
+      '01-create-item/screenshots/02-created.png',
+    ]);
     for (const shot of s.screenshots) expect(pngSize(join(report.runDir, shot))).toEqual({ width: 1280, height: 720 });
 
     // The video is valid, long enough, and its last frame shows what the last screenshot shows.
@@ -112,7 +120,9 @@ describe('runValidation', { timeout: 120_000 }, () => {
 
     // Console errors and failed requests of the page are captured.
     expect(s.consoleErrors.map((c) => c.text)).toContain('noise: the widget failed to load');
-    expect(s.failedRequests).toContainEqual(expect.objectContaining({ method: 'GET', url: `${app.url}api/missing`, status: 404 }));
+    expect(s.failedRequests).toContainEqual(
+      expect.objectContaining({ method: 'GET', url: `${app.url}api/missing`, status: 404 }),
+    );
 
     // Trace, manifest and report.
     const trace = readFileSync(join(report.runDir, s.trace!));
@@ -124,12 +134,18 @@ describe('runValidation', { timeout: 120_000 }, () => {
     expect(manifest.schemaVersion).toBe(1);
     expect(manifest.runId).toBe(report.runId);
     expect(report.files.map((f) => f.path)).toEqual(
-      expect.arrayContaining(['report.html', '01-create-item/video.webm', '01-create-item/trace.zip', ...s.screenshots]),
+      expect.arrayContaining([
+        'report.html',
+        '01-create-item/video.webm',
+        '01-create-item/trace.zip',
+        ...s.screenshots,
+      ]),
     );
     const html = readFileSync(join(report.runDir, 'report.html'), 'utf8');
     expect(html).toContain('<source src="01-create-item/video.webm" type="video/webm">');
     expect(html).toContain('All scenarios passed');
-    for (const target of ['#name', '#create', 'li[data-id]', 'noise: the widget failed to load']) expect(html).toContain(target);
+    for (const target of ['#name', '#create', 'li[data-id]', 'noise: the widget failed to load'])
+      expect(html).toContain(target);
   });
 
   it('serves a report page whose video plays and whose steps seek it', async () => {
@@ -157,11 +173,15 @@ describe('runValidation', { timeout: 120_000 }, () => {
     const report = await runValidation(
       options({
         scenarios: [
-          scenario('delete-item', [
-            { action: 'wait_for', text: 'live', timeoutMs: 10_000 },
-            { action: 'click', selector: '#delete' },
-            { action: 'screenshot', name: 'never', fullPage: false },
-          ], { timeoutMs: 4_000 }), // bounds the click's 10 s wait for #delete
+          scenario(
+            'delete-item',
+            [
+              { action: 'wait_for', text: 'live', timeoutMs: 10_000 },
+              { action: 'click', selector: '#delete' },
+              { action: 'screenshot', name: 'never', fullPage: false },
+            ],
+            { timeoutMs: 4_000 },
+          ), // bounds the click's 10 s wait for #delete
           scenario('missing-text', [{ action: 'expect', text: 'Nothing like this', timeoutMs: 300 }]),
         ],
         feature: 'delete',
@@ -260,7 +280,11 @@ describe('runValidation', { timeout: 120_000 }, () => {
     expect(created!.screenshots).toEqual(['01-script-create/screenshots/01-script-created.png']);
     expect(created!.video).toBeUndefined();
     expect(broken!.status).toBe('failed');
-    expect(broken!.failure).toMatchObject({ stepIndex: 2, expected: '"find the delete button" to complete', screenshot: '02-script-broken/failure.png' });
+    expect(broken!.failure).toMatchObject({
+      stepIndex: 2,
+      expected: '"find the delete button" to complete',
+      screenshot: '02-script-broken/failure.png',
+    });
     expect(broken!.failure!.actual).toMatch(/Timeout 1000ms exceeded/);
   });
 
@@ -270,12 +294,19 @@ describe('runValidation', { timeout: 120_000 }, () => {
       options({
         browser: { ...BROWSER, recordVideo: false },
         root: fixtures,
-        scenarios: [scenario('stubborn', [], { script: 'stubborn.mjs' }), scenario('slow', [], { script: 'slow.mjs', timeoutMs: 3_000 })],
+        scenarios: [
+          scenario('stubborn', [], { script: 'stubborn.mjs' }),
+          scenario('slow', [], { script: 'slow.mjs', timeoutMs: 3_000 }),
+        ],
       }),
     );
     const [stubborn, slow] = report.scenarios;
     expect(stubborn!.status).toBe('failed');
-    expect(stubborn!.steps.map((s) => [s.index, s.status])).toEqual([[0, 'passed'], [1, 'failed'], [2, 'passed']]);
+    expect(stubborn!.steps.map((s) => [s.index, s.status])).toEqual([
+      [0, 'passed'],
+      [1, 'failed'],
+      [2, 'passed'],
+    ]);
     expect(stubborn!.failure).toMatchObject({ stepIndex: 1, expected: '"click a missing button" to complete' });
     expect(slow!.status).toBe('failed');
     expect(slow!.steps.map((s) => [s.index, s.target, s.status])).toEqual([
@@ -305,7 +336,10 @@ describe('runValidation', { timeout: 120_000 }, () => {
 
   it('converts the video to mp4 when asked', async () => {
     const report = await runValidation(
-      options({ browser: { ...BROWSER, mp4: true }, scenarios: [scenario('mp4', [{ action: 'expect', text: 'Items', timeoutMs: 5_000 }])] }),
+      options({
+        browser: { ...BROWSER, mp4: true },
+        scenarios: [scenario('mp4', [{ action: 'expect', text: 'Items', timeoutMs: 5_000 }])],
+      }),
     );
     const mp4 = report.scenarios[0]!.video!.mp4!;
     expect(mp4).toBe('01-mp4/video.mp4');
@@ -314,7 +348,11 @@ describe('runValidation', { timeout: 120_000 }, () => {
 
   it('names the install command when Chromium is missing, and creates no run directory', async () => {
     const error = await runValidation(
-      options({ scenarios: [createItem], artifactsDir: join(root, 'none'), processEnv: { ...process.env, FACTORY_CHROMIUM: '/nonexistent/chromium' } }),
+      options({
+        scenarios: [createItem],
+        artifactsDir: join(root, 'none'),
+        processEnv: { ...process.env, FACTORY_CHROMIUM: '/nonexistent/chromium' },
+      }),
     ).catch((e: unknown) => e);
     expect(isFactoryFailure(error) && error.code).toBe('browser-missing');
     expect(isFactoryFailure(error) && error.exitCode).toBe(3);

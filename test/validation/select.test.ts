@@ -28,9 +28,15 @@ function failure(fn: () => unknown) {
 describe('selectScenarios', () => {
   it('picks all, by name, or by feature words in name or description', () => {
     expect(selectScenarios(all, {}).map((s) => s.name)).toEqual(['create-project', 'delete-project', 'login']);
-    expect(selectScenarios(all, { names: ['login', 'create-project'] }).map((s) => s.name)).toEqual(['login', 'create-project']);
+    expect(selectScenarios(all, { names: ['login', 'create-project'] }).map((s) => s.name)).toEqual([
+      'login',
+      'create-project',
+    ]);
     expect(selectScenarios(all, { feature: 'create project' }).map((s) => s.name)).toEqual(['create-project']);
-    expect(selectScenarios(all, { feature: 'Project' }).map((s) => s.name)).toEqual(['create-project', 'delete-project']);
+    expect(selectScenarios(all, { feature: 'Project' }).map((s) => s.name)).toEqual([
+      'create-project',
+      'delete-project',
+    ]);
     expect(selectScenarios(all, { feature: 'appear in the list' }).map((s) => s.name)).toEqual(['create-project']);
   });
 
@@ -88,12 +94,16 @@ describe('checkNeeds', () => {
 
   it('passes when the needed services are ready or completed, and names the ones that are not', () => {
     expect(() => checkNeeds(instance, [scenario('a', [], { needs: ['app', 'migrate'] })])).not.toThrow();
-    expect(failure(() => checkNeeds(instance, [scenario('b', [], { needs: ['app', 'worker', 'realtime'] })]))).toMatchObject({
+    expect(
+      failure(() => checkNeeds(instance, [scenario('b', [], { needs: ['app', 'worker', 'realtime'] })])),
+    ).toMatchObject({
       code: 'service-not-ready',
       message: 'scenario "b" needs worker, realtime, but worker is restarting, realtime is not started',
       exitCode: 3,
     });
     // No `needs` means every service.
-    expect(failure(() => checkNeeds(instance, [scenario('c', [])])).message).toBe('scenario "c" needs worker, but worker is restarting');
+    expect(failure(() => checkNeeds(instance, [scenario('c', [])])).message).toBe(
+      'scenario "c" needs worker, but worker is restarting',
+    );
   });
 });

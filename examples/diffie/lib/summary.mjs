@@ -3,7 +3,23 @@
  * statistics of a project's name and description.
  */
 
-const STOP_WORDS = new Set(['a', 'an', 'and', 'the', 'of', 'to', 'in', 'on', 'for', 'is', 'it', 'with', 'by', 'or', 'at']);
+const STOP_WORDS = new Set([
+  'a',
+  'an',
+  'and',
+  'the',
+  'of',
+  'to',
+  'in',
+  'on',
+  'for',
+  'is',
+  'it',
+  'with',
+  'by',
+  'or',
+  'at',
+]);
 
 /** Words of `text`: lower-cased runs of letters, digits and apostrophes (Unicode aware). */
 export function words(text) {

@@ -9,7 +9,8 @@ export const MAX_DESCRIPTION = 10_000;
  * throws HttpError 400 naming the field.
  */
 export function projectInput(body, { partial = false } = {}) {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'body must be a JSON object');
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new HttpError(400, 'body must be a JSON object');
   const out = {};
   if (body.name !== undefined || !partial) {
     if (typeof body.name !== 'string' || body.name.trim() === '') throw new HttpError(400, 'name is required');
@@ -18,7 +19,8 @@ export function projectInput(body, { partial = false } = {}) {
   }
   if (body.description !== undefined) {
     if (typeof body.description !== 'string') throw new HttpError(400, 'description must be a string');
-    if (body.description.length > MAX_DESCRIPTION) throw new HttpError(400, `description is longer than ${MAX_DESCRIPTION} characters`);
+    if (body.description.length > MAX_DESCRIPTION)
+      throw new HttpError(400, `description is longer than ${MAX_DESCRIPTION} characters`);
     out.description = body.description;
   } else if (!partial) {
     out.description = '';

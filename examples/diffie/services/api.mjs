@@ -53,60 +53,94 @@ async function checkWorker(url) {
 }
 
 const routes = [
-  ['GET', /^\/health$/, async () => {
-    const started = Date.now();
-    try {
-      const { rows } = await pool.query('SELECT count(*)::int AS workers FROM workers');
-      return [200, { ok: true, database: 'up', latencyMs: Date.now() - started, workers: rows[0].workers }];
-    } catch (error) {
-      return [503, { ok: false, database: 'down', error: error.message }];
-    }
-  }],
-  ['GET', /^\/api\/projects$/, async () => {
-    const { rows } = await pool.query(
-      `SELECT ${PROJECT_COLUMNS} FROM projects p LEFT JOIN project_summaries s ON s.project_id = p.id ORDER BY p.id DESC LIMIT 500`,
-    );
-    return [200, { projects: rows }];
-  }],
-  ['POST', /^\/api\/projects$/, async (req) => {
-    const input = projectInput(await readJson(req));
-    const id = await writeProject(
-      'INSERT INTO projects (name, description) VALUES ($1, $2) RETURNING id::text AS id',
-      [input.name, input.description],
-    );
-    return [201, { project: await getProject(id) }];
-  }],
-  ['GET', /^\/api\/projects\/([^/]+)$/, async (_req, [segment]) => [200, { project: await getProject(projectId(segment)) }]],
-  ['PATCH', /^\/api\/projects\/([^/]+)$/, async (req, [segment]) => {
-    const id = projectId(segment);
-    const input = projectInput(await readJson(req), { partial: true });
-    await writeProject(
-      `UPDATE projects SET name = COALESCE($2, name), description = COALESCE($3, description), updated_at = now()
+  [
+    'GET',
+    /^\/health$/,
+    async () => {
+      const started = Date.now();
+      try {
+        const { rows } = await pool.query('SELECT count(*)::int AS workers FROM workers');
+        return [200, { ok: true, database: 'up', latencyMs: Date.now() - started, workers: rows[0].workers }];
+      } catch (error) {
+        return [503, { ok: false, database: 'down', error: error.message }];
+      }
+    },
+  ],
+  [
+    'GET',
+    /^\/api\/projects$/,
+    async () => {
+      const { rows } = await pool.query(
+        `SELECT ${PROJECT_COLUMNS} FROM projects p LEFT JOIN project_summaries s ON s.project_id = p.id ORDER BY p.id DESC LIMIT 500`,
+      );
+      return [200, { projects: rows }];
+    },
+  ],
+  [
+    'POST',
+    /^\/api\/projects$/,
+    async (req) => {
+      const input = projectInput(await readJson(req));
+      const id = await writeProject(
+        'INSERT INTO projects (name, description) VALUES ($1, $2) RETURNING id::text AS id',
+        [input.name, input.description],
+      );
+      return [201, { project: await getProject(id) }];
+    },
+  ],
+  [
+    'GET',
+    /^\/api\/projects\/([^/]+)$/,
+    async (_req, [segment]) => [200, { project: await getProject(projectId(segment)) }],
+  ],
+  [
+    'PATCH',
+    /^\/api\/projects\/([^/]+)$/,
+    async (req, [segment]) => {
+      const id = projectId(segment);
+      const input = projectInput(await readJson(req), { partial: true });
+      await writeProject(
+        `UPDATE projects SET name = COALESCE($2, name), description = COALESCE($3, description), updated_at = now()
        WHERE id = $1 RETURNING id::text AS id`,
-      [id, input.name ?? null, input.description ?? null],
-    );
-    return [200, { project: await getProject(id) }];
-  }],
-  ['DELETE', /^\/api\/projects\/([^/]+)$/, async (_req, [segment]) => {
-    const { rowCount } = await pool.query('DELETE FROM projects WHERE id = $1', [projectId(segment)]);
-    if (rowCount === 0) throw new HttpError(404, 'no such project');
-    return [204, null];
-  }],
-  ['GET', /^\/api\/workers$/, async () => {
-    const { rows } = await pool.query('SELECT name, url, registered_at AS "registeredAt" FROM workers ORDER BY name');
-    return [200, { workers: rows }];
-  }],
-  ['POST', /^\/api\/workers$/, async (req) => {
-    const body = await readJson(req);
-    if (typeof body.name !== 'string' || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(body.name)) throw new HttpError(400, 'name must match [a-z0-9][a-z0-9-]*');
-    if (typeof body.url !== 'string' || !/^https?:\/\//.test(body.url)) throw new HttpError(400, 'url must be an http(s) URL');
-    await checkWorker(body.url); // like a Restate deployment: the api calls the worker before accepting it
-    await pool.query(
-      `INSERT INTO workers (name, url) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET url = EXCLUDED.url, registered_at = now()`,
-      [body.name, body.url],
-    );
-    return [201, { worker: { name: body.name, url: body.url } }];
-  }],
+        [id, input.name ?? null, input.description ?? null],
+      );
+      return [200, { project: await getProject(id) }];
+    },
+  ],
+  [
+    'DELETE',
+    /^\/api\/projects\/([^/]+)$/,
+    async (_req, [segment]) => {
+      const { rowCount } = await pool.query('DELETE FROM projects WHERE id = $1', [projectId(segment)]);
+      if (rowCount === 0) throw new HttpError(404, 'no such project');
+      return [204, null];
+    },
+  ],
+  [
+    'GET',
+    /^\/api\/workers$/,
+    async () => {
+      const { rows } = await pool.query('SELECT name, url, registered_at AS "registeredAt" FROM workers ORDER BY name');
+      return [200, { workers: rows }];
+    },
+  ],
+  [
+    'POST',
+    /^\/api\/workers$/,
+    async (req) => {
+      const body = await readJson(req);
+      if (typeof body.name !== 'string' || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(body.name))
+        throw new HttpError(400, 'name must match [a-z0-9][a-z0-9-]*');
+      if (typeof body.url !== 'string' || !/^https?:\/\//.test(body.url))
+        throw new HttpError(400, 'url must be an http(s) URL');
+      await checkWorker(body.url); // like a Restate deployment: the api calls the worker before accepting it
+      await pool.query(
+        `INSERT INTO workers (name, url) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET url = EXCLUDED.url, registered_at = now()`,
+        [body.name, body.url],
+      );
+      return [201, { worker: { name: body.name, url: body.url } }];
+    },
+  ],
 ];
 
 const server = createServer(async (req, res) => {
@@ -127,7 +161,9 @@ const server = createServer(async (req, res) => {
   } catch (error) {
     if (error instanceof HttpError) return sendJson(res, error.status, { error: error.message });
     log(`${req.method} ${path} failed:`, error.message);
-    sendJson(res, error.code === 'ECONNREFUSED' || error.message.includes('timeout') ? 503 : 500, { error: error.message });
+    sendJson(res, error.code === 'ECONNREFUSED' || error.message.includes('timeout') ? 503 : 500, {
+      error: error.message,
+    });
   }
 });
 

@@ -28,13 +28,17 @@ const server = createServer(async (req, res) => {
   const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
   if (path === '/health') return res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
   if (path === '/config.js') {
-    return res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' }).end(configJs);
+    return res
+      .writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' })
+      .end(configJs);
   }
   const file = normalize(join(webRoot, path === '/' ? 'index.html' : path));
   if (!file.startsWith(webRoot) || file.endsWith(sep)) return res.writeHead(404).end('not found\n');
   try {
     const body = await readFile(file);
-    res.writeHead(200, { 'content-type': `${TYPES[extname(file)] ?? 'application/octet-stream'}; charset=utf-8` }).end(body);
+    res
+      .writeHead(200, { 'content-type': `${TYPES[extname(file)] ?? 'application/octet-stream'}; charset=utf-8` })
+      .end(body);
   } catch {
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
   }

@@ -44,7 +44,9 @@ async function runOne() {
     await client.query('BEGIN');
     try {
       if (job.kind !== 'summarize') throw new Error(`unknown job kind ${job.kind}`);
-      const project = await client.query('SELECT name, description FROM projects WHERE id = $1 FOR KEY SHARE', [job.project_id]);
+      const project = await client.query('SELECT name, description FROM projects WHERE id = $1 FOR KEY SHARE', [
+        job.project_id,
+      ]);
       if (project.rows.length > 0) {
         const s = summarize(project.rows[0].name, project.rows[0].description);
         await client.query(
@@ -71,7 +73,9 @@ async function runOne() {
 
 /** Jobs left `running` by a worker that died mid-job go back to the queue. */
 async function requeueAbandoned() {
-  await pool.query(`UPDATE jobs SET status = 'queued' WHERE status = 'running' AND started_at < now() - interval '1 minute'`);
+  await pool.query(
+    `UPDATE jobs SET status = 'queued' WHERE status = 'running' AND started_at < now() - interval '1 minute'`,
+  );
 }
 
 /** Run jobs until the queue is empty; a wake-up during a drain triggers one more pass. */

@@ -28,8 +28,14 @@ function render(projects) {
       const li = document.createElement('li');
       li.dataset.projectId = p.id;
       const name = Object.assign(document.createElement('div'), { className: 'name', textContent: p.name });
-      const desc = Object.assign(document.createElement('div'), { className: 'description', textContent: p.description });
-      const summary = Object.assign(document.createElement('div'), { className: 'summary', textContent: summaryText(p.summary) });
+      const desc = Object.assign(document.createElement('div'), {
+        className: 'description',
+        textContent: p.description,
+      });
+      const summary = Object.assign(document.createElement('div'), {
+        className: 'summary',
+        textContent: summaryText(p.summary),
+      });
       li.append(name, desc, summary);
       return li;
     }),

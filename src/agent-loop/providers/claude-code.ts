@@ -10,7 +10,19 @@
  * invocation's total usage and cost.
  */
 import type { AgentEvent, AgentProvider, BuildArgvInput, PreflightOptions } from '../types.js';
-import { errorMessage, hasAnyEnv, notLoggedIn, num, obj, parseJsonObject, probe, requireExecutable, str, summarizeToolInput, usage } from './shared.js';
+import {
+  errorMessage,
+  hasAnyEnv,
+  notLoggedIn,
+  num,
+  obj,
+  parseJsonObject,
+  probe,
+  requireExecutable,
+  str,
+  summarizeToolInput,
+  usage,
+} from './shared.js';
 
 export interface ClaudeCodeOptions {
   effort?: 'low' | 'medium' | 'high' | 'xhigh' | 'max';
@@ -21,9 +33,23 @@ export interface ClaudeCodeOptions {
   binary?: string;
 }
 
-const CREDENTIAL_ENV = ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_AUTH_TOKEN', 'ANTHROPIC_BASE_URL', 'CLAUDE_CONFIG_DIR', 'CLAUDE_CODE_USE_BEDROCK', 'CLAUDE_CODE_USE_VERTEX'] as const;
+const CREDENTIAL_ENV = [
+  'ANTHROPIC_API_KEY',
+  'CLAUDE_CODE_OAUTH_TOKEN',
+  'ANTHROPIC_AUTH_TOKEN',
+  'ANTHROPIC_BASE_URL',
+  'CLAUDE_CONFIG_DIR',
+  'CLAUDE_CODE_USE_BEDROCK',
+  'CLAUDE_CODE_USE_VERTEX',
+] as const;
 /** Any of these set means the CLI authenticates without its login state. */
-const SELF_AUTH_ENV = ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_USE_BEDROCK', 'CLAUDE_CODE_USE_VERTEX'] as const;
+const SELF_AUTH_ENV = [
+  'ANTHROPIC_API_KEY',
+  'CLAUDE_CODE_OAUTH_TOKEN',
+  'ANTHROPIC_AUTH_TOKEN',
+  'CLAUDE_CODE_USE_BEDROCK',
+  'CLAUDE_CODE_USE_VERTEX',
+] as const;
 
 /** Parse one line of `claude -p --output-format stream-json --verbose`. Pure. */
 export function parseClaudeLine(line: string): AgentEvent[] {
@@ -74,7 +100,11 @@ export function parseClaudeLine(line: string): AgentEvent[] {
         });
       }
       const isError = o.is_error === true || (typeof o.subtype === 'string' && o.subtype.startsWith('error'));
-      events.push({ type: 'result', text: str(o.result) ?? (isError ? (errorMessage(o) ?? String(o.subtype)) : ''), isError });
+      events.push({
+        type: 'result',
+        text: str(o.result) ?? (isError ? (errorMessage(o) ?? String(o.subtype)) : ''),
+        isError,
+      });
       break;
     }
     default:
@@ -107,14 +137,22 @@ export function claudeCode(model?: string, options: ClaudeCodeOptions = {}): Age
     supportsFork: true,
     buildArgv(input) {
       // The prompt goes on stdin: `-p` with no prompt argument reads it, and stdin has no 128 KiB cap.
-      return { argv: [binary, '-p', '--output-format', 'stream-json', '--verbose', ...common(input)], stdin: input.prompt };
+      return {
+        argv: [binary, '-p', '--output-format', 'stream-json', '--verbose', ...common(input)],
+        stdin: input.prompt,
+      };
     },
     buildInteractiveArgv(input) {
       return [binary, ...common(input), ...(input.prompt ? [input.prompt] : [])];
     },
     parseLine: parseClaudeLine,
     async preflight({ env, signal }: PreflightOptions) {
-      requireExecutable('claude-code', binary, env, 'install Claude Code (npm i -g @anthropic-ai/claude-code) or pass --agent with another agent');
+      requireExecutable(
+        'claude-code',
+        binary,
+        env,
+        'install Claude Code (npm i -g @anthropic-ai/claude-code) or pass --agent with another agent',
+      );
       if (hasAnyEnv(env, SELF_AUTH_ENV)) return;
       // `claude auth status` answers locally ({"loggedIn": false, …}, exit 1 when logged out); the
       // same state shows in a print run as an assistant line with "error":"authentication_failed",
@@ -122,12 +160,22 @@ export function claudeCode(model?: string, options: ClaudeCodeOptions = {}): Age
       const r = await probe([binary, 'auth', 'status'], env, 15_000, signal);
       const status = parseJsonObject(r.stdout);
       if (status && status.loggedIn === false) {
-        throw notLoggedIn('claude-code', str(status.authMethod) ? `auth method ${String(status.authMethod)}` : '`claude auth status` reports loggedIn: false', 'run `claude` once and /login, or set ANTHROPIC_API_KEY');
+        throw notLoggedIn(
+          'claude-code',
+          str(status.authMethod)
+            ? `auth method ${String(status.authMethod)}`
+            : '`claude auth status` reports loggedIn: false',
+          'run `claude` once and /login, or set ANTHROPIC_API_KEY',
+        );
       }
       if (status && status.loggedIn === true) return;
       if (r.code !== 0) {
         const said = (r.stdout + r.stderr).trim().split('\n')[0] ?? '';
-        throw notLoggedIn('claude-code', `\`claude auth status\` exited ${r.timedOut ? 'by timeout' : String(r.code)}${said ? `: ${said}` : ''}`, 'run `claude` once and /login, or set ANTHROPIC_API_KEY');
+        throw notLoggedIn(
+          'claude-code',
+          `\`claude auth status\` exited ${r.timedOut ? 'by timeout' : String(r.code)}${said ? `: ${said}` : ''}`,
+          'run `claude` once and /login, or set ANTHROPIC_API_KEY',
+        );
       }
     },
   };

@@ -12,7 +12,19 @@
  * `turn.failed`.
  */
 import type { AgentEvent, AgentProvider, PreflightOptions } from '../types.js';
-import { errorMessage, hasAnyEnv, notLoggedIn, num, obj, parseJsonObject, probe, requireExecutable, str, summarizeToolInput, usage } from './shared.js';
+import {
+  errorMessage,
+  hasAnyEnv,
+  notLoggedIn,
+  num,
+  obj,
+  parseJsonObject,
+  probe,
+  requireExecutable,
+  str,
+  summarizeToolInput,
+  usage,
+} from './shared.js';
 
 export interface CodexOptions {
   effort?: 'low' | 'medium' | 'high' | 'xhigh';
@@ -34,7 +46,14 @@ export function parseCodexLine(line: string): AgentEvent[] {
     }
     case 'item.started': {
       if (item?.type === 'command_execution') return [{ type: 'tool', name: 'shell', input: str(item.command) ?? '' }];
-      if (item?.type === 'mcp_tool_call') return [{ type: 'tool', name: `${str(item.server) ?? 'mcp'}.${str(item.tool) ?? '?'}`, input: summarizeToolInput(item.arguments) }];
+      if (item?.type === 'mcp_tool_call')
+        return [
+          {
+            type: 'tool',
+            name: `${str(item.server) ?? 'mcp'}.${str(item.tool) ?? '?'}`,
+            input: summarizeToolInput(item.arguments),
+          },
+        ];
       return [];
     }
     case 'item.completed': {
@@ -54,7 +73,17 @@ export function parseCodexLine(line: string): AgentEvent[] {
       if (!u) return [];
       // `input_tokens` includes the cached part; split it so input + cacheRead is the prompt size.
       const cached = num(u.cached_input_tokens);
-      return [{ type: 'usage', cumulative: false, usage: usage({ input: Math.max(0, num(u.input_tokens) - cached), cacheRead: cached, output: num(u.output_tokens) }) }];
+      return [
+        {
+          type: 'usage',
+          cumulative: false,
+          usage: usage({
+            input: Math.max(0, num(u.input_tokens) - cached),
+            cacheRead: cached,
+            output: num(u.output_tokens),
+          }),
+        },
+      ];
     }
     case 'turn.failed': {
       const message = errorMessage(o) ?? 'turn failed';
@@ -78,7 +107,11 @@ export function codex(model?: string, options: CodexOptions = {}): AgentProvider
     supportsResume: true,
     supportsFork: true,
     buildArgv(input) {
-      const verb = input.resume ? (input.fork ? ['exec', 'fork', input.resume] : ['exec', 'resume', input.resume]) : ['exec'];
+      const verb = input.resume
+        ? input.fork
+          ? ['exec', 'fork', input.resume]
+          : ['exec', 'resume', input.resume]
+        : ['exec'];
       const argv = [binary, ...verb, '--json'];
       if (input.skipPermissions) argv.push('--dangerously-bypass-approvals-and-sandbox');
       if (input.model ?? model) argv.push('-m', (input.model ?? model) as string);
@@ -96,14 +129,23 @@ export function codex(model?: string, options: CodexOptions = {}): AgentProvider
     },
     parseLine: parseCodexLine,
     async preflight({ env, signal }: PreflightOptions) {
-      requireExecutable('codex', binary, env, 'install Codex (npm i -g @openai/codex) or pass --agent with another agent');
+      requireExecutable(
+        'codex',
+        binary,
+        env,
+        'install Codex (npm i -g @openai/codex) or pass --agent with another agent',
+      );
       // `codex login status` answers at once from local state: exit 0 logged in, 1 not.
       // (`codex exec` itself never reports a missing login: it retries the network forever.)
       const r = await probe([binary, 'login', 'status'], env, 15_000, signal);
       if (r.code === 0) return;
       if (hasAnyEnv(env, ['CODEX_API_KEY'])) return;
       const said = (r.stdout + r.stderr).trim().split('\n')[0] ?? '';
-      throw notLoggedIn('codex', `\`codex login status\` exited ${r.timedOut ? 'by timeout' : String(r.code)}${said ? `: ${said}` : ''}`, 'run `codex login` (or set CODEX_API_KEY)');
+      throw notLoggedIn(
+        'codex',
+        `\`codex login status\` exited ${r.timedOut ? 'by timeout' : String(r.code)}${said ? `: ${said}` : ''}`,
+        'run `codex login` (or set CODEX_API_KEY)',
+      );
     },
   };
 }

@@ -14,7 +14,7 @@ export interface CommandAgentOptions {
 
 /** Every line is text (kept verbatim, newline restored so multi-line tags survive). Pure. */
 export function parseCommandLine(line: string): AgentEvent[] {
-  return [{ type: 'text', text: line + '\n' }];
+  return [{ type: 'text', text: `${line}\n` }];
 }
 
 export function commandAgent(executable: string, options: CommandAgentOptions = {}): AgentProvider {
@@ -35,7 +35,12 @@ export function commandAgent(executable: string, options: CommandAgentOptions = 
     },
     parseLine: parseCommandLine,
     async preflight({ env }: PreflightOptions) {
-      requireExecutable('command', executable, env, 'pass --command with an executable file (a path, or a name on PATH)');
+      requireExecutable(
+        'command',
+        executable,
+        env,
+        'pass --command with an executable file (a path, or a name on PATH)',
+      );
     },
   };
 }

@@ -9,7 +9,17 @@
  * exercised by test/fixtures/agents/copilot.jsonl.
  */
 import type { AgentEvent, AgentProvider, PreflightOptions } from '../types.js';
-import { assertPromptFitsArgv, errorMessage, num, obj, parseJsonObject, requireExecutable, str, summarizeToolInput, usage } from './shared.js';
+import {
+  assertPromptFitsArgv,
+  errorMessage,
+  num,
+  obj,
+  parseJsonObject,
+  requireExecutable,
+  str,
+  summarizeToolInput,
+  usage,
+} from './shared.js';
 
 export interface CopilotOptions {
   effort?: 'low' | 'medium' | 'high';
@@ -53,7 +63,8 @@ export function parseCopilotLine(line: string): AgentEvent[] {
           }),
         });
       }
-      if (typeof o.exitCode === 'number' && o.exitCode !== 0) events.push({ type: 'result', text: errorMessage(o) ?? `exit code ${o.exitCode}`, isError: true });
+      if (typeof o.exitCode === 'number' && o.exitCode !== 0)
+        events.push({ type: 'result', text: errorMessage(o) ?? `exit code ${o.exitCode}`, isError: true });
       return events;
     }
     case 'error':
@@ -94,7 +105,12 @@ export function copilot(model?: string, options: CopilotOptions = {}): AgentProv
     parseLine: parseCopilotLine,
     async preflight({ env }: PreflightOptions) {
       // Copilot has no local status command; a missing login shows as an `error` event at run time.
-      requireExecutable('copilot', binary, env, 'install the GitHub Copilot CLI (npm i -g @github/copilot) or pass --agent with another agent');
+      requireExecutable(
+        'copilot',
+        binary,
+        env,
+        'install the GitHub Copilot CLI (npm i -g @github/copilot) or pass --agent with another agent',
+      );
     },
   };
 }

@@ -10,7 +10,19 @@
  */
 import type { AgentEvent, AgentProvider, PreflightOptions } from '../types.js';
 import { parseClaudeLine } from './claude-code.js';
-import { assertPromptFitsArgv, hasAnyEnv, notLoggedIn, num, obj, parseJsonObject, probe, requireExecutable, str, summarizeToolInput, usage } from './shared.js';
+import {
+  assertPromptFitsArgv,
+  hasAnyEnv,
+  notLoggedIn,
+  num,
+  obj,
+  parseJsonObject,
+  probe,
+  requireExecutable,
+  str,
+  summarizeToolInput,
+  usage,
+} from './shared.js';
 
 export interface CursorOptions {
   env?: Record<string, string>;
@@ -61,7 +73,12 @@ export function parseCursorLine(line: string): AgentEvent[] {
     events.unshift({
       type: 'usage',
       cumulative: true,
-      usage: usage({ input: num(u.inputTokens), output: num(u.outputTokens), cacheRead: num(u.cacheReadTokens), cacheWrite: num(u.cacheWriteTokens) }),
+      usage: usage({
+        input: num(u.inputTokens),
+        output: num(u.outputTokens),
+        cacheRead: num(u.cacheReadTokens),
+        cacheWrite: num(u.cacheWriteTokens),
+      }),
     });
   }
   return events;
@@ -97,12 +114,21 @@ export function cursor(model?: string, options: CursorOptions = {}): AgentProvid
     },
     parseLine: parseCursorLine,
     async preflight({ env, signal }: PreflightOptions) {
-      requireExecutable('cursor', binary, env, 'install the Cursor CLI (curl https://cursor.com/install -fsS | bash) or pass --agent with another agent');
+      requireExecutable(
+        'cursor',
+        binary,
+        env,
+        'install the Cursor CLI (curl https://cursor.com/install -fsS | bash) or pass --agent with another agent',
+      );
       if (hasAnyEnv(env, ['CURSOR_API_KEY'])) return;
       const r = await probe([binary, 'status'], env, 15_000, signal);
       const out = r.stdout + r.stderr;
       if (/not (logged|authenticated)/i.test(out) || (r.code !== 0 && !r.timedOut)) {
-        throw notLoggedIn('cursor', (out.trim().split('\n')[0] ?? '') || `\`${binary} status\` exited ${String(r.code)}`, `run \`${binary} login\`, or set CURSOR_API_KEY`);
+        throw notLoggedIn(
+          'cursor',
+          (out.trim().split('\n')[0] ?? '') || `\`${binary} status\` exited ${String(r.code)}`,
+          `run \`${binary} login\`, or set CURSOR_API_KEY`,
+        );
       }
     },
   };

@@ -47,10 +47,16 @@ export function createAgentProvider(name: string, selection: AgentSelection = {}
       return pi(model);
     case 'command':
       if (!selection.command) {
-        throw new FactoryFailure('usage', '--agent command needs --command <executable>', { exitCode: ExitCode.invalid, hint: 'factory agent run --agent command --command ./my-agent -- --its-flags' });
+        throw new FactoryFailure('usage', '--agent command needs --command <executable>', {
+          exitCode: ExitCode.invalid,
+          hint: 'factory agent run --agent command --command ./my-agent -- --its-flags',
+        });
       }
       return commandAgent(selection.command, { args: selection.commandArgs ?? [] });
     default:
-      throw new FactoryFailure('unknown-agent', `unknown agent "${name}"`, { exitCode: ExitCode.invalid, hint: `one of: ${AGENT_NAMES.join(', ')}` });
+      throw new FactoryFailure('unknown-agent', `unknown agent "${name}"`, {
+        exitCode: ExitCode.invalid,
+        hint: `one of: ${AGENT_NAMES.join(', ')}`,
+      });
   }
 }

@@ -11,7 +11,20 @@
  * `opencode auth list` and the idle timeout.
  */
 import type { AgentEvent, AgentProvider, PreflightOptions } from '../types.js';
-import { assertPromptFitsArgv, errorMessage, hasAnyEnv, notLoggedIn, num, obj, parseJsonObject, probe, requireExecutable, str, summarizeToolInput, usage } from './shared.js';
+import {
+  assertPromptFitsArgv,
+  errorMessage,
+  hasAnyEnv,
+  notLoggedIn,
+  num,
+  obj,
+  parseJsonObject,
+  probe,
+  requireExecutable,
+  str,
+  summarizeToolInput,
+  usage,
+} from './shared.js';
 
 export interface OpenCodeOptions {
   /** Provider-specific reasoning effort (`--variant`). */
@@ -23,7 +36,16 @@ export interface OpenCodeOptions {
 }
 
 /** Provider API keys opencode reads from the environment (any one is enough to run). */
-const PROVIDER_ENV = ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'OPENROUTER_API_KEY', 'GEMINI_API_KEY', 'GOOGLE_GENERATIVE_AI_API_KEY', 'GROQ_API_KEY', 'XAI_API_KEY', 'OPENCODE_API_KEY'] as const;
+const PROVIDER_ENV = [
+  'ANTHROPIC_API_KEY',
+  'OPENAI_API_KEY',
+  'OPENROUTER_API_KEY',
+  'GEMINI_API_KEY',
+  'GOOGLE_GENERATIVE_AI_API_KEY',
+  'GROQ_API_KEY',
+  'XAI_API_KEY',
+  'OPENCODE_API_KEY',
+] as const;
 
 /** Parse one line of `opencode run --format json`. Pure. */
 export function parseOpenCodeLine(line: string): AgentEvent[] {
@@ -42,7 +64,8 @@ export function parseOpenCodeLine(line: string): AgentEvent[] {
     case 'tool_use': {
       const state = obj(part?.state);
       // Earlier states (pending, running) repeat the same call; report it once, when it completed.
-      if (!part || typeof part.tool !== 'string' || (state?.status !== 'completed' && state?.status !== 'error')) return [];
+      if (!part || typeof part.tool !== 'string' || (state?.status !== 'completed' && state?.status !== 'error'))
+        return [];
       return [{ type: 'tool', name: part.tool, input: summarizeToolInput(state.input) }];
     }
     case 'step_finish': {
@@ -113,12 +136,21 @@ export function opencode(model?: string, options: OpenCodeOptions = {}): AgentPr
     },
     parseLine: parseOpenCodeLine,
     async preflight({ env, signal }: PreflightOptions) {
-      requireExecutable('opencode', binary, env, 'install OpenCode (npm i -g opencode-ai) or pass --agent with another agent');
+      requireExecutable(
+        'opencode',
+        binary,
+        env,
+        'install OpenCode (npm i -g opencode-ai) or pass --agent with another agent',
+      );
       if (hasAnyEnv(env, PROVIDER_ENV)) return;
       const r = await probe([binary, 'auth', 'list'], env, 15_000, signal);
       const out = r.stdout + r.stderr;
       if (/\b0 credentials\b/i.test(out) || (r.code !== 0 && !r.timedOut)) {
-        throw notLoggedIn('opencode', 'no stored credentials and no provider API key in the environment (`opencode run` would hang silently)', 'run `opencode auth login`, or set a provider key such as ANTHROPIC_API_KEY');
+        throw notLoggedIn(
+          'opencode',
+          'no stored credentials and no provider API key in the environment (`opencode run` would hang silently)',
+          'run `opencode auth login`, or set a provider key such as ANTHROPIC_API_KEY',
+        );
       }
     },
   };

@@ -8,7 +8,16 @@
  * `error`/`agent_error` for API failures. Exercised by test/fixtures/agents/pi.jsonl.
  */
 import type { AgentEvent, AgentProvider, PreflightOptions } from '../types.js';
-import { errorMessage, num, obj, parseJsonObject, requireExecutable, str, summarizeToolInput, usage } from './shared.js';
+import {
+  errorMessage,
+  num,
+  obj,
+  parseJsonObject,
+  requireExecutable,
+  str,
+  summarizeToolInput,
+  usage,
+} from './shared.js';
 
 export interface PiOptions {
   thinking?: 'off' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
@@ -101,7 +110,12 @@ export function pi(model?: string, options: PiOptions = {}): AgentProvider {
     parseLine: parsePiLine,
     async preflight({ env }: PreflightOptions) {
       // Pi keeps provider keys in its own settings; a missing one surfaces as an `error` event.
-      requireExecutable('pi', binary, env, 'install pi (npm i -g @mariozechner/pi-coding-agent) or pass --agent with another agent');
+      requireExecutable(
+        'pi',
+        binary,
+        env,
+        'install pi (npm i -g @mariozechner/pi-coding-agent) or pass --agent with another agent',
+      );
     },
   };
 }

@@ -80,10 +80,14 @@ const MAX_PROMPT_ARG_BYTES = 120 * 1024;
 export function assertPromptFitsArgv(agent: string, prompt: string): void {
   const n = Buffer.byteLength(prompt, 'utf8');
   if (n > MAX_PROMPT_ARG_BYTES) {
-    throw new FactoryFailure('prompt-too-long', `the ${agent} CLI takes the prompt as one argument; this prompt is ${n} bytes (max ${MAX_PROMPT_ARG_BYTES})`, {
-      exitCode: ExitCode.invalid,
-      hint: 'shorten the prompt, or use an agent that reads it from stdin (claude-code, codex, pi, command)',
-    });
+    throw new FactoryFailure(
+      'prompt-too-long',
+      `the ${agent} CLI takes the prompt as one argument; this prompt is ${n} bytes (max ${MAX_PROMPT_ARG_BYTES})`,
+      {
+        exitCode: ExitCode.invalid,
+        hint: 'shorten the prompt, or use an agent that reads it from stdin (claude-code, codex, pi, command)',
+      },
+    );
   }
 }
 
@@ -91,7 +95,10 @@ export function assertPromptFitsArgv(agent: string, prompt: string): void {
 export function findExecutable(name: string, env: Record<string, string | undefined>): string | undefined {
   const candidates = name.includes('/')
     ? [isAbsolute(name) ? name : join(process.cwd(), name)]
-    : (env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, name));
+    : (env.PATH ?? '')
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, name));
   for (const c of candidates) {
     try {
       if (!statSync(c).isFile()) continue;
@@ -104,14 +111,23 @@ export function findExecutable(name: string, env: Record<string, string | undefi
   return undefined;
 }
 
-export function requireExecutable(agent: string, binary: string, env: Record<string, string | undefined>, installHint: string): string {
+export function requireExecutable(
+  agent: string,
+  binary: string,
+  env: Record<string, string | undefined>,
+  installHint: string,
+): string {
   const found = findExecutable(binary, env);
   if (!found) {
-    throw new FactoryFailure('agent-missing', `the ${agent} agent needs the "${binary}" executable, which is not on PATH`, {
-      exitCode: ExitCode.unavailable,
-      hint: installHint,
-      details: { agent, binary },
-    });
+    throw new FactoryFailure(
+      'agent-missing',
+      `the ${agent} agent needs the "${binary}" executable, which is not on PATH`,
+      {
+        exitCode: ExitCode.unavailable,
+        hint: installHint,
+        details: { agent, binary },
+      },
+    );
   }
   return found;
 }
@@ -129,11 +145,20 @@ const PROBE_OUTPUT_CAP = 64 * 1024;
  * Run a status command (`codex login status`, `claude auth status`) with stdin closed, bounded in
  * time and output, and its process group killed on timeout. Never throws for a non-zero exit.
  */
-export function probe(argv: string[], env: Record<string, string | undefined>, timeoutMs = 15_000, signal?: AbortSignal): Promise<ProbeResult> {
+export function probe(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  timeoutMs = 15_000,
+  signal?: AbortSignal,
+): Promise<ProbeResult> {
   const [file, ...args] = argv;
   if (!file) throw new Error('probe: empty argv');
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(file, args, {
+      env: env as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let stdout = '';
     let stderr = '';
     let timedOut = false;

@@ -50,7 +50,8 @@ export function detect(dir: string): Detected {
       const scripts = pkg.scripts ?? {};
       out.scripts = SCRIPTS.filter((s) => typeof scripts[s] === 'string');
       const field = typeof pkg.packageManager === 'string' ? pkg.packageManager.split('@')[0] : undefined;
-      if (!lock && (field === 'npm' || field === 'pnpm' || field === 'yarn' || field === 'bun')) out.packageManager = field;
+      if (!lock && (field === 'npm' || field === 'pnpm' || field === 'yarn' || field === 'bun'))
+        out.packageManager = field;
     } catch {
       // An unparsable package.json: still a Node project, without scripts.
     }
@@ -67,7 +68,8 @@ export function detect(dir: string): Detected {
     if (doc.errors.length === 0) {
       try {
         const data = doc.toJS({ maxAliasCount: 100 }) as { services?: Record<string, unknown> } | null;
-        if (data && typeof data.services === 'object' && data.services) out.composeServices = Object.keys(data.services);
+        if (data && typeof data.services === 'object' && data.services)
+          out.composeServices = Object.keys(data.services);
       } catch {
         // aliases beyond the limit: leave services empty
       }

@@ -29,7 +29,7 @@ export const INSTALLED_SCHEMA = fileURLToPath(new URL('../../../factory.schema.j
  */
 export function schemaReference(dir: string): string {
   const local = join(dir, 'node_modules', 'software-factory', 'factory.schema.json');
-  if (existsSync(local)) return './' + relative(dir, local).split(sep).join('/');
+  if (existsSync(local)) return `./${relative(dir, local).split(sep).join('/')}`;
   return INSTALLED_SCHEMA;
 }
 
@@ -49,17 +49,28 @@ export function initContract(opts: { cwd?: string; force?: boolean }): InitResul
   const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
     // A bug in the renderer, not the user's doing: say what it produced.
-    throw new Error(`factory init rendered an invalid contract: ${errors.map((e) => `${e.line}:${e.column} ${e.message}`).join('; ')}\n${starter.text}`);
+    throw new Error(
+      `factory init rendered an invalid contract: ${errors.map((e) => `${e.line}:${e.column} ${e.message}`).join('; ')}\n${starter.text}`,
+    );
   }
   writeFileSync(file, starter.text);
-  return { file, overwritten: exists, gitignoreUpdated: ignoreStateDir(dir), detected, services: starter.services, tests: starter.tests };
+  return {
+    file,
+    overwritten: exists,
+    gitignoreUpdated: ignoreStateDir(dir),
+    detected,
+    services: starter.services,
+    tests: starter.tests,
+  };
 }
 
 /** Add `.factory/` to .gitignore unless a line already ignores it. Returns whether it changed. */
 function ignoreStateDir(dir: string): boolean {
   const path = join(dir, '.gitignore');
   const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
-  const ignored = text.split(/\r?\n/).some((l) => ['.factory', '.factory/', '/.factory', '/.factory/'].includes(l.trim()));
+  const ignored = text
+    .split(/\r?\n/)
+    .some((l) => ['.factory', '.factory/', '/.factory', '/.factory/'].includes(l.trim()));
   if (ignored) return false;
   const sepLine = text === '' || text.endsWith('\n') ? '' : '\n';
   writeFileSync(path, `${text}${sepLine}# factory instance state (logs, data, leases)\n.factory/\n`);

@@ -24,7 +24,13 @@ function run(pm: PackageManager, script: string): string {
 }
 
 function safeName(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[^a-z0-9]+/, '').replace(/-+$/, '') || 'app';
+  return (
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]+/g, '-')
+      .replace(/^[^a-z0-9]+/, '')
+      .replace(/-+$/, '') || 'app'
+  );
 }
 
 export function renderStarter(dir: string, d: Detected, schemaRef: string): Starter {
@@ -51,7 +57,11 @@ export function renderStarter(dir: string, d: Detected, schemaRef: string): Star
   };
 
   for (const s of d.composeServices) {
-    addService(s, ['type: compose', `compose_file: ${scalar(d.composeFile ?? 'compose.yaml')}`, `service: ${scalar(s)}`]);
+    addService(s, [
+      'type: compose',
+      `compose_file: ${scalar(d.composeFile ?? 'compose.yaml')}`,
+      `service: ${scalar(s)}`,
+    ]);
   }
   const dependsOn = d.composeServices.length ? [`depends_on: [${d.composeServices.map(safeName).join(', ')}]`] : [];
 
@@ -61,7 +71,15 @@ export function renderStarter(dir: string, d: Detected, schemaRef: string): Star
       if (isWeb) ports.push('web');
       addService(p.name, [
         `command: ${scalar(p.command)}`,
-        ...(isWeb ? ['port: web', 'env:', '  PORT: ${WEB_PORT}', 'url: http://localhost:${WEB_PORT}', 'healthcheck: { tcp: web }'] : []),
+        ...(isWeb
+          ? [
+              'port: web',
+              'env:',
+              '  PORT: ${WEB_PORT}',
+              'url: http://localhost:${WEB_PORT}',
+              'healthcheck: { tcp: web }',
+            ]
+          : []),
         ...dependsOn,
       ]);
     }
@@ -100,5 +118,5 @@ export function renderStarter(dir: string, d: Detected, schemaRef: string): Star
     for (const t of tests) lines.push(`  ${t}:`, `    - ${scalar(run(pm, t))}`);
   }
   lines.push('artifacts:', '  collect:', '    - test-results/**');
-  return { text: lines.join('\n') + '\n', services: names, tests };
+  return { text: `${lines.join('\n')}\n`, services: names, tests };
 }

@@ -20,7 +20,16 @@ export const unknownDependencies: Rule = {
     for (const [service, deps] of Object.entries(origins.dependsOn)) {
       deps.forEach((d, i) => {
         if (deps.findIndex((x) => x.service === d.service) < i) {
-          out.push(source.diagnostic({ code: 'duplicate-dependency', message: `service "${service}" lists "${d.service}" twice in depends_on` }, d.path, d.explicit));
+          out.push(
+            source.diagnostic(
+              {
+                code: 'duplicate-dependency',
+                message: `service "${service}" lists "${d.service}" twice in depends_on`,
+              },
+              d.path,
+              d.explicit,
+            ),
+          );
         }
       });
       for (const d of deps) {
@@ -64,7 +73,8 @@ export const dependencyCycles: Rule = {
       return source.diagnostic(
         {
           code: 'dependency-cycle',
-          message: cycle.length === 2 ? `service "${from}" depends on itself` : `dependency cycle: ${cycle.join(' → ')}`,
+          message:
+            cycle.length === 2 ? `service "${from}" depends on itself` : `dependency cycle: ${cycle.join(' → ')}`,
           hint: 'remove one of these depends_on entries',
         },
         at?.path ?? ['services', from],

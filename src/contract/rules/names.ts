@@ -12,7 +12,11 @@ export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function suggestName(name: string): string {
-  const s = name.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[^a-z0-9]+/, '').replace(/-+$/, '');
+  const s = name
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/^[^a-z0-9]+/, '')
+    .replace(/-+$/, '');
   return s ? `e.g. "${s}"` : 'e.g. "api"';
 }
 
@@ -64,7 +68,10 @@ export const invalidEnvNames: Rule = {
       if (!ENV_NAME.test(key)) {
         out.push(
           source.diagnostic(
-            { code: 'invalid-name', message: `invalid variable name "${key}": use letters, digits and "_", not starting with a digit` },
+            {
+              code: 'invalid-name',
+              message: `invalid variable name "${key}": use letters, digits and "_", not starting with a digit`,
+            },
             path,
             true,
           ),
@@ -94,7 +101,13 @@ export const duplicateStepNames: Rule = {
     const out: Diagnostic[] = [];
     contract.setup.forEach((s, i) => {
       if (seen.has(s.name)) {
-        out.push(source.diagnostic({ code: 'duplicate-name', message: `two setup steps are named "${s.name}"` }, ['setup', i, 'name']));
+        out.push(
+          source.diagnostic({ code: 'duplicate-name', message: `two setup steps are named "${s.name}"` }, [
+            'setup',
+            i,
+            'name',
+          ]),
+        );
       }
       seen.add(s.name);
     });

@@ -65,7 +65,10 @@ export const unknownPorts: Rule = {
             {
               code: 'unknown-port',
               message: `service "${service}" uses port "${r.port}", which is not declared in ports`,
-              hint: best !== undefined ? `did you mean "${best}"?` : `declare it: ports: [${[...known, r.port].join(', ')}]`,
+              hint:
+                best !== undefined
+                  ? `did you mean "${best}"?`
+                  : `declare it: ports: [${[...known, r.port].join(', ')}]`,
             },
             r.path,
           ),

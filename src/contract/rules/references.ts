@@ -11,12 +11,20 @@ import { parseTemplate, shellReferences } from '../template.js';
 
 /** Names visible everywhere: built-ins, port variables, contract env, env_file values, the environment. */
 function contractNames(d: Draft): { all: Set<string>; suggestible: string[] } {
-  const own = [...BUILTIN_NAMES, ...d.contract.ports.map((p) => p.envVar), ...Object.keys(d.contract.env), ...d.envFileNames];
+  const own = [
+    ...BUILTIN_NAMES,
+    ...d.contract.ports.map((p) => p.envVar),
+    ...Object.keys(d.contract.env),
+    ...d.envFileNames,
+  ];
   const all = new Set<string>([...own, ...Object.keys(d.processEnv)]);
   return { all, suggestible: [...new Set(own)] };
 }
 
-function refsOf(t: TemplateUse): { refs: { name: string; offset: number; length: number }[]; error?: { offset: number; length: number; message: string } } {
+function refsOf(t: TemplateUse): {
+  refs: { name: string; offset: number; length: number }[];
+  error?: { offset: number; length: number; message: string };
+} {
   if (t.shell) return { refs: shellReferences(t.value) };
   const { parts, error } = parseTemplate(t.value);
   const refs = parts.flatMap((p) => (p.kind === 'ref' ? [{ name: p.name, offset: p.offset, length: p.length }] : []));
@@ -35,7 +43,12 @@ export const undefinedReferences: Rule = {
     for (const t of d.templates) {
       const { refs, error } = refsOf(t);
       if (error) {
-        out.push(d.source.diagnostic({ code: 'invalid-template', message: error.message }, d.source.spanInString(t.path, error.offset, error.length)));
+        out.push(
+          d.source.diagnostic(
+            { code: 'invalid-template', message: error.message },
+            d.source.spanInString(t.path, error.offset, error.length),
+          ),
+        );
       }
       const siblings = t.envKey ? siblingsOf(d, t.envKey.map) : new Set<string>();
       for (const r of refs) {
@@ -86,7 +99,9 @@ export const envCycles: Rule = {
     }
     for (const m of maps.values()) {
       const edges = (key: string) =>
-        refsOf(m.get(key) as TemplateUse).refs.map((r) => r.name).filter((n) => n !== key && m.has(n));
+        refsOf(m.get(key) as TemplateUse)
+          .refs.map((r) => r.name)
+          .filter((n) => n !== key && m.has(n));
       const state = new Map<string, 'visiting' | 'done'>();
       const stack: string[] = [];
       const reported = new Set<string>();
@@ -102,7 +117,11 @@ export const envCycles: Rule = {
             const use = m.get(cycle[0] as string) as TemplateUse;
             out.push(
               d.source.diagnostic(
-                { code: 'env-cycle', message: `env variables reference each other in a cycle: ${cycle.join(' → ')}`, hint: 'break the cycle by writing one value out' },
+                {
+                  code: 'env-cycle',
+                  message: `env variables reference each other in a cycle: ${cycle.join(' → ')}`,
+                  hint: 'break the cycle by writing one value out',
+                },
                 use.path,
               ),
             );

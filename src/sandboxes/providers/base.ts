@@ -4,7 +4,15 @@ import { FactoryFailure, ExitCode } from '../../lib/failure.js';
 import { hostEnv, identityEnv, resolveIdentity, safetyConfigEnv } from '../git.js';
 import { runProcess, type RawSpawn } from '../run-process.js';
 import { homedir } from 'node:os';
-import type { ExecOptions, Mount, Sandbox, SandboxCreateOptions, SandboxKind, SandboxProcess, WorktreeInfo } from '../types.js';
+import type {
+  ExecOptions,
+  Mount,
+  Sandbox,
+  SandboxCreateOptions,
+  SandboxKind,
+  SandboxProcess,
+  WorktreeInfo,
+} from '../types.js';
 import { bwrapWritableGitPaths } from './bwrap-args.js';
 
 /**
@@ -80,9 +88,14 @@ export function resolveMounts(mounts: Mount[], repoRoot: string): Mount[] {
 
 async function copy(from: string, to: string): Promise<void> {
   await mkdir(dirname(to), { recursive: true });
-  const result = await runProcess({ argv: ['cp', '-a', '-T', '--', from, to], cwd: dirname(to), env: hostEnv() }, { timeoutMs: 300_000 }).done;
+  const result = await runProcess(
+    { argv: ['cp', '-a', '-T', '--', from, to], cwd: dirname(to), env: hostEnv() },
+    { timeoutMs: 300_000 },
+  ).done;
   if (result.exitCode !== 0) {
-    throw new FactoryFailure('sandbox-copy-failed', `Copying ${from} to ${to} failed: ${result.stderr.trim()}`, { exitCode: ExitCode.failed });
+    throw new FactoryFailure('sandbox-copy-failed', `Copying ${from} to ${to} failed: ${result.stderr.trim()}`, {
+      exitCode: ExitCode.failed,
+    });
   }
 }
 

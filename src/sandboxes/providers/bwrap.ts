@@ -35,15 +35,21 @@ const FACTORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..'
 function checkMountTargets(mounts: Mount[], workdir: string, writableRoots: string[]): void {
   for (const mount of mounts) {
     if (!existsSync(mount.hostPath)) {
-      throw new FactoryFailure('sandbox-mount-missing', `Mount source ${mount.hostPath} does not exist.`, { exitCode: ExitCode.invalid });
+      throw new FactoryFailure('sandbox-mount-missing', `Mount source ${mount.hostPath} does not exist.`, {
+        exitCode: ExitCode.invalid,
+      });
     }
     const target = isAbsolute(mount.sandboxPath) ? mount.sandboxPath : resolve(workdir, mount.sandboxPath);
     const underWritable = writableRoots.some((root) => target === root || target.startsWith(`${root}/`));
     if (!underWritable && !existsSync(target)) {
-      throw new FactoryFailure('sandbox-mount-target', `bwrap cannot create mount point ${target}: the host filesystem is read-only in the sandbox.`, {
-        exitCode: ExitCode.invalid,
-        hint: `Mount under ${writableRoots.join(', ')}, or at a path that exists on the host.`,
-      });
+      throw new FactoryFailure(
+        'sandbox-mount-target',
+        `bwrap cannot create mount point ${target}: the host filesystem is read-only in the sandbox.`,
+        {
+          exitCode: ExitCode.invalid,
+          hint: `Mount under ${writableRoots.join(', ')}, or at a path that exists on the host.`,
+        },
+      );
     }
   }
 }
@@ -60,10 +66,16 @@ export function bwrap(config: BwrapOptions = {}): SandboxProvider {
     available: async () => {
       try {
         const result = await runProcess(
-          { argv: [binary, '--ro-bind', '/', '/', '--unshare-pid', '--cap-drop', 'ALL', '--', 'true'], cwd: '/', env: hostEnv() },
+          {
+            argv: [binary, '--ro-bind', '/', '/', '--unshare-pid', '--cap-drop', 'ALL', '--', 'true'],
+            cwd: '/',
+            env: hostEnv(),
+          },
           { timeoutMs: 10_000 },
         ).done;
-        return result.exitCode === 0 ? { ok: true } : { ok: false, reason: `bwrap cannot create a sandbox here: ${result.stderr.trim()}` };
+        return result.exitCode === 0
+          ? { ok: true }
+          : { ok: false, reason: `bwrap cannot create a sandbox here: ${result.stderr.trim()}` };
       } catch {
         return { ok: false, reason: 'bwrap is not installed (Debian: apt-get install bubblewrap).' };
       }
@@ -93,7 +105,10 @@ export function bwrap(config: BwrapOptions = {}): SandboxProvider {
         hostHome: home,
         env,
         wrap: (argv, cwd, execEnv, interactive) => ({
-          argv: [binary, ...bwrapCommand(interactive ? policy.filter((a) => a !== '--new-session') : policy, cwd, argv).slice(1)],
+          argv: [
+            binary,
+            ...bwrapCommand(interactive ? policy.filter((a) => a !== '--new-session') : policy, cwd, argv).slice(1),
+          ],
           cwd: worktree.path,
           env: execEnv,
         }),

@@ -45,7 +45,14 @@ function volume(host: string, target: string, readonly: boolean, label: 'z' | 'Z
 
 export function containerRunArgs(input: ContainerRunInput): string[] {
   const { worktree } = input;
-  const args = ['run', '--rm', input.tty ? '-it' : '-i', ...(input.init === false ? [] : ['--init']), '--name', input.containerName];
+  const args = [
+    'run',
+    '--rm',
+    input.tty ? '-it' : '-i',
+    ...(input.init === false ? [] : ['--init']),
+    '--name',
+    input.containerName,
+  ];
   args.push('--user', input.user, '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges');
   if (typeof input.network === 'object') args.push('--network', input.network.name);
   else if (input.network === 'host') args.push('--network', 'host');

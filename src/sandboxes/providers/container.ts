@@ -49,7 +49,10 @@ export function containerProvider(engine: 'docker' | 'podman', config: Container
           { timeoutMs: 15_000 },
         ).done;
         if (result.exitCode === 0) return { ok: true };
-        return { ok: false, reason: `${engine} engine is not usable here: ${result.stderr.trim().split('\n').slice(-1)[0] ?? ''}` };
+        return {
+          ok: false,
+          reason: `${engine} engine is not usable here: ${result.stderr.trim().split('\n').slice(-1)[0] ?? ''}`,
+        };
       } catch {
         return { ok: false, reason: `${engine} is not installed.` };
       }

@@ -54,17 +54,27 @@ const REQUIRED: Array<keyof Sandbox> = ['exec', 'spawn', 'copyIn', 'copyOut', 'c
 /** Validates a hand-written provider and wraps `create` so a malformed sandbox is caught early. */
 export function defineSandboxProvider(provider: SandboxProvider): SandboxProvider {
   if (typeof provider.name !== 'string' || provider.name === '') {
-    throw new FactoryFailure('sandbox-provider-invalid', 'A sandbox provider needs a non-empty name.', { exitCode: ExitCode.invalid });
+    throw new FactoryFailure('sandbox-provider-invalid', 'A sandbox provider needs a non-empty name.', {
+      exitCode: ExitCode.invalid,
+    });
   }
   if (provider.kind !== 'bind-mount' && provider.kind !== 'isolated') {
-    throw new FactoryFailure('sandbox-provider-invalid', `Sandbox provider ${provider.name}: kind must be "bind-mount" or "isolated".`, {
-      exitCode: ExitCode.invalid,
-    });
+    throw new FactoryFailure(
+      'sandbox-provider-invalid',
+      `Sandbox provider ${provider.name}: kind must be "bind-mount" or "isolated".`,
+      {
+        exitCode: ExitCode.invalid,
+      },
+    );
   }
   if (typeof provider.create !== 'function' || typeof provider.available !== 'function') {
-    throw new FactoryFailure('sandbox-provider-invalid', `Sandbox provider ${provider.name} must implement available() and create().`, {
-      exitCode: ExitCode.invalid,
-    });
+    throw new FactoryFailure(
+      'sandbox-provider-invalid',
+      `Sandbox provider ${provider.name} must implement available() and create().`,
+      {
+        exitCode: ExitCode.invalid,
+      },
+    );
   }
   return {
     ...provider,
@@ -72,9 +82,13 @@ export function defineSandboxProvider(provider: SandboxProvider): SandboxProvide
       const sandbox = await provider.create(options);
       const missing = REQUIRED.filter((key) => typeof sandbox[key] !== 'function');
       if (missing.length > 0) {
-        throw new FactoryFailure('sandbox-provider-invalid', `Sandbox from provider ${provider.name} lacks ${missing.join(', ')}.`, {
-          exitCode: ExitCode.invalid,
-        });
+        throw new FactoryFailure(
+          'sandbox-provider-invalid',
+          `Sandbox from provider ${provider.name} lacks ${missing.join(', ')}.`,
+          {
+            exitCode: ExitCode.invalid,
+          },
+        );
       }
       return sandbox;
     },

@@ -123,7 +123,10 @@ export class Readiness {
       };
       const onAbort = () => finish('aborted');
       const timer = setTimeout(() => {
-        this.hooks.onResult({ ok: false, detail: `no line matched /${pattern}/ within ${this.check.startupTimeoutMs} ms` });
+        this.hooks.onResult({
+          ok: false,
+          detail: `no line matched /${pattern}/ within ${this.check.startupTimeoutMs} ms`,
+        });
         finish('timeout');
       }, this.check.startupTimeoutMs);
       this.hooks.signal.addEventListener('abort', onAbort, { once: true });

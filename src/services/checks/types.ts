@@ -13,7 +13,7 @@ export interface CheckTiming {
 
 export type ResolvedCheck =
   | ({ kind: 'http'; url: string; status: [number, number] } & CheckTiming)
-  | ({ kind: 'tcp'; port: number; /** empty = every loopback family */ hosts: string[] } & CheckTiming)
+  | ({ kind: 'tcp'; port: number /** empty = every loopback family */; hosts: string[] } & CheckTiming)
   | ({ kind: 'command'; file: string; args: string[]; cwd: string; env: Record<string, string> } & CheckTiming)
   | ({ kind: 'log'; pattern: string } & CheckTiming);
 

@@ -1,8 +1,8 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { COMPLETION_SIGNAL } from '../../../src/agent-loop/prd/prompt.js';
-import type { AgentRunner, AgentTaskResult } from '../../../src/agent-loop/prd/runner.js';
+import { COMPLETION_SIGNAL } from '../../../src/prd/prompt.js';
+import type { AgentRunner, AgentTaskResult } from '../../../src/prd/runner.js';
 
 export const FAKE_AGENT = fileURLToPath(new URL('../../fixtures/agents/fake-agent.mjs', import.meta.url));
 
@@ -17,7 +17,11 @@ export function fakeAgentRunner(calls: string[] = []): AgentRunner {
       calls.push(name);
       const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: worktree.path, encoding: 'utf8' }).trim();
       return new Promise<AgentTaskResult>((resolve, reject) => {
-        const child = spawn(process.execPath, [FAKE_AGENT, '--fake-format=text'], { cwd: worktree.path, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, [FAKE_AGENT, '--fake-format=text'], {
+          cwd: worktree.path,
+          detached: true,
+          stdio: ['pipe', 'pipe', 'pipe'],
+        });
         const log = createWriteStream(logFile);
         let out = '';
         child.stdout.setEncoding('utf8').on('data', (d: string) => {
@@ -37,16 +41,21 @@ export function fakeAgentRunner(calls: string[] = []): AgentRunner {
         child.on('close', (code) => {
           signal.removeEventListener('abort', kill);
           log.end();
-          const commits = execFileSync('git', ['log', '--reverse', '--format=%H%x1f%s', `${head}..HEAD`], { cwd: worktree.path, encoding: 'utf8' })
+          const commits = execFileSync('git', ['log', '--reverse', '--format=%H%x1f%s', `${head}..HEAD`], {
+            cwd: worktree.path,
+            encoding: 'utf8',
+          })
             .split('\n')
             .filter(Boolean)
             .map((l) => {
               const [sha = '', subject = ''] = l.split('\x1f');
               return { sha, subject };
             });
-          const dirty = execFileSync('git', ['status', '--porcelain'], { cwd: worktree.path, encoding: 'utf8' }).trim() !== '';
+          const dirty =
+            execFileSync('git', ['status', '--porcelain'], { cwd: worktree.path, encoding: 'utf8' }).trim() !== '';
           if (code !== 0) return resolve({ outcome: 'failed', commits, message: `exit ${code}` });
-          if (!out.includes(COMPLETION_SIGNAL)) return resolve({ outcome: 'incomplete', commits, message: 'no completion signal' });
+          if (!out.includes(COMPLETION_SIGNAL))
+            return resolve({ outcome: 'incomplete', commits, message: 'no completion signal' });
           resolve({ outcome: commits.length === 0 && !dirty ? 'no-changes' : 'complete', commits });
         });
         child.stdin.end(prompt);

@@ -47,7 +47,9 @@ export async function realtimeClient(tokenValue = token()) {
   await new Promise((resolve, reject) => {
     ws.once('open', resolve);
     ws.once('error', reject);
-    ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
+    ws.once('unexpected-response', (_req, res) =>
+      reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })),
+    );
   });
   return {
     next(predicate, ms = 10_000) {

@@ -24,7 +24,11 @@ test('an update takes any subset of fields but not none', () => {
 test('project ids are positive integers; anything else is a 404', () => {
   assert.equal(projectId('42'), '42');
   for (const bad of ['0', '-1', 'abc', '1.5', '01', '9'.repeat(19)]) {
-    assert.throws(() => projectId(bad), (error) => error instanceof HttpError && error.status === 404, bad);
+    assert.throws(
+      () => projectId(bad),
+      (error) => error instanceof HttpError && error.status === 404,
+      bad,
+    );
   }
 });
 

@@ -10,7 +10,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { Evidence, ReviewRecord } from '../../backlog/types.js';
+import type { Evidence, ReviewRecord } from '../backlog/types.js';
 import { git } from './git.js';
 import { branchCommits, commitLedger, readLedger } from './ledger.js';
 import { PhaseError, runPhase } from './phase.js';
@@ -19,7 +19,6 @@ import type { TestRunResult } from './runner.js';
 import { clearAttempt, readAttempt, writeAttempt } from './state.js';
 import { contractTestRunner } from './test-runner.js';
 import type { WalkContext, WalkStop } from './types.js';
-
 
 async function runTests(ctx: WalkContext, label: string): Promise<TestRunResult> {
   const { worktree, options, timeouts } = ctx;
@@ -50,11 +49,21 @@ async function reviewIteration(ctx: WalkContext, setPhase: (p: string) => void):
     commits: await branchCommits(worktree.path, ctx.base),
   });
   const outcome = await runPhase('review', timeouts.review, options.signal, (signal) =>
-    options.agent.runTask({ worktree, prompt, signal, logFile: ctx.log.path('review-agent.log'), name: `prd-${prd.number}-review` }),
+    options.agent.runTask({
+      worktree,
+      prompt,
+      signal,
+      logFile: ctx.log.path('review-agent.log'),
+      name: `prd-${prd.number}-review`,
+    }),
   );
   ctx.log.write(`review agent ${outcome.outcome}${outcome.message ? `: ${outcome.message}` : ''}`);
   if (outcome.outcome === 'failed' || outcome.outcome === 'incomplete') {
-    throw new PhaseError('review', `the review agent ${outcome.outcome === 'failed' ? 'failed' : 'stopped before finishing'}${outcome.message ? `: ${outcome.message}` : ''}`, 'failed');
+    throw new PhaseError(
+      'review',
+      `the review agent ${outcome.outcome === 'failed' ? 'failed' : 'stopped before finishing'}${outcome.message ? `: ${outcome.message}` : ''}`,
+      'failed',
+    );
   }
   setPhase('tests');
   const tests = await runTests(ctx, 'review');
@@ -75,7 +84,12 @@ async function reviewIteration(ctx: WalkContext, setPhase: (p: string) => void):
 
 export function renderReviewBody(ctx: WalkContext, evidence: Evidence, testsSkipped?: string): string {
   const { prd, tasks, source } = ctx;
-  const lines = [`${prd.title}: every task of PRD #${prd.ref} is done on \`${ctx.worktree.branch}\`.`, '', '## Tasks', ''];
+  const lines = [
+    `${prd.title}: every task of PRD #${prd.ref} is done on \`${ctx.worktree.branch}\`.`,
+    '',
+    '## Tasks',
+    '',
+  ];
   for (const t of tasks) {
     const close = source.kind === 'github' && t.kind === 'afk' ? `Closes #${t.id}: ` : `#${t.id} `;
     lines.push(`- [x] ${close}${t.title} (${t.kind.toUpperCase()})`);
@@ -84,12 +98,13 @@ export function renderReviewBody(ctx: WalkContext, evidence: Evidence, testsSkip
   for (const c of evidence.commits) lines.push(`- \`${c.sha.slice(0, 10)}\` ${c.subject}`);
   lines.push('', '## Tests', '');
   if (evidence.tests.length === 0) lines.push(`- no test suites ran: ${testsSkipped ?? 'see the run log'}`);
-  for (const t of evidence.tests) lines.push(`- ${t.ok ? 'PASS' : 'FAIL'} \`${t.suite}\`: ${t.summary}${t.logFile ? ` — log \`${t.logFile}\`` : ''}`);
+  for (const t of evidence.tests)
+    lines.push(`- ${t.ok ? 'PASS' : 'FAIL'} \`${t.suite}\`: ${t.summary}${t.logFile ? ` — log \`${t.logFile}\`` : ''}`);
   lines.push('', '## Artifacts', '');
   for (const a of evidence.artifacts) lines.push(`- \`${a}\``);
   if (evidence.logFile) lines.push(`- run log \`${evidence.logFile}\``);
   lines.push('', `PRD: ${prd.location}`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 export async function reviewAndPublish(ctx: WalkContext, setPhase: (p: string) => void): Promise<WalkStop<'reviewed'>> {
@@ -108,7 +123,10 @@ export async function reviewAndPublish(ctx: WalkContext, setPhase: (p: string) =
     setPhase('push');
     const remote = options.remote ?? 'origin';
     await runPhase('push', timeouts.push, options.signal, (signal) =>
-      git(worktree.path, ['push', '--porcelain', remote, `HEAD:refs/heads/${worktree.branch}`], { signal, timeoutMs: timeouts.push }),
+      git(worktree.path, ['push', '--porcelain', remote, `HEAD:refs/heads/${worktree.branch}`], {
+        signal,
+        timeoutMs: timeouts.push,
+      }),
     );
     ctx.emit({ type: 'pushed', remote, branch: worktree.branch });
   }
@@ -116,12 +134,17 @@ export async function reviewAndPublish(ctx: WalkContext, setPhase: (p: string) =
   setPhase('publish');
   const evidence: Evidence = {
     commits: await branchCommits(worktree.path, ctx.base),
-    tests: tests.suites.map((s) => ({ suite: s.suite, ok: s.ok, summary: s.summary, ...(s.logFile ? { logFile: s.logFile } : {}) })),
+    tests: tests.suites.map((s) => ({
+      suite: s.suite,
+      ok: s.ok,
+      summary: s.summary,
+      ...(s.logFile ? { logFile: s.logFile } : {}),
+    })),
     artifacts: [ctx.log.dir, ...(tests.artifactsDir ? [tests.artifactsDir] : [])],
     logFile: ctx.log.file,
   };
   const body = renderReviewBody(ctx, evidence, tests.skipped);
-  await writeFile(ctx.log.path('evidence.json'), JSON.stringify(evidence, null, 2) + '\n');
+  await writeFile(ctx.log.path('evidence.json'), `${JSON.stringify(evidence, null, 2)}\n`);
   await writeFile(ctx.log.path('review.md'), body);
   const review: ReviewRecord = await runPhase('publish', timeouts.publish, options.signal, () =>
     source.openReview(prd, { branch: worktree.branch, base: ctx.baseBranch, title: prd.title, body, evidence }),

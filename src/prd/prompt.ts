@@ -6,7 +6,7 @@
  * or leave changes — the outer process makes the task's commit and runs the tests — never push.
  * The review prompt asks for a review pass over the whole branch with the same rules.
  */
-import type { Prd, Task } from '../../backlog/types.js';
+import type { Prd, Task } from '../backlog/types.js';
 
 /** The agent loop's default completion signal (issue 6); the walker asks for it explicitly. */
 export const COMPLETION_SIGNAL = '<promise>COMPLETE</promise>';
@@ -41,7 +41,9 @@ export function buildTaskPrompt(input: TaskPromptInput): string {
     section('Remaining after this task', remaining.map(taskLine).join('\n')),
   ];
   if (input.previousFailure) {
-    parts.push(section('The previous attempt at this task failed', '```\n' + input.previousFailure.slice(-4000) + '\n```'));
+    parts.push(
+      section('The previous attempt at this task failed', `\`\`\`\n${input.previousFailure.slice(-4000)}\n\`\`\``),
+    );
   }
   parts.push(
     section(

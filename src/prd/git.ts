@@ -4,7 +4,7 @@
  * does on the PRD branch.
  */
 import { execFile } from 'node:child_process';
-import { FactoryFailure } from '../../lib/failure.js';
+import { FactoryFailure } from '../lib/failure.js';
 
 export const GIT_TIMEOUT_MS = 60_000;
 
@@ -55,9 +55,13 @@ export function gitRaw(cwd: string, args: string[], options: GitOptions = {}): P
 export async function git(cwd: string, args: string[], options: GitOptions = {}): Promise<string> {
   const r = await gitRaw(cwd, args, options);
   if (r.code !== 0) {
-    throw new FactoryFailure('git-failed', `git ${args.join(' ')} exited ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`, {
-      details: { cwd, args },
-    });
+    throw new FactoryFailure(
+      'git-failed',
+      `git ${args.join(' ')} exited ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`,
+      {
+        details: { cwd, args },
+      },
+    );
   }
   return r.stdout.trim();
 }

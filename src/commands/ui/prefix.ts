@@ -3,7 +3,7 @@
  * (the concurrently style), factory's own lines dimmed.
  */
 import { colors } from '../../lib/output.js';
-import type { StartEvent } from '../start.js';
+import type { StartEvent } from '../../services/start.js';
 
 const PALETTE = [colors.cyan, colors.magenta, colors.green, colors.yellow, colors.blue, colors.red];
 
@@ -22,7 +22,11 @@ export function prefixer(out: NodeJS.WriteStream = process.stdout): (e: StartEve
   const factory = () => colors.dim(`${'factory'.padEnd(width)} |`);
   return (e) => {
     if (e.type === 'lease') {
-      out.write(`${factory()} ports ${Object.entries(e.ports).map(([n, p]) => `${n}=${p}`).join(' ')}\n`);
+      out.write(
+        `${factory()} ports ${Object.entries(e.ports)
+          .map(([n, p]) => `${n}=${p}`)
+          .join(' ')}\n`,
+      );
     } else if (e.type === 'line') {
       const c = colorFor(e.service);
       const text = e.stream === 'factory' ? colors.dim(e.line) : e.line;
@@ -34,7 +38,9 @@ export function prefixer(out: NodeJS.WriteStream = process.stdout): (e: StartEve
     } else if (e.type === 'failed') {
       out.write(`${factory()} ${colors.red(e.error.message)}\n`);
     } else if (e.type === 'stopped') {
-      out.write(`${factory()} stopped${e.busyPorts.length ? colors.red(` (ports still bound: ${e.busyPorts.join(', ')})`) : ''}\n`);
+      out.write(
+        `${factory()} stopped${e.busyPorts.length ? colors.red(` (ports still bound: ${e.busyPorts.join(', ')})`) : ''}\n`,
+      );
     }
   };
 }

@@ -1,7 +1,7 @@
 /** Human rendering of an instance's status (`status`, the end of `start`). Light: `status` imports it. */
 import { colors, println } from '../../lib/output.js';
-import type { InstanceStatus } from '../status-read.js';
-import type { ServiceStatus } from '../state.js';
+import type { InstanceStatus } from '../../services/status-read.js';
+import type { ServiceStatus } from '../../services/state.js';
 
 function stateColor(s: ServiceStatus): string {
   const text = s.health === 'unhealthy' ? `${s.state} (unhealthy)` : s.state;
@@ -18,7 +18,9 @@ export function phaseLine(st: InstanceStatus): string {
       return `instance ${st.worktreeId}: not started`;
     case 'supervisor-dead':
       return `instance ${st.worktreeId}: ${colors.red(`supervisor (pid ${sup?.pid}) is not running`)} — it was killed or crashed${
-        st.orphans.length ? `; ${st.orphans.length} process(es) of it still alive (pids ${st.orphans.map((o) => o.pid).join(', ')})` : ''
+        st.orphans.length
+          ? `; ${st.orphans.length} process(es) of it still alive (pids ${st.orphans.map((o) => o.pid).join(', ')})`
+          : ''
       }. Run "factory stop" to reap them.`;
     default:
       return `instance ${st.worktreeId}: ${st.running ? st.phase : `${st.phase} (not running)`}${sup && st.running ? colors.dim(` — supervisor pid ${sup.pid}`) : ''}`;
@@ -30,7 +32,9 @@ export function renderStatus(st: InstanceStatus): void {
   if (st.services.length === 0) return;
   const w = Math.max(...st.services.map((s) => s.name.length));
   for (const s of st.services) {
-    const ports = Object.entries(s.ports).map(([n, p]) => `${n}=${p}`).join(' ');
+    const ports = Object.entries(s.ports)
+      .map(([n, p]) => `${n}=${p}`)
+      .join(' ');
     const parts = [
       s.name.padEnd(w),
       stateColor(s),
@@ -41,7 +45,8 @@ export function renderStatus(st: InstanceStatus): void {
       s.exitCode !== null && s.state !== 'ready' ? `exit ${s.exitCode}` : '',
     ].filter(Boolean);
     println(`  ${parts.join('  ')}`);
-    if (s.check && s.lastCheck && (!s.lastCheck.ok || s.health === 'unhealthy')) println(colors.dim(`    ${s.check}: ${s.lastCheck.detail}`));
+    if (s.check && s.lastCheck && (!s.lastCheck.ok || s.health === 'unhealthy'))
+      println(colors.dim(`    ${s.check}: ${s.lastCheck.detail}`));
     if (s.error && (s.state === 'failed' || s.state === 'blocked')) println(colors.red(`    ${s.error}`));
   }
   if (st.error && !st.running) println(colors.red(`last start failed: ${st.error.message}`));
@@ -49,6 +54,6 @@ export function renderStatus(st: InstanceStatus): void {
 
 /** 0: every service ready/completed and healthy; 1: running but not all healthy; 3: not running. */
 export function statusExitCode(st: InstanceStatus | undefined): number {
-  if (!st || !st.running) return 3;
+  if (!st?.running) return 3;
   return st.healthy ? 0 : 1;
 }

@@ -7,19 +7,26 @@
  * `prd-N`) and stopped again afterwards, exactly as `factory test` does. A repository without a
  * `factory.yaml` has no tests to run: the result says so and counts as passing.
  */
-import { findContractFile, loadContract } from '../../contract/load.js';
-import { resolveInstanceRef } from '../../setup/instance.js';
-import { runTests } from '../../test-suites/run.js';
-import { runtimeControl } from '../../test-suites/runtime-control.js';
+import { findContractFile, loadContract } from '../contract/load.js';
+import { resolveInstanceRef } from '../setup/instance.js';
+import { runTests } from '../test-suites/run.js';
+import { runtimeControl } from '../test-suites/runtime-control.js';
 import type { TestRunner, TestRunResult } from './runner.js';
 
 export const contractTestRunner: TestRunner = {
   async run({ worktree, signal }): Promise<TestRunResult> {
     if (!findContractFile(worktree.path)) return { ok: true, suites: [], skipped: 'no factory.yaml in the worktree' };
     const contract = await loadContract({ cwd: worktree.path });
-    if (Object.keys(contract.tests).length === 0) return { ok: true, suites: [], skipped: 'the contract declares no test suites' };
+    if (Object.keys(contract.tests).length === 0)
+      return { ok: true, suites: [], skipped: 'the contract declares no test suites' };
     const instance = await resolveInstanceRef(contract, worktree.name);
-    const result = await runTests({ contract, instance, suites: [], control: runtimeControl(contract, instance), signal });
+    const result = await runTests({
+      contract,
+      instance,
+      suites: [],
+      control: runtimeControl(contract, instance),
+      signal,
+    });
     return {
       ok: result.ok,
       artifactsDir: result.artifactsDir,

@@ -100,10 +100,14 @@ export async function commitLedger(input: LedgerCommitInput): Promise<LedgerComm
   const changed = staged.code === 1;
   const paragraphs = [input.title.replace(/\s*\n\s*/g, ' ').trim()];
   if (input.body) paragraphs.push(input.body);
-  if (squashed.length > 0) paragraphs.push(['Agent commits folded in:', ...squashed.map((c) => `- ${c.subject}`)].join('\n'));
+  if (squashed.length > 0)
+    paragraphs.push(['Agent commits folded in:', ...squashed.map((c) => `- ${c.subject}`)].join('\n'));
   paragraphs.push(ledgerTrailers(input.ref, input.phase));
   const env = await identityEnv(worktree);
-  await git(worktree, ['commit', '--no-verify', '--allow-empty', '--file', '-'], { env, input: paragraphs.join('\n\n') + '\n' });
+  await git(worktree, ['commit', '--no-verify', '--allow-empty', '--file', '-'], {
+    env,
+    input: `${paragraphs.join('\n\n')}\n`,
+  });
   const sha = await git(worktree, ['rev-parse', 'HEAD']);
   return { sha, changed, squashed };
 }

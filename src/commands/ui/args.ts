@@ -3,10 +3,13 @@
  * Light on purpose: `status` imports it.
  */
 import type { ArgsDef } from 'citty';
-import type { LocateOptions } from '../paths.js';
+import type { LocateOptions } from '../../services/paths.js';
 
 export const instanceArgs = {
-  'worktree-id': { type: 'string', description: 'Instance id (default: FACTORY_WORKTREE_ID, else the git worktree directory name)' },
+  'worktree-id': {
+    type: 'string',
+    description: 'Instance id (default: FACTORY_WORKTREE_ID, else the git worktree directory name)',
+  },
   file: { type: 'string', alias: 'f', description: 'Contract file (default: factory.yaml here or above)' },
   json: { type: 'boolean', description: 'Print one JSON document (schema in schema/)' },
 } as const satisfies ArgsDef;

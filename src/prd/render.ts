@@ -2,20 +2,24 @@
  * Human rendering of a PRD walk: progress events on stderr as they happen, one summary per PRD on
  * stdout at the end. The `--json` renderer is ./schema.ts; both consume the same events/results.
  */
-import { colors, eprintln, println } from '../../lib/output.js';
+import { colors, eprintln, println } from '../lib/output.js';
 import type { BatchResult } from './batch.js';
 import type { WalkEvent, WalkResult } from './types.js';
 
 export function renderEvent(e: WalkEvent): void {
   switch (e.type) {
     case 'start':
-      eprintln(`${colors.cyan('→')} PRD ${e.prd.number} ${colors.bold(e.prd.title)} ${colors.dim(`(log: ${e.logFile})`)}`);
+      eprintln(
+        `${colors.cyan('→')} PRD ${e.prd.number} ${colors.bold(e.prd.title)} ${colors.dim(`(log: ${e.logFile})`)}`,
+      );
       return;
     case 'worktree':
       eprintln(colors.dim(`  worktree ${e.path} on ${e.branch}${e.reused ? ' (reused)' : ''}`));
       return;
     case 'took-over':
-      eprintln(`${colors.yellow('!')} the previous run (pid ${e.fromPid}) died; took over its lock${e.killed.length ? ` and stopped its leftover processes (${e.killed.join(', ')})` : ''}`);
+      eprintln(
+        `${colors.yellow('!')} the previous run (pid ${e.fromPid}) died; took over its lock${e.killed.length ? ` and stopped its leftover processes (${e.killed.join(', ')})` : ''}`,
+      );
       return;
     case 'task-start':
       eprintln(`${colors.cyan('→')} task #${e.task.id} ${e.task.title} ${colors.dim('(AFK)')}`);
@@ -27,7 +31,8 @@ export function renderEvent(e: WalkEvent): void {
       return;
     case 'tests':
       if (e.result.suites.length === 0) eprintln(colors.dim(`  tests: ${e.result.skipped ?? 'none'}`));
-      for (const s of e.result.suites) eprintln(`  ${s.ok ? colors.green('✓') : colors.red('✗')} tests ${s.suite}: ${s.summary}`);
+      for (const s of e.result.suites)
+        eprintln(`  ${s.ok ? colors.green('✓') : colors.red('✗')} tests ${s.suite}: ${s.summary}`);
       return;
     case 'review-start':
       eprintln(`${colors.cyan('→')} every task is done: review iteration`);
@@ -52,16 +57,22 @@ export function renderResult(r: WalkResult): void {
       if (r.worktree) println(colors.dim(`  worktree kept: ${r.worktree}`));
       return;
     case 'failed':
-      println(`${colors.red('✗')} ${head} failed in the ${r.phase} phase${r.task ? ` at task #${r.task.id}` : ''}: ${r.error}`);
+      println(
+        `${colors.red('✗')} ${head} failed in the ${r.phase} phase${r.task ? ` at task #${r.task.id}` : ''}: ${r.error}`,
+      );
       if (r.worktree) println(colors.dim(`  worktree kept: ${r.worktree}`));
       if (r.logFile) println(colors.dim(`  log: ${r.logFile}`));
       println(`  resume: ${r.resumeCommand}`);
       return;
     case 'interrupted':
-      println(`${colors.yellow('■')} ${head} interrupted during ${r.phase}; nothing was lost. Resume: ${r.resumeCommand}`);
+      println(
+        `${colors.yellow('■')} ${head} interrupted during ${r.phase}; nothing was lost. Resume: ${r.resumeCommand}`,
+      );
       return;
     case 'reviewed':
-      println(`${colors.green('✓')} ${head}: every task done (${r.commits.length} commits on ${r.branch}); review opened: ${r.review.location}`);
+      println(
+        `${colors.green('✓')} ${head}: every task done (${r.commits.length} commits on ${r.branch}); review opened: ${r.review.location}`,
+      );
       return;
   }
 }

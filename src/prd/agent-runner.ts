@@ -10,15 +10,26 @@
  * branch and name re-adds it at the same path). A dirty worktree is never removed, so nothing the
  * agent left uncommitted is lost.
  */
-import { isFactoryFailure } from '../../lib/failure.js';
-import { createWorktree } from '../../sandboxes/worktree.js';
-import type { RunOptions } from '../options.js';
-import { run } from '../run.js';
+import { isFactoryFailure } from '../lib/failure.js';
+import { createWorktree } from '../sandboxes/worktree.js';
+import type { RunOptions } from '../agent-loop/options.js';
+import { run } from '../agent-loop/run.js';
 import type { AgentRunner, AgentTaskResult } from './runner.js';
 
 export type AgentLoopRunnerOptions = Pick<
   RunOptions,
-  'agent' | 'sandbox' | 'model' | 'maxIterations' | 'idleTimeoutSeconds' | 'completionTimeoutSeconds' | 'app' | 'env' | 'network' | 'mounts' | 'hooks' | 'preflight'
+  | 'agent'
+  | 'sandbox'
+  | 'model'
+  | 'maxIterations'
+  | 'idleTimeoutSeconds'
+  | 'completionTimeoutSeconds'
+  | 'app'
+  | 'env'
+  | 'network'
+  | 'mounts'
+  | 'hooks'
+  | 'preflight'
 >;
 
 export function agentLoopRunner(options: AgentLoopRunnerOptions): AgentRunner {
@@ -48,16 +59,27 @@ export function agentLoopRunner(options: AgentLoopRunnerOptions): AgentRunner {
           commits: r.commits.map((c) => ({ sha: c.sha, subject: c.subject })),
           iterations: r.iterations.length,
           ...(r.sessionId ? { sessionId: r.sessionId } : {}),
-          ...(outcome === 'incomplete' ? { message: `no completion signal after ${r.iterations.length} iteration(s)` } : {}),
+          ...(outcome === 'incomplete'
+            ? { message: `no completion signal after ${r.iterations.length} iteration(s)` }
+            : {}),
         };
       } catch (error) {
         // An abort (interrupt or phase timeout) is the walker's to report; anything else is the agent failing.
         if (signal.aborted) throw error;
-        const sessionId = isFactoryFailure(error) && typeof error.details?.sessionId === 'string' ? error.details.sessionId : undefined;
-        const message = isFactoryFailure(error) ? error.message + (error.hint ? ` (${error.hint})` : '') : error instanceof Error ? error.message : String(error);
+        const sessionId =
+          isFactoryFailure(error) && typeof error.details?.sessionId === 'string' ? error.details.sessionId : undefined;
+        const message = isFactoryFailure(error)
+          ? error.message + (error.hint ? ` (${error.hint})` : '')
+          : error instanceof Error
+            ? error.message
+            : String(error);
         result = { outcome: 'failed', commits: [], message, ...(sessionId ? { sessionId } : {}) };
       }
-      await createWorktree({ repo: worktree.repoRoot, branchStrategy: { type: 'branch', branch: worktree.branch }, name: worktree.name });
+      await createWorktree({
+        repo: worktree.repoRoot,
+        branchStrategy: { type: 'branch', branch: worktree.branch },
+        name: worktree.name,
+      });
       return result;
     },
   };

@@ -44,7 +44,7 @@ export function processesIn(dir: string, filter: StrayFilter = {}): number[] {
       const cwd = readlinkSync(`/proc/${pid}/cwd`);
       if (cwd !== dir && !cwd.startsWith(prefix)) continue;
       const st = statOf(pid);
-      if (!st || st.tty !== 0) continue;
+      if (st?.tty !== 0) continue;
       if (filter.startedAfter && st.start < Number(filter.startedAfter)) continue;
       found.push(pid);
     } catch {

@@ -66,14 +66,17 @@ export async function runPhase<T>(
   try {
     const result = await Promise.race([work(controller.signal), abandoned]);
     // Work that reports an abort as a value (an agent run's outcome) still did not complete.
-    if (reason === 'timeout') throw new PhaseError(phase, `the ${phase} phase timed out after ${timeoutMs} ms`, 'timeout');
+    if (reason === 'timeout')
+      throw new PhaseError(phase, `the ${phase} phase timed out after ${timeoutMs} ms`, 'timeout');
     if (reason === 'interrupted') throw new PhaseError(phase, `the ${phase} phase was interrupted`, 'interrupted');
     return result;
   } catch (error) {
     if (isPhaseError(error)) throw error;
     const message = error instanceof Error ? error.message : String(error);
-    if (reason === 'timeout') throw new PhaseError(phase, `the ${phase} phase timed out after ${timeoutMs} ms`, 'timeout', error);
-    if (reason === 'interrupted') throw new PhaseError(phase, `the ${phase} phase was interrupted`, 'interrupted', error);
+    if (reason === 'timeout')
+      throw new PhaseError(phase, `the ${phase} phase timed out after ${timeoutMs} ms`, 'timeout', error);
+    if (reason === 'interrupted')
+      throw new PhaseError(phase, `the ${phase} phase was interrupted`, 'interrupted', error);
     throw new PhaseError(phase, message, 'failed', error);
   } finally {
     clearTimeout(timer);

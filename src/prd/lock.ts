@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { ExitCode, FactoryFailure } from '../../lib/failure.js';
+import { ExitCode, FactoryFailure } from '../lib/failure.js';
 
 export interface LockOwner {
   pid: number;
@@ -71,7 +71,7 @@ export interface HeldLock {
 async function tryCreate(file: string, owner: LockOwner): Promise<boolean> {
   try {
     const handle = await open(file, 'wx');
-    await handle.writeFile(JSON.stringify(owner, null, 2) + '\n');
+    await handle.writeFile(`${JSON.stringify(owner, null, 2)}\n`);
     await handle.close();
     return true;
   } catch (error) {
@@ -102,18 +102,25 @@ export async function acquireLock(file: string, runId: string, subject: string):
     if (await tryCreate(file, owner)) return held();
     const existing = await readOwner(file);
     if (existing && ownerAlive(existing)) {
-      throw new FactoryFailure('prd-locked', `${subject} is being walked by another run (pid ${existing.pid}, since ${existing.startedAt})`, {
-        exitCode: ExitCode.unavailable,
-        hint: `wait for it, or stop it (kill ${existing.pid}); the lock is ${file}`,
-        details: { lock: file, owner: existing },
-      });
+      throw new FactoryFailure(
+        'prd-locked',
+        `${subject} is being walked by another run (pid ${existing.pid}, since ${existing.startedAt})`,
+        {
+          exitCode: ExitCode.unavailable,
+          hint: `wait for it, or stop it (kill ${existing.pid}); the lock is ${file}`,
+          details: { lock: file, owner: existing },
+        },
+      );
     }
     // Stale (or unreadable: a writer died mid-write). Take it over under the guard.
     const guard = `${file}.takeover`;
     try {
       await mkdir(guard);
     } catch {
-      const age = await stat(guard).then((s) => Date.now() - s.mtimeMs, () => 0);
+      const age = await stat(guard).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
       if (age > GUARD_STALE_MS) await rm(guard, { recursive: true, force: true });
       continue;
     }
@@ -121,7 +128,7 @@ export async function acquireLock(file: string, runId: string, subject: string):
       const again = await readOwner(file);
       if (again && JSON.stringify(again) !== JSON.stringify(existing)) continue; // someone else won
       const tmp = `${file}.${process.pid}.tmp`;
-      await writeFile(tmp, JSON.stringify(owner, null, 2) + '\n');
+      await writeFile(tmp, `${JSON.stringify(owner, null, 2)}\n`);
       await rename(tmp, file);
       return held(existing ?? undefined);
     } finally {

@@ -35,15 +35,28 @@ export const PrdWalkResultSchema = Type.Object(
     prd: Type.Integer(),
     title: Type.Union([Type.String(), Type.Null()]),
     status: Type.Union(
-      [Type.Literal('nothing-to-do'), Type.Literal('paused'), Type.Literal('failed'), Type.Literal('interrupted'), Type.Literal('reviewed')],
-      { description: 'paused: at a HITL or blocked task; failed: a phase failed (recorded on the task); reviewed: the review was opened by this run.' },
+      [
+        Type.Literal('nothing-to-do'),
+        Type.Literal('paused'),
+        Type.Literal('failed'),
+        Type.Literal('interrupted'),
+        Type.Literal('reviewed'),
+      ],
+      {
+        description:
+          'paused: at a HITL or blocked task; failed: a phase failed (recorded on the task); reviewed: the review was opened by this run.',
+      },
     ),
     branch: Type.String(),
     worktree: Type.Union([Type.String(), Type.Null()], { description: 'Kept on pause and failure.' }),
     logFile: Type.Union([Type.String(), Type.Null()]),
-    doneThisRun: Type.Array(Type.String(), { description: 'Task ids this run completed (or found done in the ledger and mirrored).' }),
+    doneThisRun: Type.Array(Type.String(), {
+      description: 'Task ids this run completed (or found done in the ledger and mirrored).',
+    }),
     task: Type.Union([TaskRef, Type.Null()], { description: 'The task the walk stopped at (paused / failed).' }),
-    reason: Type.Union([Type.String(), Type.Null()], { description: 'hitl | blocked for a pause; why there was nothing to do.' }),
+    reason: Type.Union([Type.String(), Type.Null()], {
+      description: 'hitl | blocked for a pause; why there was nothing to do.',
+    }),
     message: Type.Union([Type.String(), Type.Null()]),
     phase: Type.Union([Type.String(), Type.Null()], { description: 'The phase that failed or was interrupted.' }),
     error: Type.Union([Type.String(), Type.Null()]),
@@ -61,7 +74,10 @@ export const AgentPrdOutputSchema = Type.Object(
     mode: Type.Union([Type.Literal('prd'), Type.Literal('batch')]),
     results: Type.Array(PrdWalkResultSchema),
     skipped: Type.Array(
-      Type.Object({ prd: Type.Integer(), title: Type.String(), reason: Type.String() }, { additionalProperties: false }),
+      Type.Object(
+        { prd: Type.Integer(), title: Type.String(), reason: Type.String() },
+        { additionalProperties: false },
+      ),
       { description: 'Batch mode: PRDs not walked (draft, closed, already reviewed).' },
     ),
   },
@@ -85,7 +101,8 @@ export function toJsonResult(r: WalkResult): PrdWalkJson {
     message: r.status === 'paused' ? r.message : null,
     phase: r.status === 'failed' || r.status === 'interrupted' ? r.phase : null,
     error: r.status === 'failed' ? r.error : null,
-    resumeCommand: r.status === 'paused' || r.status === 'failed' || r.status === 'interrupted' ? r.resumeCommand : null,
+    resumeCommand:
+      r.status === 'paused' || r.status === 'failed' || r.status === 'interrupted' ? r.resumeCommand : null,
     review: r.status === 'reviewed' || (r.status === 'nothing-to-do' && r.review) ? (r.review ?? null) : null,
     commits: r.status === 'reviewed' ? r.commits : [],
   };

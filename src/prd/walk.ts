@@ -10,9 +10,9 @@
  */
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { Task } from '../../backlog/types.js';
-import { ExitCode, isFactoryFailure } from '../../lib/failure.js';
-import { createWorktree as defaultCreateWorktree } from '../../sandboxes/worktree.js';
+import type { Task } from '../backlog/types.js';
+import { ExitCode, isFactoryFailure } from '../lib/failure.js';
+import { createWorktree as defaultCreateWorktree } from '../sandboxes/worktree.js';
 import { git, gitRaw } from './git.js';
 import { commitLedger, readLedger } from './ledger.js';
 import { acquireLock } from './lock.js';
@@ -37,7 +37,7 @@ async function baseBranchFor(stateDir: string, root: string, requested: string |
   // A detached checkout has no branch to name: remember the commit, which merge-base understands.
   const baseBranch = requested ?? (current.code === 0 ? current.stdout.trim() : await git(root, ['rev-parse', 'HEAD']));
   await mkdir(stateDir, { recursive: true });
-  await writeFile(file, JSON.stringify({ baseBranch }, null, 2) + '\n');
+  await writeFile(file, `${JSON.stringify({ baseBranch }, null, 2)}\n`);
   return baseBranch;
 }
 
@@ -59,11 +59,14 @@ export async function walkPrd(options: WalkOptions): Promise<WalkResult> {
   const doneThisRun: string[] = [];
   const resumeCommand = options.resumeCommand;
 
-  const prd = await runPhase('backlog', timeouts.backlog, options.signal, () => source.getPrd(options.prd)).catch((e: unknown) => {
-    throw unwrap(e);
-  });
+  const prd = await runPhase('backlog', timeouts.backlog, options.signal, () => source.getPrd(options.prd)).catch(
+    (e: unknown) => {
+      throw unwrap(e);
+    },
+  );
   const base = { prd: prd.number, title: prd.title, branch, doneThisRun };
-  if (prd.review) return { ...base, status: 'nothing-to-do', reason: `already reviewed: ${prd.review.location}`, review: prd.review };
+  if (prd.review)
+    return { ...base, status: 'nothing-to-do', reason: `already reviewed: ${prd.review.location}`, review: prd.review };
   if (prd.state === 'done') return { ...base, status: 'nothing-to-do', reason: 'the PRD is closed' };
 
   const stateDir = prdStateDir(root, prd.number);
@@ -95,11 +98,27 @@ export async function walkPrd(options: WalkOptions): Promise<WalkResult> {
     const forkPoint = await git(worktree.path, ['merge-base', 'HEAD', baseBranch]).catch(() => worktree.baseCommit);
     phase = 'backlog';
     const tasks = await runPhase('backlog', timeouts.backlog, options.signal, () => source.listTasks(prd));
-    if (tasks.length === 0) return { ...withLog, worktree: worktree.path, status: 'nothing-to-do', reason: 'the PRD has no tasks yet' };
+    if (tasks.length === 0)
+      return { ...withLog, worktree: worktree.path, status: 'nothing-to-do', reason: 'the PRD has no tasks yet' };
     const ctx: WalkContext = {
-      options, source, prd, tasks, worktree, base: forkPoint, baseBranch, stateDir, timeouts, log, emit, doneThisRun,
+      options,
+      source,
+      prd,
+      tasks,
+      worktree,
+      base: forkPoint,
+      baseBranch,
+      stateDir,
+      timeouts,
+      log,
+      emit,
+      doneThisRun,
     };
-    const result = await walkTasks(ctx, (t) => (current = t), (p) => (phase = p));
+    const result = await walkTasks(
+      ctx,
+      (t) => (current = t),
+      (p) => (phase = p),
+    );
     if (result) return { ...withLog, worktree: worktree.path, ...result };
     current = undefined;
     phase = 'review';
@@ -119,7 +138,16 @@ export async function walkPrd(options: WalkOptions): Promise<WalkResult> {
     }
     const message = errorText(error);
     log.write(`failed in ${failedPhase}: ${message}`);
-    const subject: Task = current ?? { id: prd.ref, position: 0, title: prd.title, body: '', kind: 'afk', state: 'open', blockedBy: [], location: prd.location };
+    const subject: Task = current ?? {
+      id: prd.ref,
+      position: 0,
+      title: prd.title,
+      body: '',
+      kind: 'afk',
+      state: 'open',
+      blockedBy: [],
+      location: prd.location,
+    };
     try {
       await runPhase('backlog', timeouts.backlog, undefined, () =>
         source.recordFailure(subject, { phase: failedPhase, error: message, resumeCommand, logFile: log.file }),
@@ -129,9 +157,17 @@ export async function walkPrd(options: WalkOptions): Promise<WalkResult> {
     }
     if (current) {
       const attempt = await readAttempt(stateDir);
-      if (attempt?.ref === current.id) await writeAttempt(stateDir, { ...attempt, lastError: `${failedPhase}: ${message}` });
+      if (attempt?.ref === current.id)
+        await writeAttempt(stateDir, { ...attempt, lastError: `${failedPhase}: ${message}` });
     }
-    return { ...at, status: 'failed', ...(current ? { task: current } : {}), phase: failedPhase, error: message, resumeCommand };
+    return {
+      ...at,
+      status: 'failed',
+      ...(current ? { task: current } : {}),
+      phase: failedPhase,
+      error: message,
+      resumeCommand,
+    };
   } finally {
     await lock.release();
   }
@@ -173,7 +209,8 @@ async function walkTasks(
     for (const id of task.blockedBy) {
       if (done.has(id) || ledgerByRef.has(id)) continue;
       const inPrd = tasks.some((t) => t.id === id);
-      const elsewhere = !inPrd && (await runPhase('backlog', timeouts.backlog, options.signal, () => source.isTaskDone(id)));
+      const elsewhere =
+        !inPrd && (await runPhase('backlog', timeouts.backlog, options.signal, () => source.isTaskDone(id)));
       if (!elsewhere) blockers.push(id);
     }
     if (blockers.length > 0) {
@@ -190,7 +227,10 @@ async function walkTasks(
     } catch (error) {
       if (isPhaseError(error) && error.reason === 'interrupted') throw error;
       // The ledger commit is the truth; the next run mirrors it again.
-      ctx.emit({ type: 'warning', message: `task #${task.id} is done (${sha.slice(0, 10)}) but the backlog was not updated: ${errorText(error)}` });
+      ctx.emit({
+        type: 'warning',
+        message: `task #${task.id} is done (${sha.slice(0, 10)}) but the backlog was not updated: ${errorText(error)}`,
+      });
     }
   }
   setCurrent(undefined);
@@ -198,13 +238,19 @@ async function walkTasks(
 }
 
 /** One AFK task: agent → tests → ledger commit. Returns the ledger commit. */
-async function runAfkTask(ctx: WalkContext, task: Task, done: Set<string>, setPhase: (p: string) => void): Promise<string> {
+async function runAfkTask(
+  ctx: WalkContext,
+  task: Task,
+  done: Set<string>,
+  setPhase: (p: string) => void,
+): Promise<string> {
   const { prd, tasks, worktree, timeouts, options, stateDir } = ctx;
   ctx.emit({ type: 'task-start', task });
   const head = await git(worktree.path, ['rev-parse', 'HEAD']);
   const previous = await readAttempt(stateDir);
   const resumed =
-    previous?.ref === task.id && (await gitRaw(worktree.path, ['merge-base', '--is-ancestor', previous.start, 'HEAD'])).code === 0;
+    previous?.ref === task.id &&
+    (await gitRaw(worktree.path, ['merge-base', '--is-ancestor', previous.start, 'HEAD'])).code === 0;
   const attempt = resumed && previous ? previous : { ref: task.id, start: head, runId: '' };
   await writeAttempt(stateDir, { ...attempt, runId: basename(ctx.log.dir) });
   const label = `task-${String(task.position).padStart(2, '0')}`;
@@ -219,11 +265,23 @@ async function runAfkTask(ctx: WalkContext, task: Task, done: Set<string>, setPh
     ...(attempt.lastError ? { previousFailure: attempt.lastError } : {}),
   });
   const outcome = await runPhase('agent', timeouts.agent, options.signal, (signal) =>
-    options.agent.runTask({ worktree, prompt, signal, logFile: ctx.log.path(`${label}-agent.log`), name: `prd-${prd.number}-${label}` }),
+    options.agent.runTask({
+      worktree,
+      prompt,
+      signal,
+      logFile: ctx.log.path(`${label}-agent.log`),
+      name: `prd-${prd.number}-${label}`,
+    }),
   );
-  ctx.log.write(`agent ${outcome.outcome}${outcome.sessionId ? ` session ${outcome.sessionId}` : ''}${outcome.message ? `: ${outcome.message}` : ''}`);
+  ctx.log.write(
+    `agent ${outcome.outcome}${outcome.sessionId ? ` session ${outcome.sessionId}` : ''}${outcome.message ? `: ${outcome.message}` : ''}`,
+  );
   if (outcome.outcome === 'failed' || outcome.outcome === 'incomplete') {
-    throw new PhaseError('agent', `the agent ${outcome.outcome === 'failed' ? 'failed' : 'stopped before finishing'}${outcome.message ? `: ${outcome.message}` : ''}`, 'failed');
+    throw new PhaseError(
+      'agent',
+      `the agent ${outcome.outcome === 'failed' ? 'failed' : 'stopped before finishing'}${outcome.message ? `: ${outcome.message}` : ''}`,
+      'failed',
+    );
   }
 
   setPhase('tests');
@@ -232,14 +290,23 @@ async function runAfkTask(ctx: WalkContext, task: Task, done: Set<string>, setPh
   );
   ctx.emit({ type: 'tests', label, result: tests });
   if (!tests.ok) {
-    const failed = tests.suites.filter((s) => !s.ok).map((s) => `${s.suite}: ${s.summary}${s.logFile ? ` (${s.logFile})` : ''}`);
+    const failed = tests.suites
+      .filter((s) => !s.ok)
+      .map((s) => `${s.suite}: ${s.summary}${s.logFile ? ` (${s.logFile})` : ''}`);
     throw new PhaseError('tests', `tests failed after task #${task.id}: ${failed.join('; ')}`, 'failed');
   }
 
   setPhase('commit');
   const body = outcome.outcome === 'no-changes' ? 'The agent changed nothing: the task needed no change.' : undefined;
   const commit = await runPhase('commit', timeouts.commit, options.signal, () =>
-    commitLedger({ worktree: worktree.path, start: attempt.start, title: task.title, ref: task.id, phase: 'task', ...(body ? { body } : {}) }),
+    commitLedger({
+      worktree: worktree.path,
+      start: attempt.start,
+      title: task.title,
+      ref: task.id,
+      phase: 'task',
+      ...(body ? { body } : {}),
+    }),
   );
   await clearAttempt(stateDir);
   ctx.emit({ type: 'task-done', task, sha: commit.sha, changed: commit.changed, reconciled: false });

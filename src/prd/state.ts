@@ -19,7 +19,7 @@ export function prdStateDir(root: string, prd: number): string {
 }
 
 export function newRunId(now = new Date()): string {
-  return now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '') + '-' + process.pid;
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}-${process.pid}`;
 }
 
 export interface Attempt {
@@ -42,7 +42,7 @@ export async function readAttempt(dir: string): Promise<Attempt | undefined> {
 
 export async function writeAttempt(dir: string, attempt: Attempt): Promise<void> {
   const file = join(dir, 'attempt.json');
-  await writeFile(`${file}.tmp`, JSON.stringify(attempt, null, 2) + '\n');
+  await writeFile(`${file}.tmp`, `${JSON.stringify(attempt, null, 2)}\n`);
   await rename(`${file}.tmp`, file);
 }
 
