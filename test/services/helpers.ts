@@ -128,7 +128,9 @@ export async function until<T>(
 /** A port base for one test file, far from other files' (the registry is shared by the whole run). */
 export function basePort(slot: number): number {
   // Below the kernel's ephemeral range (32768+), so an outgoing connection never sits on a test's port.
-  return 27_000 + slot * 100;
+  // FACTORY_TEST_PORT_BASE moves the whole set, so two checkouts' test runs can share a machine.
+  const base = Number(process.env.FACTORY_TEST_PORT_BASE ?? 27_000);
+  return base + slot * 100;
 }
 
 const ajv = new Ajv({ strict: false, allErrors: true });
