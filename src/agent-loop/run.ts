@@ -35,7 +35,7 @@ import {
 } from './options.js';
 import { extractOutput } from './output.js';
 import { loadPrompt, makeShellRunner } from './prompt-source.js';
-import { BUILT_IN_ARGS, checkArguments, renderTemplate } from './prompt.js';
+import { argumentValues, BUILT_IN_ARGS, checkArguments, renderTemplate } from './prompt.js';
 import { locateSessionFile, transferSession } from './sessions.js';
 import type { AgentEvent, Usage } from './types.js';
 import type { LifecycleEvent } from './events.js';
@@ -91,7 +91,7 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
 
   // Prompt and arguments: every mistake here is reported before anything exists.
   const prompt = await loadPrompt(options);
-  const userArgs = Object.fromEntries(Object.entries(options.promptArgs ?? {}).map(([k, v]) => [k, String(v)]));
+  const userArgs = argumentValues(options.promptArgs);
   const appWanted = options.app !== false && findContractFile(cwd) !== undefined;
   if (prompt.parsed) {
     const available = [...BUILT_IN_ARGS, ...(appWanted ? APP_PROMPT_ARGS : [])];
