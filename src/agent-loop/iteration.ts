@@ -14,6 +14,7 @@ import type { Sandbox } from '../sandboxes/types.js';
 import type { IterationEndReason, LifecycleEvent } from './events.js';
 import { LineSplitter, TextTail } from './lines.js';
 import type { AgentEvent, AgentInvocation, AgentProvider, Usage } from './types.js';
+import { addUsage } from './usage.js';
 
 /** Agent text kept per iteration (completion signal, structured output, result text). */
 const TEXT_TAIL_CHARS = 2 * 1024 * 1024;
@@ -58,18 +59,6 @@ export interface IterationOutcome {
   rawTail: string[];
   stderrTail: string;
   durationMs: number;
-}
-
-function addUsage(a: Usage | undefined, b: Usage): Usage {
-  if (!a) return { ...b };
-  const sum: Usage = {
-    input: a.input + b.input,
-    output: a.output + b.output,
-    cacheRead: a.cacheRead + b.cacheRead,
-    cacheWrite: a.cacheWrite + b.cacheWrite,
-  };
-  if (a.costUsd !== undefined || b.costUsd !== undefined) sum.costUsd = (a.costUsd ?? 0) + (b.costUsd ?? 0);
-  return sum;
 }
 
 export async function runIteration(input: IterationInput): Promise<IterationOutcome> {
