@@ -100,12 +100,19 @@ export interface JobData {
   worktree?: { path: string; branch: string; baseCommit: string };
   sandbox?: { provider: string; stateDir: string };
   environment?: { worktreeId: string; urls: Record<string, string>; readyAt: string };
+  /** Where the current round's work starts on the branch (its commits are `commit..HEAD`). */
+  roundStart?: { round: number; commit: string };
   /** One entry per build round; the last is the current one. */
   rounds: Round[];
+  /** The branch's change against the base, refreshed after every build. */
+  diff?: NonNullable<JobManifest['diff']>;
+  commits?: JobManifest['commits'];
   reviewRequest?: NonNullable<JobManifest['reviewRequest']>;
   approval?: { matched: string[]; approvedAt: string | null; approvedBy: string | null };
-  /** Attempts per stage of the current round (the retry policy reads it). */
+  /** Attempts started per stage in the current round (`attempt` of the events). */
   attempts: Partial<Record<StageName, number>>;
+  /** Failed attempts per stage in the current round (the retry policy reads it). */
+  failures?: Partial<Record<StageName, number>>;
   failure?: JobFailure;
   cleanup?: Cleanup;
   /** Set when ready_for_human_review: the preview's TTL end, or null for none. */

@@ -215,6 +215,8 @@ export function openSqliteJobStore(file: string): JobStore {
         );
         const perRepo = new Map<string, number>();
         for (const r of held) perRepo.set(r.repo, (perRepo.get(r.repo) ?? 0) + 1);
+        const onHost = held.filter((r) => r.lease_host === o.host).length;
+        if (o.maxPerMachine !== undefined && onHost >= o.maxPerMachine) return undefined;
         const where = ['runnable = 1', 'cancel_requested = 0'];
         const values: unknown[] = [];
         if (o.repo !== undefined) {

@@ -39,6 +39,8 @@ export interface ClaimOptions {
   leaseMs: number;
   /** At most this many jobs of one repository held at once (default 2). */
   maxPerRepo: number;
+  /** At most this many jobs held at once by workers on `host` (all repositories). */
+  maxPerMachine?: number;
   /** Only jobs of this repository (the in-process `job run`). */
   repo?: string;
   /** Only this job. */
