@@ -13,13 +13,20 @@ import type { HealthcheckYaml, ServiceYaml } from './schema.js';
 import type { DataPath } from './source.js';
 import type { Dependency, DependencyCondition, HealthCheck, ServiceSpec } from './types.js';
 
-export function normalizeService(n: Normalizer, name: string, s: ServiceYaml): ServiceSpec {
+/**
+ * `awaited`: some service waits for this one with condition `completed` (as compose's
+ * service_completed_successfully does). Waiting for completion is what makes a service a one-shot,
+ * so it is one unless it says otherwise: `one_shot: false`, or a restart policy of `always` (a
+ * process restarted after exit 0 never stays completed); ./rules/dependencies.ts reports those.
+ */
+export function normalizeService(n: Normalizer, name: string, s: ServiceYaml, awaited = false): ServiceSpec {
   const path: DataPath = ['services', name];
   n.origins.services[name] = path;
   const isCompose = s.type === 'compose' || s.type === 'docker-compose';
   const env = n.env(s.env, [...path, 'env'], `services.${name}`, SERVICE_BUILTIN_NAMES);
   const scope = [...SERVICE_BUILTIN_NAMES, ...Object.keys(env), ...(isCompose ? ['COMPOSE_FILE'] : [])];
-  const oneShot = s.one_shot ?? false;
+  const restartsAlways = s.restart === 'always' || (typeof s.restart === 'object' && s.restart.policy === 'always');
+  const oneShot = s.one_shot ?? (awaited && !restartsAlways);
 
   const dependsOn: Dependency[] = [];
   const depOrigins: { service: string; path: DataPath; explicit: boolean }[] = [];
