@@ -35,7 +35,10 @@ export class IdleNotices {
   private fire(): void {
     this.idleMs += this.intervalMs;
     // The idle timeout fires at timeoutMs; a notice at or after it would only repeat the failure.
-    if (this.idleMs >= this.timeoutMs) return this.stop();
+    if (this.idleMs >= this.timeoutMs) {
+      this.stop();
+      return;
+    }
     this.onNotice(this.idleMs);
     this.timer?.refresh();
   }
