@@ -27,6 +27,7 @@ import { SANDBOX_PROVIDER_NAMES, sandboxProviderByName } from '../sandboxes/inde
 import type { BranchStrategy, Mount, NetworkMode } from '../sandboxes/types.js';
 import { parseDuration, prdArgs, runPrd, type PrdRunArgs } from './agent-prd.js';
 import { describeUsage } from '../agent-loop/usage.js';
+import { idleMessage } from '../agent-loop/log.js';
 
 const usage = (message: string, hint?: string) =>
   new FactoryFailure('usage', message, { exitCode: ExitCode.invalid, ...(hint ? { hint } : {}) });
@@ -62,6 +63,10 @@ const runArgs = {
   'idle-timeout': {
     type: 'string',
     description: 'Stop the agent after this long without output: 600, 90s, 10m (default 10m)',
+  },
+  'idle-notice': {
+    type: 'string',
+    description: 'While the agent prints nothing, say so after each interval: 60, 30s, 2m; 0 = never (default 1m)',
   },
   'completion-timeout': {
     type: 'string',
@@ -182,6 +187,7 @@ function renderProgress(e: RunEvent, streaming: boolean): void {
     eprintln(`${colors.cyan('→')} iteration ${e.iteration}/${e.maxIterations}`);
   else if (!streaming && e.type === 'warning') eprintln(`${colors.yellow('warning')} ${e.message}`);
   else if (!streaming && e.type === 'status') eprintln(colors.dim(e.message));
+  else if (!streaming && e.type === 'idle') eprintln(colors.yellow(idleMessage(e.idleSeconds, e.idleTimeoutSeconds)));
 }
 
 export const agentRun = defineCommand({
@@ -232,6 +238,7 @@ export const agentRun = defineCommand({
     const output = outputDefinition(args['output-tag'], args['output-schema']);
     const idle = seconds(args['idle-timeout'], 'idle-timeout');
     const grace = seconds(args['completion-timeout'], 'completion-timeout');
+    const notice = seconds(args['idle-notice'], 'idle-notice');
 
     const abort = new AbortController();
     let interrupts = 0;
@@ -253,6 +260,7 @@ export const agentRun = defineCommand({
       ...(signals.length ? { completionSignal: signals } : {}),
       ...(idle ? { idleTimeoutSeconds: idle } : {}),
       ...(grace ? { completionTimeoutSeconds: grace } : {}),
+      ...(notice !== undefined ? { idleNoticeSeconds: notice } : {}),
       ...(output ? { output } : {}),
       ...(args.resume ? { resumeSession: args.resume, forkSession: args.fork === true } : {}),
       ...(logging ? { logging } : {}),
