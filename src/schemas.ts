@@ -12,6 +12,7 @@ import { TestOutputSchema } from './test-suites/index.js';
 import { ValidationReportSchema } from './validation/index.js';
 import { AgentRunOutputSchema } from './agent-loop/index.js';
 import { runtimeSchemas } from './services/index.js';
+import { JobManifestSchema } from './publish/index.js';
 
 export const jsonSchemas: Record<string, TSchema> = {
   'agent-prd': AgentPrdOutputSchema,
@@ -24,5 +25,6 @@ export const jsonSchemas: Record<string, TSchema> = {
   validate: ValidationReportSchema,
   'validation-manifest': ValidationReportSchema,
   'agent-run': AgentRunOutputSchema,
+  job: JobManifestSchema,
   ...runtimeSchemas,
 };

@@ -10,4 +10,5 @@ export type { AgentProvider, AgentEvent, AgentInvocation, BuildArgvInput, Usage 
 export type { RunOptions, RunResult, RunOutcome, IterationResult, AppInfo } from './options.js';
 export type { RunEvent, LifecycleEvent, IterationEndReason } from './events.js';
 export type { LoggingOption } from './log.js';
+export { describeUsage } from './usage.js';
 export { AgentRunOutputSchema, toAgentRunJson } from './schema.js';

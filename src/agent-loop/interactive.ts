@@ -19,7 +19,7 @@ import { APP_PROMPT_ARGS, appPromptValues, startApp, writeFactoryShim, type Runn
 import { withRunFacts } from './failures.js';
 import type { RunOptions } from './options.js';
 import { loadPrompt, makeShellRunner } from './prompt-source.js';
-import { BUILT_IN_ARGS, checkArguments, renderTemplate } from './prompt.js';
+import { argumentValues, BUILT_IN_ARGS, checkArguments, renderTemplate } from './prompt.js';
 
 export type InteractiveOptions = Omit<
   RunOptions<undefined>,
@@ -67,7 +67,7 @@ export async function interactive(options: InteractiveOptions): Promise<Interact
   const hasPrompt =
     options.prompt !== undefined || options.promptFile !== undefined || options.promptTemplate !== undefined;
   const prompt = hasPrompt ? await loadPrompt(options) : undefined;
-  const userArgs = Object.fromEntries(Object.entries(options.promptArgs ?? {}).map(([k, v]) => [k, String(v)]));
+  const userArgs = argumentValues(options.promptArgs);
   const appWanted = options.app !== false && findContractFile(cwd) !== undefined;
   if (prompt?.parsed) {
     const available: string[] = [...BUILT_IN_ARGS, ...(appWanted ? APP_PROMPT_ARGS : [])];

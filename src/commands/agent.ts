@@ -20,6 +20,7 @@ import {
   type OutputDefinition,
   AGENT_NAMES,
   createAgentProvider,
+  describeUsage,
   interactive,
   run,
   toAgentRunJson,
@@ -288,10 +289,7 @@ export const agentRun = defineCommand({
                 : m.kind === 'no-changes'
                   ? 'no commits'
                   : `NOT merged (${m.kind})`;
-        const tokens =
-          result.usage.input + result.usage.cacheRead + result.usage.output > 0
-            ? `, tokens in ${result.usage.input + result.usage.cacheRead} out ${result.usage.output}`
-            : '';
+        const tokens = describeUsage(result.usage) ? `, ${describeUsage(result.usage)}` : '';
         println(
           `${result.outcome === 'no-changes' ? colors.yellow('no changes') : colors.green(result.outcome)}: ${result.iterations.length} iteration(s), ${result.commits.length} commit(s) ${where}${tokens}`,
         );

@@ -54,6 +54,7 @@ export async function runForeground(
   const server = await serve(sup.plan.socket, {
     state: () => sup.state,
     stop: () => sup.stop(),
+    restart: (service) => sup.restartService(service),
     subscribe: (fn) => sup.on(fn),
   });
   const onSignal = () => {

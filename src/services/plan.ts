@@ -40,6 +40,8 @@ export interface ServicePlan {
 }
 
 export interface InstancePlan {
+  /** The contract's `name` (stable preview hostnames: `<service>.<worktree-id>.<project>.localhost`). */
+  project: string;
   worktreeId: string;
   root: string;
   contractFile: string;
@@ -175,6 +177,7 @@ export function buildPlan(input: PlanInput): InstancePlan {
     };
   }
   return {
+    project: contract.name,
     worktreeId,
     root: contract.root,
     contractFile: contract.file,

@@ -101,7 +101,7 @@ describe('the import rules', () => {
   });
 
   it('fail on each kind of forbidden import, naming the rule and the file', async () => {
-    const files = { ...GOOD, 'test/x.ts': 'export {};\n' };
+    const files: Record<string, string> = { ...GOOD, 'test/x.ts': 'export {};\n' };
     for (const [, path, text] of BAD) files[path] = text;
     const json = JSON.parse((await cruise(files, 'json')).stdout) as { summary: { violations: Violation[] } };
     const found = json.summary.violations.map((v) => `${v.rule.name} ${v.from}`);
