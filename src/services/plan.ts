@@ -11,8 +11,11 @@ import {
   resolveCommand,
   resolveTemplate,
   serviceEnv,
-} from '../contract/interpolate.js';
-import type { Contract, Dependency, HealthCheck, ServiceSpec } from '../contract/types.js';
+  type Contract,
+  type Dependency,
+  type HealthCheck,
+  type ServiceSpec,
+} from '../contract/index.js';
 import type { ResolvedCheck } from './checks/types.js';
 import { composeDownArgv, composeStopArgv, composeUpArgv, buildOverride, type ComposeTarget } from './compose.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';

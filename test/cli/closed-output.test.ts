@@ -54,6 +54,7 @@ const cases: Record<CommandName, string[]> = {
   test: ['test', '--worktree-id', 'up', '--json'],
   validate: ['validate', '--worktree-id', 'up', '--json'],
   agent: ['agent', 'run', '--json'],
+  restart: ['restart', 'nope', '--worktree-id', 'up', '--json'],
 };
 
 function expectQuiet(r: RunResult): void {
