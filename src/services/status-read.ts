@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readJson } from './atomic.js';
+import type { ComposeTool } from './compose/tool.js';
 import { MARKER_INSTANCE } from './markers.js';
 import { instanceFiles, locateInstance, type LocateOptions } from './paths.js';
 import { heartbeatFresh } from './heartbeat.js';
@@ -27,6 +28,8 @@ export interface InstanceStatus {
   ports: Record<string, number>;
   urls: Record<string, string>;
   services: ServiceStatus[];
+  /** The compose tool and engine the preflight chose for the compose services (null: none). */
+  compose: ComposeTool | null;
   /** Processes of this instance still alive although its supervisor is not (run `factory stop`). */
   orphans: ProcessIdentity[];
   error: InstanceStateFile['error'];
@@ -50,6 +53,7 @@ export function statusFromState(
       ports: {},
       urls: {},
       services: [],
+      compose: null,
       orphans: [],
       error: null,
     };
@@ -102,6 +106,7 @@ export function statusFromState(
     ports: state.ports,
     urls: state.urls,
     services,
+    compose: state.compose ?? null,
     orphans,
     error: state.error,
   };
