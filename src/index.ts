@@ -36,6 +36,7 @@ export type {
   ValidationEvent,
 } from './validation/types.js';
 export { ValidationReportSchema } from './validation/schema.js';
+export { summarizeReport, ValidationSummarySchema, type ValidationSummary } from './validation/summary.js';
 
 // runtime: per-worktree instances
 export {

@@ -11,6 +11,7 @@ import { CheckOutput, ConfigOutput, InitOutput } from './contract/output-schemas
 import { SetupOutputSchema } from './setup/schema.js';
 import { TestOutputSchema } from './test-suites/schema.js';
 import { ValidationReportSchema } from './validation/schema.js';
+import { ValidationSummarySchema } from './validation/summary.js';
 import { AgentRunOutputSchema } from './agent-loop/schema.js';
 import { runtimeSchemas } from './services/schema.js';
 
@@ -24,6 +25,7 @@ export const jsonSchemas: Record<string, TSchema> = {
   test: TestOutputSchema,
   validate: ValidationReportSchema,
   'validation-manifest': ValidationReportSchema,
+  'validation-summary': ValidationSummarySchema,
   'agent-run': AgentRunOutputSchema,
   ...runtimeSchemas,
 };
