@@ -16,7 +16,7 @@ export function version(): string {
 
 /** "did you mean" loads the edit-distance library only when the user made a mistake. */
 async function suggestion(word: string, candidates: string[]): Promise<string | undefined> {
-  return (await import('./contract/suggest.js')).suggest(word, candidates);
+  return (await import('./lib/suggest.js')).suggest(word, candidates);
 }
 
 const ISSUES_URL = 'https://github.com/software-factory/factory/issues';

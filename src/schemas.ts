@@ -14,6 +14,7 @@ import { ValidationReportSchema } from './validation/schema.js';
 import { ValidationSummarySchema } from './validation/summary.js';
 import { AgentRunOutputSchema } from './agent-loop/schema.js';
 import { runtimeSchemas } from './services/schema.js';
+import { JobManifestSchema } from './publish/evidence/manifest.js';
 
 export const jsonSchemas: Record<string, TSchema> = {
   'agent-prd': AgentPrdOutputSchema,
@@ -27,5 +28,6 @@ export const jsonSchemas: Record<string, TSchema> = {
   'validation-manifest': ValidationReportSchema,
   'validation-summary': ValidationSummarySchema,
   'agent-run': AgentRunOutputSchema,
+  job: JobManifestSchema,
   ...runtimeSchemas,
 };

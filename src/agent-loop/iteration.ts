@@ -14,10 +14,14 @@ import type { Sandbox } from '../sandboxes/types.js';
 import type { IterationEndReason, LifecycleEvent } from './events.js';
 import { LineSplitter, TextTail } from './lines.js';
 import type { AgentEvent, AgentInvocation, AgentProvider, Usage } from './types.js';
+import { addUsage } from './usage.js';
 
 /** Agent text kept per iteration (completion signal, structured output, result text). */
 const TEXT_TAIL_CHARS = 2 * 1024 * 1024;
 const RAW_EVENT_MAX_CHARS = 4096;
+/** Unparsed stdout lines kept for a failure message (a CLI's plain-text error before it exits). */
+const RAW_TAIL_LINES = 5;
+const RAW_TAIL_LINE_CHARS = 500;
 
 export interface IterationInput {
   sandbox: Sandbox;
@@ -46,20 +50,15 @@ export interface IterationOutcome {
   resultText: string | undefined;
   /** The last error event (authentication_failed, API errors). */
   lastError: { message: string; code?: string } | undefined;
+  /**
+   * What the agent's stream last said about a failure: the most recent error event's message or
+   * error result's text (claude's `result` with `is_error: true`, codex's `turn.failed`).
+   */
+  lastErrorSaid: string | undefined;
+  /** The last few stdout lines no parser understood (a plain-text `Error: …` on stdout), bounded. */
+  rawTail: string[];
   stderrTail: string;
   durationMs: number;
-}
-
-function addUsage(a: Usage | undefined, b: Usage): Usage {
-  if (!a) return { ...b };
-  const sum: Usage = {
-    input: a.input + b.input,
-    output: a.output + b.output,
-    cacheRead: a.cacheRead + b.cacheRead,
-    cacheWrite: a.cacheWrite + b.cacheWrite,
-  };
-  if (a.costUsd !== undefined || b.costUsd !== undefined) sum.costUsd = (a.costUsd ?? 0) + (b.costUsd ?? 0);
-  return sum;
 }
 
 export async function runIteration(input: IterationInput): Promise<IterationOutcome> {
@@ -72,6 +71,8 @@ export async function runIteration(input: IterationInput): Promise<IterationOutc
   let summed: Usage | undefined;
   let resultText: string | undefined;
   let lastError: IterationOutcome['lastError'];
+  let lastErrorSaid: string | undefined;
+  const rawTail: string[] = [];
   let matched: string | undefined;
   let hung = false;
   let graceTimer: NodeJS.Timeout | undefined;
@@ -97,6 +98,8 @@ export async function runIteration(input: IterationInput): Promise<IterationOutc
     const events = provider.parseLine(line);
     if (events.length === 0) {
       if (line.trim() !== '' && !line.trimStart().startsWith('{')) {
+        rawTail.push(line.length > RAW_TAIL_LINE_CHARS ? `${line.slice(0, RAW_TAIL_LINE_CHARS)}…` : line);
+        if (rawTail.length > RAW_TAIL_LINES) rawTail.shift();
         input.emit({
           type: 'raw',
           line: line.length > RAW_EVENT_MAX_CHARS || truncated ? `${line.slice(0, RAW_EVENT_MAX_CHARS)}…` : line,
@@ -114,6 +117,7 @@ export async function runIteration(input: IterationInput): Promise<IterationOutc
           break;
         case 'result':
           resultText = e.text;
+          if (e.isError && e.text.trim() !== '') lastErrorSaid = e.text;
           // A result repeats the final text; check it for the signal on its own as well.
           seeText(`\n${e.text}`);
           break;
@@ -123,6 +127,7 @@ export async function runIteration(input: IterationInput): Promise<IterationOutc
           break;
         case 'error':
           lastError = e.code !== undefined ? { message: e.message, code: e.code } : { message: e.message };
+          lastErrorSaid = e.message;
           break;
         case 'tool':
           break;
@@ -170,6 +175,8 @@ export async function runIteration(input: IterationInput): Promise<IterationOutc
     text: tail.toString(),
     resultText,
     lastError,
+    lastErrorSaid,
+    rawTail,
     stderrTail: result.stderr.slice(-4000),
     durationMs: result.durationMs,
   };

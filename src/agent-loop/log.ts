@@ -8,6 +8,7 @@ import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { colors } from '../lib/output.js';
 import type { RunEvent } from './events.js';
+import { describeUsage } from './usage.js';
 
 export type LoggingOption = { type: 'file'; path: string } | { type: 'terminal' } | { type: 'none' };
 
@@ -81,7 +82,7 @@ export function openRunLog(option: LoggingOption, name: string): RunLog {
         case 'iteration-end':
           line(
             dim(
-              `iteration ${e.iteration} ended: ${e.reason}${e.usage ? ` (tokens in ${e.usage.input + e.usage.cacheRead}, out ${e.usage.output})` : ''}`,
+              `iteration ${e.iteration} ended: ${e.reason}${describeUsage(e.usage) ? ` (${describeUsage(e.usage)})` : ''}`,
             ),
           );
           break;

@@ -134,7 +134,8 @@ export interface RunResult<T = undefined> {
   uncommittedFiles: string[];
   /** What the branch strategy did at the end (merged, left on branch, conflict with recovery…). */
   merge: FinishResult;
-  usage: Usage;
+  /** Summed over iterations, field by field, from what the CLI reported; absent when it reported nothing. */
+  usage?: Usage;
   sessionId?: string;
   logPath?: string;
   /** The agent's last text (bounded to 64 KiB). */

@@ -26,6 +26,7 @@ import { colors, eprintln, printJson, println } from '../lib/output.js';
 import { SANDBOX_PROVIDER_NAMES, sandboxProviderByName } from '../sandboxes/index.js';
 import type { BranchStrategy, Mount, NetworkMode } from '../sandboxes/types.js';
 import { parseDuration, prdArgs, runPrd, type PrdRunArgs } from './agent-prd.js';
+import { describeUsage } from '../agent-loop/usage.js';
 
 const usage = (message: string, hint?: string) =>
   new FactoryFailure('usage', message, { exitCode: ExitCode.invalid, ...(hint ? { hint } : {}) });
@@ -284,10 +285,7 @@ export const agentRun = defineCommand({
                 : m.kind === 'no-changes'
                   ? 'no commits'
                   : `NOT merged (${m.kind})`;
-        const tokens =
-          result.usage.input + result.usage.cacheRead + result.usage.output > 0
-            ? `, tokens in ${result.usage.input + result.usage.cacheRead} out ${result.usage.output}`
-            : '';
+        const tokens = describeUsage(result.usage) ? `, ${describeUsage(result.usage)}` : '';
         println(
           `${result.outcome === 'no-changes' ? colors.yellow('no changes') : colors.green(result.outcome)}: ${result.iterations.length} iteration(s), ${result.commits.length} commit(s) ${where}${tokens}`,
         );

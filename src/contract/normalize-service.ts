@@ -1,10 +1,9 @@
 /**
  * Stage 3, services: every written form of a service → `ServiceSpec`.
  *
- * Port ownership: `port:`/`ports:` when written; otherwise the ports whose `<NAME>_PORT` the
- * service's `url` or health check mentions (the seed's sample declares no per-service ports, and a
- * service's own URL and health probe name its own port). Dependency conditions are filled in by
- * ./rules after all services are known (see `defaultConditions`).
+ * Port ownership is the written `port:`/`ports:` here; a service that wrote neither gets the ports
+ * its url or health check mention once every port is known (./normalize-ports.ts). Default
+ * dependency conditions are filled in by ./compile.ts after all services are known.
  */
 import { constants } from 'node:os';
 import { DEFAULTS } from './defaults.js';
@@ -12,10 +11,9 @@ import { SERVICE_BUILTIN_NAMES } from './interpolate.js';
 import type { Normalizer } from './normalize.js';
 import type { HealthcheckYaml, ServiceYaml } from './schema.js';
 import type { DataPath } from './source.js';
-import { shellReferences, templateNames } from './template.js';
-import type { Dependency, DependencyCondition, HealthCheck, PortSpec, ServiceSpec } from './types.js';
+import type { Dependency, DependencyCondition, HealthCheck, ServiceSpec } from './types.js';
 
-export function normalizeService(n: Normalizer, name: string, s: ServiceYaml, ports: PortSpec[]): ServiceSpec {
+export function normalizeService(n: Normalizer, name: string, s: ServiceYaml): ServiceSpec {
   const path: DataPath = ['services', name];
   n.origins.services[name] = path;
   const isCompose = s.type === 'compose' || s.type === 'docker-compose';
@@ -51,11 +49,7 @@ export function normalizeService(n: Normalizer, name: string, s: ServiceYaml, po
   });
   if (healthcheck?.kind === 'tcp') refs.push({ port: healthcheck.port, path: [...path, 'healthcheck', 'tcp'] });
   n.origins.portRefs[name] = refs;
-  let owned = [...new Set(refs.filter((r) => !r.path.includes('healthcheck')).map((r) => r.port))];
-  if (owned.length === 0) {
-    owned = inferPorts(ports, url, s.healthcheck, healthcheck);
-    if (owned.length > 0) n.origins.inferredPorts.add(name);
-  }
+  const owned = [...new Set(refs.filter((r) => !r.path.includes('healthcheck')).map((r) => r.port))];
 
   let signal = DEFAULTS.stop.signal;
   if (s.stop_signal !== undefined) {
@@ -136,24 +130,6 @@ export function normalizeService(n: Normalizer, name: string, s: ServiceYaml, po
     return { ...base, kind: 'process', command: { kind: 'argv', argv: ['true'] } };
   }
   return { ...base, kind: 'process', command: n.command(s.command, [...path, 'command'], scope) };
-}
-
-/** Ports whose variables the url or health check mention, in contract order. */
-function inferPorts(
-  ports: PortSpec[],
-  url: string | undefined,
-  written: HealthcheckYaml | undefined,
-  hc: HealthCheck | undefined,
-): string[] {
-  const names = new Set<string>();
-  if (url) for (const v of templateNames(url)) names.add(v);
-  if (hc?.kind === 'http') for (const v of templateNames(hc.url)) names.add(v);
-  if (hc?.kind === 'command') {
-    const line = hc.command.kind === 'shell' ? hc.command.line : hc.command.argv.join(' ');
-    for (const r of shellReferences(line)) names.add(r.name);
-  }
-  void written;
-  return ports.filter((p) => names.has(p.envVar)).map((p) => p.name);
 }
 
 function normalizeHealthcheck(

@@ -67,6 +67,11 @@ export interface PortSpec {
   envVar: string;
   /** Slot inside the leased block: port = block base + offset. */
   offset: number;
+  /**
+   * Declared by its first `${NAME_PORT}` reference (`source` points there), because the contract
+   * has no `ports:` list; absent for ports written in `ports:`.
+   */
+  inferred?: true;
   source?: SourceLocation;
 }
 

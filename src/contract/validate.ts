@@ -11,7 +11,7 @@ import type { Diagnostic } from '../lib/failure.js';
 import generatedValidator from './generated/factory-yaml-validator.js';
 import type { FactoryYaml } from './schema.js';
 import { dotted, type DataPath, type YamlSource } from './source.js';
-import { suggest } from './suggest.js';
+import { suggest } from '../lib/suggest.js';
 
 /**
  * The validator is compiled ahead of time from ./schema.ts (src/schema-files.ts, `npm run schema`;
