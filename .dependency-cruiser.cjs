@@ -44,8 +44,8 @@ const LIBRARY = {
   ],
 };
 const LIBRARY_FOLDERS = Object.keys(LIBRARY);
-/** The entry points besides src/cli.ts (wave 2 adds server, mcp, bots/telegram). */
-const ENTRY_FOLDERS = ['server', 'mcp', 'bots/telegram'];
+/** The entry points besides src/cli.ts: dashboard, MCP server, preview router, chat bots. */
+const ENTRY_FOLDERS = ['server', 'mcp', 'router', 'bots/telegram'];
 
 /**
  * The files a layer may be imported through from outside its folder. index.ts is the layer's whole
@@ -109,14 +109,13 @@ module.exports = {
       from: { path: '^src/cli\\.ts$' },
       to: { path: '^src/', pathNot: ['^src/commands/index\\.ts$', '^src/lib/', '^src/contract/index\\.ts$'] },
     },
-    {
-      name: 'no-import-of-entry-points',
-      comment:
-        'server, mcp and bots are entry points: no library layer imports them, and they never import each other; a command that starts one calls its index',
+    ...ENTRY_FOLDERS.map((folder) => ({
+      name: `no-import-of-entry-${folder.replace('/', '-')}`,
+      comment: `src/${folder}/ is an entry point: no library layer or other entry point imports it; a command that starts it calls its index`,
       severity: 'error',
-      from: { path: '^src/', pathNot: '^src/commands/' },
-      to: { path: under(ENTRY_FOLDERS) },
-    },
+      from: { path: '^src/', pathNot: ['^src/commands/', `^src/${esc(folder)}/`] },
+      to: { path: `^src/${esc(folder)}/` },
+    })),
     ...ENTRY_FOLDERS.map((folder) => ({
       name: `entry-${folder.replace('/', '-')}-uses-the-library`,
       comment: `src/${folder}/ uses the library layers only, never commands/, src/cli.ts or another entry point`,

@@ -36,6 +36,7 @@ export type {
   ValidationEvent,
 } from './validation/index.js';
 export { ValidationReportSchema } from './validation/index.js';
+export { summarizeReport, ValidationSummarySchema, type ValidationSummary } from './validation/index.js';
 
 // runtime: per-worktree instances
 export {

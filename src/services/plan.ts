@@ -5,8 +5,8 @@
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { DEFAULTS } from '../contract/defaults.js';
 import {
+  DEFAULTS,
   buildInstanceEnv,
   composeProjectName,
   resolveCommand,
