@@ -4,10 +4,13 @@
  * instance, check it can be validated, then run. Failures before the browser starts are
  * FactoryFailures (exit 2 for bad input, 3 when the instance or a tool is not there).
  */
-import { resolveTemplate } from '../contract/interpolate.js';
-import { DEFAULTS } from '../contract/defaults.js';
-import { loadContract } from '../contract/load.js';
-import type { Scenario, ValidationSpec } from '../contract/types.js';
+import {
+  DEFAULTS,
+  loadContract,
+  resolveTemplate,
+  type Scenario,
+  type ValidationSpec,
+} from '../contract/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { readInstance } from './instance.js';
 import { checkAnswers, checkNeeds, notRunning } from './preflight.js';
