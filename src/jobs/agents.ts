@@ -6,13 +6,13 @@
  * events (the first ones verbatim, then one per ~2 s at most, so a chatty agent cannot flood the
  * store).
  */
-import type { OutputDefinition } from '../agent-loop/output.js';
-import type { RunResult } from '../agent-loop/options.js';
-import { createAgentProvider } from '../agent-loop/providers/index.js';
-import { run } from '../agent-loop/run.js';
-import type { AgentProvider } from '../agent-loop/types.js';
+import type { OutputDefinition } from '../agent-loop/index.js';
+import type { RunResult } from '../agent-loop/index.js';
+import { createAgentProvider } from '../agent-loop/index.js';
+import { run } from '../agent-loop/index.js';
+import type { AgentProvider } from '../agent-loop/index.js';
 import { sandboxProviderByName } from '../sandboxes/index.js';
-import type { Worktree } from '../sandboxes/types.js';
+import type { Worktree } from '../sandboxes/index.js';
 import type { StageContext } from './context.js';
 import type { AgentRole, AgentSpec } from './types.js';
 

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isFactoryFailure } from '../lib/failure.js';
-import { cleanInstance, stopInstance } from '../services/api.js';
+import { cleanInstance, stopInstance } from '../services/index.js';
 import type { Cleanup, Job } from './types.js';
 
 function instanceExists(job: Job): string | undefined {

@@ -2,8 +2,8 @@
  * What the planner is told about how the repository runs, read from its factory.yaml: services
  * and their URLs, test suites, validation scenarios and the start URL browser steps begin at.
  */
-import { findContractFile, loadContract } from '../contract/load.js';
-import type { Contract } from '../contract/types.js';
+import { findContractFile, loadContract } from '../contract/index.js';
+import type { Contract } from '../contract/index.js';
 
 export async function loadJobContract(dir: string, env: NodeJS.ProcessEnv): Promise<Contract | undefined> {
   if (!findContractFile(dir)) return undefined;

@@ -7,7 +7,7 @@
  */
 import { cp, mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
-import { addUsage } from '../agent-loop/usage.js';
+import { addUsage } from '../agent-loop/index.js';
 import { SCHEMA_VERSION } from '../lib/output.js';
 import { MANIFEST_FILE, type JobManifest, type JobUsage, type TimelineEntry } from '../publish/index.js';
 import { isLive } from './states.js';

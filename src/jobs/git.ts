@@ -6,9 +6,9 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { git, gitRaw } from '../sandboxes/git.js';
+import { git, gitRaw } from '../sandboxes/index.js';
 import { createWorktree, dirtyFiles } from '../sandboxes/index.js';
-import type { CommitInfo, Worktree } from '../sandboxes/types.js';
+import type { CommitInfo, Worktree } from '../sandboxes/index.js';
 import type { JobManifest } from '../publish/index.js';
 
 type DiffFile = NonNullable<JobManifest['diff']>['files'][number];

@@ -204,7 +204,7 @@ export async function driveJob(runtime: Runtime, jobId: string, signal: AbortSig
           state: job.state,
           code: 'job-time-budget',
           message: `the job's time budget (${Math.round(job.config.timeouts.jobMs / 1000)} s) ran out at ${job.state}`,
-          hint: 'raise it with --time-budget or jobs.timeouts.job, then: factory job retry ' + job.id,
+          hint: `raise it with --time-budget or jobs.timeouts.job, then: factory job retry ${job.id}`,
         },
       );
     }

@@ -4,7 +4,7 @@
  * its environment, which its children inherit, so before a job's stages run again the worker kills
  * whatever still carries the id — an orphan must not commit beside the resumed builder.
  */
-import { processesWithEnv, signalIdentity } from '../services/proc.js';
+import { processesWithEnv, signalIdentity } from '../services/index.js';
 
 export function killJobStrays(jobId: string): number {
   const strays = processesWithEnv('FACTORY_JOB_ID', jobId);

@@ -13,7 +13,7 @@
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { identityOf, processAlive } from '../services/proc.js';
+import { identityOf, processAlive } from '../services/index.js';
 import type { Publisher } from '../publish/index.js';
 import type { Runtime } from './context.js';
 import { JOB_DEFAULTS } from './defaults.js';

@@ -4,13 +4,7 @@
  * instance, check it can be validated, then run. Failures before the browser starts are
  * FactoryFailures (exit 2 for bad input, 3 when the instance or a tool is not there).
  */
-import {
-  DEFAULTS,
-  loadContract,
-  resolveTemplate,
-  type Scenario,
-  type ValidationSpec,
-} from '../contract/index.js';
+import { DEFAULTS, loadContract, resolveTemplate, type Scenario, type ValidationSpec } from '../contract/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { readInstance } from './instance.js';
 import { checkAnswers, checkNeeds, notRunning } from './preflight.js';

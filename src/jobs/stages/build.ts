@@ -10,7 +10,7 @@
  * round's result in the same transaction that moves the job on to its tests.
  */
 import { ExitCode, FactoryFailure } from '../../lib/failure.js';
-import { git } from '../../sandboxes/git.js';
+import { git } from '../../sandboxes/index.js';
 import { createWorktree } from '../../sandboxes/index.js';
 import { runRole } from '../agents.js';
 import type { Stage } from '../context.js';

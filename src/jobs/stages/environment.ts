@@ -7,9 +7,9 @@
  * supervisor, so a re-run after a crash never starts a second one.
  */
 import { ExitCode, FactoryFailure } from '../../lib/failure.js';
-import { startInstance } from '../../services/api.js';
-import { instanceDir } from '../../services/paths.js';
-import { runSetup } from '../../setup/run.js';
+import { startInstance } from '../../services/index.js';
+import { instanceDir } from '../../services/index.js';
+import { runSetup } from '../../setup/index.js';
 import { loadJobContract } from '../contract-facts.js';
 import type { Stage } from '../context.js';
 

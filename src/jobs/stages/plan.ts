@@ -5,9 +5,9 @@
  * job never plans twice. A `goto` the recorder could not keep on the job's own app (a host other
  * than loopback) makes the answer invalid, and the planner is asked once more.
  */
-import { Output } from '../../agent-loop/output.js';
+import { Output } from '../../agent-loop/index.js';
 import { ExitCode, FactoryFailure } from '../../lib/failure.js';
-import { git } from '../../sandboxes/git.js';
+import { git } from '../../sandboxes/index.js';
 import { PLAN_TAG, PlanSchema, type Plan } from '../../publish/index.js';
 import { runRole } from '../agents.js';
 import { contractSummary, loadJobContract } from '../contract-facts.js';

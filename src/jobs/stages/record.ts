@@ -9,11 +9,11 @@
  * grammar's escape), and a `goto` path is joined to the app's start URL.
  */
 import { relative } from 'node:path';
-import type { Contract, Scenario, ScenarioStep } from '../../contract/types.js';
+import type { Contract, Scenario, ScenarioStep } from '../../contract/index.js';
 import { ExitCode, FactoryFailure } from '../../lib/failure.js';
 import type { PlanStep } from '../../publish/index.js';
-import type { ScenarioResult, ValidationReport } from '../../validation/types.js';
-import { validateInstance } from '../../validation/validate-instance.js';
+import type { ScenarioResult, ValidationReport } from '../../validation/index.js';
+import { validateInstance } from '../../validation/index.js';
 import { featureStartUrl, loadJobContract } from '../contract-facts.js';
 import type { Stage } from '../context.js';
 import { backToBuilder, canFix, currentRound, withRound } from '../rounds.js';

@@ -7,7 +7,7 @@
  * person, its preview up until it is closed or its TTL ends.
  */
 import { readFile } from 'node:fs/promises';
-import { Output } from '../../agent-loop/output.js';
+import { Output } from '../../agent-loop/index.js';
 import { ExitCode, FactoryFailure } from '../../lib/failure.js';
 import { VERDICT_TAG, VerdictSchema, type Verdict } from '../../publish/index.js';
 import { runRole } from '../agents.js';

@@ -6,9 +6,9 @@
  */
 import { relative } from 'node:path';
 import { ExitCode, FactoryFailure } from '../../lib/failure.js';
-import { resolveInstanceRef } from '../../setup/instance.js';
-import { runTests } from '../../test-suites/run.js';
-import { runtimeControl } from '../../test-suites/runtime-control.js';
+import { resolveInstanceRef } from '../../setup/index.js';
+import { runTests } from '../../test-suites/index.js';
+import { runtimeControl } from '../../test-suites/index.js';
 import { loadJobContract } from '../contract-facts.js';
 import type { Stage } from '../context.js';
 import { backToBuilder, canFix, currentRound, withRound } from '../rounds.js';
