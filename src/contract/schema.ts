@@ -12,6 +12,7 @@
  * ./normalize.ts requires exactly one of them.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { JobsYaml } from './jobs-schema.js';
 
 const closed = { additionalProperties: false } as const;
 
@@ -307,6 +308,7 @@ export const FactoryYamlSchema = Type.Object(
     services: Type.Optional(Type.Record(Type.String(), ServiceYaml)),
     tests: Type.Optional(Type.Record(Type.String(), TestSuiteYaml)),
     validation: Type.Optional(ValidationYaml),
+    jobs: Type.Optional(JobsYaml),
     artifacts: Type.Optional(
       Type.Union([
         Type.Array(Type.String()),

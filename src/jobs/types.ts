@@ -64,6 +64,8 @@ export interface JobConfig {
   };
   /** How long the preview stays up once the job is ready for review; 0 = until closed. */
   previewTtlMs: number;
+  /** Jobs of this repository at once, when its contract sets `jobs.concurrency` (else the worker's limit). */
+  concurrency?: number;
 }
 
 /** A worker's claim on a job. It is valid until `expiresAt`; the holder renews it with heartbeats. */
@@ -121,6 +123,8 @@ export interface JobData {
   previewStoppedAt?: string;
   /** First claim by a worker: the job-wide time budget counts from here. */
   startedAt?: string;
+  /** When `job gc` removed the job's worktree, instance and sandbox state. */
+  gcAt?: string;
 }
 
 export interface Job {

@@ -19,6 +19,7 @@ import type { Runtime } from './context.js';
 import { JOB_DEFAULTS } from './defaults.js';
 import { driveJob, failInternal, type StopReason } from './pipeline.js';
 import { stopExpiredPreviews } from './previews.js';
+import { sleep } from '../lib/sleep.js';
 import type { JobStore } from './store/types.js';
 import { killJobStrays } from './strays.js';
 import type { Job, WorkerLease } from './types.js';
@@ -37,6 +38,8 @@ export interface WorkerOptions {
   untilIdle?: boolean;
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
+  /** Called when the worker takes a job (to follow its events). */
+  onClaim?: (job: Job) => void;
   /** Called when a job the worker drove stops (ended, waiting, or released). */
   onJobDone?: (job: Job) => void;
 }
@@ -49,19 +52,6 @@ export function leaseIsDead(lease: WorkerLease): boolean {
   if (lease.pidStart === null) return identityOf(lease.pid) === undefined;
   return !processAlive({ pid: lease.pid, startTime: lease.pidStart });
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 
 export interface WorkerHandle {
   readonly id: string;
@@ -132,6 +122,7 @@ export function startWorker(o: WorkerOptions): WorkerHandle {
       }
       if (claimed) {
         idle = JOB_DEFAULTS.idlePollMs / 10;
+        o.onClaim?.(claimed);
         const jobId = claimed.id;
         const p = drive(claimed)
           .catch((error) => failInternal(runtime, jobId, error))

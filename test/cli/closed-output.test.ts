@@ -57,6 +57,8 @@ const cases: Record<CommandName, string[]> = {
   restart: ['restart', 'nope', '--worktree-id', 'up', '--json'],
   // stdio is the MCP transport: a closed stdout ends the server quietly too.
   mcp: ['mcp'],
+  job: ['job', 'list'],
+  worker: ['worker', '--concurrency', '0', '--json'],
 };
 
 function expectQuiet(r: RunResult): void {

@@ -11,7 +11,7 @@ import { startInstance } from '../../services/index.js';
 import { instanceDir } from '../../services/index.js';
 import { runSetup } from '../../setup/index.js';
 import { loadJobContract } from '../contract-facts.js';
-import type { Stage } from '../context.js';
+import type { Stage, StageContext } from '../context.js';
 
 export const environmentStage: Stage = {
   name: 'environment',
@@ -81,3 +81,21 @@ export const environmentStage: Stage = {
     );
   },
 };
+
+/**
+ * The stages after the environment call this first: a job resumed after its instance was stopped
+ * (a retry of a failed job, a machine restart) gets it back; a running one is only attached to.
+ */
+export async function ensureInstance(ctx: StageContext): Promise<void> {
+  const { job } = ctx;
+  const wt = job.data.worktree;
+  if (!wt || !job.data.environment) return;
+  const status = await startInstance({ cwd: wt.path, worktreeId: job.id, env: ctx.runtime.env, signal: ctx.signal });
+  if (
+    job.data.previewStoppedAt !== undefined ||
+    JSON.stringify(status.urls) !== JSON.stringify(job.data.environment.urls)
+  ) {
+    const { previewStoppedAt: _stopped, ...data } = ctx.job.data;
+    await ctx.update({ ...data, environment: { ...job.data.environment, urls: { ...status.urls } } });
+  }
+}

@@ -16,6 +16,7 @@ import type { ScenarioResult, ValidationReport } from '../../validation/index.js
 import { validateInstance } from '../../validation/index.js';
 import { featureStartUrl, loadJobContract } from '../contract-facts.js';
 import type { Stage } from '../context.js';
+import { ensureInstance } from './environment.js';
 import { backToBuilder, canFix, currentRound, withRound } from '../rounds.js';
 import type { Round } from '../types.js';
 
@@ -145,6 +146,7 @@ export const recordStage: Stage = {
       });
       return;
     }
+    await ensureInstance(ctx);
     const round = currentRound(job);
     const parent = ctx.evidence.path(`${ctx.evidence.roundDir(round.round)}/validation`);
     const report = await validateInstance({

@@ -11,6 +11,7 @@ import { runTests } from '../../test-suites/index.js';
 import { runtimeControl } from '../../test-suites/index.js';
 import { loadJobContract } from '../contract-facts.js';
 import type { Stage } from '../context.js';
+import { ensureInstance } from './environment.js';
 import { backToBuilder, canFix, currentRound, withRound } from '../rounds.js';
 import type { Round } from '../types.js';
 
@@ -29,6 +30,7 @@ export const testStage: Stage = {
     if (!wt) throw new Error('test stage without a worktree');
     const contract = await loadJobContract(wt.path, ctx.runtime.env);
     const round = currentRound(job);
+    if (contract) await ensureInstance(ctx);
     if (!contract || Object.keys(contract.tests).length === 0) {
       await ctx.transition({
         from: 'tests_running',
@@ -44,7 +46,8 @@ export const testStage: Stage = {
       suites: job.config.tests,
       control: runtimeControl(contract, instance, ctx.runtime.env),
       signal: ctx.signal,
-      processEnv: ctx.runtime.env,
+      // Suites carry the job's marker, so a resumed job reaps a dead worker's still-running suites.
+      processEnv: { ...ctx.runtime.env, FACTORY_JOB_ID: job.id },
       onEvent: (e) => {
         if (e.type === 'suite-end')
           void ctx.progress(`suite ${e.result.name}: ${e.result.status} (${e.result.reason})`).catch(() => {});
