@@ -27,7 +27,8 @@ const wrong = [
 ];
 const fixIfTold = [
   {
-    if: { promptIncludes: "'2 projects'" },
+    // node's assertion message, which only the failing test's output (the feedback) holds.
+    if: { promptIncludes: "'2 project' !== '2 projects'" },
     then: [
       { write: 'lib/count.mjs', content: "export const countLabel = (n) => `${n} project${n === 1 ? '' : 's'}`;\n" },
       { commit: 'countLabel: plural for n != 1' },
@@ -40,7 +41,9 @@ const run = (text: string, extra: string[]) =>
   rig.factory(['job', 'run', text, '--json', '--test', 'unit', '--port-range', String(basePort(51)), ...extra]);
 
 describe('fix rounds', () => {
-  it('tests failing in round 1 go back to the builder with their output; round 2 passes', { timeout: 600_000 }, async () => {
+  it('tests failing in round 1 go back to the builder with their output; round 2 passes', {
+    timeout: 600_000,
+  }, async () => {
     const r = await run(
       request('Add a countLabel helper for "N projects"', {
         planner: plan(),
@@ -53,12 +56,17 @@ describe('fix rounds', () => {
     const m = JSON.parse(r.stdout);
     expectSchema('job', m);
     expect(m.state).toBe('ready_for_human_review');
-    expect(m.rounds.map((x: { round: number; reason: string }) => `${x.round} ${x.reason}`)).toEqual(['1 initial', '2 tests-failed']);
+    expect(m.rounds.map((x: { round: number; reason: string }) => `${x.round} ${x.reason}`)).toEqual([
+      '1 initial',
+      '2 tests-failed',
+    ]);
     expect(m.rounds[0].tests.ok).toBe(false);
     expect(m.rounds[0].tests.tail).toContain("'2 projects'");
-    expect(m.rounds[1].feedback).toContain("'2 projects'");
+    expect(m.rounds[1].feedback).toContain("'2 project' !== '2 projects'");
     expect(m.rounds[1].tests.ok).toBe(true);
-    expect(m.rounds[1].build.commits.map((c: { subject: string }) => c.subject)).toEqual(['countLabel: plural for n != 1']);
+    expect(m.rounds[1].build.commits.map((c: { subject: string }) => c.subject)).toEqual([
+      'countLabel: plural for n != 1',
+    ]);
     // Both rounds are in the timeline: back to implementation once, tests twice.
     const states = m.timeline.map((t: { to: string; round: number }) => `${t.to}@${t.round}`);
     expect(states).toContain('implementation_in_progress@2');
@@ -70,7 +78,9 @@ describe('fix rounds', () => {
     expect((await rig.factory(['job', 'close', m.id])).code).toBe(0);
   });
 
-  it('an unfixable change fails at tests_running with the log tail and the cleanup status', { timeout: 600_000 }, async () => {
+  it('an unfixable change fails at tests_running with the log tail and the cleanup status', {
+    timeout: 600_000,
+  }, async () => {
     const r = await run(
       request('Add a countLabel helper for "N projects"', { planner: plan(), builder: wrong, reviewer: approve() }),
       ['--max-fix-rounds', '1'],
