@@ -44,7 +44,7 @@ const ServiceStatusSchema = Type.Object(
     ),
     ports: Ports,
     url: Nullable(Type.String()),
-    check: Nullable(Type.String({ description: 'The check, e.g. "http http://127.0.0.1:46001/health".' })),
+    check: Nullable(Type.String({ description: 'The check, e.g. "http http://127.0.0.1:20001/health".' })),
     lastCheck: Nullable(
       Type.Object({ ok: Type.Boolean(), at: Type.String(), durationMs: Type.Number(), detail: Type.String() }, closed),
     ),
@@ -108,6 +108,10 @@ export const StartOutput = Type.Object(
     ...V,
     ok: Type.Literal(true),
     attached: Type.Boolean({ description: 'The instance was already running; this call attached to it.' }),
+    warnings: Type.Array(Type.String(), {
+      description:
+        "Things to know that did not stop the start, e.g. a --port-range block inside the kernel's ephemeral port range.",
+    }),
     ...statusFields,
   },
   { ...closed, description: 'Output of `factory start --json` once ready.' },
