@@ -9,7 +9,7 @@
 export { startInstance, type StartOptions, type StartEvent } from './start.js';
 export { stopInstance, cleanInstance, type StopResult, type CleanResult } from './stop.js';
 export { readInstanceStatus, type InstanceStatus } from './status-read.js';
-export { getInstanceEnv } from './env.js';
+export { getInstanceEnv, describeInstanceEnv, type InstanceEnv } from './env.js';
 export { resolveInstance, type InstanceOptions, type ResolvedInstance } from './instance.js';
 export { listInstances, type InstanceSummary, type Leak } from './ps.js';
 export { runForeground, type ForegroundResult } from './foreground.js';

@@ -62,6 +62,14 @@ export async function acquireLease(req: LeaseRequest): Promise<LeaseResult> {
   });
 }
 
+/**
+ * The block `acquireLease` would give `req` right now, recording nothing (no lock either): what
+ * `factory env` shows for an instance that holds no lease. Another instance may take it first.
+ */
+export async function previewLease(req: LeaseRequest): Promise<LeaseResult> {
+  return chooseBlock(readLeases(req.env ?? process.env), req);
+}
+
 /** Record the process that now owns the lease (the supervisor, once it runs). */
 export async function setLeaseOwner(
   key: { root: string; worktreeId: string },

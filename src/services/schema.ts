@@ -174,8 +174,17 @@ export const PsOutput = Type.Object(
   { ...closed, description: 'Output of `factory ps --json` (exit 1 when a leak is flagged).' },
 );
 export const EnvOutput = Type.Object(
-  { ...V, env: Type.Record(Type.String(), Type.String()) },
-  { ...closed, description: 'Output of `factory env --json`.' },
+  {
+    ...V,
+    env: Type.Record(Type.String(), Type.String()),
+    portBase: Type.Integer({ description: 'First port of the block the variables use.' }),
+    leased: Type.Boolean({
+      description:
+        'The instance holds a port lease (or runs). False: the ports are the block it would get if started now; nothing is reserved.',
+    }),
+    note: Nullable(Type.String({ description: 'Set when `leased` is false, saying so.' })),
+  },
+  { ...closed, description: 'Output of `factory env --json` (never leases).' },
 );
 const LogLineSchema = Type.Object(
   { service: Type.String(), at: Type.String(), stream: Type.String(), line: Type.String() },
