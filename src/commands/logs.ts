@@ -5,7 +5,7 @@
  * Exit codes: 0, 2 unknown service.
  */
 import { defineCommand } from 'citty';
-import { ExitCode, FactoryFailure } from '../lib/failure.js';
+import { ExitCode } from '../lib/failure.js';
 import { onInterrupt } from '../lib/interrupt.js';
 import { colors, printJson, println } from '../lib/output.js';
 import { instanceArgs, locateArgs } from './ui/args.js';
@@ -21,11 +21,8 @@ export default defineCommand({
     lines: { type: 'string', alias: 'n', description: 'How many past lines (default 100)' },
   },
   async run({ args }) {
+    // A whole number in range: src/commands/ui/options.ts checked it before this runs.
     const n = args.lines === undefined ? 100 : Number(args.lines);
-    if (!Number.isInteger(n) || n < 0)
-      throw new FactoryFailure('usage', `-n expects a whole number, got "${args.lines}"`, {
-        exitCode: ExitCode.invalid,
-      });
     const loc = locateInstance(locateArgs(args));
     const service = args.service ? String(args.service) : undefined;
     const past = tailLogs(loc.stateDir, service, n);

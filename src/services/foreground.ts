@@ -11,7 +11,7 @@ import { withLock } from './lock.js';
 import { instanceFiles } from './paths.js';
 import { identityOf, processAlive } from './proc.js';
 import { closeServer, serve } from './socket.js';
-import { prepareInstance, type StartEvent, type StartOptions } from './start.js';
+import { checkStartOptions, prepareInstance, type StartEvent, type StartOptions } from './start.js';
 import { readStateFile } from './status-read.js';
 import { Supervisor } from './supervisor.js';
 
@@ -27,6 +27,7 @@ export async function runForeground(
   opts: StartOptions & { onEvent: (e: StartEvent) => void },
 ): Promise<ForegroundResult> {
   const inst = await resolveInstance(opts);
+  checkStartOptions(inst, opts);
   const files = instanceFiles(inst.stateDir);
   const self = identityOf(process.pid) ?? { pid: process.pid, startTime: -1 };
   const sup = await withLock(files.startLock, 'instance start', async () => {
