@@ -267,6 +267,23 @@ describe('every option of every command refuses hostile values (property)', () =
       'scenario',
     ]);
   });
+
+  it('a short flag means one thing in every command (-f is --file, except logs where it is --follow)', () => {
+    const meaning = new Map<string, Set<string>>();
+    for (const leaf of leaves) {
+      const seen = new Set<string>();
+      for (const [name, def] of Object.entries(leaf.defs)) {
+        const aliases = 'alias' in def && def.alias !== undefined ? [def.alias].flat() : [];
+        for (const a of aliases.filter((x) => x.length === 1)) {
+          expect(seen.has(a), `${leaf.path}: -${a} is declared twice`).toBe(false);
+          seen.add(a);
+          if (!(leaf.path === 'logs' && a === 'f')) meaning.set(a, new Set([...(meaning.get(a) ?? []), name]));
+        }
+      }
+    }
+    for (const [a, names] of meaning) expect([...names], `-${a}`).toHaveLength(1);
+    expect([...(meaning.get('f') ?? [])]).toEqual(['file']);
+  });
 });
 
 /** One hostile call per option of every command, run through the real binary. */
