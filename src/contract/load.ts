@@ -2,9 +2,10 @@
  * Finding and loading factory.yaml: the library entry points `loadContract` (throws on an invalid
  * contract) and `checkContract` (returns the diagnostics, for `factory check`).
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { ExitCode, FactoryFailure, type Diagnostic } from '../lib/failure.js';
+import { pathKind, requireRegularFile } from '../lib/file-kind.js';
 import { compileFile } from './compile.js';
 import type { Contract } from './types.js';
 
@@ -42,15 +43,19 @@ function locate(opts: LoadOptions): { abs: string; shown: string } {
       throw new FactoryFailure('usage', 'the contract file (-f, --file) needs a path', { exitCode: ExitCode.invalid });
     }
     const abs = resolve(cwd, opts.file);
-    if (!existsSync(abs)) {
+    const kind = pathKind(abs);
+    if (kind === 'missing') {
       throw new FactoryFailure('no-contract', `${opts.file} does not exist`, { exitCode: ExitCode.invalid });
     }
-    if (statSync(abs).isDirectory()) {
+    if (kind === 'directory') {
       const inside = join(abs, CONTRACT_FILE);
       if (!existsSync(inside))
         throw new FactoryFailure('no-contract', `no ${CONTRACT_FILE} in ${opts.file}`, { exitCode: ExitCode.invalid });
+      requireRegularFile(inside, join(opts.file, CONTRACT_FILE));
       return { abs: inside, shown: shownPath(cwd, inside) };
     }
+    // Before anything opens it: a FIFO would block the read forever, a device never end.
+    requireRegularFile(abs, opts.file, kind);
     return { abs, shown: shownPath(cwd, abs) };
   }
   const found = findContractFile(cwd);
@@ -60,6 +65,7 @@ function locate(opts: LoadOptions): { abs: string; shown: string } {
       hint: 'run "factory init" to write one, or pass -f <file>',
     });
   }
+  requireRegularFile(found, shownPath(cwd, found));
   return { abs: found, shown: shownPath(cwd, found) };
 }
 

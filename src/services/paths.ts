@@ -10,10 +10,11 @@
  * - instance dir: `<root>/.factory/instances/<id>/` (state.json, logs/, data/, run/).
  * - machine state dir: FACTORY_STATE_HOME, else $XDG_STATE_HOME/factory, else ~/.local/state/factory.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
+import { pathKind, requireRegularFile } from '../lib/file-kind.js';
 
 export const CONTRACT_FILE_NAME = 'factory.yaml';
 const WORKTREE_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -63,16 +64,26 @@ export function locateContractFile(opts: { cwd?: string; file?: string }): strin
   const cwd = resolve(opts.cwd ?? process.cwd());
   if (opts.file !== undefined) {
     const abs = resolve(cwd, opts.file);
-    if (existsSync(abs) && statSync(abs).isDirectory()) {
+    const kind = pathKind(abs);
+    if (kind === 'directory') {
       const inside = join(abs, CONTRACT_FILE_NAME);
-      if (existsSync(inside)) return inside;
-    } else if (existsSync(abs)) return abs;
+      if (existsSync(inside)) {
+        requireRegularFile(inside, join(opts.file, CONTRACT_FILE_NAME));
+        return inside;
+      }
+    } else if (kind !== 'missing') {
+      requireRegularFile(abs, opts.file, kind);
+      return abs;
+    }
     throw new FactoryFailure('no-contract', `${opts.file} does not exist`, { exitCode: ExitCode.invalid });
   }
   let dir = cwd;
   for (;;) {
     const candidate = join(dir, CONTRACT_FILE_NAME);
-    if (existsSync(candidate)) return candidate;
+    if (existsSync(candidate)) {
+      requireRegularFile(candidate, candidate);
+      return candidate;
+    }
     const parent = dirname(dir);
     if (existsSync(join(dir, '.git')) || parent === dir) break;
     dir = parent;
