@@ -154,11 +154,9 @@ describe('rules', () => {
   });
 
   it('env keys may not shadow built-ins or port variables', () => {
-    expect(problems(svc('ports: [api]\nenv:\n  WORKTREE_ID: x\n'))).toEqual([
+    expect(problems(svc('ports: [api]\nenv:\n  WORKTREE_ID: x\n  API_PORT: "1"\n'))).toEqual([
       '4:3 error reserved-variable: WORKTREE_ID is set by factory (a built-in) and cannot be set in env [use another name]',
-    ]);
-    expect(problems(svc('ports: [api]\nenv:\n  API_PORT: "1"\n'))).toEqual([
-      '4:3 error reserved-variable: API_PORT is set by factory (the variable of port "api") and cannot be set in env [use another name]',
+      '5:3 error reserved-variable: API_PORT is set by factory (the variable of port "api") and cannot be set in env [use another name]',
     ]);
   });
 
