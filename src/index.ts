@@ -41,6 +41,7 @@ export { ValidationReportSchema } from './validation/schema.js';
 export {
   startInstance,
   stopInstance,
+  restartService,
   cleanInstance,
   readInstanceStatus,
   getInstanceEnv,
@@ -50,6 +51,8 @@ export {
   type StartOptions,
   type StartEvent,
   type StopResult,
+  type RestartOptions,
+  type RestartResult,
   type CleanResult,
   type InstanceStatus,
   type InstanceOptions,

@@ -13,6 +13,7 @@ import { TestOutputSchema } from './test-suites/schema.js';
 import { ValidationReportSchema } from './validation/schema.js';
 import { AgentRunOutputSchema } from './agent-loop/schema.js';
 import { runtimeSchemas } from './services/schema.js';
+import { JobManifestSchema } from './publish/evidence/manifest.js';
 
 export const jsonSchemas: Record<string, TSchema> = {
   'agent-prd': AgentPrdOutputSchema,
@@ -25,5 +26,6 @@ export const jsonSchemas: Record<string, TSchema> = {
   validate: ValidationReportSchema,
   'validation-manifest': ValidationReportSchema,
   'agent-run': AgentRunOutputSchema,
+  job: JobManifestSchema,
   ...runtimeSchemas,
 };

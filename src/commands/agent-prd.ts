@@ -20,8 +20,7 @@ import { walkPrd } from '../prd/walk.js';
 import { BACKLOG_KINDS, openBacklog, type BacklogKind } from '../backlog/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { printJson } from '../lib/output.js';
-import { sandboxProviderByName } from '../sandboxes/index.js';
-import { git } from '../prd/git.js';
+import { git, sandboxProviderByName } from '../sandboxes/index.js';
 
 export const prdArgs = {
   prd: {

@@ -1,5 +1,6 @@
 /**
- * `factory urls [--json]`: the running instance's service URLs, one `name url` per line.
+ * `factory urls [--json]`: the running instance's service URLs, one `name url` per line (followed by
+ * the stable URL through `factory router` when one runs: `name url stable-url`).
  * Exit codes: 0 running, 3 not running. Spawns nothing.
  */
 import { defineCommand } from 'citty';
@@ -20,9 +21,12 @@ export default defineCommand({
         worktreeId: st.worktreeId,
         running: st.running,
         urls: st.running ? st.urls : {},
+        stableUrls: st.stableUrls,
         ports: st.running ? st.ports : {},
       });
-    else if (st.running) for (const [name, url] of Object.entries(st.urls)) println(`${name} ${url}`);
+    else if (st.running)
+      for (const [name, url] of Object.entries(st.urls))
+        println(`${name} ${url}${st.stableUrls[name] ? ` ${st.stableUrls[name]}` : ''}`);
     else eprintln(`instance ${st.worktreeId} is not running`);
     return st.running ? ExitCode.ok : ExitCode.unavailable;
   },

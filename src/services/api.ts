@@ -7,6 +7,7 @@
  *   await stopInstance({ cwd, worktreeId: 'a' });
  */
 export { startInstance, type StartOptions, type StartEvent } from './start.js';
+export { restartService, type RestartOptions, type RestartResult } from './restart.js';
 export { stopInstance, cleanInstance, type StopResult, type CleanResult } from './stop.js';
 export { readInstanceStatus, type InstanceStatus } from './status-read.js';
 export { getInstanceEnv } from './env.js';

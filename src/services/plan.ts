@@ -15,6 +15,7 @@ import {
 import type { Contract, Dependency, HealthCheck, ServiceSpec } from '../contract/types.js';
 import type { ResolvedCheck } from './checks/types.js';
 import { composeDownArgv, composeStopArgv, composeUpArgv, buildOverride, type ComposeTarget } from './compose.js';
+import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { instanceKey } from './instance-key.js';
 import { instanceFiles } from './paths.js';
 
@@ -37,6 +38,8 @@ export interface ServicePlan {
 }
 
 export interface InstancePlan {
+  /** The contract's `name` (stable preview hostnames: `<service>.<worktree-id>.<project>.localhost`). */
+  project: string;
   worktreeId: string;
   root: string;
   contractFile: string;
@@ -96,7 +99,12 @@ function resolveCheck(
     case 'http':
       return { kind: 'http', url: resolveTemplate(h.url, vars), status: h.status, ...timing };
     case 'tcp':
-      return { kind: 'tcp', port: ports[h.port] ?? Number(h.port), hosts: h.host ? [h.host] : [], ...timing };
+      return {
+        kind: 'tcp',
+        port: ports[h.port] ?? tcpPortNumber(h.port, vars),
+        hosts: h.host ? [h.host] : [],
+        ...timing,
+      };
     case 'command': {
       const { file, args } = resolveCommand(h.command, vars);
       return { kind: 'command', file, args, cwd, env: vars, ...timing };
@@ -104,6 +112,21 @@ function resolveCheck(
     case 'log':
       return { kind: 'log', pattern: h.pattern, ...timing };
   }
+}
+
+/** A tcp check's port that is not a port name: a number, or a template resolving to one. */
+function tcpPortNumber(target: string, vars: Record<string, string>): number {
+  const value = resolveTemplate(target, vars).trim();
+  const port = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (port >= 1 && port <= 65_535) return port;
+  throw new FactoryFailure(
+    'invalid-contract',
+    `the tcp health check's port ${target} is ${JSON.stringify(value)}, not a port number`,
+    {
+      exitCode: ExitCode.invalid,
+      hint: 'give the variable a port number (1-65535), or name a declared port: tcp: <port name>',
+    },
+  );
 }
 
 export function buildPlan(input: PlanInput): InstancePlan {
@@ -172,6 +195,7 @@ export function buildPlan(input: PlanInput): InstancePlan {
     };
   }
   return {
+    project: contract.name,
     worktreeId,
     root: contract.root,
     contractFile: contract.file,

@@ -7,6 +7,7 @@ import { readJson } from './atomic.js';
 import { MARKER_INSTANCE } from './markers.js';
 import { instanceFiles, locateInstance, type LocateOptions } from './paths.js';
 import { heartbeatFresh } from './heartbeat.js';
+import { readRouter, stableUrlsOf } from './router-state.js';
 import { currentPidNamespace, processAlive, processesWithEnv, type ProcessIdentity } from './proc.js';
 import type { InstancePhase, InstanceStateFile, ServiceStatus } from './state.js';
 
@@ -26,6 +27,11 @@ export interface InstanceStatus {
   portBase: number | null;
   ports: Record<string, number>;
   urls: Record<string, string>;
+  /**
+   * Service name → its stable URL through `factory router` (`http://<service>.<id>.<project>.localhost:8088/`),
+   * when a router runs on this machine and the instance is running; else {}.
+   */
+  stableUrls: Record<string, string>;
   services: ServiceStatus[];
   /** Processes of this instance still alive although its supervisor is not (run `factory stop`). */
   orphans: ProcessIdentity[];
@@ -35,6 +41,7 @@ export interface InstanceStatus {
 export function statusFromState(
   loc: { worktreeId: string; root: string; stateDir: string; file: string },
   state: InstanceStateFile | undefined,
+  env: NodeJS.ProcessEnv = process.env,
 ): InstanceStatus {
   if (!state) {
     return {
@@ -49,6 +56,7 @@ export function statusFromState(
       portBase: null,
       ports: {},
       urls: {},
+      stableUrls: {},
       services: [],
       orphans: [],
       error: null,
@@ -101,6 +109,7 @@ export function statusFromState(
     portBase: state.portBase,
     ports: state.ports,
     urls: state.urls,
+    stableUrls: alive ? stableUrlsOf(state, readRouter(env)) : {},
     services,
     orphans,
     error: state.error,

@@ -1,5 +1,5 @@
 /** Which suites a `factory test [suite…]` run means: the named ones, in the order given, or all. */
-import { suggest } from '../contract/suggest.js';
+import { suggest } from '../lib/suggest.js';
 import type { Contract, TestSuite } from '../contract/types.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 

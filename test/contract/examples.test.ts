@@ -27,6 +27,7 @@ describe('factory check accepts', () => {
   const files = [
     ...exampleContracts(),
     'test/fixtures/contract/seed-sample/factory.yaml',
+    'test/fixtures/contract/seed-sample-as-written/factory.yaml',
     'test/fixtures/contract/full/factory.yaml',
   ];
   it('at least the hello example', () => {

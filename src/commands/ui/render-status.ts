@@ -41,6 +41,7 @@ export function renderStatus(st: InstanceStatus): void {
       s.pid !== null ? `pid ${s.pid}` : '',
       ports,
       s.url ?? '',
+      st.stableUrls[s.name] ? colors.cyan(st.stableUrls[s.name] ?? '') : '',
       s.restarts ? colors.yellow(`restarts ${s.restarts}`) : '',
       s.exitCode !== null && s.state !== 'ready' ? `exit ${s.exitCode}` : '',
     ].filter(Boolean);
