@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$PWD"
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
 id="${DEMO_WORKTREE_ID:-demo}"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -15,10 +17,10 @@ step "system packages (PostgreSQL, git, …)"
 bash scripts/ensure-system.sh
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   step "npm ci"
-  npm ci --no-audit --no-fund
+  quietly "npm ci" npm ci --no-audit --no-fund
 fi
 step "build factory"
-npm run --silent build
+quietly "npm run build" npm run build
 
 factory() { node "$repo/bin/factory.js" "$@"; }
 cd examples/diffie
