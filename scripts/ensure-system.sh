@@ -3,7 +3,8 @@
 # exact command. Idempotent and silent when everything is present (even while another apt runs).
 #
 #   ensure-system.sh                 the packages factory needs (below)
-#   ensure-system.sh CHECK=PACKAGE…  these instead: CHECK is a command name or an absolute path glob
+#   ensure-system.sh CHECK=PACKAGE…  these instead: CHECK is a command name, an absolute path glob,
+#                                    or dpkg:NAME (that package is installed)
 #
 # When another apt or dpkg holds the package manager's lock (unattended upgrades, a second
 # install), it waits — at most FACTORY_APT_LOCK_TIMEOUT seconds (600), saying so every 10 s — then
@@ -19,11 +20,21 @@ if [ ${#requirements[@]} -eq 0 ]; then
     '/usr/lib/postgresql/*/bin/initdb=postgresql' runuser=util-linux
     # examples/diffie/dev.sh (the "before" the diffie benchmark runs) polls with curl.
     curl=curl
+    # Container engine for the compose and container-sandbox tests: podman serves the Docker API on
+    # a private socket; Debian's standalone docker-compose and podman-compose drive it (installed
+    # without recommends: docker-compose would pull in the docker.io engine); busybox-static builds
+    # test images.
+    podman=podman runc=runc /usr/libexec/podman/catatonit=catatonit
+    docker-compose=docker-compose podman-compose=podman-compose dpkg:busybox-static=busybox-static
   )
 fi
 
 present() {
-  if [[ $1 == /* ]]; then compgen -G "$1" >/dev/null; else command -v "$1" >/dev/null; fi
+  case $1 in
+    dpkg:*) dpkg-query -W -f='${Status}' "${1#dpkg:}" 2>/dev/null | grep -q 'ok installed' ;;
+    /*) compgen -G "$1" >/dev/null ;;
+    *) command -v "$1" >/dev/null ;;
+  esac
 }
 
 missing=()

@@ -10,7 +10,7 @@
  * The grace timer restarts on every output line after the signal, so trailing usage/result lines
  * are still read; a clean exit always wins the race. Only bounded tails are kept in memory.
  */
-import type { Sandbox } from '../sandboxes/types.js';
+import type { Sandbox } from '../sandboxes/index.js';
 import type { IterationEndReason, LifecycleEvent } from './events.js';
 import { LineSplitter, TextTail } from './lines.js';
 import type { AgentEvent, AgentInvocation, AgentProvider, Usage } from './types.js';

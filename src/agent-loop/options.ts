@@ -13,7 +13,7 @@ import type {
   SandboxProvider,
   Worktree,
   WorktreeTimeouts,
-} from '../sandboxes/types.js';
+} from '../sandboxes/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import type { IterationEndReason, RunEvent } from './events.js';
 import type { LoggingOption } from './log.js';

@@ -13,21 +13,25 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineCommand, type ArgDef } from 'citty';
-import type { RunEvent } from '../agent-loop/events.js';
-import type { LoggingOption } from '../agent-loop/log.js';
-import { Output, type OutputDefinition } from '../agent-loop/output.js';
-import { AGENT_NAMES, createAgentProvider } from '../agent-loop/providers/index.js';
-import { interactive } from '../agent-loop/interactive.js';
-import { run } from '../agent-loop/run.js';
-import { toAgentRunJson } from '../agent-loop/schema.js';
-import type { RunOptions } from '../agent-loop/options.js';
+import {
+  type RunEvent,
+  type LoggingOption,
+  Output,
+  type OutputDefinition,
+  AGENT_NAMES,
+  createAgentProvider,
+  describeUsage,
+  idleMessage,
+  interactive,
+  run,
+  toAgentRunJson,
+  type RunOptions,
+} from '../agent-loop/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { colors, eprintln, printJson, println } from '../lib/output.js';
 import { SANDBOX_PROVIDER_NAMES, sandboxProviderByName } from '../sandboxes/index.js';
-import type { BranchStrategy, Mount, NetworkMode } from '../sandboxes/types.js';
+import type { BranchStrategy, Mount, NetworkMode } from '../sandboxes/index.js';
 import { parseDuration, prdArgs, runPrd, type PrdRunArgs } from './agent-prd.js';
-import { describeUsage } from '../agent-loop/usage.js';
-import { idleMessage } from '../agent-loop/log.js';
 
 const usage = (message: string, hint?: string) =>
   new FactoryFailure('usage', message, { exitCode: ExitCode.invalid, ...(hint ? { hint } : {}) });

@@ -9,8 +9,7 @@ import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { onInterrupt } from '../lib/interrupt.js';
 import { colors, printJson, println } from '../lib/output.js';
 import { instanceArgs, locateArgs } from './ui/args.js';
-import { followLogs, tailLogs, type LogLine } from '../services/logs.js';
-import { locateInstance } from '../services/paths.js';
+import { followLogs, tailLogs, type LogLine, locateInstance } from '../services/read.js';
 
 export default defineCommand({
   meta: { name: 'logs', description: "Show (or follow) the instance's service logs." },

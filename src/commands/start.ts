@@ -11,8 +11,7 @@ import { colors, eprintln, printJson, println } from '../lib/output.js';
 import { instanceArgs, seconds } from './ui/args.js';
 import { progressRenderer } from './ui/progress.js';
 import { renderStatus } from './ui/render-status.js';
-import { runForeground } from '../services/foreground.js';
-import { startInstance, type StartEvent, type StartOptions } from '../services/start.js';
+import { runForeground, startInstance, type StartEvent, type StartOptions } from '../services/index.js';
 import { prefixer } from './ui/prefix.js';
 
 function positiveNumber(flag: string, v: string | undefined): number | undefined {

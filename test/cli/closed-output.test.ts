@@ -54,6 +54,9 @@ const cases: Record<CommandName, string[]> = {
   test: ['test', '--worktree-id', 'up', '--json'],
   validate: ['validate', '--worktree-id', 'up', '--json'],
   agent: ['agent', 'run', '--json'],
+  restart: ['restart', 'nope', '--worktree-id', 'up', '--json'],
+  // stdio is the MCP transport: a closed stdout ends the server quietly too.
+  mcp: ['mcp'],
 };
 
 function expectQuiet(r: RunResult): void {
