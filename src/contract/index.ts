@@ -5,11 +5,10 @@
  * internals. `./locate.ts` is the light entry for hot paths (no compiler).
  */
 export type * from './types.js';
-export { CONTRACT_FILE, findContractFile, locateContractFile } from './locate.js';
+export { CONTRACT_FILE, findContractFile } from './locate.js';
 export { loadContract, loadContractWithWarnings, checkContract, type LoadOptions } from './load.js';
 export {
   BUILTIN_NAMES,
-  SERVICE_BUILTIN_NAMES,
   buildInstanceEnv,
   builtinVars,
   composeProjectName,
@@ -20,7 +19,6 @@ export {
   resolveTemplate,
   serviceEnv,
   withEnv,
-  type InstanceContext,
 } from './interpolate.js';
 export { parseTemplate } from './template.js';
 export { graphEdges, type GraphEdge } from './graph.js';

@@ -5,7 +5,6 @@
  * Problems found here are about one value's form (a health check with two kinds, a scenario step
  * with no action); problems between values are rules.
  */
-import { constants } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { Diagnostic } from '../lib/failure.js';
 import { DEFAULTS, parseDuration } from './defaults.js';
@@ -210,4 +209,3 @@ function defaultStepName(i: number, line: string): string {
 }
 
 export type { CommandYaml };
-export const signalNames = new Set(Object.keys(constants.signals));

@@ -11,7 +11,7 @@
  * (health check kinds, scenario step actions) are one object with optional keys, and
  * ./normalize.ts requires exactly one of them.
  */
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 
 const closed = { additionalProperties: false } as const;
 
@@ -315,9 +315,7 @@ export const FactoryYamlSchema = Type.Object(
 
 export type FactoryYaml = Static<typeof FactoryYamlSchema>;
 export type CommandYaml = Static<typeof CommandYaml>;
-export type DurationYaml = Static<typeof Duration>;
 export type ServiceYaml = Static<typeof ServiceYaml>;
 export type HealthcheckYaml = Static<typeof HealthcheckYaml>;
 export type StepYaml = Static<typeof StepYaml>;
 export type TestSuiteYaml = Static<typeof TestSuiteYaml>;
-export type SchemaNode = TSchema;

@@ -8,7 +8,6 @@ export {
   locateInstance,
   instanceDir,
   worktreeIdFor,
-  type InstanceLocation,
   type LocateOptions,
 } from './paths.js';
 export { readInstanceStatus, readStateFile, statusFromState, type InstanceStatus } from './status-read.js';
