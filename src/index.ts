@@ -85,6 +85,7 @@ export {
   type SetupStepResult,
   type SetupEvent,
   type InstanceRef,
+  type SetupInstance,
 } from './setup/index.js';
 export {
   runTests,
@@ -135,6 +136,7 @@ export {
   type BwrapOptions,
   type ContainerOptions,
   type WrapperProviderOptions,
+  type RawSpawn,
   type BranchStrategy,
   type HookCommand,
   type SandboxHooks,

@@ -14,6 +14,7 @@ export { git, gitRaw, identityArgs } from './git.js';
 export { createWorktree } from './worktree.js';
 export { collectCommits, dirtyFiles } from './worktree-ops.js';
 export { createSandbox, createWorktreeSandbox, type WorktreeSandbox, type CloseResult } from './sandbox.js';
+export type { RawSpawn } from './run-process.js';
 export { syncIn, syncOut } from './isolated-sync.js';
 export { noSandbox } from './providers/none.js';
 export { bwrap, type BwrapOptions } from './providers/bwrap.js';

@@ -90,6 +90,13 @@ const BAD: [string, string, string, string][] = [
     'through-index-services',
   ],
   ['src/ imports a test', 'src/lib/t.ts', "import '../../test/x.js';\n", 'src-stands-alone'],
+  [
+    'a folder the architecture does not name',
+    'src/misc/x.ts',
+    "import '../lib/failure.js';\n",
+    'known-folders-only-from',
+  ],
+  ['an import into such a folder', 'src/commands/m.ts', "import '../misc/x.js';\n", 'known-folders-only'],
   ['an import resolves to nothing', 'src/lib/typo.ts', "import './no-such-file.js';\n", 'not-to-unresolvable'],
 ];
 
