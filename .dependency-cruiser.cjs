@@ -114,14 +114,13 @@ module.exports = {
       from: { path: '^src/cli\\.ts$' },
       to: { path: '^src/', pathNot: ['^src/commands/index\\.ts$', '^src/lib/', '^src/contract/index\\.ts$'] },
     },
-    {
-      name: 'no-import-of-entry-points',
-      comment:
-        'server, mcp and bots are entry points: no library layer imports them, and they never import each other; a command that starts one calls its index',
+    ...ENTRY_FOLDERS.map((folder) => ({
+      name: `no-import-of-entry-${folder.replace('/', '-')}`,
+      comment: `src/${folder}/ is an entry point: no library layer or other entry point imports it; a command that starts it calls its index`,
       severity: 'error',
-      from: { path: '^src/', pathNot: '^src/commands/' },
-      to: { path: under(ENTRY_FOLDERS) },
-    },
+      from: { path: '^src/', pathNot: ['^src/commands/', `^src/${esc(folder)}/`] },
+      to: { path: `^src/${esc(folder)}/` },
+    })),
     ...ENTRY_FOLDERS.map((folder) => ({
       name: `entry-${folder.replace('/', '-')}-uses-the-library`,
       comment: `src/${folder}/ uses the library layers only, never commands/, src/cli.ts or another entry point`,

@@ -9,6 +9,6 @@ export * from './providers/index.js';
 export type { AgentProvider, AgentEvent, AgentInvocation, BuildArgvInput, Usage } from './types.js';
 export type { RunOptions, RunResult, RunOutcome, IterationResult, AppInfo } from './options.js';
 export type { RunEvent, LifecycleEvent, IterationEndReason } from './events.js';
-export type { LoggingOption } from './log.js';
+export { idleMessage, type LoggingOption } from './log.js';
 export { describeUsage } from './usage.js';
 export { AgentRunOutputSchema, toAgentRunJson } from './schema.js';

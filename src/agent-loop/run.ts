@@ -22,6 +22,7 @@ import { APP_PROMPT_ARGS, appPromptValues, startApp, writeFactoryShim, type Runn
 import { safeCall, type RunEvent } from './events.js';
 import { iterationFailure, withRunFacts, type RunFacts } from './failures.js';
 import { runIteration, type IterationOutcome } from './iteration.js';
+import { DEFAULT_IDLE_NOTICE_SECONDS } from './idle-notice.js';
 import { openRunLog } from './log.js';
 import {
   checkOptions,
@@ -224,6 +225,7 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
         ...(agentCwd ? { cwd: agentCwd } : {}),
         completionSignals: signals,
         idleTimeoutMs: idleSeconds * 1000,
+        idleNoticeMs: (options.idleNoticeSeconds ?? DEFAULT_IDLE_NOTICE_SECONDS) * 1000,
         completionTimeoutMs: graceSeconds * 1000,
         ...(signal ? { signal } : {}),
         emit,

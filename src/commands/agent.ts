@@ -21,6 +21,7 @@ import {
   AGENT_NAMES,
   createAgentProvider,
   describeUsage,
+  idleMessage,
   interactive,
   run,
   toAgentRunJson,
@@ -66,6 +67,10 @@ const runArgs = {
   'idle-timeout': {
     type: 'string',
     description: 'Stop the agent after this long without output: 600, 90s, 10m (default 10m)',
+  },
+  'idle-notice': {
+    type: 'string',
+    description: 'While the agent prints nothing, say so after each interval: 60, 30s, 2m; 0 = never (default 1m)',
   },
   'completion-timeout': {
     type: 'string',
@@ -186,6 +191,7 @@ function renderProgress(e: RunEvent, streaming: boolean): void {
     eprintln(`${colors.cyan('→')} iteration ${e.iteration}/${e.maxIterations}`);
   else if (!streaming && e.type === 'warning') eprintln(`${colors.yellow('warning')} ${e.message}`);
   else if (!streaming && e.type === 'status') eprintln(colors.dim(e.message));
+  else if (!streaming && e.type === 'idle') eprintln(colors.yellow(idleMessage(e.idleSeconds, e.idleTimeoutSeconds)));
 }
 
 export const agentRun = defineCommand({
@@ -236,6 +242,7 @@ export const agentRun = defineCommand({
     const output = outputDefinition(args['output-tag'], args['output-schema']);
     const idle = seconds(args['idle-timeout'], 'idle-timeout');
     const grace = seconds(args['completion-timeout'], 'completion-timeout');
+    const notice = seconds(args['idle-notice'], 'idle-notice');
 
     const abort = new AbortController();
     let interrupts = 0;
@@ -257,6 +264,7 @@ export const agentRun = defineCommand({
       ...(signals.length ? { completionSignal: signals } : {}),
       ...(idle ? { idleTimeoutSeconds: idle } : {}),
       ...(grace ? { completionTimeoutSeconds: grace } : {}),
+      ...(notice !== undefined ? { idleNoticeSeconds: notice } : {}),
       ...(output ? { output } : {}),
       ...(args.resume ? { resumeSession: args.resume, forkSession: args.fork === true } : {}),
       ...(logging ? { logging } : {}),

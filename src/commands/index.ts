@@ -33,6 +33,7 @@ export const commands = {
   validate: () => load(import('./validate.js')),
   // agents
   agent: () => load(import('./agent.js')),
+  mcp: () => load(import('./mcp.js')),
 } satisfies Record<string, LazyCommand>;
 
 export type CommandName = keyof typeof commands;

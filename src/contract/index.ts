@@ -27,3 +27,4 @@ export { CheckOutput, ConfigOutput, InitOutput } from './output-schemas.js';
 export { countLabel, diagnosticJson, renderDiagnostics } from './report.js';
 export { renderConfig } from './render-config.js';
 export { initContract } from './init/index.js';
+export { DEFAULTS } from './defaults.js';

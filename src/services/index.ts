@@ -16,4 +16,13 @@ export { resolveInstance, type InstanceOptions, type ResolvedInstance } from './
 export { listInstances, type InstanceSummary, type Leak } from './ps.js';
 export { runForeground, type ForegroundResult } from './foreground.js';
 export type { SupervisorEvent } from './events.js';
-export { runtimeSchemas } from './schema.js';
+export {
+  runtimeSchemas,
+  EnvOutput,
+  LogsOutput,
+  RestartOutput,
+  StartOutput,
+  StatusOutput,
+  StopOutput,
+  UrlsOutput,
+} from './schema.js';

@@ -7,6 +7,7 @@
 export {
   locateInstance,
   instanceDir,
+  machineStateDir,
   worktreeIdFor,
   type LocateOptions,
 } from './paths.js';

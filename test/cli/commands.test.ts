@@ -24,6 +24,7 @@ const options: Record<CommandName, string[]> = {
   test: ['--json'],
   validate: ['--scenario', '--feature', '--json'],
   agent: ['run'],
+  mcp: ['--worktree-id'],
 };
 
 describe('factory <command> --help', () => {
