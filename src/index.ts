@@ -33,6 +33,7 @@ export {
   type DependencyCondition,
   type Dependency,
   type HealthCheck,
+  type CheckTiming,
   type RestartPolicy,
   type ServiceBase,
   type ProcessService,
