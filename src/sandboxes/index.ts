@@ -10,7 +10,7 @@ import { podman } from './providers/podman.js';
 import type { SandboxProvider } from './types.js';
 
 export type * from './types.js';
-export { git, gitRaw, identityArgs } from './git.js';
+export { commitsIn, git, gitRaw, identityArgs } from './git.js';
 export { createWorktree } from './worktree.js';
 export { collectCommits, dirtyFiles } from './worktree-ops.js';
 export { createSandbox, createWorktreeSandbox, type WorktreeSandbox, type CloseResult } from './sandbox.js';
