@@ -16,7 +16,7 @@ import { join, posix, resolve } from 'node:path';
 import { findContractFile } from '../contract/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { bwrap, collectCommits, createSandbox, dirtyFiles, git, syncIn, syncOut } from '../sandboxes/index.js';
-import { runWorktree } from './run-worktree.js';
+import { removesWorktree, runWorktree } from './run-worktree.js';
 import type { FinishResult, Sandbox, SandboxProvider, Worktree } from '../sandboxes/index.js';
 import { APP_PROMPT_ARGS, appPromptValues, startApp, writeFactoryShim, type RunningApp } from './app.js';
 import { safeCall, type RunEvent } from './events.js';
@@ -287,13 +287,7 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
       : commits.length
         ? { kind: 'left-on-branch', branch: worktree.branch, commits }
         : { kind: 'no-changes', branch: worktree.branch };
-    if (
-      ownsWorktree &&
-      !options.keepEnv &&
-      merge.kind !== 'conflict' &&
-      merge.kind !== 'merge-failed' &&
-      existsSync(worktree.path)
-    ) {
+    if (removesWorktree(ownsWorktree, options.keepEnv, merge, worktree.path)) {
       if (app) {
         await app.stop();
         app = undefined;

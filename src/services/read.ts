@@ -11,7 +11,6 @@ export {
   isValidWorktreeId,
   MAX_WORKTREE_ID,
   worktreeIdFor,
-  type InstanceLocation,
   type LocateOptions,
 } from './paths.js';
 export { readInstanceStatus, readStateFile, statusFromState, type InstanceStatus } from './status-read.js';

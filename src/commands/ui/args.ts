@@ -5,6 +5,15 @@
 import type { ArgsDef } from 'citty';
 import type { LocateOptions } from '../../services/read.js';
 
+/** `-f` of the contract commands (`check`, `config`). */
+export const contractFileArg = {
+  file: {
+    type: 'string',
+    alias: 'f',
+    description: 'The contract file (default: factory.yaml here or in a parent directory)',
+  },
+} as const satisfies ArgsDef;
+
 export const instanceArgs = {
   'worktree-id': {
     type: 'string',
