@@ -30,6 +30,7 @@ import {
   StringList,
   TemplateString,
 } from './schema-parts.js';
+import { JobsYaml } from './jobs-schema.js';
 
 const NAME_WORDS = 'lowercase letters, digits, "_" and "-", starting with a letter or digit';
 const serviceNames = { pattern: NAME_PATTERN, patternErrorMessage: `a service name: ${NAME_WORDS}` };
@@ -511,6 +512,7 @@ export const FactoryYamlSchema = Type.Object(
       }),
     ),
     validation: Type.Optional(ValidationYaml),
+    jobs: Type.Optional(JobsYaml),
     artifacts: Type.Optional(
       Type.Union(
         [
