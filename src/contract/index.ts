@@ -5,7 +5,7 @@
  * internals. `./locate.ts` is the light entry for hot paths (no compiler).
  */
 export type * from './types.js';
-export { CONTRACT_FILE, findContractFile } from './locate.js';
+export { CONTRACT_FILE, findContractFile, locateContractFile } from './locate.js';
 export { loadContract, loadContractWithWarnings, checkContract, type LoadOptions } from './load.js';
 export {
   BUILTIN_NAMES,

@@ -8,6 +8,8 @@ export {
   locateInstance,
   instanceDir,
   machineStateDir,
+  isValidWorktreeId,
+  MAX_WORKTREE_ID,
   worktreeIdFor,
   type LocateOptions,
 } from './paths.js';

@@ -25,8 +25,8 @@ export const instanceArgs = {
 
 export function locateArgs(args: { 'worktree-id'?: string | undefined; file?: string | undefined }): LocateOptions {
   return {
-    ...(args['worktree-id'] ? { worktreeId: args['worktree-id'] } : {}),
-    ...(args.file ? { file: args.file } : {}),
+    ...(args['worktree-id'] !== undefined ? { worktreeId: args['worktree-id'] } : {}),
+    ...(args.file !== undefined ? { file: args.file } : {}),
   };
 }
 
