@@ -4,9 +4,11 @@
 # dependency, file or export is unused (knip), then runs every test (the schema drift test among them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
 bash scripts/ensure-system.sh
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+  quietly "npm ci" npm ci --no-audit --no-fund
 fi
 npm run --silent build
 npm run --silent typecheck

@@ -36,7 +36,7 @@ import {
 import { extractOutput } from './output.js';
 import { loadPrompt, makeShellRunner } from './prompt-source.js';
 import { argumentValues, BUILT_IN_ARGS, checkArguments, renderTemplate } from './prompt.js';
-import { locateSessionFile, transferSession } from './sessions.js';
+import { captureSession, transferSession } from './sessions.js';
 import type { AgentEvent, Usage } from './types.js';
 import { addUsage } from './usage.js';
 import type { LifecycleEvent } from './events.js';
@@ -194,10 +194,14 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
         agent.name,
         options.resumeSession,
         sandbox.hostHome,
-        sandbox.workdir,
+        agentCwd ?? sandbox.workdir,
         [process.env.HOME ?? '', ...sandboxHomes(worktree.repoRoot)].filter(Boolean),
       );
     }
+    const captureTo =
+      options.captureSessions !== false && process.env.HOME
+        ? { home: process.env.HOME, cwd: worktree.repoRoot }
+        : undefined;
     const values = {
       ...userArgs,
       SOURCE_BRANCH: worktree.branch,
@@ -234,9 +238,14 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
       sessionId = last.sessionId ?? sessionId;
       if (sessionId) facts.sessionId = sessionId;
       facts.iterations = iteration;
-      const sessionFilePath = last.sessionId
-        ? locateSessionFile(agent.name, sandbox.hostHome, last.sessionId)
+      const captured = last.sessionId
+        ? captureSession(agent.name, last.sessionId, sandbox.hostHome, captureTo)
         : undefined;
+      const sessionFilePath = captured?.path;
+      if (captured?.warning) {
+        warnings.push(captured.warning);
+        emit({ type: 'warning', message: captured.warning });
+      }
       iterations.push({
         iteration,
         reason: last.reason,

@@ -14,6 +14,7 @@ import { assignOwnedPorts, declaredPorts, portsFromReferences } from './normaliz
 import type { CommandYaml, FactoryYaml } from './schema.js';
 import { normalizeService } from './normalize-service.js';
 import { normalizeTests, normalizeValidation } from './normalize-checks.js';
+import type { Pruned } from './repair.js';
 import type { DataPath, YamlSource } from './source.js';
 import type { Command, EnvFileRef, SetupStep, Template } from './types.js';
 
@@ -81,7 +82,7 @@ export class Normalizer {
 
 export function normalize(
   y: FactoryYaml,
-  opts: { file: string; root: string; source: YamlSource; env: NodeJS.ProcessEnv },
+  opts: { file: string; root: string; source: YamlSource; env: NodeJS.ProcessEnv; pruned: Pruned },
 ): {
   draft: Draft;
   diagnostics: Diagnostic[];
@@ -149,6 +150,7 @@ export function normalize(
       envFileNames,
       processEnv: opts.env,
       source: opts.source,
+      pruned: opts.pruned,
     },
     diagnostics: n.diagnostics,
   };
