@@ -15,7 +15,7 @@
  * user meant from the value's type and report only that branch's errors; a key taking a number or
  * a string is one schema with a type list (./schema-parts.ts).
  */
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { NAME_PATTERN, STOP_SIGNAL_PATTERN } from './names.js';
 import { ONE_OF, exactlyOne } from './one-of.js';
 import { TestSuiteYaml, ValidationYaml } from './schema-checks.js';
