@@ -194,6 +194,39 @@ describe('the compose preflight', () => {
     }
   });
 
+  it('a compose file that does not fit the contract: exit 2 naming the fix, no lease and nothing started', async () => {
+    const p = makeProject(`
+name: misfit
+ports: [db]
+services:
+  db:
+    type: compose
+    port: db
+  app:
+    command: [node, -e, "setInterval(() => {}, 1000)"]
+    depends_on: { db: healthy }
+`);
+    try {
+      writeFileSync(join(p.dir, 'compose.yaml'), `services:\n  db:\n    image: ${image}\n    ports: ["5432:5432"]\n`);
+      const r = await p.run(['start', '--worktree-id', 'm', '--port-range', String(BASE + 90)], { env: engine.env });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(
+        `a service waits for "db" to be healthy, but it has no healthcheck in factory.yaml or in ${join(p.dir, 'compose.yaml')}`,
+      );
+      writeFileSync(join(p.dir, 'compose.yaml'), `services:\n  database:\n    image: ${image}\n`);
+      const unknown = await p.run(['start', '--worktree-id', 'm', '--port-range', String(BASE + 90)], {
+        env: engine.env,
+      });
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain('compose service "db" is not in');
+      expect(unknown.stderr).toContain('its services: database (set "service:" in factory.yaml to one of them)');
+      expect(readLeases().filter((l) => l.root === p.dir)).toEqual([]);
+      expect(engine.inventory().containers).toEqual([]);
+    } finally {
+      await p.cleanup();
+    }
+  });
+
   it('FACTORY_COMPOSE must name a known tool (exit 2)', async () => {
     const p = composeProject('pre');
     try {

@@ -93,7 +93,8 @@ export const impossibleConditions: Rule = {
         const target = contract.services[d.service];
         const dep = contract.services[service]?.dependsOn.find((x) => x.service === d.service);
         if (!target || !dep || !d.explicit) continue;
-        if (dep.condition === 'healthy' && !target.healthcheck) {
+        // A compose service may take its check from the compose file's healthcheck (checked at start).
+        if (dep.condition === 'healthy' && !target.healthcheck && target.kind !== 'compose') {
           out.push(
             source.diagnostic(
               {
