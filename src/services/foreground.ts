@@ -55,6 +55,7 @@ export async function runForeground(
   const server = await serve(sup.plan.socket, {
     state: () => sup.state,
     stop: () => sup.stop(),
+    restart: (service) => sup.restartService(service),
     subscribe: (fn) => sup.on(fn),
   });
   const onSignal = () => {
@@ -64,6 +65,8 @@ export async function runForeground(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   opts.signal?.addEventListener('abort', onSignal, { once: true });
+  // Aborted while starting (its output closed as soon as the lease line was written): stop now.
+  if (opts.signal?.aborted) onSignal();
   const stoppedP = new Promise<void>((r) => sup.on((e) => e.type === 'stopped' && r()));
   try {
     const ready = await sup.startup;

@@ -5,16 +5,20 @@
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { DEFAULTS } from '../contract/defaults.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import {
   buildInstanceEnv,
   composeProjectName,
+  DEFAULTS,
   resolveCommand,
   resolveTemplate,
   serviceEnv,
-} from '../contract/interpolate.js';
-import type { ComposeService, Contract, Dependency, HealthCheck, ServiceSpec } from '../contract/types.js';
+  type ComposeService,
+  type Contract,
+  type Dependency,
+  type HealthCheck,
+  type ServiceSpec,
+} from '../contract/index.js';
 import type { ResolvedCheck } from './checks/types.js';
 import {
   composeDownArgvs,
@@ -62,6 +66,8 @@ export interface ServicePlan {
 }
 
 export interface InstancePlan {
+  /** The contract's `name` (stable preview hostnames: `<service>.<worktree-id>.<project>.localhost`). */
+  project: string;
   worktreeId: string;
   root: string;
   contractFile: string;
@@ -125,7 +131,12 @@ function resolveCheck(
     case 'http':
       return { kind: 'http', url: resolveTemplate(h.url, vars), status: h.status, ...timing };
     case 'tcp':
-      return { kind: 'tcp', port: ports[h.port] ?? Number(h.port), hosts: h.host ? [h.host] : [], ...timing };
+      return {
+        kind: 'tcp',
+        port: ports[h.port] ?? tcpPortNumber(h.port, vars),
+        hosts: h.host ? [h.host] : [],
+        ...timing,
+      };
     case 'command': {
       const { file, args } = resolveCommand(h.command, vars);
       return { kind: 'command', file, args, cwd, env: vars, ...timing };
@@ -133,6 +144,21 @@ function resolveCheck(
     case 'log':
       return { kind: 'log', pattern: h.pattern, ...timing };
   }
+}
+
+/** A tcp check's port that is not a port name: a number, or a template resolving to one. */
+function tcpPortNumber(target: string, vars: Record<string, string>): number {
+  const value = resolveTemplate(target, vars).trim();
+  const port = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (port >= 1 && port <= 65_535) return port;
+  throw new FactoryFailure(
+    'invalid-contract',
+    `the tcp health check's port ${target} is ${JSON.stringify(value)}, not a port number`,
+    {
+      exitCode: ExitCode.invalid,
+      hint: 'give the variable a port number (1-65535), or name a declared port: tcp: <port name>',
+    },
+  );
 }
 
 /**
@@ -282,6 +308,7 @@ export function buildPlan(input: PlanInput): InstancePlan {
     };
   }
   return {
+    project: contract.name,
     worktreeId,
     root: contract.root,
     contractFile: contract.file,

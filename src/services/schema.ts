@@ -16,6 +16,10 @@ const V = { schemaVersion: Type.Literal(1) };
 const Identity = Type.Object({ pid: Type.Integer(), startTime: Type.Integer() }, closed);
 const Ports = Type.Record(Type.String(), Type.Integer(), { description: 'Port name → leased port number.' });
 const Urls = Type.Record(Type.String(), Type.String(), { description: 'Service name → URL.' });
+const StableUrls = Type.Record(Type.String(), Type.String(), {
+  description:
+    'Service name → stable URL through `factory router` (http://<service>.<worktree-id>.<project>.localhost:<port>/…), when a router runs and the instance is running; else {}.',
+});
 
 const ServiceStatusSchema = Type.Object(
   {
@@ -123,6 +127,7 @@ const statusFields = {
   portBase: Nullable(Type.Integer()),
   ports: Ports,
   urls: Urls,
+  stableUrls: StableUrls,
   services: Type.Array(ServiceStatusSchema),
   compose: ComposeToolSchema,
   orphans: Type.Array(Identity, { description: 'Live processes of the instance whose supervisor is dead.' }),
@@ -144,8 +149,18 @@ export const StartOutput = Type.Object(
   { ...closed, description: 'Output of `factory start --json` once ready.' },
 );
 export const UrlsOutput = Type.Object(
-  { ...V, worktreeId: Type.String(), running: Type.Boolean(), urls: Urls, ports: Ports },
+  { ...V, worktreeId: Type.String(), running: Type.Boolean(), urls: Urls, stableUrls: StableUrls, ports: Ports },
   { ...closed, description: 'Output of `factory urls --json`.' },
+);
+
+export const RestartOutput = Type.Object(
+  {
+    ...V,
+    ok: Type.Boolean({ description: 'The restarted service is ready or completed again.' }),
+    restarted: ServiceStatusSchema,
+    ...statusFields,
+  },
+  { ...closed, description: 'Output of `factory restart <service> --json` (the instance status after the restart).' },
 );
 
 const stopFields = {
@@ -219,6 +234,7 @@ export const runtimeSchemas = {
   status: StatusOutput,
   urls: UrlsOutput,
   stop: StopOutput,
+  restart: RestartOutput,
   clean: CleanOutput,
   ps: PsOutput,
   env: EnvOutput,

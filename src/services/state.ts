@@ -61,6 +61,8 @@ export interface ServiceStatus {
 export type InstancePhase = 'starting' | 'running' | 'degraded' | 'stopping' | 'stopped' | 'failed';
 
 export interface InstanceStateFile {
+  /** The contract's `name`; absent in state files written before it was recorded. */
+  project?: string;
   worktreeId: string;
   root: string;
   contractFile: string;

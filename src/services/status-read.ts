@@ -8,6 +8,7 @@ import type { ComposeTool } from './compose/tool.js';
 import { MARKER_INSTANCE } from './markers.js';
 import { instanceFiles, locateInstance, type LocateOptions } from './paths.js';
 import { heartbeatFresh } from './heartbeat.js';
+import { readRouter, stableUrlsOf } from './router-state.js';
 import { currentPidNamespace, processAlive, processesWithEnv, type ProcessIdentity } from './proc.js';
 import type { InstancePhase, InstanceStateFile, ServiceStatus } from './state.js';
 
@@ -27,6 +28,11 @@ export interface InstanceStatus {
   portBase: number | null;
   ports: Record<string, number>;
   urls: Record<string, string>;
+  /**
+   * Service name → its stable URL through `factory router` (`http://<service>.<id>.<project>.localhost:8088/`),
+   * when a router runs on this machine and the instance is running; else {}.
+   */
+  stableUrls: Record<string, string>;
   services: ServiceStatus[];
   /** The compose tool and engine the preflight chose for the compose services (null: none). */
   compose: ComposeTool | null;
@@ -38,6 +44,7 @@ export interface InstanceStatus {
 export function statusFromState(
   loc: { worktreeId: string; root: string; stateDir: string; file: string },
   state: InstanceStateFile | undefined,
+  env: NodeJS.ProcessEnv = process.env,
 ): InstanceStatus {
   if (!state) {
     return {
@@ -52,6 +59,7 @@ export function statusFromState(
       portBase: null,
       ports: {},
       urls: {},
+      stableUrls: {},
       services: [],
       compose: null,
       orphans: [],
@@ -105,6 +113,7 @@ export function statusFromState(
     portBase: state.portBase,
     ports: state.ports,
     urls: state.urls,
+    stableUrls: alive ? stableUrlsOf(state, readRouter(env)) : {},
     services,
     compose: state.compose ?? null,
     orphans,

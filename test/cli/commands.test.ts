@@ -16,6 +16,7 @@ const options: Record<CommandName, string[]> = {
   urls: ['--json'],
   logs: ['--follow'],
   stop: ['--worktree-id'],
+  restart: ['--worktree-id', '--json'],
   clean: ['--worktree-id'],
   ps: ['--json'],
   env: ['--json', '--shell'],
