@@ -40,8 +40,8 @@ const READY_MS = 30_000;
 export interface Engine {
   dir: string;
   socket: string;
-  /** CONTAINERS_CONF, CONTAINERS_STORAGE_CONF and DOCKER_HOST of this engine. */
-  env: Record<string, string>;
+  /** What points the clients at this engine. */
+  env: { CONTAINERS_CONF: string; CONTAINERS_STORAGE_CONF: string; DOCKER_HOST: string };
   /** Run the podman CLI against this engine's storage; returns stdout. */
   podman(args: string[]): string;
   /** A busybox image (`sh`, `/usr` mount point, users root and postgres:999). Returns its name. */
