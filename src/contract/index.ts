@@ -23,7 +23,6 @@ export {
   type InstanceContext,
 } from './interpolate.js';
 export { parseTemplate } from './template.js';
-export { DEFAULTS } from './defaults.js';
 export { graphEdges, type GraphEdge } from './graph.js';
 export { FactoryYamlSchema, type FactoryYaml } from './schema.js';
 export { CheckOutput, ConfigOutput, InitOutput } from './output-schemas.js';

@@ -9,7 +9,6 @@ import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import {
   buildInstanceEnv,
   composeProjectName,
-  DEFAULTS,
   resolveCommand,
   resolveTemplate,
   serviceEnv,
@@ -277,12 +276,7 @@ export function buildPlan(input: PlanInput): InstancePlan {
           args: hArgs,
           cwd,
           env,
-          intervalMs: DEFAULTS.check.intervalMs,
-          maxIntervalMs: DEFAULTS.check.maxIntervalMs,
-          timeoutMs: hc.timeoutMs ?? DEFAULTS.check.timeoutMs,
-          startPeriodMs: DEFAULTS.check.startPeriodMs,
-          retries: DEFAULTS.check.retries,
-          startupTimeoutMs: DEFAULTS.check.startupTimeoutMs,
+          ...hc.timing,
         };
       }
     } else {

@@ -76,7 +76,7 @@ describe('examples/notes: PostgreSQL as a compose service', () => {
     const starts = await Promise.all(
       ids.map((id, i) => factory(['start', '--worktree-id', id, '--port-range', String(BASE + i * 10), '--json'])),
     );
-    for (const s of starts) expect(s.code, s.stderr).toBe(0);
+    for (const s of starts) expect(s.code, `${s.stdout}\n${s.stderr}`).toBe(0);
     for (const [i, id] of ids.entries()) {
       const s = await status(id);
       expect(s.healthy).toBe(true);
@@ -93,27 +93,27 @@ describe('examples/notes: PostgreSQL as a compose service', () => {
       containers: expect.arrayContaining(['notes_a_db_1', 'notes_b_db_1']) as unknown as string[],
       volumes: ['notes_a_pgdata', 'notes_b_pgdata'],
     });
-  });
+  }, 240_000);
 
   it('the data is isolated: a note written in one instance is not in the other', async () => {
     const [a, b] = [await status('a'), await status('b')];
     expect(await notes(a, 'only in a')).toMatchObject({ status: 201, body: { text: 'only in a' } });
     expect((await notes(a)).body).toEqual([{ id: 1, text: 'only in a' }]);
     expect((await notes(b)).body).toEqual([]);
-  });
+  }, 240_000);
 
   it("the example's own test suite passes against each instance", async () => {
     for (const id of ids) {
       const r = await factory(['test', 'api', '--worktree-id', id]);
       expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     }
-  });
+  }, 240_000);
 
   it('the database container logs reach factory logs', async () => {
     const r = await factory(['logs', 'postgres', '--worktree-id', 'a']);
     expect(r.stdout).toContain('notes-db: new cluster in /data/pg');
     expect(r.stdout).toContain('database system is ready to accept connections');
-  });
+  }, 240_000);
 
   it('stop keeps the data for the next start; clean removes container, network and volume', async () => {
     expect((await factory(['stop', '--worktree-id', 'a'])).code).toBe(0);
@@ -127,5 +127,5 @@ describe('examples/notes: PostgreSQL as a compose service', () => {
     await expectNothingLeft({ dir, stateDir: (id: string) => join(dir, '.factory', 'instances', id) } as Project, [
       ...ids,
     ]);
-  });
+  }, 240_000);
 });

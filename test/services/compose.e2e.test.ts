@@ -91,7 +91,7 @@ describe.each([
           }),
         ),
       );
-      for (const s of starts) expect(s.code, s.stderr).toBe(0);
+      for (const s of starts) expect(s.code, `${s.stdout}\n${s.stderr}`).toBe(0);
       const status: StatusJson[] = [];
       for (const id of ids) {
         const r = await p.run(['status', '--worktree-id', id, '--json'], { env });
@@ -111,6 +111,8 @@ describe.each([
       expect(await page(b.urls.web as string)).toBe(`${prefix}_b\n`);
       expect(engine.inventory().volumes.sort()).toEqual([`${prefix}_a_site`, `${prefix}_b_site`]);
 
+      const human = await p.run(['status', '--worktree-id', 'a'], { env });
+      expect(human.stdout).toContain(`  compose: ${tool} `);
       // The container's own output is the service's log.
       const logs = await p.run(['logs', 'web', '--worktree-id', 'a'], { env });
       expect(logs.stdout).toContain(`serving ${prefix}_a`);
