@@ -44,8 +44,13 @@ const LIBRARY = {
   ],
 };
 const LIBRARY_FOLDERS = Object.keys(LIBRARY);
-/** The entry points besides src/cli.ts (wave 2 adds server, mcp, bots/telegram). */
-const ENTRY_FOLDERS = ['server', 'mcp', 'bots/telegram'];
+/**
+ * The entry points besides src/cli.ts: long-running processes a command starts (wave 2: the
+ * dashboard server, the MCP server, the Telegram bot, the stable-URL router).
+ */
+const ENTRY_FOLDERS = ['server', 'mcp', 'bots/telegram', 'router'];
+/** Every folder directly under src/ (bots/ holds one folder per chat channel). */
+const KNOWN_FOLDERS = [...LIBRARY_FOLDERS, ...ENTRY_FOLDERS, 'commands', 'bots'];
 
 /**
  * The files a layer may be imported through from outside its folder. index.ts is the layer's whole
@@ -109,14 +114,13 @@ module.exports = {
       from: { path: '^src/cli\\.ts$' },
       to: { path: '^src/', pathNot: ['^src/commands/index\\.ts$', '^src/lib/', '^src/contract/index\\.ts$'] },
     },
-    {
-      name: 'no-import-of-entry-points',
-      comment:
-        'server, mcp and bots are entry points: no library layer imports them, and they never import each other; a command that starts one calls its index',
+    ...ENTRY_FOLDERS.map((folder) => ({
+      name: `no-import-of-entry-${folder.replace('/', '-')}`,
+      comment: `src/${folder}/ is an entry point: no library layer or other entry point imports it; a command that starts it calls its index`,
       severity: 'error',
-      from: { path: '^src/', pathNot: '^src/commands/' },
-      to: { path: under(ENTRY_FOLDERS) },
-    },
+      from: { path: '^src/', pathNot: ['^src/commands/', `^src/${esc(folder)}/`] },
+      to: { path: `^src/${esc(folder)}/` },
+    })),
     ...ENTRY_FOLDERS.map((folder) => ({
       name: `entry-${folder.replace('/', '-')}-uses-the-library`,
       comment: `src/${folder}/ uses the library layers only, never commands/, src/cli.ts or another entry point`,
@@ -132,6 +136,21 @@ module.exports = {
       to: { path: '^src/', pathNot: under(LIBRARY_FOLDERS) },
     },
     ...publicFaces,
+    {
+      name: 'known-folders-only',
+      comment:
+        'every folder under src/ has a row in docs/architecture.md and in this file (LIBRARY or ENTRY_FOLDERS); add it there first',
+      severity: 'error',
+      from: {},
+      to: { path: '^src/[^/]+/', pathNot: under(KNOWN_FOLDERS) },
+    },
+    {
+      name: 'known-folders-only-from',
+      comment: 'as known-folders-only, for a module in an unknown folder that imports something',
+      severity: 'error',
+      from: { path: '^src/[^/]+/', pathNot: under(KNOWN_FOLDERS) },
+      to: {},
+    },
     {
       name: 'no-circular-between-layers',
       comment: 'a cycle that crosses folders means the layering is wrong',

@@ -9,7 +9,7 @@ import { AgentPrdOutputSchema } from './prd/index.js';
 import { FactoryYamlSchema, CheckOutput, ConfigOutput, InitOutput } from './contract/index.js';
 import { SetupOutputSchema } from './setup/index.js';
 import { TestOutputSchema } from './test-suites/index.js';
-import { ValidationReportSchema } from './validation/index.js';
+import { ValidationReportSchema, ValidationSummarySchema } from './validation/index.js';
 import { AgentRunOutputSchema } from './agent-loop/index.js';
 import { runtimeSchemas } from './services/index.js';
 import { JobManifestSchema } from './publish/index.js';
@@ -24,6 +24,7 @@ export const jsonSchemas: Record<string, TSchema> = {
   test: TestOutputSchema,
   validate: ValidationReportSchema,
   'validation-manifest': ValidationReportSchema,
+  'validation-summary': ValidationSummarySchema,
   'agent-run': AgentRunOutputSchema,
   job: JobManifestSchema,
   ...runtimeSchemas,

@@ -33,6 +33,10 @@ export const commands = {
   validate: () => load(import('./validate.js')),
   // agents
   agent: () => load(import('./agent.js')),
+  mcp: () => load(import('./mcp.js')),
 } satisfies Record<string, LazyCommand>;
 
 export type CommandName = keyof typeof commands;
+
+/** The argument layer src/cli.ts runs before a command: every option value checked (./ui/options.ts). */
+export { checkArgv } from './ui/options.js';

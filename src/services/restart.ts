@@ -31,7 +31,7 @@ export async function restartService(opts: RestartOptions): Promise<RestartResul
   const loc = locateInstance(opts);
   const before = statusFromState(loc, readStateFile(loc.stateDir));
   if (!before.running || !before.supervisor) {
-    throw new FactoryFailure('not-running', `instance "${loc.worktreeId}" is not running`, {
+    throw new FactoryFailure('instance-not-running', `instance "${loc.worktreeId}" is not running`, {
       exitCode: ExitCode.unavailable,
       hint: `start it first: factory start --worktree-id ${loc.worktreeId}`,
     });

@@ -7,3 +7,4 @@ export { validateInstance, type ValidateInstanceOptions } from './validate-insta
 export type { ValidationReport, ScenarioResult, StepResult, StepFailure, ValidationEvent } from './types.js';
 export { ValidationReportSchema } from './schema.js';
 export { progressLine, summaryLines } from './render.js';
+export { summarizeReport, ValidationSummarySchema, type ValidationSummary } from './summary.js';

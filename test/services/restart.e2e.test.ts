@@ -69,7 +69,7 @@ describe('factory restart', () => {
     const stopped = await p.run(['restart', 'api', '--worktree-id', 'r', '--json']);
     expect(stopped.code).toBe(3);
     expect(JSON.parse(stopped.stdout).error).toMatchObject({
-      code: 'not-running',
+      code: 'instance-not-running',
       hint: 'start it first: factory start --worktree-id r',
     });
     await expectNothingLeft(p, ['r']);

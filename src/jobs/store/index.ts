@@ -6,7 +6,7 @@
  */
 import { join, resolve } from 'node:path';
 import { ExitCode, FactoryFailure } from '../../lib/failure.js';
-import { machineStateDir } from '../../services/paths.js';
+import { machineStateDir } from '../../services/index.js';
 import { openSqliteJobStore } from './sqlite.js';
 import type { JobStore } from './types.js';
 

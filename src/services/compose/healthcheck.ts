@@ -9,7 +9,7 @@
  *   test: ["NONE"] | disable: true  → no check
  */
 
-import type { CheckTiming } from '../checks/types.js';
+import type { CheckTiming } from '../../contract/index.js';
 
 export interface ComposeHealthcheck {
   command: string[];
