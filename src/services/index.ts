@@ -11,12 +11,12 @@ export * from './read.js';
 export { startInstance, type StartOptions, type StartEvent } from './start.js';
 export { restartService, type RestartOptions, type RestartResult } from './restart.js';
 export { stopInstance, cleanInstance, type StopResult, type CleanResult } from './stop.js';
-export { getInstanceEnv, toShell } from './env.js';
+export { getInstanceEnv, describeInstanceEnv, toShell, type InstanceEnv } from './env.js';
 export { resolveInstance, type InstanceOptions, type ResolvedInstance } from './instance.js';
 export { listInstances, type InstanceSummary, type Leak } from './ps.js';
 export { runForeground, type ForegroundResult } from './foreground.js';
 export type { SupervisorEvent } from './events.js';
-export { identityOf, processAlive, processesWithEnv, signalIdentity, type ProcessIdentity } from './proc.js';
+export { identityOf, processAlive, processesWithEnv, signalIdentity } from './proc.js';
 export {
   runtimeSchemas,
   EnvOutput,
