@@ -29,8 +29,8 @@ const fixIfTold = [
   {
     // A line of node's assertion diff, which only the failing test's output (the feedback) holds:
     // with a real newline, which the request's JSON (where this script travels) cannot contain.
-    if: { promptIncludes: "'2 project'\n" },
-    then: [
+    ifPrompt: "'2 project'\n",
+    do: [
       { write: 'lib/count.mjs', content: "export const countLabel = (n) => `${n} project${n === 1 ? '' : 's'}`;\n" },
       { commit: 'countLabel: plural for n != 1' },
     ],
