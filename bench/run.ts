@@ -11,10 +11,12 @@
  *   7. sandboxes: exec overhead none vs bwrap; worktree creation on a 10,000-file repo
  *   8. agents: `factory agent run` to the agent's first output, bwrap vs none
  *   9. contract: `factory check` on every bad input, the seed sample and the examples
+ *  10. jobs: `factory job run` on diffie to the builder's first output and to ready for review, and the overhead
  * `npm run bench -- runtime diffie` runs only the named sections.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { benchAgentFirstOutput } from './agent-first-output.js';
+import { benchJob } from './job.js';
 import { benchDiffie } from './diffie-start.js';
 import { benchSandbox } from './sandbox-spawn.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -245,6 +247,7 @@ async function main(): Promise<void> {
     ['diffie', benchDiffie],
     ['sandbox', benchSandbox],
     ['agent', benchAgentFirstOutput],
+    ['job', benchJob],
   ] as const) {
     if (!want(section)) continue;
     process.stderr.write(`${section} …\n`);

@@ -30,6 +30,8 @@ export interface Rig {
   store(): JobStore;
   manifest(jobId: string): JobManifest;
   dispose(): Promise<void>;
+  /** Like dispose, but the repository and its job folders stay (the demo). */
+  keep(): Promise<void>;
 }
 
 export function diffieRig(): Rig {
@@ -72,6 +74,11 @@ export function diffieRig(): Rig {
     },
     manifest: (jobId) =>
       JSON.parse(readFileSync(join(repo, '.factory', 'jobs', jobId, 'job.json'), 'utf8')) as JobManifest,
+    async keep() {
+      for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
+      for (const s of stores) await s.close();
+      rmSync(bin, { recursive: true, force: true });
+    },
     async dispose() {
       for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
       for (const s of stores) await s.close();
