@@ -3,11 +3,11 @@
  * exit code a job's state means (docs/jobs.md), and following a job's events on stderr until it
  * settles (the terminal subscriber).
  */
-import { followEvents, isSettled, openJobStore, type Job, type JobStore } from '../../jobs/index.js';
+import { followEvents, isSettled, openJobStore, summarize, type Job, type JobStore } from '../../jobs/index.js';
 import { ExitCode } from '../../lib/failure.js';
-import { eprintln } from '../../lib/output.js';
+import { eprintln, printJson, println } from '../../lib/output.js';
 import { localPublisher } from '../../publish/index.js';
-import { eventLine } from './job-render.js';
+import { eventLine, stateText } from './job-render.js';
 
 export function store(): JobStore {
   return openJobStore(process.env);
@@ -41,4 +41,22 @@ export async function watch(
     if (!o.quiet) eprintln(eventLine(e));
   }
   return last;
+}
+
+export const idArg = {
+  id: { type: 'positional', required: true, description: 'Job id (or a unique part of it)' },
+} as const;
+export const actionJsonArg = {
+  json: { type: 'boolean', description: 'Print one JSON document (schema/job-action.schema.json)' },
+} as const;
+
+/** The result of cancel, retry, approve or close (schema/job-action.schema.json). */
+export function reportAction(
+  action: 'cancel' | 'retry' | 'approve' | 'close',
+  job: Job,
+  json: boolean,
+  extra: { immediate?: boolean } = {},
+): void {
+  if (json) printJson({ ok: true, action, job: summarize(job), ...extra });
+  else println(`${job.id} ${stateText(job.state)}`);
 }
