@@ -11,7 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import { FACTORY_BIN } from '../test/helpers/cli.js';
-import { approve, countSteps, diffieRig, plan, request, showCount } from '../test/jobs/harness.js';
+import { approve, countSteps, diffieRig, plan, request, showCount, type Rig } from '../test/jobs/harness.js';
 import type { Row } from './agent-first-output.js';
 
 const RUNS = Number(process.env.BENCH_JOB_RUNS ?? 3);
@@ -27,15 +27,18 @@ interface Sample {
   readyMs: number;
   workMs: number;
   jobId: string;
+  /** Time in each state, summed over rounds. */
+  states: Record<string, number>;
 }
 
-function jobRun(repo: string, env: Record<string, string>, text: string, port: number): Promise<Sample> {
+function jobRun(rig: Rig, text: string, port: number): Promise<Sample> {
+  const { repo, env } = rig;
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     let first = 0;
     let err = '';
     let out = '';
-    const c = spawn(process.execPath, [FACTORY_BIN, 'job', 'run', text, '--json', '--port-range', String(port)], {
+    const c = spawn(process.execPath, [FACTORY_BIN, 'job', 'run', text, '--port-range', String(port)], {
       cwd: repo,
       env: { ...process.env, NO_COLOR: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -48,7 +51,11 @@ function jobRun(repo: string, env: Record<string, string>, text: string, port: n
     c.on('close', (code) => {
       const readyMs = performance.now() - t0;
       if (code !== 0) return reject(new Error(`job run exited ${code}:\n${err}`));
-      const m = JSON.parse(out) as import('../src/jobs/types.js').JobManifest;
+      const id = /^(job-[0-9a-f-]+):/m.exec(out)?.[1];
+      if (!id) return reject(new Error(`no job id in:\n${out}`));
+      const m = rig.manifest(id);
+      const states: Record<string, number> = {};
+      for (const t of m.timeline) states[t.to] = (states[t.to] ?? 0) + t.durationMs;
       const inState = (s: string) => m.timeline.filter((t) => t.to === s).reduce((a, t) => a + t.durationMs, 0);
       const work =
         inState('received') + // the planner's run
@@ -62,7 +69,7 @@ function jobRun(repo: string, env: Record<string, string>, text: string, port: n
             (r.review?.durationMs ?? 0),
           0,
         );
-      resolve({ firstBuilderMs: first, readyMs, workMs: work, jobId: m.id });
+      resolve({ firstBuilderMs: first, readyMs, workMs: work, jobId: m.id, states });
     });
   });
 }
@@ -76,11 +83,11 @@ export async function benchJob(): Promise<Row[]> {
       reviewer: approve(),
     });
     const port = 24_000;
-    const warm = await jobRun(rig.repo, rig.env, text, port);
+    const warm = await jobRun(rig, text, port);
     await rig.factory(['job', 'close', warm.jobId]);
     const samples: Sample[] = [];
     for (let i = 0; i < RUNS; i++) {
-      const s = await jobRun(rig.repo, rig.env, text, port);
+      const s = await jobRun(rig, text, port);
       samples.push(s);
       await rig.factory(['job', 'close', s.jobId]);
     }
