@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { CONTRACT_FILE } from '../contract/load.js';
 import { FactoryFailure, isFactoryFailure } from '../lib/failure.js';
 import { getInstanceEnv, startInstance, stopInstance } from '../services/api.js';
+import type { McpServerSpec } from './types.js';
 
 /** Prompt arguments the running app provides. */
 export const APP_PROMPT_ARGS = ['FACTORY_URLS', 'FACTORY_ENV', 'FACTORY_WORKTREE_ID'] as const;
@@ -44,7 +45,9 @@ export function appPromptValues(app: RunningApp): Record<string, string> {
 }
 
 export async function startApp(worktreePath: string, worktreeId: string, signal?: AbortSignal): Promise<RunningApp> {
-  const where = { cwd: worktreePath, worktreeId };
+  // The contract file by its path, not found upwards from cwd: once the worktree is gone, a lookup
+  // would find the main checkout's factory.yaml and act on another instance.
+  const where = { cwd: worktreePath, file: join(worktreePath, CONTRACT_FILE), worktreeId };
   const status = await startInstance({ ...where, ...(signal ? { signal } : {}) });
   try {
     const env = await getInstanceEnv(where);
@@ -62,6 +65,14 @@ export async function startApp(worktreePath: string, worktreeId: string, signal?
       ? e
       : new FactoryFailure('app-start-failed', `the app did not start: ${(e as Error).message}`);
   }
+}
+
+/**
+ * `factory mcp` for the run's instance, as the agent's MCP server: the `factory` on the agent's PATH
+ * (the shim below), started by the agent CLI in its own cwd — the worktree — inside the sandbox.
+ */
+export function factoryMcpServer(worktreeId: string): McpServerSpec {
+  return { name: 'factory', command: 'factory', args: ['mcp', '--worktree-id', worktreeId] };
 }
 
 /**
