@@ -34,6 +34,7 @@ export const commands = {
   // agents
   agent: () => load(import('./agent.js')),
   mcp: () => load(import('./mcp.js')),
+  router: () => load(import('./router.js')),
 } satisfies Record<string, LazyCommand>;
 
 export type CommandName = keyof typeof commands;

@@ -25,6 +25,7 @@ const options: Record<CommandName, string[]> = {
   validate: ['--scenario', '--feature', '--json'],
   agent: ['run'],
   mcp: ['--worktree-id'],
+  router: ['--port', '--json'],
 };
 
 describe('factory <command> --help', () => {
