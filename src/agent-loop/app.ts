@@ -8,12 +8,11 @@
  * The runtime lives in src/services (startInstance / getInstanceEnv / stopInstance); this file only
  * adapts it to the loop.
  */
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CONTRACT_FILE } from '../contract/load.js';
 import { FactoryFailure, isFactoryFailure } from '../lib/failure.js';
-import { getInstanceEnv, startInstance, stopInstance } from '../services/api.js';
+import { getInstanceEnv, resolveInstance, startInstance, stopInstance } from '../services/index.js';
 import type { McpServerSpec } from './types.js';
 
 /** Prompt arguments the running app provides. */
@@ -25,10 +24,6 @@ export interface RunningApp {
   /** `FACTORY_*` and port variables for the agent. */
   env: Record<string, string>;
   stop(): Promise<void>;
-}
-
-export function hasContract(dir: string): boolean {
-  return existsSync(join(dir, CONTRACT_FILE));
 }
 
 /** Values for the app's prompt arguments. */
@@ -45,9 +40,12 @@ export function appPromptValues(app: RunningApp): Record<string, string> {
 }
 
 export async function startApp(worktreePath: string, worktreeId: string, signal?: AbortSignal): Promise<RunningApp> {
-  // The contract file by its path, not found upwards from cwd: once the worktree is gone, a lookup
-  // would find the main checkout's factory.yaml and act on another instance.
-  const where = { cwd: worktreePath, file: join(worktreePath, CONTRACT_FILE), worktreeId };
+  // Compiled once for the run: startInstance and getInstanceEnv both take the resolved instance.
+  const at = { cwd: worktreePath, worktreeId };
+  const where = { instance: await resolveInstance(at) };
+  // Stopped by its contract file's path, not found upwards from cwd: were the worktree gone, a
+  // lookup would find the main checkout's factory.yaml and act on another instance.
+  const exact = { file: where.instance.contract.file, worktreeId };
   const status = await startInstance({ ...where, ...(signal ? { signal } : {}) });
   try {
     const env = await getInstanceEnv(where);
@@ -56,11 +54,11 @@ export async function startApp(worktreePath: string, worktreeId: string, signal?
       urls: { ...status.urls },
       env,
       stop: async () => {
-        await stopInstance(where);
+        await stopInstance(exact);
       },
     };
   } catch (e) {
-    await stopInstance(where).catch(() => {});
+    await stopInstance(exact).catch(() => {});
     throw isFactoryFailure(e)
       ? e
       : new FactoryFailure('app-start-failed', `the app did not start: ${(e as Error).message}`);

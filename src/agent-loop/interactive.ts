@@ -10,12 +10,12 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { findContractFile } from '../contract/load.js';
+import { findContractFile } from '../contract/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { collectCommits, createSandbox, git, noSandbox } from '../sandboxes/index.js';
 import { runWorktree } from './run-worktree.js';
-import type { CommitInfo, FinishResult, Sandbox, SandboxProvider } from '../sandboxes/types.js';
-import { APP_PROMPT_ARGS, appPromptValues, hasContract, startApp, writeFactoryShim, type RunningApp } from './app.js';
+import type { CommitInfo, FinishResult, Sandbox, SandboxProvider } from '../sandboxes/index.js';
+import { APP_PROMPT_ARGS, appPromptValues, startApp, writeFactoryShim, type RunningApp } from './app.js';
 import { withRunFacts } from './failures.js';
 import type { RunOptions } from './options.js';
 import { loadPrompt, makeShellRunner } from './prompt-source.js';
@@ -96,7 +96,8 @@ export async function interactive(options: InteractiveOptions): Promise<Interact
   let app: RunningApp | undefined;
   let sandbox: Sandbox | undefined;
   try {
-    if (appWanted && hasContract(worktree.path)) app = await startApp(worktree.path, worktree.name, signal);
+    if (appWanted && findContractFile(worktree.path) !== undefined)
+      app = await startApp(worktree.path, worktree.name, signal);
     const shimDir = writeFactoryShim(worktree.stateDir);
     const credentials = Object.fromEntries(
       agent.credentialEnv.filter((k) => (process.env[k] ?? '') !== '').map((k) => [k, process.env[k] as string]),

@@ -10,11 +10,12 @@
  * The grace timer restarts on every output line after the signal, so trailing usage/result lines
  * are still read; a clean exit always wins the race. Only bounded tails are kept in memory.
  */
-import type { Sandbox } from '../sandboxes/types.js';
+import type { Sandbox } from '../sandboxes/index.js';
 import type { IterationEndReason, LifecycleEvent } from './events.js';
 import { LineSplitter, TextTail } from './lines.js';
 import type { AgentEvent, AgentInvocation, AgentProvider, Usage } from './types.js';
 import { addUsage } from './usage.js';
+import { IdleNotices } from './idle-notice.js';
 
 /** Agent text kept per iteration (completion signal, structured output, result text). */
 const TEXT_TAIL_CHARS = 2 * 1024 * 1024;
@@ -32,6 +33,8 @@ export interface IterationInput {
   cwd?: string;
   completionSignals: readonly string[];
   idleTimeoutMs: number;
+  /** While the agent is silent, an `idle` event after each interval of silence (0 = none). */
+  idleNoticeMs: number;
   completionTimeoutMs: number;
   signal?: AbortSignal;
   emit(e: AgentEvent | LifecycleEvent): void;
@@ -78,6 +81,9 @@ export async function runIteration(input: IterationInput): Promise<IterationOutc
   let graceTimer: NodeJS.Timeout | undefined;
   // Set once the process exists; the grace timer needs it.
   let kill: () => void = () => {};
+  const idle = new IdleNotices(input.idleNoticeMs, input.idleTimeoutMs, (idleMs) =>
+    input.emit({ type: 'idle', idleSeconds: idleMs / 1000, idleTimeoutSeconds: input.idleTimeoutMs / 1000 }),
+  );
 
   const seeText = (piece: string): void => {
     tail.push(piece);
@@ -86,6 +92,7 @@ export async function runIteration(input: IterationInput): Promise<IterationOutc
     matched = completionSignals.find((s) => recent.includes(s));
     recent = recent.slice(-(maxSignal - 1) || recent.length);
     if (matched !== undefined) {
+      idle.stop();
       graceTimer = setTimeout(() => {
         hung = true;
         kill();
@@ -141,8 +148,14 @@ export async function runIteration(input: IterationInput): Promise<IterationOutc
     env: { ...provider.env, ...input.env, ...(input.invocation.env ?? {}) },
     ...(input.cwd ? { cwd: input.cwd } : {}),
     ...(input.invocation.stdin !== undefined ? { stdin: input.invocation.stdin } : {}),
-    onStdout: (chunk) => splitter.push(chunk),
-    onStderr: (chunk) => input.onStderr(chunk),
+    onStdout: (chunk) => {
+      idle.activity();
+      splitter.push(chunk);
+    },
+    onStderr: (chunk) => {
+      idle.activity();
+      input.onStderr(chunk);
+    },
     ...(input.signal ? { signal: input.signal } : {}),
     idleTimeoutMs: input.idleTimeoutMs,
     // Only the tails matter: the stream was already parsed and logged.
@@ -154,6 +167,7 @@ export async function runIteration(input: IterationInput): Promise<IterationOutc
     result = await proc.done;
   } finally {
     clearTimeout(graceTimer);
+    idle.stop();
   }
   splitter.end();
 

@@ -9,6 +9,12 @@ import { dirname } from 'node:path';
 import { colors } from '../lib/output.js';
 import type { RunEvent } from './events.js';
 import { describeUsage } from './usage.js';
+import { formatIdle } from './idle-notice.js';
+
+/** `agent idle for 2 minutes (stopped at 10 minutes without output)`. */
+export function idleMessage(idleSeconds: number, idleTimeoutSeconds: number): string {
+  return `agent idle for ${formatIdle(idleSeconds * 1000)} (stopped at ${formatIdle(idleTimeoutSeconds * 1000)} without output)`;
+}
 
 export type LoggingOption = { type: 'file'; path: string } | { type: 'terminal' } | { type: 'none' };
 
@@ -94,6 +100,9 @@ export function openRunLog(option: LoggingOption, name: string): RunLog {
           break;
         case 'warning':
           line(`warning: ${e.message}`);
+          break;
+        case 'idle':
+          line(idleMessage(e.idleSeconds, e.idleTimeoutSeconds));
           break;
         case 'raw':
           line(e.line);

@@ -13,16 +13,15 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
-import { findContractFile } from '../contract/load.js';
+import { findContractFile } from '../contract/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { bwrap, collectCommits, createSandbox, dirtyFiles, git, syncIn, syncOut } from '../sandboxes/index.js';
 import { runWorktree } from './run-worktree.js';
-import type { FinishResult, Sandbox, SandboxProvider, Worktree } from '../sandboxes/types.js';
+import type { FinishResult, Sandbox, SandboxProvider, Worktree } from '../sandboxes/index.js';
 import {
   APP_PROMPT_ARGS,
   appPromptValues,
   factoryMcpServer,
-  hasContract,
   startApp,
   writeFactoryShim,
   type RunningApp,
@@ -30,6 +29,7 @@ import {
 import { safeCall, type RunEvent } from './events.js';
 import { iterationFailure, withRunFacts, type RunFacts } from './failures.js';
 import { runIteration, type IterationOutcome } from './iteration.js';
+import { DEFAULT_IDLE_NOTICE_SECONDS } from './idle-notice.js';
 import { openRunLog } from './log.js';
 import {
   checkOptions,
@@ -163,7 +163,7 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
   let last: IterationOutcome | undefined;
   let sessionId: string | undefined;
   try {
-    if (appWanted && hasContract(worktree.path)) {
+    if (appWanted && findContractFile(worktree.path) !== undefined) {
       emit({ type: 'status', message: `starting the app (worktree id ${name})` });
       app = await startApp(worktree.path, name, signal);
       emit({
@@ -238,6 +238,7 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
         ...(agentCwd ? { cwd: agentCwd } : {}),
         completionSignals: signals,
         idleTimeoutMs: idleSeconds * 1000,
+        idleNoticeMs: (options.idleNoticeSeconds ?? DEFAULT_IDLE_NOTICE_SECONDS) * 1000,
         completionTimeoutMs: graceSeconds * 1000,
         ...(signal ? { signal } : {}),
         emit,

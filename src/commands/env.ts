@@ -6,7 +6,7 @@
 import { defineCommand } from 'citty';
 import { printJson, println } from '../lib/output.js';
 import { instanceArgs, locateArgs } from './ui/args.js';
-import { getInstanceEnv, toShell } from '../services/env.js';
+import { getInstanceEnv, toShell } from '../services/index.js';
 
 export default defineCommand({
   meta: { name: 'env', description: "Print the instance's environment variables (ports, URLs, built-ins)." },

@@ -7,8 +7,7 @@ import { defineCommand } from 'citty';
 import { ExitCode } from '../lib/failure.js';
 import { eprintln, printJson, println } from '../lib/output.js';
 import { instanceArgs, locateArgs } from './ui/args.js';
-import { locateInstance } from '../services/paths.js';
-import { readStateFile, statusFromState } from '../services/status-read.js';
+import { locateInstance, readStateFile, statusFromState } from '../services/read.js';
 
 export default defineCommand({
   meta: { name: 'urls', description: "Print the running instance's service URLs." },

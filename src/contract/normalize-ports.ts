@@ -84,9 +84,17 @@ export function portsFromReferences(
   return out;
 }
 
-/** Services that wrote no `port:`/`ports:` own the ports their url or health check mention. */
+/**
+ * Services that wrote no `port:`/`ports:` own the ports their url or health check mention; a tcp
+ * check written as a port variable (`tcp: ${WEB_PORT}`) names that port.
+ */
 export function assignOwnedPorts(n: Normalizer, services: Record<string, ServiceSpec>, ports: PortSpec[]): void {
   for (const s of Object.values(services)) {
+    if (s.healthcheck?.kind === 'tcp') {
+      const hc = s.healthcheck;
+      const named = ports.find((p) => hc.port === `\${${p.envVar}}`);
+      if (named) hc.port = named.name;
+    }
     if (s.ports.length > 0) continue;
     s.ports = mentionedPorts(ports, s.url, s.healthcheck);
     if (s.ports.length > 0) n.origins.inferredPorts.add(s.name);

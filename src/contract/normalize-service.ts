@@ -13,13 +13,20 @@ import type { HealthcheckYaml, ServiceYaml } from './schema.js';
 import type { DataPath } from './source.js';
 import type { Dependency, DependencyCondition, HealthCheck, ServiceSpec } from './types.js';
 
-export function normalizeService(n: Normalizer, name: string, s: ServiceYaml): ServiceSpec {
+/**
+ * `awaited`: some service waits for this one with condition `completed` (as compose's
+ * service_completed_successfully does). Waiting for completion is what makes a service a one-shot,
+ * so it is one unless it says otherwise: `one_shot: false`, or a restart policy of `always` (a
+ * process restarted after exit 0 never stays completed); ./rules/dependencies.ts reports those.
+ */
+export function normalizeService(n: Normalizer, name: string, s: ServiceYaml, awaited = false): ServiceSpec {
   const path: DataPath = ['services', name];
   n.origins.services[name] = path;
   const isCompose = s.type === 'compose' || s.type === 'docker-compose';
   const env = n.env(s.env, [...path, 'env'], `services.${name}`, SERVICE_BUILTIN_NAMES);
   const scope = [...SERVICE_BUILTIN_NAMES, ...Object.keys(env), ...(isCompose ? ['COMPOSE_FILE'] : [])];
-  const oneShot = s.one_shot ?? false;
+  const restartsAlways = s.restart === 'always' || (typeof s.restart === 'object' && s.restart.policy === 'always');
+  const oneShot = s.one_shot ?? (awaited && !restartsAlways);
 
   const dependsOn: Dependency[] = [];
   const depOrigins: { service: string; path: DataPath; explicit: boolean }[] = [];
@@ -47,7 +54,8 @@ export function normalizeService(n: Normalizer, name: string, s: ServiceYaml): S
   (s.ports ?? []).forEach((p, i) => {
     refs.push({ port: p, path: [...path, 'ports', i] });
   });
-  if (healthcheck?.kind === 'tcp') refs.push({ port: healthcheck.port, path: [...path, 'healthcheck', 'tcp'] });
+  if (healthcheck?.kind === 'tcp' && isPortName(healthcheck.port))
+    refs.push({ port: healthcheck.port, path: [...path, 'healthcheck', 'tcp'] });
   n.origins.portRefs[name] = refs;
   const owned = [...new Set(refs.filter((r) => !r.path.includes('healthcheck')).map((r) => r.port))];
 
@@ -175,7 +183,10 @@ function normalizeHealthcheck(
     }
     return { kind: 'http', url: n.template(h.http, [...path, 'http'], scope), status, ...t };
   }
-  if (h.tcp !== undefined) return { kind: 'tcp', port: h.tcp, ...(h.host ? { host: h.host } : {}), ...t };
+  if (h.tcp !== undefined) {
+    const port = tcpTarget(n, h.tcp, [...path, 'tcp'], scope);
+    return { kind: 'tcp', port, ...(h.host ? { host: h.host } : {}), ...t };
+  }
   if (h.command !== undefined)
     return { kind: 'command', command: n.command(h.command, [...path, 'command'], scope), ...t };
   const pattern = h.log as string;
@@ -190,6 +201,24 @@ function normalizeHealthcheck(
     );
   }
   return { kind: 'log', pattern, ...t };
+}
+
+/**
+ * A tcp check's port as written: a port name, a number, or a template (recorded, so its reference
+ * is checked and, without a `ports:` list, declares its port). ./normalize-ports.ts turns a template
+ * naming a port variable into that port's name.
+ */
+function tcpTarget(n: Normalizer, v: string | number, path: DataPath, scope: readonly string[]): string {
+  if (typeof v === 'number') return String(v);
+  if (v.includes('${')) return n.template(v, path, scope);
+  if (/^\d+$/.test(v) && (Number(v) < 1 || Number(v) > 65_535))
+    n.error('out-of-range', `tcp port ${v} is not a port number (1-65535)`, path);
+  return v;
+}
+
+/** A tcp target that names a port (not digits, not a template). */
+export function isPortName(v: string): boolean {
+  return !/^\d+$/.test(v) && !v.includes('${');
 }
 
 function timing(

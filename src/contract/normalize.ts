@@ -128,8 +128,9 @@ export function normalize(
     tests: {},
     artifacts: { collect: Array.isArray(y.artifacts) ? y.artifacts : (y.artifacts?.collect ?? []) },
   };
+  const awaited = completionTargets(y);
   for (const [name, s] of Object.entries(y.services ?? {})) {
-    contract.services[name] = normalizeService(n, name, s);
+    contract.services[name] = normalizeService(n, name, s, awaited.has(name));
   }
   contract.tests = normalizeTests(n, y);
   const validation = normalizeValidation(n, y, Object.keys(contract.services));
@@ -152,6 +153,17 @@ export function normalize(
     },
     diagnostics: n.diagnostics,
   };
+}
+
+/** Services some `depends_on` waits for with the written condition `completed`. */
+function completionTargets(y: FactoryYaml): Set<string> {
+  const out = new Set<string>();
+  for (const s of Object.values(y.services ?? {})) {
+    if (!s.depends_on || Array.isArray(s.depends_on)) continue;
+    for (const [dep, c] of Object.entries(s.depends_on))
+      if ((typeof c === 'string' ? c : c.condition) === 'completed') out.add(dep);
+  }
+  return out;
 }
 
 /** A compose project prefix from the project name: lowercase, `[a-z0-9_-]`. */

@@ -5,15 +5,15 @@
  * Long calls (start, restart_service, test, validate) report progress as they go.
  */
 import type { Static, TSchema } from '@sinclair/typebox';
-import { graphEdges } from '../contract/graph.js';
-import { loadContract, loadContractWithWarnings } from '../contract/load.js';
-import { ConfigOutput } from '../contract/output-schemas.js';
-import { diagnosticJson } from '../contract/report.js';
+import { graphEdges } from '../contract/index.js';
+import { loadContract, loadContractWithWarnings } from '../contract/index.js';
+import { ConfigOutput } from '../contract/index.js';
+import { diagnosticJson } from '../contract/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { SCHEMA_VERSION } from '../lib/output.js';
-import { getInstanceEnv, restartService, startInstance, stopInstance } from '../services/api.js';
-import { tailLogs } from '../services/logs.js';
-import { locateInstance } from '../services/paths.js';
+import { getInstanceEnv, restartService, startInstance, stopInstance } from '../services/index.js';
+import { tailLogs } from '../services/index.js';
+import { locateInstance } from '../services/index.js';
 import {
   EnvOutput,
   LogsOutput,
@@ -22,14 +22,14 @@ import {
   StatusOutput,
   StopOutput,
   UrlsOutput,
-} from '../services/schema.js';
-import { readStateFile, statusFromState } from '../services/status-read.js';
-import { resolveInstanceRef } from '../setup/instance.js';
-import { runTests } from '../test-suites/run.js';
-import { runtimeControl } from '../test-suites/runtime-control.js';
-import { TestOutputSchema } from '../test-suites/schema.js';
-import { summarizeReport, ValidationSummarySchema } from '../validation/summary.js';
-import { validateInstance } from '../validation/validate-instance.js';
+} from '../services/index.js';
+import { readStateFile, statusFromState } from '../services/index.js';
+import { resolveInstanceRef } from '../setup/index.js';
+import { runTests } from '../test-suites/index.js';
+import { runtimeControl } from '../test-suites/index.js';
+import { TestOutputSchema } from '../test-suites/index.js';
+import { summarizeReport, ValidationSummarySchema } from '../validation/index.js';
+import { validateInstance } from '../validation/index.js';
 import { LogsInput, NoInput, RestartInput, StartInput, TestInput, ValidateInput } from './schema.js';
 
 /** Which instance the server acts on: fixed when it starts (`factory mcp [--worktree-id] [-f]`). */

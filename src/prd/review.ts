@@ -10,7 +10,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { Evidence, ReviewRecord } from '../backlog/types.js';
+import type { Evidence, ReviewRecord } from '../backlog/index.js';
 import { git } from '../sandboxes/index.js';
 import { branchCommits, commitLedger, readLedger } from './ledger.js';
 import { PhaseError, runPhase } from './phase.js';

@@ -10,9 +10,9 @@
  */
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { Task } from '../backlog/types.js';
+import type { Task } from '../backlog/index.js';
 import { ExitCode, isFactoryFailure } from '../lib/failure.js';
-import { createWorktree as defaultCreateWorktree } from '../sandboxes/worktree.js';
+import { createWorktree as defaultCreateWorktree } from '../sandboxes/index.js';
 import { git, gitRaw } from '../sandboxes/index.js';
 import { commitLedger, readLedger } from './ledger.js';
 import { acquireLock } from './lock.js';

@@ -8,9 +8,7 @@
  * told: `Routes` re-reads the files when a host is not in its table, when a proxied request fails,
  * and otherwise at most every REFRESH_MS.
  */
-import { readLeases } from '../services/leases.js';
-import { projectOf, stableHost, stableUrl } from '../services/router-state.js';
-import { readStateFile, statusFromState } from '../services/status-read.js';
+import { projectOf, readLeases, readStateFile, stableHost, stableUrl, statusFromState } from '../services/index.js';
 
 /** Longest a table is trusted before the files are read again. */
 export const REFRESH_MS = 1_000;

@@ -11,15 +11,11 @@
  * so (pid, start time, port) and `router.heartbeat` is touched, so that `status`/`urls` print
  * stable URLs; both are removed when it stops.
  */
-import { rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { createProxyServer } from 'http-proxy-3';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
-import { writeJsonAtomic } from '../services/atomic.js';
-import { startHeartbeat } from '../services/heartbeat.js';
-import { currentPidNamespace, identityOf } from '../services/proc.js';
-import { DEFAULT_ROUTER_PORT, readRouter, type RouterState, routerFiles } from '../services/router-state.js';
+import { DEFAULT_ROUTER_PORT, readRouter, registerRouter, type RouterState } from '../services/index.js';
 import { badGatewayPage, listingPage } from './pages.js';
 import { normalizeHost, type Route, Routes } from './routes.js';
 
@@ -141,27 +137,14 @@ export async function startRouter(opts: RouterOptions = {}): Promise<RunningRout
     }
   }
 
-  const files = routerFiles(env);
-  const self = identityOf(process.pid) ?? { pid: process.pid, startTime: -1 };
-  const ns = currentPidNamespace();
-  const state: RouterState = {
-    ...self,
-    port,
-    host: '127.0.0.1',
-    ...(ns ? { pidNamespace: ns } : {}),
-    startedAt: new Date().toISOString(),
-  };
-  writeJsonAtomic(files.state, state);
-  const stopHeartbeat = startHeartbeat(files.heartbeat);
+  const { state, unregister } = registerRouter(port, env);
   let closing: Promise<void> | undefined;
   return {
     port,
     state,
     close: () => {
       closing ??= (async () => {
-        stopHeartbeat();
-        rmSync(files.state, { force: true });
-        rmSync(files.heartbeat, { force: true });
+        unregister();
         proxy.close();
         await Promise.all(
           servers.map(

@@ -5,7 +5,7 @@
  * leases its block now, so the ports printed are the ones `start` will use.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { BUILTIN_NAMES, buildInstanceEnv, readEnvFile } from '../contract/interpolate.js';
+import { BUILTIN_NAMES, buildInstanceEnv, readEnvFile } from '../contract/index.js';
 import { resolveInstance, type InstanceOptions } from './instance.js';
 import { acquireLease, readLeases } from './leases.js';
 import { portsFor } from './plan.js';

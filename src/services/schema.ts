@@ -76,6 +76,36 @@ const ErrorSchema = Nullable(
   ),
 );
 
+const ComposeToolSchema = Nullable(
+  Type.Object(
+    {
+      name: Type.Union(
+        ['docker compose', 'docker-compose', 'podman compose', 'podman-compose'].map((n) => Type.Literal(n)) as never,
+        { description: 'How the compose tool is invoked.' },
+      ),
+      command: Type.Array(Type.String()),
+      flavor: Type.Union([Type.Literal('compose-v2'), Type.Literal('compose-v1'), Type.Literal('podman-compose')], {
+        description: 'The implementation behind the command.',
+      }),
+      version: Type.String(),
+      engine: Nullable(
+        Type.Object(
+          {
+            name: Type.String({ description: 'e.g. "Docker Engine - Community", "Podman Engine", "podman".' }),
+            version: Type.String(),
+            endpoint: Type.String({ description: 'DOCKER_HOST (or the default socket), or "podman".' }),
+          },
+          closed,
+        ),
+      ),
+    },
+    {
+      ...closed,
+      description: 'The compose tool and engine the preflight chose for the compose services; null without any.',
+    },
+  ),
+);
+
 const statusFields = {
   worktreeId: Type.String(),
   root: Type.String(),
@@ -99,6 +129,7 @@ const statusFields = {
   urls: Urls,
   stableUrls: StableUrls,
   services: Type.Array(ServiceStatusSchema),
+  compose: ComposeToolSchema,
   orphans: Type.Array(Identity, { description: 'Live processes of the instance whose supervisor is dead.' }),
   error: ErrorSchema,
 };

@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readJson } from './atomic.js';
+import type { ComposeTool } from './compose/tool.js';
 import { MARKER_INSTANCE } from './markers.js';
 import { instanceFiles, locateInstance, type LocateOptions } from './paths.js';
 import { heartbeatFresh } from './heartbeat.js';
@@ -33,6 +34,8 @@ export interface InstanceStatus {
    */
   stableUrls: Record<string, string>;
   services: ServiceStatus[];
+  /** The compose tool and engine the preflight chose for the compose services (null: none). */
+  compose: ComposeTool | null;
   /** Processes of this instance still alive although its supervisor is not (run `factory stop`). */
   orphans: ProcessIdentity[];
   error: InstanceStateFile['error'];
@@ -58,6 +61,7 @@ export function statusFromState(
       urls: {},
       stableUrls: {},
       services: [],
+      compose: null,
       orphans: [],
       error: null,
     };
@@ -111,6 +115,7 @@ export function statusFromState(
     urls: state.urls,
     stableUrls: alive ? stableUrlsOf(state, readRouter(env)) : {},
     services,
+    compose: state.compose ?? null,
     orphans,
     error: state.error,
   };

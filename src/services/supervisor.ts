@@ -66,9 +66,10 @@ export class Supervisor {
       startedAt: now,
       updatedAt: now,
       children: [],
+      compose: plan.compose,
       composeDown: [
         ...new Set(
-          Object.values(plan.services).flatMap((s) => (s.compose ? [JSON.stringify(s.compose.downArgv)] : [])),
+          Object.values(plan.services).flatMap((s) => s.compose?.downArgvs.map((a) => JSON.stringify(a)) ?? []),
         ),
       ].map((a) => JSON.parse(a) as string[]),
       error: null,

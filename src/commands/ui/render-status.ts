@@ -1,7 +1,6 @@
 /** Human rendering of an instance's status (`status`, the end of `start`). Light: `status` imports it. */
 import { colors, println } from '../../lib/output.js';
-import type { InstanceStatus } from '../../services/status-read.js';
-import type { ServiceStatus } from '../../services/state.js';
+import type { InstanceStatus, ServiceStatus } from '../../services/read.js';
 
 function stateColor(s: ServiceStatus): string {
   const text = s.health === 'unhealthy' ? `${s.state} (unhealthy)` : s.state;
