@@ -36,7 +36,11 @@ export default defineCommand({
       type: 'string',
       description: 'Comma-separated services to start (with their dependencies); also accepted as positional names',
     },
-    'port-range': { type: 'string', description: 'First port of the block to lease (default: 46000 and up)' },
+    'port-range': {
+      type: 'string',
+      description:
+        "First port of the block to lease (default: a free block of the port pool, outside the kernel's ephemeral range)",
+    },
     'move-ports': {
       type: 'boolean',
       description: 'If a foreign process holds a leased port, move to another block (reported)',
@@ -72,16 +76,22 @@ export default defineCommand({
     }
     const t0 = Date.now();
     let attached = false;
+    const warnings: string[] = [];
     const inner = opts.onEvent;
     opts.onEvent = (e) => {
       if (e.type === 'attached') attached = true;
+      if (e.type === 'lease') {
+        warnings.push(...e.warnings);
+        // --json prints nothing on stderr otherwise; the warning must still reach a human watching.
+        if (args.json) for (const w of e.warnings) eprintln(`warning: ${w}`);
+      }
       inner?.(e);
     };
     try {
       const st = await startInstance(opts);
       progress?.done();
       if (args.json) {
-        printJson({ ok: true, attached, ...st });
+        printJson({ ok: true, attached, warnings, ...st });
       } else {
         println(
           `${colors.green('ready')} ${st.worktreeId}${attached ? ' (already running)' : ''} in ${seconds(Date.now() - t0)}`,

@@ -167,7 +167,7 @@ export function listenersOf(port: number): number[] {
   return out;
 }
 
-/** Command line of a pid, for messages ("port 46001 is held by pid 123 (python3 -m http.server)"). */
+/** Command line of a pid, for messages ("port 20001 is held by pid 123 (python3 -m http.server)"). */
 export function commandLineOf(pid: number): string | undefined {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ') || undefined;

@@ -48,7 +48,7 @@ const ServiceStatusSchema = Type.Object(
     ),
     ports: Ports,
     url: Nullable(Type.String()),
-    check: Nullable(Type.String({ description: 'The check, e.g. "http http://127.0.0.1:46001/health".' })),
+    check: Nullable(Type.String({ description: 'The check, e.g. "http http://127.0.0.1:20001/health".' })),
     lastCheck: Nullable(
       Type.Object({ ok: Type.Boolean(), at: Type.String(), durationMs: Type.Number(), detail: Type.String() }, closed),
     ),
@@ -144,6 +144,10 @@ export const StartOutput = Type.Object(
     ...V,
     ok: Type.Literal(true),
     attached: Type.Boolean({ description: 'The instance was already running; this call attached to it.' }),
+    warnings: Type.Array(Type.String(), {
+      description:
+        "Things to know that did not stop the start, e.g. a --port-range block inside the kernel's ephemeral port range.",
+    }),
     ...statusFields,
   },
   { ...closed, description: 'Output of `factory start --json` once ready.' },
@@ -216,8 +220,17 @@ export const PsOutput = Type.Object(
   { ...closed, description: 'Output of `factory ps --json` (exit 1 when a leak is flagged).' },
 );
 export const EnvOutput = Type.Object(
-  { ...V, env: Type.Record(Type.String(), Type.String()) },
-  { ...closed, description: 'Output of `factory env --json`.' },
+  {
+    ...V,
+    env: Type.Record(Type.String(), Type.String()),
+    portBase: Type.Integer({ description: 'First port of the block the variables use.' }),
+    leased: Type.Boolean({
+      description:
+        'The instance holds a port lease (or runs). False: the ports are the block it would get if started now; nothing is reserved.',
+    }),
+    note: Nullable(Type.String({ description: 'Set when `leased` is false, saying so.' })),
+  },
+  { ...closed, description: 'Output of `factory env --json` (never leases).' },
 );
 const LogLineSchema = Type.Object(
   { service: Type.String(), at: Type.String(), stream: Type.String(), line: Type.String() },

@@ -39,6 +39,8 @@ export type StartEvent =
       ports: Record<string, number>;
       moved: LeaseResult['moved'] | null;
       reclaimed: string[];
+      /** The block lies inside the kernel's ephemeral port range (see ./port-pool.ts). */
+      warnings: string[];
     }
   | { type: 'attached'; pid: number; phase: string };
 
@@ -144,6 +146,7 @@ export async function prepareInstance(
     ports: plan.ports,
     moved: leased.moved ?? null,
     reclaimed: leased.reclaimed.map((l) => l.worktreeId),
+    warnings: leased.warnings,
   });
   return plan;
 }

@@ -58,8 +58,8 @@ export function runtimeControl(
       await stopInstance(where);
     },
     /**
-     * The process environment plus the instance's variables. getInstanceEnv leases the instance's
-     * port block if it holds none, so a suite sees the same ports `factory start` will use.
+     * The process environment plus the instance's variables. For an instance holding no lease the
+     * ports are the block it would get if started now (getInstanceEnv never leases).
      */
     env: async () => ({ ...stringEnv(processEnv), ...(await getInstanceEnv(where)) }),
   };

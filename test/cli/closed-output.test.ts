@@ -16,7 +16,18 @@ import { basePort, makeProject, svc, type Project } from '../services/helpers.js
 const BASE = basePort(20);
 
 let p: Project;
-const closed = (args: string[]) => runFactory(args, { cwd: p.dir, closedStdout: true });
+const closed = (args: string[], input?: string) =>
+  runFactory(args, { cwd: p.dir, closedStdout: true, ...(input !== undefined ? { input } : {}) });
+
+/** What a command reads on stdin before it writes (the MCP server answers a request). */
+const inputs: Partial<Record<CommandName, string>> = {
+  mcp: `${JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'closed-output', version: '1' } },
+  })}\n`,
+};
 
 beforeAll(async () => {
   p = makeProject(`name: pipes
@@ -55,7 +66,7 @@ const cases: Record<CommandName, string[]> = {
   validate: ['validate', '--worktree-id', 'up', '--json'],
   agent: ['agent', 'run', '--json'],
   restart: ['restart', 'nope', '--worktree-id', 'up', '--json'],
-  // stdio is the MCP transport: a closed stdout ends the server quietly too.
+  // stdio is the MCP transport: its answer to a request (inputs below) meets the closed stdout.
   mcp: ['mcp'],
   // A --json error: a listening router would publish router.json in the state dir other files share.
   router: ['router', '--port', 'x', '--json'],
@@ -69,7 +80,7 @@ function expectQuiet(r: RunResult): void {
 describe('a closed stdout ends the command quietly', () => {
   for (const [name, args] of Object.entries(cases)) {
     it(`factory ${args.join(' ')} with its stdout closed: exit 141, no stack trace`, async () => {
-      const r = await closed(args);
+      const r = await closed(args, inputs[name as CommandName]);
       expectQuiet(r);
       expect(r.code, r.stderr).toBe(141);
       if (name === 'start') expect((await p.run(['stop', '--worktree-id', 'piped'])).code).toBe(0);

@@ -62,8 +62,8 @@ const BAD: [string, string, string, string][] = [
   ['a layer imports one above it', 'src/contract/up.ts', "import '../services/index.js';\n", 'layer-contract'],
   ['a layer imports a folder beside it', 'src/sandboxes/up.ts', "import '../services/index.js';\n", 'layer-sandboxes'],
   ['a layer imports commands/', 'src/services/cmd.ts', "import '../commands/index.js';\n", 'no-import-of-commands'],
-  ['a layer imports an entry point', 'src/jobs/srv.ts', "import '../server/index.js';\n", 'no-import-of-entry-points'],
-  ['entry points import each other', 'src/mcp/srv.ts', "import '../server/index.js';\n", 'no-import-of-entry-points'],
+  ['a layer imports an entry point', 'src/jobs/srv.ts', "import '../server/index.js';\n", 'no-import-of-entry-server'],
+  ['entry points import each other', 'src/mcp/srv.ts', "import '../server/index.js';\n", 'no-import-of-entry-server'],
   [
     'an entry point imports commands/',
     'src/server/cmd.ts',

@@ -27,6 +27,7 @@ export function prefixer(out: NodeJS.WriteStream = process.stdout): (e: StartEve
           .map(([n, p]) => `${n}=${p}`)
           .join(' ')}\n`,
       );
+      for (const w of e.warnings) out.write(`${factory()} ${colors.yellow('warning:')} ${w}\n`);
     } else if (e.type === 'line') {
       const c = colorFor(e.service);
       const text = e.stream === 'factory' ? colors.dim(e.line) : e.line;

@@ -38,6 +38,7 @@ export function progressRenderer(stream: NodeJS.WriteStream = process.stderr): {
               .join(' ')}${e.moved ? ` (moved from ${e.moved.from}: ${e.moved.reason})` : ''}`,
           ),
         );
+        for (const w of e.warnings) line(`${colors.yellow('warning:')} ${w}`);
         return;
       case 'attached':
         line(`already running (supervisor pid ${e.pid}, ${e.phase}): attached`);

@@ -22,7 +22,7 @@ export interface ProbeResult {
   detail: string;
 }
 
-/** "http http://127.0.0.1:46001/health" — how a check is named in progress lines and errors. */
+/** "http http://127.0.0.1:20001/health" — how a check is named in progress lines and errors. */
 export function describeCheck(c: ResolvedCheck): string {
   switch (c.kind) {
     case 'http':
