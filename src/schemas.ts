@@ -11,6 +11,7 @@ import { SetupOutputSchema } from './setup/index.js';
 import { TestOutputSchema } from './test-suites/index.js';
 import { ValidationReportSchema, ValidationSummarySchema } from './validation/index.js';
 import { AgentRunOutputSchema } from './agent-loop/index.js';
+import { DoctorOutput } from './doctor/index.js';
 import { runtimeSchemas } from './services/index.js';
 import { JobManifestSchema } from './publish/index.js';
 
@@ -27,5 +28,6 @@ export const jsonSchemas: Record<string, TSchema> = {
   'validation-summary': ValidationSummarySchema,
   'agent-run': AgentRunOutputSchema,
   job: JobManifestSchema,
+  doctor: DoctorOutput,
   ...runtimeSchemas,
 };

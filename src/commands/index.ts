@@ -35,6 +35,7 @@ export const commands = {
   agent: () => load(import('./agent.js')),
   mcp: () => load(import('./mcp.js')),
   router: () => load(import('./router.js')),
+  doctor: () => load(import('./doctor.js')),
 } satisfies Record<string, LazyCommand>;
 
 export type CommandName = keyof typeof commands;

@@ -70,6 +70,7 @@ const cases: Record<CommandName, string[]> = {
   mcp: ['mcp'],
   // A --json error: a listening router would publish router.json in the state dir other files share.
   router: ['router', '--port', 'x', '--json'],
+  doctor: ['doctor', '--json'],
 };
 
 function expectQuiet(r: RunResult): void {

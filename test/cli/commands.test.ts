@@ -26,6 +26,7 @@ const options: Record<CommandName, string[]> = {
   agent: ['run'],
   mcp: ['--worktree-id'],
   router: ['--port', '--json'],
+  doctor: ['--agent', '--sandbox', '--json'],
 };
 
 describe('factory <command> --help', () => {
