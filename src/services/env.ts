@@ -71,6 +71,13 @@ export async function describeInstanceEnv(opts: InstanceOptions = {}): Promise<I
   return { worktreeId: inst.worktreeId, vars: out, portBase: base, leased };
 }
 
+/** `factory env`'s note when the instance holds no lease (its ports are a preview), else null. */
+export function envNote(r: InstanceEnv): string | null {
+  return r.leased
+    ? null
+    : `instance "${r.worktreeId}" holds no port lease: these are the ports it would get if started now (not reserved; factory start leases them)`;
+}
+
 /** POSIX shell single-quoting: safe for `eval "$(factory env --shell)"`. */
 export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;

@@ -15,4 +15,13 @@ export {
 } from './paths.js';
 export { readInstanceStatus, readStateFile, statusFromState, type InstanceStatus } from './status-read.js';
 export { followLogs, tailLogs, type LogLine } from './logs.js';
+export {
+  DEFAULT_ROUTER_PORT,
+  readRouter,
+  registerRouter,
+  projectOf,
+  stableHost,
+  stableUrl,
+  type RouterState,
+} from './router-state.js';
 export type { ServiceStatus, ServiceState, Health, CheckResult, InstancePhase } from './state.js';

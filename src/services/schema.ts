@@ -241,6 +241,16 @@ export const LogsOutput = Type.Object(
   { ...closed, description: 'Output of `factory logs --json` (without -f; with -f, one LogLine object per line).' },
 );
 
+export const RouterOutput = Type.Object(
+  {
+    ...V,
+    port: Type.Integer(),
+    pid: Type.Integer(),
+    url: Type.String({ description: 'The listing page: http://localhost:<port>/' }),
+  },
+  { ...closed, description: 'What `factory router --json` prints once it listens (one line; it runs until a signal).' },
+);
+
 /** Registry entries (see src/schemas.ts). */
 export const runtimeSchemas = {
   start: StartOutput,
@@ -248,6 +258,7 @@ export const runtimeSchemas = {
   urls: UrlsOutput,
   stop: StopOutput,
   restart: RestartOutput,
+  router: RouterOutput,
   clean: CleanOutput,
   ps: PsOutput,
   env: EnvOutput,

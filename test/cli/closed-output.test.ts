@@ -70,6 +70,9 @@ const cases: Record<CommandName, string[]> = {
   mcp: ['mcp'],
   job: ['job', 'list'],
   worker: ['worker', '--concurrency', '0', '--json'],
+  // A --json error: a listening router would publish router.json in the state dir other files share.
+  router: ['router', '--port', 'x', '--json'],
+  doctor: ['doctor', '--json'],
 };
 
 function expectQuiet(r: RunResult): void {

@@ -27,6 +27,8 @@ const options: Record<CommandName, string[]> = {
   mcp: ['--worktree-id'],
   job: ['new', 'run', 'list', 'show', 'logs', 'cancel', 'retry', 'approve', 'close', 'gc'],
   worker: ['--concurrency', '--max-per-repo', '--lease', '--json'],
+  router: ['--port', '--json'],
+  doctor: ['--agent', '--sandbox', '--json'],
 };
 
 describe('factory <command> --help', () => {

@@ -303,6 +303,8 @@ describe('the real binary: an empty value for each option exits 2 before the com
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const perCommand: Record<CommandName, true> = {
+    router: true,
+    doctor: true,
     job: true,
     worker: true,
     restart: true,

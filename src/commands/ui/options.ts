@@ -90,6 +90,7 @@ export const FLAG_RULES: Record<string, ValueRule> = {
     ok: isValidWorktreeId,
   },
   'port-range': integer(1, 65535, '20000'),
+  port: integer(1, 65535, '8088'),
   timeout: seconds('120'),
   lines: integer(0, 10_000_000, '200'),
   'max-iterations': integer(1, 10_000, '5'),
