@@ -17,7 +17,7 @@ const options: Record<CommandName, string[]> = {
   logs: ['--follow'],
   stop: ['--worktree-id'],
   clean: ['--worktree-id'],
-  ps: ['--json'],
+  ps: ['--json', '--prune'],
   env: ['--json', '--shell'],
   setup: ['--json', '--force'],
   test: ['--json'],
