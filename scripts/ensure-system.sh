@@ -11,6 +11,15 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v runuser >/dev/null || missing+=(util-linux)
 # examples/diffie/dev.sh (the "before" the diffie benchmark runs) polls with curl.
 command -v curl >/dev/null || missing+=(curl)
+# Container engine for the compose and container-sandbox tests: podman serves the Docker API on a
+# private socket; Debian's standalone docker-compose and podman-compose drive it (installed without
+# recommends: docker-compose would pull in the docker.io engine); busybox-static builds test images.
+command -v podman >/dev/null || missing+=(podman)
+command -v runc >/dev/null || missing+=(runc)
+[ -x /usr/libexec/podman/catatonit ] || missing+=(catatonit)
+command -v docker-compose >/dev/null || missing+=(docker-compose)
+command -v podman-compose >/dev/null || missing+=(podman-compose)
+dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' || missing+=(busybox-static)
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" = "0" ]; then
   echo "factory: installing Debian packages: ${missing[*]}" >&2

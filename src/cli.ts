@@ -7,7 +7,8 @@ import { stripVTControlCharacters } from 'node:util';
 import { renderUsage, runCommand, type CommandDef } from 'citty';
 import { commands } from './commands/index.js';
 import { ExitCode, FactoryFailure, isFactoryFailure } from './lib/failure.js';
-import { eprintln, formatDiagnostic, printJson, colors } from './lib/output.js';
+import { interruptForClosedOutput } from './lib/interrupt.js';
+import { eprintln, formatDiagnostic, printJson, colors, watchClosedOutput } from './lib/output.js';
 
 /** Read on demand: `status` is benchmarked against `node -e 0`, so the hot path reads no extra file. */
 export function version(): string {
@@ -16,7 +17,7 @@ export function version(): string {
 
 /** "did you mean" loads the edit-distance library only when the user made a mistake. */
 async function suggestion(word: string, candidates: string[]): Promise<string | undefined> {
-  return (await import('./contract/suggest.js')).suggest(word, candidates);
+  return (await import('./lib/suggest.js')).suggest(word, candidates);
 }
 
 const ISSUES_URL = 'https://github.com/software-factory/factory/issues';
@@ -165,8 +166,22 @@ function report(error: unknown, json: boolean): number {
   return ExitCode.internal;
 }
 
+let outputClosed = false;
+
+/**
+ * A closed stdout (the reader of a pipe went away) ends the command the way SIGPIPE ends
+ * `git log | head`: quietly, with 141. A command that registered an interrupt handler
+ * (src/lib/interrupt.ts: `start`, `logs -f`) stops what it started first, as on Ctrl-C; any other
+ * command ends at once.
+ */
+function onOutputClosed(): void {
+  outputClosed = true;
+  if (!interruptForClosedOutput()) process.exit(ExitCode.outputClosed);
+}
+
 /** Entry point used by bin/factory.js. */
 export async function main(argv: string[]): Promise<void> {
+  watchClosedOutput(onOutputClosed);
   const code = await runCli(argv);
-  process.exitCode = code;
+  process.exitCode = outputClosed ? ExitCode.outputClosed : code;
 }

@@ -5,8 +5,8 @@
 export { ExitCode, FactoryFailure, isFactoryFailure, type Diagnostic } from './lib/failure.js';
 
 // contract
-export type * from './contract/types.js';
-export { loadContract, checkContract, findContractFile, CONTRACT_FILE, type LoadOptions } from './contract/load.js';
+export type * from './contract/index.js';
+export { loadContract, checkContract, findContractFile, CONTRACT_FILE, type LoadOptions } from './contract/index.js';
 export {
   resolveTemplate,
   resolveCommand,
@@ -21,26 +21,28 @@ export {
   BUILTIN_NAMES,
   SERVICE_BUILTIN_NAMES,
   type InstanceContext,
-} from './contract/interpolate.js';
-export { graphEdges, type GraphEdge } from './contract/graph.js';
-export { FactoryYamlSchema, type FactoryYaml } from './contract/schema.js';
+} from './contract/index.js';
+export { graphEdges, type GraphEdge } from './contract/index.js';
+export { FactoryYamlSchema, type FactoryYaml } from './contract/index.js';
 
 // validation
-export { runValidation, type RunValidationOptions } from './validation/run.js';
-export { validateInstance, type ValidateInstanceOptions } from './validation/validate-instance.js';
+export { runValidation, type RunValidationOptions } from './validation/index.js';
+export { validateInstance, type ValidateInstanceOptions } from './validation/index.js';
 export type {
   ValidationReport,
   ScenarioResult,
   StepResult as ValidationStepResult,
   StepFailure,
   ValidationEvent,
-} from './validation/types.js';
-export { ValidationReportSchema } from './validation/schema.js';
+} from './validation/index.js';
+export { ValidationReportSchema } from './validation/index.js';
+export { summarizeReport, ValidationSummarySchema, type ValidationSummary } from './validation/index.js';
 
 // runtime: per-worktree instances
 export {
   startInstance,
   stopInstance,
+  restartService,
   cleanInstance,
   readInstanceStatus,
   getInstanceEnv,
@@ -51,6 +53,8 @@ export {
   type StartOptions,
   type StartEvent,
   type StopResult,
+  type RestartOptions,
+  type RestartResult,
   type CleanResult,
   type InstanceStatus,
   type InstanceOptions,
@@ -65,12 +69,12 @@ export {
   type Health,
   type CheckResult,
   type InstancePhase,
-} from './services/api.js';
+} from './services/index.js';
 
 // agent loop: agents in sandboxes on worktrees (docs/agent-loop.md)
-export { run } from './agent-loop/run.js';
-export { interactive, type InteractiveOptions, type InteractiveResult } from './agent-loop/interactive.js';
-export { Output, type OutputDefinition } from './agent-loop/output.js';
+export { run } from './agent-loop/index.js';
+export { interactive, type InteractiveOptions, type InteractiveResult } from './agent-loop/index.js';
+export { Output, type OutputDefinition } from './agent-loop/index.js';
 export {
   AGENT_NAMES,
   createAgentProvider,
@@ -89,12 +93,12 @@ export {
   type CopilotOptions,
   type PiOptions,
   type CommandAgentOptions,
-} from './agent-loop/providers/index.js';
-export type { AgentProvider, AgentEvent, AgentInvocation, BuildArgvInput, Usage } from './agent-loop/types.js';
-export type { RunOptions, RunResult, RunOutcome, IterationResult, AppInfo } from './agent-loop/options.js';
-export type { RunEvent, LifecycleEvent, IterationEndReason } from './agent-loop/events.js';
-export type { LoggingOption } from './agent-loop/log.js';
-export { AgentRunOutputSchema } from './agent-loop/schema.js';
+} from './agent-loop/index.js';
+export type { AgentProvider, AgentEvent, AgentInvocation, BuildArgvInput, Usage } from './agent-loop/index.js';
+export type { RunOptions, RunResult, RunOutcome, IterationResult, AppInfo } from './agent-loop/index.js';
+export type { RunEvent, LifecycleEvent, IterationEndReason } from './agent-loop/index.js';
+export type { LoggingOption } from './agent-loop/index.js';
+export { AgentRunOutputSchema } from './agent-loop/index.js';
 // sandboxes and worktrees (src/sandboxes), re-exported for the run()/interactive() API
 export {
   createWorktree,
@@ -113,19 +117,19 @@ export {
   type SetupResult,
   type SetupStepResult,
   type SetupEvent,
-} from './setup/run.js';
-export { resolveInstanceRef, type InstanceRef } from './setup/instance.js';
-export { runTests, type RunTestsOptions, type TestRunResult, type TestEvent } from './test-suites/run.js';
-export type { SuiteResult, SuiteStatus } from './test-suites/run-suite.js';
-export type { InstanceControl } from './test-suites/control.js';
-export { runtimeControl } from './test-suites/runtime-control.js';
-export { countJunit, type JunitCounts } from './test-suites/junit.js';
+} from './setup/index.js';
+export { resolveInstanceRef, type InstanceRef } from './setup/index.js';
+export { runTests, type RunTestsOptions, type TestRunResult, type TestEvent } from './test-suites/index.js';
+export type { SuiteResult, SuiteStatus } from './test-suites/index.js';
+export type { InstanceControl } from './test-suites/index.js';
+export { runtimeControl } from './test-suites/index.js';
+export { countJunit, type JunitCounts } from './test-suites/index.js';
 // PRD walk and backlog sources (docs/prd.md)
-export { walkPrd } from './prd/walk.js';
-export { walkBacklog } from './prd/batch.js';
-export { agentLoopRunner } from './prd/agent-runner.js';
-export type { WalkResult, WalkOptions } from './prd/types.js';
-export type { AgentRunner, TestRunner } from './prd/runner.js';
+export { walkPrd } from './prd/index.js';
+export { walkBacklog } from './prd/index.js';
+export { agentLoopRunner } from './prd/index.js';
+export type { WalkResult, WalkOptions } from './prd/index.js';
+export type { AgentRunner, TestRunner } from './prd/index.js';
 export {
   openBacklog,
   LocalBacklog,

@@ -3,7 +3,7 @@
  * stays theirs: nothing merges or removes it), else a new one made from the run's options.
  */
 import { createWorktree } from '../sandboxes/index.js';
-import type { CreateWorktreeOptions, Worktree } from '../sandboxes/types.js';
+import type { CreateWorktreeOptions, Worktree } from '../sandboxes/index.js';
 
 export type RunWorktreeOptions = Partial<
   Pick<CreateWorktreeOptions, 'branchStrategy' | 'name' | 'copyToWorktree' | 'hooks' | 'timeouts'>

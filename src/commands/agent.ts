@@ -13,18 +13,24 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineCommand, type ArgDef } from 'citty';
-import type { RunEvent } from '../agent-loop/events.js';
-import type { LoggingOption } from '../agent-loop/log.js';
-import { Output, type OutputDefinition } from '../agent-loop/output.js';
-import { AGENT_NAMES, createAgentProvider } from '../agent-loop/providers/index.js';
-import { interactive } from '../agent-loop/interactive.js';
-import { run } from '../agent-loop/run.js';
-import { toAgentRunJson } from '../agent-loop/schema.js';
-import type { RunOptions } from '../agent-loop/options.js';
+import {
+  type RunEvent,
+  type LoggingOption,
+  Output,
+  type OutputDefinition,
+  AGENT_NAMES,
+  createAgentProvider,
+  describeUsage,
+  idleMessage,
+  interactive,
+  run,
+  toAgentRunJson,
+  type RunOptions,
+} from '../agent-loop/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { colors, eprintln, printJson, println } from '../lib/output.js';
 import { SANDBOX_PROVIDER_NAMES, sandboxProviderByName } from '../sandboxes/index.js';
-import type { BranchStrategy, Mount, NetworkMode } from '../sandboxes/types.js';
+import type { BranchStrategy, Mount, NetworkMode } from '../sandboxes/index.js';
 import { parseDuration, prdArgs, runPrd, type PrdRunArgs } from './agent-prd.js';
 
 const usage = (message: string, hint?: string) =>
@@ -61,6 +67,10 @@ const runArgs = {
   'idle-timeout': {
     type: 'string',
     description: 'Stop the agent after this long without output: 600, 90s, 10m (default 10m)',
+  },
+  'idle-notice': {
+    type: 'string',
+    description: 'While the agent prints nothing, say so after each interval: 60, 30s, 2m; 0 = never (default 1m)',
   },
   'completion-timeout': {
     type: 'string',
@@ -181,6 +191,7 @@ function renderProgress(e: RunEvent, streaming: boolean): void {
     eprintln(`${colors.cyan('→')} iteration ${e.iteration}/${e.maxIterations}`);
   else if (!streaming && e.type === 'warning') eprintln(`${colors.yellow('warning')} ${e.message}`);
   else if (!streaming && e.type === 'status') eprintln(colors.dim(e.message));
+  else if (!streaming && e.type === 'idle') eprintln(colors.yellow(idleMessage(e.idleSeconds, e.idleTimeoutSeconds)));
 }
 
 export const agentRun = defineCommand({
@@ -231,6 +242,7 @@ export const agentRun = defineCommand({
     const output = outputDefinition(args['output-tag'], args['output-schema']);
     const idle = seconds(args['idle-timeout'], 'idle-timeout');
     const grace = seconds(args['completion-timeout'], 'completion-timeout');
+    const notice = seconds(args['idle-notice'], 'idle-notice');
 
     const abort = new AbortController();
     let interrupts = 0;
@@ -252,6 +264,7 @@ export const agentRun = defineCommand({
       ...(signals.length ? { completionSignal: signals } : {}),
       ...(idle ? { idleTimeoutSeconds: idle } : {}),
       ...(grace ? { completionTimeoutSeconds: grace } : {}),
+      ...(notice !== undefined ? { idleNoticeSeconds: notice } : {}),
       ...(output ? { output } : {}),
       ...(args.resume ? { resumeSession: args.resume, forkSession: args.fork === true } : {}),
       ...(logging ? { logging } : {}),
@@ -284,10 +297,7 @@ export const agentRun = defineCommand({
                 : m.kind === 'no-changes'
                   ? 'no commits'
                   : `NOT merged (${m.kind})`;
-        const tokens =
-          result.usage.input + result.usage.cacheRead + result.usage.output > 0
-            ? `, tokens in ${result.usage.input + result.usage.cacheRead} out ${result.usage.output}`
-            : '';
+        const tokens = describeUsage(result.usage) ? `, ${describeUsage(result.usage)}` : '';
         println(
           `${result.outcome === 'no-changes' ? colors.yellow('no changes') : colors.green(result.outcome)}: ${result.iterations.length} iteration(s), ${result.commits.length} commit(s) ${where}${tokens}`,
         );

@@ -3,8 +3,7 @@
  * Exit 0 when valid (warnings allowed), 2 when invalid.
  */
 import { defineCommand } from 'citty';
-import { checkContract } from '../contract/load.js';
-import { countLabel, diagnosticJson, renderDiagnostics } from '../contract/report.js';
+import { checkContract, countLabel, diagnosticJson, renderDiagnostics } from '../contract/index.js';
 import { ExitCode } from '../lib/failure.js';
 import { colors, eprintln, printJson, println } from '../lib/output.js';
 

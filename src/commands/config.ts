@@ -3,10 +3,13 @@
  * JSON shape: schema/config.schema.json (documented in docs/contract.md).
  */
 import { defineCommand } from 'citty';
-import { graphEdges } from '../contract/graph.js';
-import { loadContractWithWarnings } from '../contract/load.js';
-import { diagnosticJson, renderDiagnostics } from '../contract/report.js';
-import { renderConfig } from '../contract/render-config.js';
+import {
+  graphEdges,
+  loadContractWithWarnings,
+  diagnosticJson,
+  renderDiagnostics,
+  renderConfig,
+} from '../contract/index.js';
 import { ExitCode } from '../lib/failure.js';
 import { eprintln, printJson, println } from '../lib/output.js';
 

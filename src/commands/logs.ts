@@ -6,10 +6,10 @@
  */
 import { defineCommand } from 'citty';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
+import { onInterrupt } from '../lib/interrupt.js';
 import { colors, printJson, println } from '../lib/output.js';
 import { instanceArgs, locateArgs } from './ui/args.js';
-import { followLogs, tailLogs, type LogLine } from '../services/logs.js';
-import { locateInstance } from '../services/paths.js';
+import { followLogs, tailLogs, type LogLine, locateInstance } from '../services/read.js';
 
 export default defineCommand({
   meta: { name: 'logs', description: "Show (or follow) the instance's service logs." },
@@ -43,10 +43,12 @@ export default defineCommand({
     past.forEach(show);
     if (args.follow) {
       const abort = new AbortController();
-      const stop = () => abort.abort();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      await followLogs(loc.stateDir, service, show, abort.signal);
+      const off = onInterrupt(() => abort.abort());
+      try {
+        await followLogs(loc.stateDir, service, show, abort.signal);
+      } finally {
+        off();
+      }
     }
     return ExitCode.ok;
   },

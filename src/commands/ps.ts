@@ -7,8 +7,7 @@
 import { defineCommand } from 'citty';
 import { ExitCode } from '../lib/failure.js';
 import { colors, eprintln, printJson, println } from '../lib/output.js';
-import { describeHolders } from '../services/leases.js';
-import { inspectInstances, type InstanceSummary } from '../services/ps.js';
+import { describeHolders, inspectInstances, type InstanceSummary } from '../services/index.js';
 
 const range = (i: { portBase: number | null; portCount: number | null }) =>
   i.portBase !== null ? `${i.portBase}–${i.portBase + (i.portCount ?? 1) - 1}` : '-';

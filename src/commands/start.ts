@@ -6,12 +6,12 @@
  */
 import { defineCommand } from 'citty';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
+import { onInterrupt } from '../lib/interrupt.js';
 import { colors, eprintln, printJson, println } from '../lib/output.js';
 import { instanceArgs, seconds } from './ui/args.js';
 import { progressRenderer } from './ui/progress.js';
 import { renderStatus } from './ui/render-status.js';
-import { runForeground } from '../services/foreground.js';
-import { startInstance, type StartEvent, type StartOptions } from '../services/start.js';
+import { runForeground, startInstance, type StartEvent, type StartOptions } from '../services/index.js';
 import { prefixer } from './ui/prefix.js';
 
 function positiveNumber(flag: string, v: string | undefined): number | undefined {
@@ -64,14 +64,16 @@ export default defineCommand({
       signal: abort.signal,
       onEvent: (e: StartEvent) => progress?.onEvent(e),
     };
+    const offInterrupt = onInterrupt(() => abort.abort());
     if (args.foreground) {
-      const r = await runForeground({ ...opts, onEvent: prefixer() });
-      if (r.interrupted) return r.ready ? ExitCode.ok : ExitCode.interrupted;
-      return r.ready ? ExitCode.ok : ExitCode.failed;
+      try {
+        const r = await runForeground({ ...opts, onEvent: prefixer() });
+        if (r.interrupted) return r.ready ? ExitCode.ok : ExitCode.interrupted;
+        return r.ready ? ExitCode.ok : ExitCode.failed;
+      } finally {
+        offInterrupt();
+      }
     }
-    const onSigint = () => abort.abort();
-    process.on('SIGINT', onSigint);
-    process.on('SIGTERM', onSigint);
     const t0 = Date.now();
     let attached = false;
     const warnings: string[] = [];
@@ -104,8 +106,7 @@ export default defineCommand({
         eprintln(colors.yellow('interrupted: stopped'));
       throw error;
     } finally {
-      process.off('SIGINT', onSigint);
-      process.off('SIGTERM', onSigint);
+      offInterrupt();
     }
   },
 });

@@ -1,10 +1,9 @@
 /**
  * Stage 3, services: every written form of a service → `ServiceSpec`.
  *
- * Port ownership: `port:`/`ports:` when written; otherwise the ports whose `<NAME>_PORT` the
- * service's `url` or health check mentions (the seed's sample declares no per-service ports, and a
- * service's own URL and health probe name its own port). Dependency conditions are filled in by
- * ./rules after all services are known (see `defaultConditions`).
+ * Port ownership is the written `port:`/`ports:` here; a service that wrote neither gets the ports
+ * its url or health check mention once every port is known (./normalize-ports.ts). Default
+ * dependency conditions are filled in by ./compile.ts after all services are known.
  */
 import { constants } from 'node:os';
 import { DEFAULTS } from './defaults.js';
@@ -12,16 +11,22 @@ import { SERVICE_BUILTIN_NAMES } from './interpolate.js';
 import type { Normalizer } from './normalize.js';
 import type { HealthcheckYaml, ServiceYaml } from './schema.js';
 import type { DataPath } from './source.js';
-import { shellReferences, templateNames } from './template.js';
-import type { Dependency, DependencyCondition, HealthCheck, PortSpec, ServiceSpec } from './types.js';
+import type { Dependency, DependencyCondition, HealthCheck, ServiceSpec } from './types.js';
 
-export function normalizeService(n: Normalizer, name: string, s: ServiceYaml, ports: PortSpec[]): ServiceSpec {
+/**
+ * `awaited`: some service waits for this one with condition `completed` (as compose's
+ * service_completed_successfully does). Waiting for completion is what makes a service a one-shot,
+ * so it is one unless it says otherwise: `one_shot: false`, or a restart policy of `always` (a
+ * process restarted after exit 0 never stays completed); ./rules/dependencies.ts reports those.
+ */
+export function normalizeService(n: Normalizer, name: string, s: ServiceYaml, awaited = false): ServiceSpec {
   const path: DataPath = ['services', name];
   n.origins.services[name] = path;
   const isCompose = s.type === 'compose' || s.type === 'docker-compose';
   const env = n.env(s.env, [...path, 'env'], `services.${name}`, SERVICE_BUILTIN_NAMES);
   const scope = [...SERVICE_BUILTIN_NAMES, ...Object.keys(env), ...(isCompose ? ['COMPOSE_FILE'] : [])];
-  const oneShot = s.one_shot ?? false;
+  const restartsAlways = s.restart === 'always' || (typeof s.restart === 'object' && s.restart.policy === 'always');
+  const oneShot = s.one_shot ?? (awaited && !restartsAlways);
 
   const dependsOn: Dependency[] = [];
   const depOrigins: { service: string; path: DataPath; explicit: boolean }[] = [];
@@ -49,13 +54,10 @@ export function normalizeService(n: Normalizer, name: string, s: ServiceYaml, po
   (s.ports ?? []).forEach((p, i) => {
     refs.push({ port: p, path: [...path, 'ports', i] });
   });
-  if (healthcheck?.kind === 'tcp') refs.push({ port: healthcheck.port, path: [...path, 'healthcheck', 'tcp'] });
+  if (healthcheck?.kind === 'tcp' && isPortName(healthcheck.port))
+    refs.push({ port: healthcheck.port, path: [...path, 'healthcheck', 'tcp'] });
   n.origins.portRefs[name] = refs;
-  let owned = [...new Set(refs.filter((r) => !r.path.includes('healthcheck')).map((r) => r.port))];
-  if (owned.length === 0) {
-    owned = inferPorts(ports, url, s.healthcheck, healthcheck);
-    if (owned.length > 0) n.origins.inferredPorts.add(name);
-  }
+  const owned = [...new Set(refs.filter((r) => !r.path.includes('healthcheck')).map((r) => r.port))];
 
   let signal = DEFAULTS.stop.signal;
   if (s.stop_signal !== undefined) {
@@ -138,24 +140,6 @@ export function normalizeService(n: Normalizer, name: string, s: ServiceYaml, po
   return { ...base, kind: 'process', command: n.command(s.command, [...path, 'command'], scope) };
 }
 
-/** Ports whose variables the url or health check mention, in contract order. */
-function inferPorts(
-  ports: PortSpec[],
-  url: string | undefined,
-  written: HealthcheckYaml | undefined,
-  hc: HealthCheck | undefined,
-): string[] {
-  const names = new Set<string>();
-  if (url) for (const v of templateNames(url)) names.add(v);
-  if (hc?.kind === 'http') for (const v of templateNames(hc.url)) names.add(v);
-  if (hc?.kind === 'command') {
-    const line = hc.command.kind === 'shell' ? hc.command.line : hc.command.argv.join(' ');
-    for (const r of shellReferences(line)) names.add(r.name);
-  }
-  void written;
-  return ports.filter((p) => names.has(p.envVar)).map((p) => p.name);
-}
-
 function normalizeHealthcheck(
   n: Normalizer,
   h: HealthcheckYaml,
@@ -199,7 +183,10 @@ function normalizeHealthcheck(
     }
     return { kind: 'http', url: n.template(h.http, [...path, 'http'], scope), status, ...t };
   }
-  if (h.tcp !== undefined) return { kind: 'tcp', port: h.tcp, ...(h.host ? { host: h.host } : {}), ...t };
+  if (h.tcp !== undefined) {
+    const port = tcpTarget(n, h.tcp, [...path, 'tcp'], scope);
+    return { kind: 'tcp', port, ...(h.host ? { host: h.host } : {}), ...t };
+  }
   if (h.command !== undefined)
     return { kind: 'command', command: n.command(h.command, [...path, 'command'], scope), ...t };
   const pattern = h.log as string;
@@ -214,6 +201,24 @@ function normalizeHealthcheck(
     );
   }
   return { kind: 'log', pattern, ...t };
+}
+
+/**
+ * A tcp check's port as written: a port name, a number, or a template (recorded, so its reference
+ * is checked and, without a `ports:` list, declares its port). ./normalize-ports.ts turns a template
+ * naming a port variable into that port's name.
+ */
+function tcpTarget(n: Normalizer, v: string | number, path: DataPath, scope: readonly string[]): string {
+  if (typeof v === 'number') return String(v);
+  if (v.includes('${')) return n.template(v, path, scope);
+  if (/^\d+$/.test(v) && (Number(v) < 1 || Number(v) > 65_535))
+    n.error('out-of-range', `tcp port ${v} is not a port number (1-65535)`, path);
+  return v;
+}
+
+/** A tcp target that names a port (not digits, not a template). */
+export function isPortName(v: string): boolean {
+  return !/^\d+$/.test(v) && !v.includes('${');
 }
 
 function timing(

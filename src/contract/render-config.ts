@@ -42,6 +42,13 @@ export function renderConfig(c: Contract): string[] {
   );
   if (c.ports.length)
     out.push(`ports: ${c.ports.map((p) => `${p.name}=base+${p.offset} (\${${p.envVar}})`).join(', ')}`);
+  if (c.ports.some((p) => p.inferred))
+    out.push(
+      colors.dim(
+        `  note: no ports: list, so each \${NAME_PORT} reference declared its port, in order of first use;` +
+          ` write "ports: [${c.ports.map((p) => p.name).join(', ')}]" to fix the names and offsets`,
+      ),
+    );
   if (c.envFiles.length)
     out.push(`env files: ${c.envFiles.map((f) => f.path + (f.required ? '' : ' (optional)')).join(', ')}`);
   const envKeys = Object.keys(c.env);

@@ -81,6 +81,9 @@ const PortsYaml = Type.Union([
   ),
 ]);
 
+/** A tcp check's port: a port name, digits, or one `${NAME}` reference. */
+const TCP_TARGET = '^(?:[a-z0-9][a-z0-9_-]*|\\$\\{[A-Za-z_][A-Za-z0-9_]*\\})$';
+
 const Timing = {
   interval: Type.Optional(Duration),
   timeout: Type.Optional(Duration),
@@ -99,7 +102,15 @@ const HealthcheckYaml = Type.Union([
           description: 'Accepted status: 200, or a range "200-399" (default).',
         }),
       ),
-      tcp: Type.Optional(Type.String({ minLength: 1, description: 'Port name to connect to.' })),
+      tcp: Type.Optional(
+        Type.Unsafe<string | number>({
+          type: ['string', 'integer'],
+          minimum: 1,
+          maximum: 65_535,
+          pattern: TCP_TARGET,
+          description: 'The port to connect to: a port name (web), a number (5432) or a template (${WEB_PORT}).',
+        }),
+      ),
       host: Type.Optional(Type.String({ minLength: 1 })),
       command: Type.Optional(CommandYaml),
       log: Type.Optional(Type.String({ minLength: 1, description: 'Regex matched per output line.' })),

@@ -11,7 +11,7 @@ import type { Diagnostic } from '../lib/failure.js';
 import generatedValidator from './generated/factory-yaml-validator.js';
 import type { FactoryYaml } from './schema.js';
 import { dotted, type DataPath, type YamlSource } from './source.js';
-import { suggest } from './suggest.js';
+import { suggest } from '../lib/suggest.js';
 
 /**
  * The validator is compiled ahead of time from ./schema.ts (src/schema-files.ts, `npm run schema`;
@@ -246,6 +246,7 @@ function patternHint(path: DataPath): string | undefined {
   if (typeof last === 'string' && DURATION_KEYS.has(last))
     return 'write a duration like "150ms", "5s", "2m", or a number of seconds';
   if (last === 'status') return 'write a status like 200 or a range like "200-399"';
+  if (last === 'tcp') return 'write a port name (tcp: web), a number (tcp: 5432) or a template (tcp: ${WEB_PORT})';
   if (last === 'stop_signal') return 'write a signal name like SIGTERM or SIGINT';
   if (last === 'docker_project_prefix') return 'use lowercase letters, digits, "_" and "-"';
   return undefined;

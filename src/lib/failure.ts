@@ -20,6 +20,8 @@ export const ExitCode = {
   internal: 70,
   /** Interrupted by SIGINT. */
   interrupted: 130,
+  /** The reader of stdout went away (`factory ps | head -1`): 128 + SIGPIPE, as `git log | head` ends. */
+  outputClosed: 141,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

@@ -10,6 +10,7 @@ import { podman } from './providers/podman.js';
 import type { SandboxProvider } from './types.js';
 
 export type * from './types.js';
+export { git, gitRaw, identityArgs, type GitOptions } from './git.js';
 export { createWorktree, nameFromBranch } from './worktree.js';
 export { collectCommits, dirtyFiles } from './worktree-ops.js';
 export { createSandbox, createWorktreeSandbox, type WorktreeSandbox, type CloseResult } from './sandbox.js';

@@ -8,7 +8,7 @@
  * - `ports-bound`: a port of the lease of an instance that does not run has a listener that is not
  *   one of its processes (a process factory did not start, or one that shed the marker).
  * A stopped instance keeping its lease is no leak (it gets its ports back); a lease whose instance
- * is gone is garbage, dropped on its own (`reclaimLeases`, docs/adr/0017). `--prune` reaps the
+ * is gone is garbage, dropped on its own (`reclaimLeases`, docs/adr/0018). `--prune` reaps the
  * leaked processes (recorded pid + start time, or the marker; never a foreign process) and marks
  * instances whose supervisor died as stopped.
  */

@@ -3,6 +3,7 @@
  *   → {"cmd":"status"}              ← {"ok":true,"state":{…}}
  *   → {"cmd":"stop"}                ← {"ok":true,"state":{…}} once everything is stopped
  *   → {"cmd":"subscribe"}           ← {"type":"snapshot","state":{…}} then one line per event
+ *   → {"cmd":"restart","service":s} ← {"ok":true,"state":{…}} once s is ready, completed or failed again
  * Only the client half is imported by `start`/`stop`; `status` reads state.json instead.
  */
 import { mkdirSync, rmSync } from 'node:fs';
@@ -11,13 +12,19 @@ import { dirname } from 'node:path';
 import type { SupervisorEvent } from './events.js';
 import type { InstanceStateFile } from './state.js';
 
-export type Request = { cmd: 'status' } | { cmd: 'stop' } | { cmd: 'subscribe'; lines?: boolean };
+export type Request =
+  | { cmd: 'status' }
+  | { cmd: 'stop' }
+  | { cmd: 'subscribe'; lines?: boolean }
+  | { cmd: 'restart'; service: string };
 export type Reply = { ok: true; state: InstanceStateFile } | { ok: false; error: string };
 export type StreamItem = { type: 'snapshot'; state: InstanceStateFile } | SupervisorEvent;
 
 export interface ServerHooks {
   state: () => InstanceStateFile;
   stop: () => Promise<void>;
+  /** Restart one service; rejects (its message is the reply's error) for an unknown service. */
+  restart: (service: string) => Promise<unknown>;
   subscribe: (fn: (e: SupervisorEvent) => void) => () => void;
 }
 
@@ -64,6 +71,11 @@ export function serve(path: string, hooks: ServerHooks): Promise<Server> {
       const req = msg as Request;
       if (req.cmd === 'status') send(sock, { ok: true, state: hooks.state() });
       else if (req.cmd === 'stop') void hooks.stop().then(() => send(sock, { ok: true, state: hooks.state() }));
+      else if (req.cmd === 'restart')
+        void hooks.restart(String(req.service)).then(
+          () => send(sock, { ok: true, state: hooks.state() }),
+          (e: unknown) => send(sock, { ok: false, error: e instanceof Error ? e.message : String(e) }),
+        );
       else if (req.cmd === 'subscribe') {
         send(sock, { type: 'snapshot', state: hooks.state() });
         const off = hooks.subscribe((e) => {

@@ -24,7 +24,8 @@ import { withLock } from './lock.js';
 import { MARKER_INSTANCE, MARKER_REGISTRY, MARKER_SERVICE } from './markers.js';
 import { socketPathFor } from './instance-key.js';
 import { instanceFiles } from './paths.js';
-import { buildPlan, type InstancePlan } from './plan.js';
+import { composePreflight, type ComposeTool } from './compose/index.js';
+import { buildPlan, selectServices, type InstancePlan } from './plan.js';
 import { identityOf, processAlive, type ProcessIdentity } from './proc.js';
 import { reapInstance } from './reap.js';
 import { request, type StreamItem } from './socket.js';
@@ -85,14 +86,8 @@ export function interrupted(): FactoryFailure {
   });
 }
 
-/** Lease ports and build the plan (shared with --foreground). Caller holds the instance lock. */
-export async function prepareInstance(
-  inst: ResolvedInstance,
-  opts: StartOptions,
-  owner: ProcessIdentity,
-): Promise<InstancePlan> {
-  const env = opts.env ?? process.env;
-  for (const name of opts.only ?? []) {
+function checkOnly(inst: ResolvedInstance, only: string[] | undefined): void {
+  for (const name of only ?? []) {
     if (!inst.contract.services[name]) {
       throw new FactoryFailure('unknown-service', `no service "${name}" in ${inst.contract.file}`, {
         exitCode: ExitCode.invalid,
@@ -100,6 +95,29 @@ export async function prepareInstance(
       });
     }
   }
+}
+
+/**
+ * Before the lock, a lease or any file: the compose preflight, when a service to start is a compose
+ * service and no supervisor runs already (attaching needs no tool). Its failure is final (exit 3).
+ */
+export async function preflightInstance(inst: ResolvedInstance, opts: StartOptions): Promise<ComposeTool | null> {
+  checkOnly(inst, opts.only);
+  const prev = readStateFile(inst.stateDir);
+  if (prev && processAlive(prev.supervisor)) return null;
+  const compose = selectServices(inst.contract, opts.only).filter((n) => inst.contract.services[n]?.kind === 'compose');
+  return compose.length ? composePreflight(compose, opts.env ?? process.env) : null;
+}
+
+/** Lease ports and build the plan (shared with --foreground). Caller holds the instance lock. */
+export async function prepareInstance(
+  inst: ResolvedInstance,
+  opts: StartOptions,
+  owner: ProcessIdentity,
+  compose: ComposeTool | null,
+): Promise<InstancePlan> {
+  const env = opts.env ?? process.env;
+  checkOnly(inst, opts.only);
   const prev = readStateFile(inst.stateDir);
   if (prev) await reapInstance(prev);
   const leased = await acquireLease({
@@ -121,6 +139,7 @@ export async function prepareInstance(
     portBase: leased.lease.base,
     processEnv: cleanEnv(env),
     ...(opts.only ? { only: opts.only } : {}),
+    compose,
   });
   opts.onEvent?.({
     type: 'lease',
@@ -199,6 +218,7 @@ export async function startInstance(opts: StartOptions = {}): Promise<InstanceSt
   const files = instanceFiles(inst.stateDir);
   const self = identityOf(process.pid) ?? { pid: process.pid, startTime: -1 };
   if (opts.signal?.aborted) throw interrupted();
+  const compose = await preflightInstance(inst, opts);
 
   let attached = false;
   const { follower, pid, socket, first } = await withLock(files.startLock, 'instance start', async () => {
@@ -213,7 +233,7 @@ export async function startInstance(opts: StartOptions = {}): Promise<InstanceSt
         first: undefined,
       };
     }
-    const plan = await prepareInstance(inst, opts, self);
+    const plan = await prepareInstance(inst, opts, self, compose ?? (await preflightInstance(inst, opts)));
     if (opts.signal?.aborted) throw interrupted();
     const s = await spawnSupervisor(plan, opts);
     return { ...s, socket: plan.socket };

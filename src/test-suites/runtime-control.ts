@@ -1,11 +1,16 @@
 /**
- * `InstanceControl` (./control.ts) implemented with the runtime's library API (src/services/api.ts).
+ * `InstanceControl` (./control.ts) implemented with the runtime's library API (src/services/index.ts).
  */
-import type { Contract } from '../contract/types.js';
+import type { Contract } from '../contract/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
-import { getInstanceEnv, readInstanceStatus, startInstance, stopInstance } from '../services/api.js';
-import type { InstanceStatus } from '../services/status-read.js';
-import type { InstanceRef } from '../setup/instance.js';
+import {
+  getInstanceEnv,
+  readInstanceStatus,
+  startInstance,
+  stopInstance,
+  type InstanceStatus,
+} from '../services/index.js';
+import type { InstanceRef } from '../setup/index.js';
 import type { InstanceControl } from './control.js';
 
 /** Ready for a test: running and not unhealthy, or a one-shot that completed. */

@@ -8,7 +8,8 @@ import {
   type InstanceContext,
 } from '../../src/contract/interpolate.js';
 import { isFactoryFailure } from '../../src/lib/failure.js';
-import { contractOf, tempDir } from './helpers.js';
+import { contractOf } from './helpers.js';
+import { tempDir } from '../helpers/temp.js';
 
 function ctx(ports: Record<string, number>, processEnv: NodeJS.ProcessEnv = {}): InstanceContext {
   return { worktreeId: 'Job_42', stateDir: '/w/.factory/instances/Job_42', ports, processEnv };

@@ -1,6 +1,6 @@
 /** Each cross-field rule, with the exact message it gives and where it points. */
 import { describe, expect, it } from 'vitest';
-import { problems } from './helpers.js';
+import { contractOf, problems } from './helpers.js';
 
 const svc = (body: string) => `name: demo\n${body}`;
 
@@ -78,15 +78,42 @@ describe('rules', () => {
     ]);
   });
 
-  it('depends_on completed on a service that is not one-shot', () => {
+  it('depends_on completed makes its target a one-shot (compose: service_completed_successfully)', () => {
+    const c = contractOf(
+      svc(
+        'services:\n  seed:\n    command: x\n  api:\n    command: y\n    depends_on:\n      seed: { condition: completed }\n  web:\n    command: z\n    depends_on: [seed]\n',
+      ),
+    );
+    expect(c.services.seed).toMatchObject({ oneShot: true, restart: { policy: 'no', maxRestarts: 0 } });
+    expect(c.services.api!.dependsOn).toEqual([{ service: 'seed', condition: 'completed' }]);
+    expect(c.services.web!.dependsOn).toEqual([{ service: 'seed', condition: 'completed' }]);
     expect(
       problems(
         svc(
-          'services:\n  db:\n    command: x\n  api:\n    command: y\n    depends_on:\n      db: { condition: completed }\n',
+          'services:\n  seed: { command: x, restart: on-failure }\n  api: { command: y, depends_on: { seed: completed } }\n',
+        ),
+      ),
+    ).toEqual([]);
+  });
+
+  it('depends_on completed on a service that restarts always, or says one_shot: false, is an error', () => {
+    expect(
+      problems(
+        svc(
+          'services:\n  db:\n    command: x\n    restart: always\n  api:\n    command: y\n    depends_on:\n      db: { condition: completed }\n',
         ),
       ),
     ).toEqual([
-      '8:11 error condition-not-one-shot: service "api" waits for "db" to complete, but "db" is not a one-shot service [add "one_shot: true" to "db", or use condition "healthy" or "started"]',
+      '9:11 error condition-not-one-shot: service "api" waits for "db" to complete, but "db" restarts always, so it never stays completed [give "db" restart: on-failure (or no), or wait for it with condition "started"]',
+    ]);
+    expect(
+      problems(
+        svc(
+          'services:\n  db: { command: x, one_shot: false, healthcheck: { log: ready } }\n  api: { command: y, depends_on: { db: completed } }\n',
+        ),
+      ),
+    ).toEqual([
+      '4:40 error condition-not-one-shot: service "api" waits for "db" to complete, but "db" says one_shot: false [remove "one_shot: false" from "db", or wait for it with condition "healthy" or "started"]',
     ]);
   });
 

@@ -14,15 +14,14 @@ import {
   errorMessage,
   hasAnyEnv,
   notLoggedIn,
-  num,
   obj,
   parseJsonObject,
   probe,
   requireExecutable,
   str,
   summarizeToolInput,
-  usage,
 } from './shared.js';
+import { costUsd, makeUsage, tokenCount } from '../usage.js';
 
 export interface ClaudeCodeOptions {
   effort?: 'low' | 'medium' | 'high' | 'xhigh' | 'max';
@@ -85,20 +84,14 @@ export function parseClaudeLine(line: string): AgentEvent[] {
     }
     case 'result': {
       const u = obj(o.usage);
-      if (u) {
-        const cost = o.total_cost_usd;
-        events.push({
-          type: 'usage',
-          cumulative: true,
-          usage: usage({
-            input: num(u.input_tokens),
-            output: num(u.output_tokens),
-            cacheRead: num(u.cache_read_input_tokens),
-            cacheWrite: num(u.cache_creation_input_tokens),
-            ...(typeof cost === 'number' ? { costUsd: cost } : {}),
-          }),
-        });
-      }
+      const reported = makeUsage({
+        input: tokenCount(u?.input_tokens),
+        output: tokenCount(u?.output_tokens),
+        cacheRead: tokenCount(u?.cache_read_input_tokens),
+        cacheWrite: tokenCount(u?.cache_creation_input_tokens),
+        costUsd: costUsd(o.total_cost_usd),
+      });
+      if (reported) events.push({ type: 'usage', cumulative: true, usage: reported });
       const isError = o.is_error === true || (typeof o.subtype === 'string' && o.subtype.startsWith('error'));
       events.push({
         type: 'result',

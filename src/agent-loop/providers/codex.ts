@@ -16,15 +16,14 @@ import {
   errorMessage,
   hasAnyEnv,
   notLoggedIn,
-  num,
   obj,
   parseJsonObject,
   probe,
   requireExecutable,
   str,
   summarizeToolInput,
-  usage,
 } from './shared.js';
+import { makeUsage, tokenCount } from '../usage.js';
 
 export interface CodexOptions {
   effort?: 'low' | 'medium' | 'high' | 'xhigh';
@@ -70,20 +69,19 @@ export function parseCodexLine(line: string): AgentEvent[] {
     }
     case 'turn.completed': {
       const u = obj(o.usage);
-      if (!u) return [];
-      // `input_tokens` includes the cached part; split it so input + cacheRead is the prompt size.
-      const cached = num(u.cached_input_tokens);
-      return [
-        {
-          type: 'usage',
-          cumulative: false,
-          usage: usage({
-            input: Math.max(0, num(u.input_tokens) - cached),
-            cacheRead: cached,
-            output: num(u.output_tokens),
-          }),
-        },
-      ];
+      // `input_tokens` includes the cached part; split it so input + cacheRead is the prompt size
+      // (a cached part larger than the whole is malformed: the fresh part is then unknown).
+      const prompt = tokenCount(u?.input_tokens);
+      const cached = tokenCount(u?.cached_input_tokens);
+      const fresh = prompt !== undefined ? tokenCount(prompt - (cached ?? 0)) : undefined;
+      const reported = makeUsage({
+        input: fresh,
+        cacheRead: cached,
+        output: tokenCount(u?.output_tokens),
+        cacheWrite: undefined,
+        costUsd: undefined,
+      });
+      return reported ? [{ type: 'usage', cumulative: false, usage: reported }] : [];
     }
     case 'turn.failed': {
       const message = errorMessage(o) ?? 'turn failed';

@@ -12,14 +12,13 @@ import type { AgentEvent, AgentProvider, PreflightOptions } from '../types.js';
 import {
   assertPromptFitsArgv,
   errorMessage,
-  num,
   obj,
   parseJsonObject,
   requireExecutable,
   str,
   summarizeToolInput,
-  usage,
 } from './shared.js';
+import { makeUsage, tokenCount } from '../usage.js';
 
 export interface CopilotOptions {
   effort?: 'low' | 'medium' | 'high';
@@ -51,18 +50,14 @@ export function parseCopilotLine(line: string): AgentEvent[] {
       const id = str(o.sessionId);
       if (id) events.push({ type: 'session', sessionId: id });
       const u = obj(o.usage);
-      if (u) {
-        events.push({
-          type: 'usage',
-          cumulative: true,
-          usage: usage({
-            input: num(u.inputTokens ?? u.input_tokens),
-            output: num(u.outputTokens ?? u.output_tokens),
-            cacheRead: num(u.cacheReadTokens ?? u.cache_read_input_tokens),
-            cacheWrite: num(u.cacheWriteTokens ?? u.cache_creation_input_tokens),
-          }),
-        });
-      }
+      const reported = makeUsage({
+        input: tokenCount(u?.inputTokens ?? u?.input_tokens),
+        output: tokenCount(u?.outputTokens ?? u?.output_tokens),
+        cacheRead: tokenCount(u?.cacheReadTokens ?? u?.cache_read_input_tokens),
+        cacheWrite: tokenCount(u?.cacheWriteTokens ?? u?.cache_creation_input_tokens),
+        costUsd: undefined,
+      });
+      if (reported) events.push({ type: 'usage', cumulative: true, usage: reported });
       if (typeof o.exitCode === 'number' && o.exitCode !== 0)
         events.push({ type: 'result', text: errorMessage(o) ?? `exit code ${o.exitCode}`, isError: true });
       return events;

@@ -14,15 +14,14 @@ import {
   assertPromptFitsArgv,
   hasAnyEnv,
   notLoggedIn,
-  num,
   obj,
   parseJsonObject,
   probe,
   requireExecutable,
   str,
   summarizeToolInput,
-  usage,
 } from './shared.js';
+import { makeUsage, tokenCount } from '../usage.js';
 
 export interface CursorOptions {
   env?: Record<string, string>;
@@ -68,18 +67,19 @@ export function parseCursorLine(line: string): AgentEvent[] {
   let events = parseClaudeLine(line);
   // Cursor's result may carry camelCase usage; claude's parser only knows the snake_case form.
   const u = obj(o.usage);
-  if (o.type === 'result' && u && typeof u.inputTokens === 'number') {
+  const camel =
+    o.type === 'result' && u
+      ? makeUsage({
+          input: tokenCount(u.inputTokens),
+          output: tokenCount(u.outputTokens),
+          cacheRead: tokenCount(u.cacheReadTokens),
+          cacheWrite: tokenCount(u.cacheWriteTokens),
+          costUsd: undefined,
+        })
+      : undefined;
+  if (camel) {
     events = events.filter((e) => e.type !== 'usage');
-    events.unshift({
-      type: 'usage',
-      cumulative: true,
-      usage: usage({
-        input: num(u.inputTokens),
-        output: num(u.outputTokens),
-        cacheRead: num(u.cacheReadTokens),
-        cacheWrite: num(u.cacheWriteTokens),
-      }),
-    });
+    events.unshift({ type: 'usage', cumulative: true, usage: camel });
   }
   return events;
 }

@@ -16,15 +16,14 @@ import {
   errorMessage,
   hasAnyEnv,
   notLoggedIn,
-  num,
   obj,
   parseJsonObject,
   probe,
   requireExecutable,
   str,
   summarizeToolInput,
-  usage,
 } from './shared.js';
+import { costUsd, makeUsage, sumKnown, tokenCount } from '../usage.js';
 
 export interface OpenCodeOptions {
   /** Provider-specific reasoning effort (`--variant`). */
@@ -70,22 +69,15 @@ export function parseOpenCodeLine(line: string): AgentEvent[] {
     }
     case 'step_finish': {
       const tokens = obj(part?.tokens);
-      if (!tokens) return [];
-      const cache = obj(tokens.cache);
-      const cost = part?.cost;
-      return [
-        {
-          type: 'usage',
-          cumulative: false,
-          usage: usage({
-            input: num(tokens.input),
-            output: num(tokens.output) + num(tokens.reasoning),
-            cacheRead: num(cache?.read),
-            cacheWrite: num(cache?.write),
-            ...(typeof cost === 'number' ? { costUsd: cost } : {}),
-          }),
-        },
-      ];
+      const cache = obj(tokens?.cache);
+      const reported = makeUsage({
+        input: tokenCount(tokens?.input),
+        output: sumKnown(tokenCount(tokens?.output), tokenCount(tokens?.reasoning)),
+        cacheRead: tokenCount(cache?.read),
+        cacheWrite: tokenCount(cache?.write),
+        costUsd: costUsd(part?.cost),
+      });
+      return reported ? [{ type: 'usage', cumulative: false, usage: reported }] : [];
     }
     case 'error': {
       const name = str(obj(o.error)?.name);

@@ -8,16 +8,8 @@
  * `error`/`agent_error` for API failures. Exercised by test/fixtures/agents/pi.jsonl.
  */
 import type { AgentEvent, AgentProvider, PreflightOptions } from '../types.js';
-import {
-  errorMessage,
-  num,
-  obj,
-  parseJsonObject,
-  requireExecutable,
-  str,
-  summarizeToolInput,
-  usage,
-} from './shared.js';
+import { errorMessage, obj, parseJsonObject, requireExecutable, str, summarizeToolInput } from './shared.js';
+import { costUsd, makeUsage, tokenCount } from '../usage.js';
 
 export interface PiOptions {
   thinking?: 'off' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
@@ -55,20 +47,14 @@ export function parsePiLine(line: string): AgentEvent[] {
       const message = obj(o.message);
       const u = obj(message?.usage);
       if (message?.role !== 'assistant' || !u) return [];
-      const cost = obj(u.cost);
-      return [
-        {
-          type: 'usage',
-          cumulative: false,
-          usage: usage({
-            input: num(u.input),
-            output: num(u.output),
-            cacheRead: num(u.cacheRead),
-            cacheWrite: num(u.cacheWrite),
-            ...(typeof cost?.total === 'number' ? { costUsd: cost.total } : {}),
-          }),
-        },
-      ];
+      const reported = makeUsage({
+        input: tokenCount(u.input),
+        output: tokenCount(u.output),
+        cacheRead: tokenCount(u.cacheRead),
+        cacheWrite: tokenCount(u.cacheWrite),
+        costUsd: costUsd(obj(u.cost)?.total),
+      });
+      return reported ? [{ type: 'usage', cumulative: false, usage: reported }] : [];
     }
     case 'agent_end': {
       const messages = Array.isArray(o.messages) ? o.messages.map((m) => obj(m)) : [];

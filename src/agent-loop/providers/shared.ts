@@ -7,7 +7,6 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { ExitCode, FactoryFailure } from '../../lib/failure.js';
-import type { Usage } from '../types.js';
 
 export type Json = Record<string, unknown>;
 
@@ -29,10 +28,6 @@ export function obj(value: unknown): Json | undefined {
 
 export function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
-}
-
-export function num(value: unknown): number {
-  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
 }
 
 /** `{error: "x"}`, `{error: {message}}`, `{error: {data: {message}}}`, `{message}` → the message. */
@@ -59,17 +54,6 @@ export function summarizeToolInput(input: unknown): string {
     if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join(' ');
   }
   return JSON.stringify(o);
-}
-
-export function usage(partial: Partial<Usage>): Usage {
-  const u: Usage = {
-    input: partial.input ?? 0,
-    output: partial.output ?? 0,
-    cacheRead: partial.cacheRead ?? 0,
-    cacheWrite: partial.cacheWrite ?? 0,
-  };
-  if (partial.costUsd !== undefined) u.costUsd = partial.costUsd;
-  return u;
 }
 
 /**

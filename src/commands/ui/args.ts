@@ -3,7 +3,7 @@
  * Light on purpose: `status` imports it.
  */
 import type { ArgsDef } from 'citty';
-import type { LocateOptions } from '../../services/paths.js';
+import type { LocateOptions } from '../../services/read.js';
 
 export const instanceArgs = {
   'worktree-id': {

@@ -3,7 +3,7 @@
  * (the concurrently style), factory's own lines dimmed.
  */
 import { colors } from '../../lib/output.js';
-import type { StartEvent } from '../../services/start.js';
+import type { StartEvent } from '../../services/index.js';
 
 const PALETTE = [colors.cyan, colors.magenta, colors.green, colors.yellow, colors.blue, colors.red];
 

@@ -3,7 +3,7 @@
  * otherwise one plain line per state change. Goes to stderr; stdout keeps the result.
  */
 import { colors } from '../../lib/output.js';
-import type { StartEvent } from '../../services/start.js';
+import type { StartEvent } from '../../services/index.js';
 import { seconds } from './args.js';
 
 export function progressRenderer(stream: NodeJS.WriteStream = process.stderr): {

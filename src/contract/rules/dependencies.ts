@@ -1,11 +1,12 @@
 /**
  * Dependency rules: every dependency exists, the graph has no cycle, and a written condition can
- * actually be met (`healthy` needs a health check, `completed` needs a one-shot).
+ * actually be met (`healthy` needs a health check; `completed` makes its target a one-shot unless
+ * the target contradicts it).
  */
 import type { Diagnostic } from '../../lib/failure.js';
 import type { Rule } from '../draft.js';
 import { findCycles } from '../graph.js';
-import { suggest } from '../suggest.js';
+import { suggest } from '../../lib/suggest.js';
 
 function didYouMean(name: string, known: string[]): string | undefined {
   const best = suggest(name, known);
@@ -106,12 +107,19 @@ export const impossibleConditions: Rule = {
           );
         }
         if (dep.condition === 'completed' && !target.oneShot) {
+          // Only a written contradiction is left here: waiting for completion makes a service a one-shot.
+          const always = target.restart.policy === 'always';
+          const alternatives = target.healthcheck ? 'condition "healthy" or "started"' : 'condition "started"';
           out.push(
             source.diagnostic(
               {
                 code: 'condition-not-one-shot',
-                message: `service "${service}" waits for "${d.service}" to complete, but "${d.service}" is not a one-shot service`,
-                hint: `add "one_shot: true" to "${d.service}", or use condition "healthy" or "started"`,
+                message: always
+                  ? `service "${service}" waits for "${d.service}" to complete, but "${d.service}" restarts always, so it never stays completed`
+                  : `service "${service}" waits for "${d.service}" to complete, but "${d.service}" says one_shot: false`,
+                hint: always
+                  ? `give "${d.service}" restart: on-failure (or no), or wait for it with ${alternatives}`
+                  : `remove "one_shot: false" from "${d.service}", or wait for it with ${alternatives}`,
               },
               d.path,
             ),

@@ -4,7 +4,7 @@
  */
 import type { Diagnostic } from '../../lib/failure.js';
 import type { Rule } from '../draft.js';
-import { suggest } from '../suggest.js';
+import { suggest } from '../../lib/suggest.js';
 
 export const duplicatePorts: Rule = {
   name: 'duplicate-ports',
