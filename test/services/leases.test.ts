@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { acquireLease, readLeases, releaseLease, setLeaseOwner } from '../../src/services/leases.js';
 import { identityOf } from '../../src/services/proc.js';
-import { until } from './helpers.js';
+import { basePort, until } from './helpers.js';
 
 let env: NodeJS.ProcessEnv;
 let home: string;
@@ -25,7 +25,7 @@ const stopped = (id: string) => {
 afterEach(() => rmSync(home, { recursive: true, force: true }));
 
 const me = () => identityOf(process.pid) as { pid: number; startTime: number };
-const BASE = 28_000;
+const BASE = basePort(0);
 const req = (id: string, extra: Partial<Parameters<typeof acquireLease>[0]> = {}) => ({
   root,
   worktreeId: id,
@@ -90,23 +90,21 @@ describe('port leases', () => {
 
   it('names the pid of a foreign process on a slot of the requested block', async () => {
     const server = createServer();
-    await new Promise<void>((r) => server.listen(BASE + 100 + 2, '127.0.0.1', r));
+    await new Promise<void>((r) => server.listen(BASE + 20 + 2, '127.0.0.1', r));
     try {
-      await expect(acquireLease(req('x', { base: BASE + 100, moveAllowed: false }))).rejects.toThrow(
-        new RegExp(`port ${BASE + 102} \\(pid ${process.pid} `),
+      await expect(acquireLease(req('x', { base: BASE + 20, moveAllowed: false }))).rejects.toThrow(
+        new RegExp(`port ${BASE + 22} \\(pid ${process.pid} `),
       );
-      const moved = await acquireLease(req('x', { base: BASE + 100 }));
-      expect(moved.lease.base).toBe(BASE + 110);
-      expect(moved.moved?.reason).toMatch(`in use: ${BASE + 102} (pid ${process.pid}`);
+      const moved = await acquireLease(req('x', { base: BASE + 20 }));
+      expect(moved.lease.base).toBe(BASE + 30);
+      expect(moved.moved?.reason).toMatch(`in use: ${BASE + 22} (pid ${process.pid}`);
     } finally {
       await new Promise((r) => server.close(r));
     }
   });
 
   it('serializes concurrent acquisitions: ten at once get ten distinct blocks', async () => {
-    const leases = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => acquireLease(req(`p${i}`, { base: BASE + 200 }))),
-    );
+    const leases = await Promise.all(Array.from({ length: 10 }, (_, i) => acquireLease(req(`p${i}`, { base: BASE }))));
     expect(new Set(leases.map((l) => l.lease.base)).size).toBe(10);
     await setLeaseOwner({ root, worktreeId: 'p0' }, { pid: 1, startTime: 0 }, env);
     expect(readLeases(env).find((l) => l.worktreeId === 'p0')?.ownerPid).toBe(1);
