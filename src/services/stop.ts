@@ -41,7 +41,8 @@ export interface CleanResult extends StopResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function stopAt(loc: InstanceLocation): Promise<StopResult> {
+/** Stop the instance at `loc` (also `ps --prune`'s way to settle an instance whose supervisor died). */
+export async function stopAt(loc: InstanceLocation): Promise<StopResult> {
   const state = readStateFile(loc.stateDir);
   const base = { worktreeId: loc.worktreeId, stateDir: loc.stateDir };
   if (!state) return { ...base, was: 'not-running', reaped: [], busyPorts: [] };

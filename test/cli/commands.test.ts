@@ -18,7 +18,7 @@ const options: Record<CommandName, string[]> = {
   stop: ['--worktree-id'],
   restart: ['--worktree-id', '--json'],
   clean: ['--worktree-id'],
-  ps: ['--json'],
+  ps: ['--json', '--prune'],
   env: ['--json', '--shell'],
   setup: ['--json', '--force'],
   test: ['--json'],

@@ -125,11 +125,15 @@ export async function until<T>(
   }
 }
 
-/** A port base for one test file, far from other files' (the registry is shared by the whole run). */
+/**
+ * A port base for one test file, far from other files' (the registry is shared by the whole run):
+ * slot N of the run's port window (test/helpers/port-window.ts, set up by vitest.config.ts), below
+ * the window's default-lease pool and outside the ports real instances lease.
+ */
 export function basePort(slot: number): number {
-  // Below the kernel's ephemeral range (32768+), so an outgoing connection never sits on a test's port.
-  // FACTORY_TEST_PORT_BASE moves the whole set, so two checkouts' test runs can share a machine.
-  const base = Number(process.env.FACTORY_TEST_PORT_BASE ?? 27_000);
+  const base = Number(process.env.FACTORY_TEST_PORT_BASE);
+  if (!Number.isInteger(base)) throw new Error('FACTORY_TEST_PORT_BASE is not set: run tests through vitest.config.ts');
+  if (slot < 0 || slot > 6) throw new Error(`port slot ${slot}: slots 0–6 lie below the run's default-lease pool`);
   return base + slot * 100;
 }
 
