@@ -35,6 +35,7 @@ export interface JobSettings {
   stageTimeoutsMs?: Partial<Record<StageName, number>>;
   agentIdleMs?: number;
   previewTtlMs?: number;
+  portRange?: number;
 }
 
 export async function repoRoot(dir: string): Promise<string> {
@@ -109,6 +110,7 @@ export async function resolveJobConfig(
       },
       previewTtlMs: s.previewTtlMs ?? jobs?.previewTtlMs ?? JOB_DEFAULTS.previewTtlMs,
       ...(jobs?.concurrency !== undefined ? { concurrency: jobs.concurrency } : {}),
+      ...(s.portRange !== undefined ? { portRange: s.portRange } : {}),
     },
   };
 }

@@ -64,6 +64,8 @@ export interface JobConfig {
   };
   /** How long the preview stays up once the job is ready for review; 0 = until closed. */
   previewTtlMs: number;
+  /** Where the job's instance looks for a free port block (`--port-range`); default the runtime's. */
+  portRange?: number;
   /** Jobs of this repository at once, when its contract sets `jobs.concurrency` (else the worker's limit). */
   concurrency?: number;
 }

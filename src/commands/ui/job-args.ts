@@ -38,6 +38,10 @@ export const jobArgs = {
     type: 'string',
     description: 'How long the preview stays up once ready for review (default 24h; 0 = until closed)',
   },
+  'port-range': {
+    type: 'string',
+    description: "Lowest port of the job instance's block (default: the runtime's range)",
+  },
   json: { type: 'boolean', description: 'Print one JSON document (schema/job.schema.json)' },
 } as const satisfies ArgsDef;
 
@@ -96,5 +100,8 @@ export function settingsOf(args: JobArgs, rawArgs: string[]): JobSettings {
   set('timeBudgetMs', ms('time-budget'));
   set('agentIdleMs', ms('agent-idle-timeout'));
   set('previewTtlMs', ms('preview-ttl'));
+  const ports = str(args['port-range']);
+  if (ports !== undefined && !/^\d+$/.test(ports)) throw usage(`--port-range must be a port number (got "${ports}")`);
+  set('portRange', ports === undefined ? undefined : Number(ports));
   return s;
 }

@@ -64,6 +64,9 @@ export const environmentStage: Stage = {
       env: ctx.runtime.env,
       signal: ctx.signal,
       timeoutMs: job.config.timeouts.stageMs.environment,
+      // A job does not care which ports it gets: a block a foreign process sits on is skipped.
+      movePorts: true,
+      ...(job.config.portRange !== undefined ? { portRange: job.config.portRange } : {}),
     });
     const urls = { ...status.urls };
     await ctx.transition(
@@ -90,7 +93,14 @@ export async function ensureInstance(ctx: StageContext): Promise<void> {
   const { job } = ctx;
   const wt = job.data.worktree;
   if (!wt || !job.data.environment) return;
-  const status = await startInstance({ cwd: wt.path, worktreeId: job.id, env: ctx.runtime.env, signal: ctx.signal });
+  const status = await startInstance({
+    cwd: wt.path,
+    worktreeId: job.id,
+    env: ctx.runtime.env,
+    signal: ctx.signal,
+    movePorts: true,
+    ...(job.config.portRange !== undefined ? { portRange: job.config.portRange } : {}),
+  });
   if (
     job.data.previewStoppedAt !== undefined ||
     JSON.stringify(status.urls) !== JSON.stringify(job.data.environment.urls)

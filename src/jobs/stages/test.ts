@@ -4,7 +4,7 @@
  * logs copied into the round's folder. Failing suites give the builder their output's tail for the
  * next round; once the fix rounds are spent the job fails here with that tail.
  */
-import { relative } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { ExitCode, FactoryFailure } from '../../lib/failure.js';
 import { resolveInstanceRef } from '../../setup/index.js';
 import { runTests } from '../../test-suites/index.js';
@@ -78,7 +78,7 @@ export const testStage: Stage = {
               }
             : {}),
           ...(s.log ? { log: inDir(s.log) } : {}),
-          junit: s.reports.map((r) => `${dir}/${r}`),
+          junit: s.reports.map((r) => inDir(isAbsolute(r) ? r : join(result.artifactsDir, r))),
         })),
         ...(failing.length ? { tail } : {}),
         durationMs: result.durationMs,
