@@ -9,6 +9,8 @@ command -v ffmpeg >/dev/null || missing+=(ffmpeg)
 command -v bwrap >/dev/null || missing+=(bubblewrap)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v runuser >/dev/null || missing+=(util-linux)
+# test/cli/progress-pty.test.ts reads start's progress line off a real 80-column terminal (tmux).
+command -v tmux >/dev/null || missing+=(tmux)
 # examples/diffie/dev.sh (the "before" the diffie benchmark runs) polls with curl.
 command -v curl >/dev/null || missing+=(curl)
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
