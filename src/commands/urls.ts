@@ -4,8 +4,8 @@
  */
 import { defineCommand } from 'citty';
 import { ExitCode } from '../lib/failure.js';
-import { eprintln, printJson, println } from '../lib/output.js';
-import { instanceArgs, locateArgs } from './ui/args.js';
+import { colors, eprintln, printJson, println } from '../lib/output.js';
+import { commandFor, instanceArgs, locateArgs } from './ui/args.js';
 import { locateInstance } from '../services/paths.js';
 import { readStateFile, statusFromState } from '../services/status-read.js';
 
@@ -23,7 +23,10 @@ export default defineCommand({
         ports: st.running ? st.ports : {},
       });
     else if (st.running) for (const [name, url] of Object.entries(st.urls)) println(`${name} ${url}`);
-    else eprintln(`instance ${st.worktreeId} is not running`);
+    else {
+      eprintln(`instance ${st.worktreeId} is not running`);
+      eprintln(`  ${colors.cyan('hint:')} start it with ${commandFor('start', args)}`);
+    }
     return st.running ? ExitCode.ok : ExitCode.unavailable;
   },
 });
