@@ -33,7 +33,9 @@ export default defineCommand({
     if (service !== undefined && /[/\\]|\.ya?ml$/.test(service))
       throw new FactoryFailure('usage', `logs takes a service name, got the path "${service}"`, {
         exitCode: ExitCode.invalid,
-        hint: `-f means --follow on logs (as in tail -f); pick the contract with --file ${service}`,
+        hint: /\.ya?ml$/.test(service)
+          ? `-f means --follow on logs (as in tail -f); pick the contract with --file ${service}`
+          : 'give the name of a service (factory status lists them)',
       });
     const loc = locateInstance(locateArgs(args));
     const state = readStateFile(loc.stateDir);

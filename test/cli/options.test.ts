@@ -235,6 +235,24 @@ describe('every option of every command refuses hostile values (property)', () =
     }
   });
 
+  it('an argument (a service or suite name) that is empty or has a control character is an error', async () => {
+    const takers = leaves.filter((l) => Object.values(l.defs).some((d) => d.type === 'positional'));
+    expect(takers.map((l) => l.path).sort()).toEqual(['logs', 'start', 'test']);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...takers), fc.oneof(blank, withControl), async (leaf, value) => {
+        const r = await refusal(leaf, [value]);
+        expect(r?.exitCode, `${leaf.path} ${JSON.stringify(value)}`).toBe(2);
+        // (One that starts with "-" is read as an unknown option instead.)
+        if (!value.startsWith('-'))
+          expect(r?.message).toBe(
+            `factory ${leaf.path} got an empty or unprintable argument (got ${JSON.stringify(value)})`,
+          );
+        expect(r?.message).not.toMatch(/\p{Cc}/u);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('every option that takes a value is either free text (listed here) or has a rule', () => {
     const free = [...new Set(leaves.flatMap((l) => stringOptions(l).filter((o) => !FLAG_RULES[o])))].sort();
     expect(free).toEqual([
