@@ -7,7 +7,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { renderUsage, runCommand, type CommandDef } from 'citty';
 import { commands } from './commands/index.js';
 import { ExitCode, FactoryFailure, isFactoryFailure } from './lib/failure.js';
-import { checkArgv } from './commands/ui/options.js';
+import { checkArgv } from './commands/index.js';
 import { interruptForClosedOutput } from './lib/interrupt.js';
 import { eprintln, formatDiagnostic, printJson, colors, watchClosedOutput } from './lib/output.js';
 
@@ -18,7 +18,7 @@ export function version(): string {
 
 /** "did you mean" loads the edit-distance library only when the user made a mistake. */
 async function suggestion(word: string, candidates: string[]): Promise<string | undefined> {
-  return (await import('./contract/suggest.js')).suggest(word, candidates);
+  return (await import('./lib/suggest.js')).suggest(word, candidates);
 }
 
 const ISSUES_URL = 'https://github.com/software-factory/factory/issues';

@@ -11,9 +11,16 @@ import { onInterrupt } from '../lib/interrupt.js';
 import { existsSync } from 'node:fs';
 import { colors, eprintln, printJson, println } from '../lib/output.js';
 import { commandFor, instanceArgs, locateArgs } from './ui/args.js';
-import { followLogs, logServices, tailLogs, type LogLine } from '../services/logs.js';
-import { readStateFile, statusFromState } from '../services/status-read.js';
-import { instanceFiles, locateInstance } from '../services/paths.js';
+import {
+  followLogs,
+  instanceFiles,
+  locateInstance,
+  logServices,
+  readStateFile,
+  statusFromState,
+  tailLogs,
+  type LogLine,
+} from '../services/read.js';
 
 export default defineCommand({
   meta: { name: 'logs', description: "Show (or follow) the instance's service logs." },

@@ -11,8 +11,7 @@ import { colors, eprintln, printJson, println } from '../lib/output.js';
 import { instanceArgs, seconds } from './ui/args.js';
 import { progressRenderer } from './ui/progress.js';
 import { renderStatus } from './ui/render-status.js';
-import { runForeground } from '../services/foreground.js';
-import { startInstance, type StartEvent, type StartOptions } from '../services/start.js';
+import { runForeground, startInstance, type StartEvent, type StartOptions } from '../services/index.js';
 import { prefixer } from './ui/prefix.js';
 
 export default defineCommand({
@@ -34,7 +33,8 @@ export default defineCommand({
     },
     'port-range': {
       type: 'string',
-      description: 'First port of the block to lease; the block must end at or below 65535 (default: 46000 and up)',
+      description:
+        "First port of the block to lease; the block must end at or below 65535 (default: a free block of the port pool, outside the kernel's ephemeral range)",
     },
     'move-ports': {
       type: 'boolean',
@@ -72,16 +72,22 @@ export default defineCommand({
     }
     const t0 = Date.now();
     let attached = false;
+    const warnings: string[] = [];
     const inner = opts.onEvent;
     opts.onEvent = (e) => {
       if (e.type === 'attached') attached = true;
+      if (e.type === 'lease') {
+        warnings.push(...e.warnings);
+        // --json prints nothing on stderr otherwise; the warning must still reach a human watching.
+        if (args.json) for (const w of e.warnings) eprintln(`warning: ${w}`);
+      }
       inner?.(e);
     };
     try {
       const st = await startInstance(opts);
       progress?.done();
       if (args.json) {
-        printJson({ ok: true, attached, ...st });
+        printJson({ ok: true, attached, warnings, ...st });
       } else {
         println(
           `${colors.green('ready')} ${st.worktreeId}${attached ? ' (already running)' : ''} in ${seconds(Date.now() - t0)}`,

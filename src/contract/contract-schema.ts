@@ -127,6 +127,11 @@ export const ContractSchema = Type.Object(
         name: Type.String(),
         envVar: Type.String(),
         offset: Type.Integer(),
+        inferred: Type.Optional(
+          Type.Literal(true, {
+            description: 'Declared by its first ${NAME_PORT} reference: the contract has no ports: list.',
+          }),
+        ),
         source: Type.Optional(Source),
       }),
     ),

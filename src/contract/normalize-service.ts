@@ -1,27 +1,31 @@
 /**
  * Stage 3, services: every written form of a service → `ServiceSpec`.
  *
- * Port ownership: `port:`/`ports:` when written; otherwise the ports whose `<NAME>_PORT` the
- * service's `url` or health check mentions (the seed's sample declares no per-service ports, and a
- * service's own URL and health probe name its own port). Dependency conditions are filled in by
- * ./rules after all services are known (see `defaultConditions`).
+ * Port ownership is the written `port:`/`ports:` here; a service that wrote neither gets the ports
+ * its url or health check mention once every port is known (./normalize-ports.ts). Default
+ * dependency conditions are filled in by ./compile.ts after all services are known.
  */
-import { constants } from 'node:os';
 import { DEFAULTS } from './defaults.js';
 import { SERVICE_BUILTIN_NAMES } from './interpolate.js';
 import type { Normalizer } from './normalize.js';
 import type { HealthcheckYaml, ServiceYaml } from './schema.js';
 import type { DataPath } from './source.js';
-import { shellReferences, templateNames } from './template.js';
-import type { Dependency, DependencyCondition, HealthCheck, PortSpec, ServiceSpec } from './types.js';
+import type { Dependency, DependencyCondition, HealthCheck, ServiceSpec } from './types.js';
 
-export function normalizeService(n: Normalizer, name: string, s: ServiceYaml, ports: PortSpec[]): ServiceSpec {
+/**
+ * `awaited`: some service waits for this one with condition `completed` (as compose's
+ * service_completed_successfully does). Waiting for completion is what makes a service a one-shot,
+ * so it is one unless it says otherwise: `one_shot: false`, or a restart policy of `always` (a
+ * process restarted after exit 0 never stays completed); ./rules/dependencies.ts reports those.
+ */
+export function normalizeService(n: Normalizer, name: string, s: ServiceYaml, awaited = false): ServiceSpec {
   const path: DataPath = ['services', name];
   n.origins.services[name] = path;
   const isCompose = s.type === 'compose' || s.type === 'docker-compose';
   const env = n.env(s.env, [...path, 'env'], `services.${name}`, SERVICE_BUILTIN_NAMES);
   const scope = [...SERVICE_BUILTIN_NAMES, ...Object.keys(env), ...(isCompose ? ['COMPOSE_FILE'] : [])];
-  const oneShot = s.one_shot ?? false;
+  const restartsAlways = s.restart === 'always' || (typeof s.restart === 'object' && s.restart.policy === 'always');
+  const oneShot = s.one_shot ?? (awaited && !restartsAlways);
 
   const dependsOn: Dependency[] = [];
   const depOrigins: { service: string; path: DataPath; explicit: boolean }[] = [];
@@ -49,26 +53,16 @@ export function normalizeService(n: Normalizer, name: string, s: ServiceYaml, po
   (s.ports ?? []).forEach((p, i) => {
     refs.push({ port: p, path: [...path, 'ports', i] });
   });
-  if (healthcheck?.kind === 'tcp') refs.push({ port: healthcheck.port, path: [...path, 'healthcheck', 'tcp'] });
+  if (healthcheck?.kind === 'tcp' && isPortName(healthcheck.port))
+    refs.push({ port: healthcheck.port, path: [...path, 'healthcheck', 'tcp'] });
   n.origins.portRefs[name] = refs;
-  let owned = [...new Set(refs.filter((r) => !r.path.includes('healthcheck')).map((r) => r.port))];
-  if (owned.length === 0) {
-    owned = inferPorts(ports, url, s.healthcheck, healthcheck);
-    if (owned.length > 0) n.origins.inferredPorts.add(name);
-  }
+  const owned = [...new Set(refs.filter((r) => !r.path.includes('healthcheck')).map((r) => r.port))];
 
-  let signal = DEFAULTS.stop.signal;
-  if (s.stop_signal !== undefined) {
-    const sig = s.stop_signal.startsWith('SIG') ? s.stop_signal : `SIG${s.stop_signal}`;
-    if (Object.hasOwn(constants.signals, sig)) signal = sig as NodeJS.Signals;
-    else
-      n.error(
-        'invalid-value',
-        `services.${name}.stop_signal: unknown signal "${s.stop_signal}"`,
-        [...path, 'stop_signal'],
-        'use a signal name like SIGTERM, SIGINT or SIGQUIT',
-      );
-  }
+  // The schema admits only signals of ./names.ts, all present on Linux and macOS.
+  const signal =
+    s.stop_signal === undefined
+      ? DEFAULTS.stop.signal
+      : ((s.stop_signal.startsWith('SIG') ? s.stop_signal : `SIG${s.stop_signal}`) as NodeJS.Signals);
   const restartDefaults = oneShot ? DEFAULTS.restart.oneShot : DEFAULTS.restart.longRunning;
   const r = s.restart;
   const restart =
@@ -100,15 +94,8 @@ export function normalizeService(n: Normalizer, name: string, s: ServiceYaml, po
     source: n.source.location(path),
   };
 
+  // The schema admits a command only on process services, compose keys only on compose services.
   if (isCompose) {
-    if (s.command !== undefined) {
-      n.error(
-        'compose-with-command',
-        `service "${name}" is a compose service and cannot have a command`,
-        [...path, 'command'],
-        'remove "command", or remove "type: compose" to run it as a process',
-      );
-    }
     return {
       ...base,
       kind: 'compose',
@@ -116,44 +103,7 @@ export function normalizeService(n: Normalizer, name: string, s: ServiceYaml, po
       composeService: s.service ?? name,
     };
   }
-  for (const k of ['compose_file', 'service'] as const) {
-    if (s[k] !== undefined)
-      n.error(
-        'compose-key-on-process',
-        `"${k}" applies only to compose services`,
-        [...path, k],
-        'add "type: compose", or remove it',
-        true,
-      );
-  }
-  if (s.command === undefined) {
-    n.error(
-      'missing-command',
-      `service "${name}" has no command`,
-      path,
-      'add "command: <shell line>", or "type: compose" for a docker compose service',
-    );
-    return { ...base, kind: 'process', command: { kind: 'argv', argv: ['true'] } };
-  }
-  return { ...base, kind: 'process', command: n.command(s.command, [...path, 'command'], scope) };
-}
-
-/** Ports whose variables the url or health check mention, in contract order. */
-function inferPorts(
-  ports: PortSpec[],
-  url: string | undefined,
-  written: HealthcheckYaml | undefined,
-  hc: HealthCheck | undefined,
-): string[] {
-  const names = new Set<string>();
-  if (url) for (const v of templateNames(url)) names.add(v);
-  if (hc?.kind === 'http') for (const v of templateNames(hc.url)) names.add(v);
-  if (hc?.kind === 'command') {
-    const line = hc.command.kind === 'shell' ? hc.command.line : hc.command.argv.join(' ');
-    for (const r of shellReferences(line)) names.add(r.name);
-  }
-  void written;
-  return ports.filter((p) => names.has(p.envVar)).map((p) => p.name);
+  return { ...base, kind: 'process', command: n.command(s.command ?? ['true'], [...path, 'command'], scope) };
 }
 
 function normalizeHealthcheck(
@@ -166,23 +116,8 @@ function normalizeHealthcheck(
   if (typeof h === 'string') {
     return { kind: 'command', command: n.command(h, path, scope), ...timing(n, {}) };
   }
-  const kinds = (['http', 'tcp', 'command', 'log'] as const).filter((k) => h[k] !== undefined);
-  if (kinds.length !== 1) {
-    n.error(
-      'healthcheck-kind',
-      kinds.length === 0
-        ? 'a health check needs one of: http, tcp, command, log'
-        : `a health check has one kind, not ${kinds.join(' and ')}`,
-      path,
-      'e.g. "healthcheck: { http: http://localhost:${API_PORT}/health }"',
-    );
-    return undefined;
-  }
+  // The schema admits exactly one kind, `status` only with http and `host` only with tcp.
   const t = timing(n, h);
-  if (h.status !== undefined && h.http === undefined)
-    n.error('healthcheck-kind', '"status" applies only to http checks', [...path, 'status'], undefined, true);
-  if (h.host !== undefined && h.tcp === undefined)
-    n.error('healthcheck-kind', '"host" applies only to tcp checks', [...path, 'host'], undefined, true);
   if (h.http !== undefined) {
     let status = d.status;
     if (typeof h.status === 'number') status = [h.status, h.status];
@@ -199,7 +134,10 @@ function normalizeHealthcheck(
     }
     return { kind: 'http', url: n.template(h.http, [...path, 'http'], scope), status, ...t };
   }
-  if (h.tcp !== undefined) return { kind: 'tcp', port: h.tcp, ...(h.host ? { host: h.host } : {}), ...t };
+  if (h.tcp !== undefined) {
+    const port = tcpTarget(n, h.tcp, [...path, 'tcp'], scope);
+    return { kind: 'tcp', port, ...(h.host ? { host: h.host } : {}), ...t };
+  }
   if (h.command !== undefined)
     return { kind: 'command', command: n.command(h.command, [...path, 'command'], scope), ...t };
   const pattern = h.log as string;
@@ -214,6 +152,24 @@ function normalizeHealthcheck(
     );
   }
   return { kind: 'log', pattern, ...t };
+}
+
+/**
+ * A tcp check's port as written: a port name, a number, or a template (recorded, so its reference
+ * is checked and, without a `ports:` list, declares its port). ./normalize-ports.ts turns a template
+ * naming a port variable into that port's name.
+ */
+function tcpTarget(n: Normalizer, v: string | number, path: DataPath, scope: readonly string[]): string {
+  if (typeof v === 'number') return String(v);
+  if (v.includes('${')) return n.template(v, path, scope);
+  if (/^\d+$/.test(v) && (Number(v) < 1 || Number(v) > 65_535))
+    n.error('out-of-range', `tcp port ${v} is not a port number (1-65535)`, path);
+  return v;
+}
+
+/** A tcp target that names a port (not digits, not a template). */
+export function isPortName(v: string): boolean {
+  return !/^\d+$/.test(v) && !v.includes('${');
 }
 
 function timing(

@@ -5,17 +5,18 @@
  * Problems found here are about one value's form (a health check with two kinds, a scenario step
  * with no action); problems between values are rules.
  */
-import { constants } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { Diagnostic } from '../lib/failure.js';
 import { DEFAULTS, parseDuration } from './defaults.js';
 import type { Draft, Origins, TemplateUse } from './draft.js';
-import { portEnvVar, readEnvFile } from './interpolate.js';
+import { readEnvFile } from './interpolate.js';
+import { assignOwnedPorts, declaredPorts, portsFromReferences } from './normalize-ports.js';
 import type { CommandYaml, FactoryYaml } from './schema.js';
 import { normalizeService } from './normalize-service.js';
 import { normalizeTests, normalizeValidation } from './normalize-checks.js';
+import type { Pruned } from './repair.js';
 import type { DataPath, YamlSource } from './source.js';
-import type { Command, EnvFileRef, PortSpec, SetupStep, Template } from './types.js';
+import type { Command, EnvFileRef, SetupStep, Template } from './types.js';
 
 /** Collects diagnostics and template uses while normalizing. */
 export class Normalizer {
@@ -81,13 +82,13 @@ export class Normalizer {
 
 export function normalize(
   y: FactoryYaml,
-  opts: { file: string; root: string; source: YamlSource; env: NodeJS.ProcessEnv },
+  opts: { file: string; root: string; source: YamlSource; env: NodeJS.ProcessEnv; pruned: Pruned },
 ): {
   draft: Draft;
   diagnostics: Diagnostic[];
 } {
   const n = new Normalizer(opts.source);
-  const ports = normalizePorts(n, y);
+  const ports = declaredPorts(n, y);
   const envFiles = normalizeEnvFiles(y);
   const envFileNames = new Set<string>();
   envFiles.forEach((ref, i) => {
@@ -127,12 +128,20 @@ export function normalize(
     tests: {},
     artifacts: { collect: Array.isArray(y.artifacts) ? y.artifacts : (y.artifacts?.collect ?? []) },
   };
+  const awaited = completionTargets(y);
   for (const [name, s] of Object.entries(y.services ?? {})) {
-    contract.services[name] = normalizeService(n, name, s, ports);
+    contract.services[name] = normalizeService(n, name, s, awaited.has(name));
   }
   contract.tests = normalizeTests(n, y);
   const validation = normalizeValidation(n, y, Object.keys(contract.services));
   if (validation) contract.validation = validation;
+  if (y.ports === undefined) {
+    const defined = new Set(n.origins.envKeys.map((k) => k.key));
+    contract.ports = portsFromReferences(n, n.templates, defined);
+    if (y.isolation?.port_range_size === undefined)
+      contract.isolation.portBlockSize = Math.max(DEFAULTS.minPortBlock, contract.ports.length);
+  }
+  assignOwnedPorts(n, contract.services, contract.ports);
   return {
     draft: {
       contract,
@@ -141,9 +150,21 @@ export function normalize(
       envFileNames,
       processEnv: opts.env,
       source: opts.source,
+      pruned: opts.pruned,
     },
     diagnostics: n.diagnostics,
   };
+}
+
+/** Services some `depends_on` waits for with the written condition `completed`. */
+function completionTargets(y: FactoryYaml): Set<string> {
+  const out = new Set<string>();
+  for (const s of Object.values(y.services ?? {})) {
+    if (!s.depends_on || Array.isArray(s.depends_on)) continue;
+    for (const [dep, c] of Object.entries(s.depends_on))
+      if ((typeof c === 'string' ? c : c.condition) === 'completed') out.add(dep);
+  }
+  return out;
 }
 
 /** A compose project prefix from the project name: lowercase, `[a-z0-9_-]`. */
@@ -153,26 +174,6 @@ function defaultPrefix(name: string): string {
     .replace(/[^a-z0-9_-]+/g, '_')
     .replace(/^[^a-z0-9]+/, '');
   return p || 'factory';
-}
-
-function normalizePorts(n: Normalizer, y: FactoryYaml): PortSpec[] {
-  const out: PortSpec[] = [];
-  const add = (name: string, offset: number, path: DataPath) => {
-    n.origins.portDecls.push({ name, offset, path });
-    if (n.origins.ports[name] !== undefined) return;
-    n.origins.ports[name] = path;
-    out.push({ name, envVar: portEnvVar(name), offset, source: n.source.location(path) });
-  };
-  if (Array.isArray(y.ports)) {
-    y.ports.forEach((name, i) => {
-      add(name, i, ['ports', i]);
-    });
-  } else if (y.ports) {
-    Object.entries(y.ports).forEach(([name, spec], i) => {
-      add(name, spec?.offset ?? i, ['ports', name]);
-    });
-  }
-  return out;
 }
 
 function normalizeEnvFiles(y: FactoryYaml): EnvFileRef[] {
@@ -222,4 +223,3 @@ function defaultStepName(i: number, line: string): string {
 }
 
 export type { CommandYaml };
-export const signalNames = new Set(Object.keys(constants.signals));

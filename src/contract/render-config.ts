@@ -1,9 +1,24 @@
 /**
- * The human view of a compiled contract (`factory config` without --json): what will run, in what
- * order, on which ports, checked how.
+ * The views of a compiled contract for `factory config`: the human one (what will run, in what
+ * order, on which ports, checked how) and the --json document.
  */
+import type { Diagnostic } from '../lib/failure.js';
 import { colors } from '../lib/output.js';
+import { graphEdges } from './graph.js';
+import { diagnosticJson } from './report.js';
 import type { Command, Contract, HealthCheck, ServiceSpec } from './types.js';
+
+/** The machine view (`factory config --json`, the MCP `config` tool; schema/config.schema.json). */
+export function configJson(contract: Contract, warnings: Diagnostic[]) {
+  return {
+    ok: true,
+    file: contract.file,
+    contract,
+    startOrder: contract.startOrder,
+    graph: { edges: graphEdges(contract) },
+    diagnostics: warnings.map(diagnosticJson),
+  };
+}
 
 function cmd(c: Command): string {
   return c.kind === 'shell' ? c.line : c.argv.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ');
@@ -42,6 +57,13 @@ export function renderConfig(c: Contract): string[] {
   );
   if (c.ports.length)
     out.push(`ports: ${c.ports.map((p) => `${p.name}=base+${p.offset} (\${${p.envVar}})`).join(', ')}`);
+  if (c.ports.some((p) => p.inferred))
+    out.push(
+      colors.dim(
+        `  note: no ports: list, so each \${NAME_PORT} reference declared its port, in order of first use;` +
+          ` write "ports: [${c.ports.map((p) => p.name).join(', ')}]" to fix the names and offsets`,
+      ),
+    );
   if (c.envFiles.length)
     out.push(`env files: ${c.envFiles.map((f) => f.path + (f.required ? '' : ' (optional)')).join(', ')}`);
   const envKeys = Object.keys(c.env);

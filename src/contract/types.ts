@@ -67,6 +67,11 @@ export interface PortSpec {
   envVar: string;
   /** Slot inside the leased block: port = block base + offset. */
   offset: number;
+  /**
+   * Declared by its first `${NAME_PORT}` reference (`source` points there), because the contract
+   * has no `ports:` list; absent for ports written in `ports:`.
+   */
+  inferred?: true;
   source?: SourceLocation;
 }
 
@@ -77,7 +82,8 @@ export interface Dependency {
   condition: DependencyCondition;
 }
 
-interface CheckTiming {
+/** How a health check polls; the contract's `HealthCheck` and the runtime's resolved check share it. */
+export interface CheckTiming {
   /** First poll delay; polls back off from here (×1.5) up to `maxIntervalMs`. */
   intervalMs: number;
   maxIntervalMs: number;
@@ -93,7 +99,15 @@ interface CheckTiming {
 
 export type HealthCheck =
   | ({ kind: 'http'; url: Template /** inclusive */; status: [number, number] } & CheckTiming)
-  | ({ kind: 'tcp' /** port name */; port: string; host?: string } & CheckTiming)
+  | ({
+      kind: 'tcp';
+      /**
+       * A declared port's name; otherwise a port number ("5432") or a template resolving to one
+       * (`${DB_PORT}`). A template naming a port variable is normalized to that port's name.
+       */
+      port: string;
+      host?: string;
+    } & CheckTiming)
   | ({ kind: 'command'; command: Command } & CheckTiming)
   | ({ kind: 'log' /** JavaScript regex source, matched per line of stdout+stderr */; pattern: string } & CheckTiming);
 

@@ -3,7 +3,7 @@
  * and `urls` are benchmarked against `node -e 0`, so this module imports only node:fs/path/os/crypto.
  *
  * - contract root: the directory of factory.yaml (found in cwd or its parents up to a `.git`),
- *   the same rule as src/contract/load.ts `findContractFile`.
+ *   src/contract/locate.ts `locateContractFile`, the one rule.
  * - worktree id: `--worktree-id`, else FACTORY_WORKTREE_ID, else the name of the git worktree's top
  *   directory (the nearest ancestor of the root holding `.git`, a directory in the main checkout and
  *   a file in a linked worktree — what `git rev-parse --show-toplevel` prints), else the root's name.
@@ -13,10 +13,9 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import { locateContractFile } from '../contract/locate.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
-import { pathKind, requireRegularFile } from '../lib/file-kind.js';
 
-export const CONTRACT_FILE_NAME = 'factory.yaml';
 const WORKTREE_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 export const MAX_WORKTREE_ID = 64;
 /** sun_path is 108 bytes on Linux including the terminating NUL. */
@@ -57,41 +56,6 @@ export function validateWorktreeId(id: string): string {
     });
   }
   return id;
-}
-
-/** The contract file: `-f` (a file or a directory holding factory.yaml), else found upwards from cwd. */
-export function locateContractFile(opts: { cwd?: string; file?: string }): string {
-  const cwd = resolve(opts.cwd ?? process.cwd());
-  if (opts.file !== undefined) {
-    const abs = resolve(cwd, opts.file);
-    const kind = pathKind(abs);
-    if (kind === 'directory') {
-      const inside = join(abs, CONTRACT_FILE_NAME);
-      if (existsSync(inside)) {
-        requireRegularFile(inside, join(opts.file, CONTRACT_FILE_NAME));
-        return inside;
-      }
-    } else if (kind !== 'missing') {
-      requireRegularFile(abs, opts.file, kind);
-      return abs;
-    }
-    throw new FactoryFailure('no-contract', `${opts.file} does not exist`, { exitCode: ExitCode.invalid });
-  }
-  let dir = cwd;
-  for (;;) {
-    const candidate = join(dir, CONTRACT_FILE_NAME);
-    if (existsSync(candidate)) {
-      requireRegularFile(candidate, candidate);
-      return candidate;
-    }
-    const parent = dirname(dir);
-    if (existsSync(join(dir, '.git')) || parent === dir) break;
-    dir = parent;
-  }
-  throw new FactoryFailure('no-contract', `no ${CONTRACT_FILE_NAME} in ${cwd} or its parents`, {
-    exitCode: ExitCode.invalid,
-    hint: 'run "factory init" to write one, or pass -f <file>',
-  });
 }
 
 /** The git worktree's top directory holding `dir` (no git process), or undefined outside git. */

@@ -24,7 +24,8 @@ import { withLock } from './lock.js';
 import { MARKER_INSTANCE, MARKER_SERVICE } from './markers.js';
 import { socketPathFor } from './instance-key.js';
 import { instanceFiles } from './paths.js';
-import { buildPlan, type InstancePlan } from './plan.js';
+import { composePreflight, type ComposeTool } from './compose/index.js';
+import { buildPlan, selectServices, type InstancePlan } from './plan.js';
 import { identityOf, processAlive, type ProcessIdentity } from './proc.js';
 import { reapInstance } from './reap.js';
 import { request, type StreamItem } from './socket.js';
@@ -38,6 +39,8 @@ export type StartEvent =
       ports: Record<string, number>;
       moved: LeaseResult['moved'] | null;
       reclaimed: string[];
+      /** The block lies inside the kernel's ephemeral port range (see ./port-pool.ts). */
+      warnings: string[];
     }
   | { type: 'attached'; pid: number; phase: string };
 
@@ -123,11 +126,24 @@ export function checkStartOptions(inst: ResolvedInstance, opts: StartOptions): v
   }
 }
 
+/**
+ * Before the lock, a lease or any file: the compose preflight, when a service to start is a compose
+ * service and no supervisor runs already (attaching needs no tool). Its failure is final (exit 3).
+ */
+export async function preflightInstance(inst: ResolvedInstance, opts: StartOptions): Promise<ComposeTool | null> {
+  checkStartOptions(inst, opts);
+  const prev = readStateFile(inst.stateDir);
+  if (prev && processAlive(prev.supervisor)) return null;
+  const compose = selectServices(inst.contract, opts.only).filter((n) => inst.contract.services[n]?.kind === 'compose');
+  return compose.length ? composePreflight(compose, opts.env ?? process.env) : null;
+}
+
 /** Lease ports and build the plan (shared with --foreground). Caller holds the instance lock. */
 export async function prepareInstance(
   inst: ResolvedInstance,
   opts: StartOptions,
   owner: ProcessIdentity,
+  compose: ComposeTool | null,
 ): Promise<InstancePlan> {
   const env = opts.env ?? process.env;
   checkStartOptions(inst, opts);
@@ -152,6 +168,7 @@ export async function prepareInstance(
     portBase: leased.lease.base,
     processEnv: cleanEnv(env),
     ...(opts.only ? { only: opts.only } : {}),
+    compose,
   });
   opts.onEvent?.({
     type: 'lease',
@@ -159,6 +176,7 @@ export async function prepareInstance(
     ports: plan.ports,
     moved: leased.moved ?? null,
     reclaimed: leased.reclaimed.map((l) => l.worktreeId),
+    warnings: leased.warnings,
   });
   return plan;
 }
@@ -226,10 +244,10 @@ function failureMessage(
 
 export async function startInstance(opts: StartOptions = {}): Promise<InstanceStatus> {
   const inst = await resolveInstance(opts);
-  checkStartOptions(inst, opts);
   const files = instanceFiles(inst.stateDir);
   const self = identityOf(process.pid) ?? { pid: process.pid, startTime: -1 };
   if (opts.signal?.aborted) throw interrupted();
+  const compose = await preflightInstance(inst, opts);
 
   let attached = false;
   const { follower, pid, socket, first } = await withLock(files.startLock, 'instance start', async () => {
@@ -244,7 +262,7 @@ export async function startInstance(opts: StartOptions = {}): Promise<InstanceSt
         first: undefined,
       };
     }
-    const plan = await prepareInstance(inst, opts, self);
+    const plan = await prepareInstance(inst, opts, self, compose ?? (await preflightInstance(inst, opts)));
     if (opts.signal?.aborted) throw interrupted();
     const s = await spawnSupervisor(plan, opts);
     return { ...s, socket: plan.socket };

@@ -16,7 +16,18 @@ import { basePort, makeProject, svc, type Project } from '../services/helpers.js
 const BASE = basePort(20);
 
 let p: Project;
-const closed = (args: string[]) => runFactory(args, { cwd: p.dir, closedStdout: true });
+const closed = (args: string[], input?: string) =>
+  runFactory(args, { cwd: p.dir, closedStdout: true, ...(input !== undefined ? { input } : {}) });
+
+/** What a command reads on stdin before it writes (the MCP server answers a request). */
+const inputs: Partial<Record<CommandName, string>> = {
+  mcp: `${JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'closed-output', version: '1' } },
+  })}\n`,
+};
 
 beforeAll(async () => {
   p = makeProject(`name: pipes
@@ -54,6 +65,9 @@ const cases: Record<CommandName, string[]> = {
   test: ['test', '--worktree-id', 'up', '--json'],
   validate: ['validate', '--worktree-id', 'up', '--json'],
   agent: ['agent', 'run', '--json'],
+  restart: ['restart', 'nope', '--worktree-id', 'up', '--json'],
+  // stdio is the MCP transport: its answer to a request (inputs below) meets the closed stdout.
+  mcp: ['mcp'],
 };
 
 function expectQuiet(r: RunResult): void {
@@ -64,7 +78,7 @@ function expectQuiet(r: RunResult): void {
 describe('a closed stdout ends the command quietly', () => {
   for (const [name, args] of Object.entries(cases)) {
     it(`factory ${args.join(' ')} with its stdout closed: exit 141, no stack trace`, async () => {
-      const r = await closed(args);
+      const r = await closed(args, inputs[name as CommandName]);
       expectQuiet(r);
       expect(r.code, r.stderr).toBe(141);
       if (name === 'start') expect((await p.run(['stop', '--worktree-id', 'piped'])).code).toBe(0);

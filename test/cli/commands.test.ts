@@ -16,6 +16,7 @@ const options: Record<CommandName, string[]> = {
   urls: ['--json'],
   logs: ['--follow'],
   stop: ['--worktree-id'],
+  restart: ['--worktree-id', '--json'],
   clean: ['--worktree-id'],
   ps: ['--json'],
   env: ['--json', '--shell'],
@@ -23,6 +24,7 @@ const options: Record<CommandName, string[]> = {
   test: ['--json'],
   validate: ['--scenario', '--feature', '--json'],
   agent: ['run'],
+  mcp: ['--worktree-id'],
 };
 
 describe('factory <command> --help', () => {

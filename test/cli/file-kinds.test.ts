@@ -41,6 +41,9 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+/** Commands that need an argument before they look at the contract. */
+const POSITIONAL: Record<string, string[]> = { restart: ['web'] };
+
 const refused: Array<[string, (d: string) => string, string]> = [
   ['a FIFO', (d) => join(d, 'fifo.yaml'), 'is a FIFO, not a file'],
   ['a character device', () => '/dev/zero', 'is a character device, not a file'],
@@ -61,7 +64,10 @@ describe('-f refuses what is not a regular file, before reading it', () => {
       await Promise.all(
         withFile.map(async (name) => {
           const target = path(dir);
-          const r = await runFactory([name, '--file', target], { cwd: dir, timeoutMs: 30_000 });
+          const r = await runFactory([name, ...(POSITIONAL[name] ?? []), '--file', target], {
+            cwd: dir,
+            timeoutMs: 30_000,
+          });
           expect(r.signal, `${name} --file ${target} hung`).toBeNull();
           expect(r.stderr, name).toBe(
             `error ${target}${what.startsWith('a directory') ? '/factory.yaml' : ''} ${message}\n` +

@@ -237,7 +237,7 @@ describe('every option of every command refuses hostile values (property)', () =
 
   it('an argument (a service or suite name) that is empty or has a control character is an error', async () => {
     const takers = leaves.filter((l) => Object.values(l.defs).some((d) => d.type === 'positional'));
-    expect(takers.map((l) => l.path).sort()).toEqual(['logs', 'start', 'test']);
+    expect(takers.map((l) => l.path).sort()).toEqual(['logs', 'restart', 'start', 'test']);
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...takers), fc.oneof(blank, withControl), async (leaf, value) => {
         const r = await refusal(leaf, [value]);
@@ -315,6 +315,8 @@ describe('the real binary: an empty value for each option exits 2 before the com
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const perCommand: Record<CommandName, true> = {
+    restart: true,
+    mcp: true,
     check: true,
     config: true,
     init: true,

@@ -91,7 +91,7 @@ wrong-types.yaml:7:15 error wrong-type: services.api.one_shot must be true or fa
   'service-dotdot.yaml': `service-dotdot.yaml:3:3 error invalid-name: invalid service name "../x": use lowercase letters, digits, "_" and "-", starting with a letter or digit
   3 |   ../x:
     |   ^^^^
-  hint: e.g. "x"
+  hint: rename it, e.g. "x"
 ✗ service-dotdot.yaml: 1 problem
 `,
   'typo-top-level.yaml': `typo-top-level.yaml:2:1 error unknown-key: unknown key "servises"

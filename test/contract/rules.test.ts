@@ -1,6 +1,6 @@
 /** Each cross-field rule, with the exact message it gives and where it points. */
 import { describe, expect, it } from 'vitest';
-import { problems } from './helpers.js';
+import { contractOf, problems } from './helpers.js';
 
 const svc = (body: string) => `name: demo\n${body}`;
 
@@ -56,8 +56,8 @@ describe('rules', () => {
 
   it('invalid service and port names', () => {
     expect(problems(svc('ports: [Api]\nservices:\n  My Service:\n    command: x\n'))).toEqual([
-      '2:9 error invalid-name: invalid port name "Api": use lowercase letters, digits, "_" and "-", starting with a letter or digit [e.g. "api"]',
-      '4:3 error invalid-name: invalid service name "My Service": use lowercase letters, digits, "_" and "-", starting with a letter or digit [e.g. "my-service"]',
+      '2:9 error invalid-name: invalid port name "Api": use lowercase letters, digits, "_" and "-", starting with a letter or digit [rename it, e.g. "api"]',
+      '4:3 error invalid-name: invalid service name "My Service": use lowercase letters, digits, "_" and "-", starting with a letter or digit [rename it, e.g. "my-service"]',
     ]);
   });
 
@@ -78,15 +78,42 @@ describe('rules', () => {
     ]);
   });
 
-  it('depends_on completed on a service that is not one-shot', () => {
+  it('depends_on completed makes its target a one-shot (compose: service_completed_successfully)', () => {
+    const c = contractOf(
+      svc(
+        'services:\n  seed:\n    command: x\n  api:\n    command: y\n    depends_on:\n      seed: { condition: completed }\n  web:\n    command: z\n    depends_on: [seed]\n',
+      ),
+    );
+    expect(c.services.seed).toMatchObject({ oneShot: true, restart: { policy: 'no', maxRestarts: 0 } });
+    expect(c.services.api!.dependsOn).toEqual([{ service: 'seed', condition: 'completed' }]);
+    expect(c.services.web!.dependsOn).toEqual([{ service: 'seed', condition: 'completed' }]);
     expect(
       problems(
         svc(
-          'services:\n  db:\n    command: x\n  api:\n    command: y\n    depends_on:\n      db: { condition: completed }\n',
+          'services:\n  seed: { command: x, restart: on-failure }\n  api: { command: y, depends_on: { seed: completed } }\n',
+        ),
+      ),
+    ).toEqual([]);
+  });
+
+  it('depends_on completed on a service that restarts always, or says one_shot: false, is an error', () => {
+    expect(
+      problems(
+        svc(
+          'services:\n  db:\n    command: x\n    restart: always\n  api:\n    command: y\n    depends_on:\n      db: { condition: completed }\n',
         ),
       ),
     ).toEqual([
-      '8:11 error condition-not-one-shot: service "api" waits for "db" to complete, but "db" is not a one-shot service [add "one_shot: true" to "db", or use condition "healthy" or "started"]',
+      '9:11 error condition-not-one-shot: service "api" waits for "db" to complete, but "db" restarts always, so it never stays completed [give "db" restart: on-failure (or no), or wait for it with condition "started"]',
+    ]);
+    expect(
+      problems(
+        svc(
+          'services:\n  db: { command: x, one_shot: false, healthcheck: { log: ready } }\n  api: { command: y, depends_on: { db: completed } }\n',
+        ),
+      ),
+    ).toEqual([
+      '4:40 error condition-not-one-shot: service "api" waits for "db" to complete, but "db" says one_shot: false [remove "one_shot: false" from "db", or wait for it with condition "healthy" or "started"]',
     ]);
   });
 
@@ -98,7 +125,7 @@ describe('rules', () => {
 
   it('a service with neither command nor compose type', () => {
     expect(problems(svc('services:\n  api:\n    cwd: web\n'))).toEqual([
-      '4:5 error missing-command: service "api" has no command [add "command: <shell line>", or "type: compose" for a docker compose service]',
+      '3:3 error missing-command: service "api" has no command [add "command: <shell line>", or "type: compose" for a docker compose service]',
     ]);
   });
 
@@ -108,7 +135,21 @@ describe('rules', () => {
         svc('ports: [a]\nservices:\n  api:\n    command: x\n    port: a\n    healthcheck: { tcp: a, log: ready }\n'),
       ),
     ).toEqual([
-      '7:18 error healthcheck-kind: a health check has one kind, not tcp and log [e.g. "healthcheck: { http: http://localhost:${API_PORT}/health }"]',
+      '7:18 error healthcheck-kind: a health check has one kind (http, tcp, command or log), not tcp and log [keep only one: "tcp" or "log"]',
+    ]);
+  });
+
+  it('keys taking a number or a string say what is wrong with the value, not which type came first', () => {
+    expect(
+      problems(
+        svc(
+          'services:\n  a:\n    command: a\n    stop_grace_period: 5 seconds\n    healthcheck: { log: x, timeout: true }\n  b: { command: b, healthcheck: { http: "http://x", status: "2xx" } }\n',
+        ),
+      ),
+    ).toEqual([
+      '5:24 error invalid-value: services.a.stop_grace_period has an invalid value "5 seconds" [write a duration like "150ms", "5s", "2m", or a number of seconds]',
+      '6:37 error wrong-type: services.a.healthcheck.timeout must be a number or a string, not a boolean [write a duration like "150ms", "5s", "2m", or a number of seconds]',
+      '7:61 error invalid-value: services.b.healthcheck.status has an invalid value "2xx" [write a status like 200 or a range like "200-399"]',
     ]);
   });
 

@@ -3,7 +3,16 @@
  * Light on purpose: `status` imports it.
  */
 import type { ArgsDef } from 'citty';
-import type { LocateOptions } from '../../services/paths.js';
+import type { LocateOptions } from '../../services/read.js';
+
+/** `-f` of the contract commands (`check`, `config`). */
+export const contractFileArg = {
+  file: {
+    type: 'string',
+    alias: 'f',
+    description: 'The contract file (default: factory.yaml here or in a parent directory)',
+  },
+} as const satisfies ArgsDef;
 
 export const instanceArgs = {
   'worktree-id': {

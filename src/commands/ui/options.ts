@@ -18,7 +18,7 @@
 import { parseArgs } from 'node:util';
 import type { ArgDef, ArgsDef } from 'citty';
 import { ExitCode, FactoryFailure } from '../../lib/failure.js';
-import { isValidWorktreeId, MAX_WORKTREE_ID } from '../../services/paths.js';
+import { isValidWorktreeId, MAX_WORKTREE_ID } from '../../services/read.js';
 
 /** What a flag's value must be: `ok` decides; `must`, `note` and `example` make the message and hint. */
 export interface ValueRule {
@@ -95,6 +95,7 @@ export const FLAG_RULES: Record<string, ValueRule> = {
   'max-iterations': integer(1, 10_000, '5'),
   prd: integer(1, 2 ** 31 - 1, '3'),
   'idle-timeout': duration('10m'),
+  'idle-notice': duration('5m'),
   'completion-timeout': duration('60s'),
   'task-timeout': duration('45m'),
   'test-timeout': duration('20m'),

@@ -6,7 +6,7 @@
  */
 import cliTruncate from 'cli-truncate';
 import { colors } from '../../lib/output.js';
-import type { StartEvent } from '../../services/start.js';
+import type { StartEvent } from '../../services/index.js';
 import { seconds } from './args.js';
 
 export function progressRenderer(stream: NodeJS.WriteStream = process.stderr): {
@@ -43,6 +43,7 @@ export function progressRenderer(stream: NodeJS.WriteStream = process.stderr): {
               .join(' ')}${e.moved ? ` (moved from ${e.moved.from}: ${e.moved.reason})` : ''}`,
           ),
         );
+        for (const w of e.warnings) line(`${colors.yellow('warning:')} ${w}`);
         return;
       case 'attached':
         line(`already running (supervisor pid ${e.pid}, ${e.phase}): attached`);

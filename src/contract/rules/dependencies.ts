@@ -1,11 +1,12 @@
 /**
  * Dependency rules: every dependency exists, the graph has no cycle, and a written condition can
- * actually be met (`healthy` needs a health check, `completed` needs a one-shot).
+ * actually be met (`healthy` needs a health check; `completed` makes its target a one-shot unless
+ * the target contradicts it).
  */
 import type { Diagnostic } from '../../lib/failure.js';
 import type { Rule } from '../draft.js';
 import { findCycles } from '../graph.js';
-import { suggest } from '../suggest.js';
+import { suggest } from '../../lib/suggest.js';
 
 function didYouMean(name: string, known: string[]): string | undefined {
   const best = suggest(name, known);
@@ -14,7 +15,8 @@ function didYouMean(name: string, known: string[]): string | undefined {
 
 export const unknownDependencies: Rule = {
   name: 'unknown-dependencies',
-  check({ contract, origins, source }) {
+  check({ contract, origins, source, pruned }) {
+    if (pruned.has(['services'])) return [];
     const known = Object.keys(contract.services);
     const out: Diagnostic[] = [];
     for (const [service, deps] of Object.entries(origins.dependsOn)) {
@@ -86,14 +88,16 @@ export const dependencyCycles: Rule = {
 
 export const impossibleConditions: Rule = {
   name: 'impossible-conditions',
-  check({ contract, origins, source }) {
+  check({ contract, origins, source, pruned }) {
     const out: Diagnostic[] = [];
     for (const [service, deps] of Object.entries(origins.dependsOn)) {
       for (const d of deps) {
         const target = contract.services[d.service];
+        // What the schema took out of the target (its health check, one_shot, restart) is unknown.
+        if (pruned.has(['services', d.service])) continue;
         const dep = contract.services[service]?.dependsOn.find((x) => x.service === d.service);
         if (!target || !dep || !d.explicit) continue;
-        if (dep.condition === 'healthy' && !target.healthcheck) {
+        if (dep.condition === 'healthy' && !target.healthcheck && !pruned.has(['services', d.service, 'healthcheck'])) {
           out.push(
             source.diagnostic(
               {
@@ -105,13 +109,21 @@ export const impossibleConditions: Rule = {
             ),
           );
         }
-        if (dep.condition === 'completed' && !target.oneShot) {
+        const contradiction = ['one_shot', 'restart'].some((k) => pruned.has(['services', d.service, k]));
+        if (dep.condition === 'completed' && !target.oneShot && !contradiction) {
+          // Only a written contradiction is left here: waiting for completion makes a service a one-shot.
+          const always = target.restart.policy === 'always';
+          const alternatives = target.healthcheck ? 'condition "healthy" or "started"' : 'condition "started"';
           out.push(
             source.diagnostic(
               {
                 code: 'condition-not-one-shot',
-                message: `service "${service}" waits for "${d.service}" to complete, but "${d.service}" is not a one-shot service`,
-                hint: `add "one_shot: true" to "${d.service}", or use condition "healthy" or "started"`,
+                message: always
+                  ? `service "${service}" waits for "${d.service}" to complete, but "${d.service}" restarts always, so it never stays completed`
+                  : `service "${service}" waits for "${d.service}" to complete, but "${d.service}" says one_shot: false`,
+                hint: always
+                  ? `give "${d.service}" restart: on-failure (or no), or wait for it with ${alternatives}`
+                  : `remove "one_shot: false" from "${d.service}", or wait for it with ${alternatives}`,
               },
               d.path,
             ),
