@@ -6,13 +6,14 @@
  * lines (ports, one ✓ per service, ready, the URLs).
  */
 import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FACTORY_BIN } from '../helpers/cli.js';
 import { basePort, makeProject, svc, until, type Project } from '../services/helpers.js';
 
-const SOCKET = `factory-test-${process.pid}`;
+/** The tmux server's socket lives in the test project's folder, so its cleanup removes it. */
 const tmux = (...args: string[]) =>
-  execFileSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+  execFileSync('tmux', ['-S', join(p.dir, '.tmux.sock'), '-f', '/dev/null', ...args], { encoding: 'utf8' });
 
 const names = ['alpha-service-with-a-long-name', 'beta-service-with-a-long-name', 'gamma-service-with-a-long-name'];
 
