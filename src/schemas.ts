@@ -13,6 +13,7 @@ import { ValidationReportSchema, ValidationSummarySchema } from './validation/in
 import { AgentRunOutputSchema } from './agent-loop/index.js';
 import { runtimeSchemas } from './services/index.js';
 import { JobManifestSchema } from './publish/index.js';
+import { jobSchemas } from './jobs/index.js';
 
 export const jsonSchemas: Record<string, TSchema> = {
   'agent-prd': AgentPrdOutputSchema,
@@ -27,5 +28,6 @@ export const jsonSchemas: Record<string, TSchema> = {
   'validation-summary': ValidationSummarySchema,
   'agent-run': AgentRunOutputSchema,
   job: JobManifestSchema,
+  ...jobSchemas,
   ...runtimeSchemas,
 };

@@ -16,6 +16,7 @@ export { resolveInstance, type InstanceOptions, type ResolvedInstance } from './
 export { listInstances, type InstanceSummary, type Leak } from './ps.js';
 export { runForeground, type ForegroundResult } from './foreground.js';
 export type { SupervisorEvent } from './events.js';
+export { identityOf, processAlive, processesWithEnv, signalIdentity } from './proc.js';
 export {
   runtimeSchemas,
   EnvOutput,

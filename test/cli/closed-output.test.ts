@@ -68,6 +68,8 @@ const cases: Record<CommandName, string[]> = {
   restart: ['restart', 'nope', '--worktree-id', 'up', '--json'],
   // stdio is the MCP transport: its answer to a request (inputs below) meets the closed stdout.
   mcp: ['mcp'],
+  job: ['job', 'list'],
+  worker: ['worker', '--concurrency', '0', '--json'],
 };
 
 function expectQuiet(r: RunResult): void {

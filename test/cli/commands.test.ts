@@ -25,6 +25,8 @@ const options: Record<CommandName, string[]> = {
   validate: ['--scenario', '--feature', '--json'],
   agent: ['run'],
   mcp: ['--worktree-id'],
+  job: ['new', 'run', 'list', 'show', 'logs', 'cancel', 'retry', 'approve', 'close', 'gc'],
+  worker: ['--concurrency', '--max-per-repo', '--lease', '--json'],
 };
 
 describe('factory <command> --help', () => {

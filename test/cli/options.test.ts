@@ -257,6 +257,7 @@ describe('every option of every command refuses hostile values (property)', () =
     const free = [...new Set(leaves.flatMap((l) => stringOptions(l).filter((o) => !FLAG_RULES[o])))].sort();
     expect(free).toEqual([
       'agent',
+      'approval-path',
       'arg',
       'backlog',
       'backlog-dir',
@@ -276,13 +277,19 @@ describe('every option of every command refuses hostile values (property)', () =
       'only',
       'output-schema',
       'output-tag',
+      'planner-agent',
+      'planner-model',
       'prompt',
       'prompt-file',
       'remote',
       'repo',
       'resume',
+      'reviewer-agent',
+      'reviewer-model',
       'sandbox',
       'scenario',
+      'state',
+      'test',
     ]);
   });
 
@@ -295,7 +302,8 @@ describe('every option of every command refuses hostile values (property)', () =
         for (const a of aliases.filter((x) => x.length === 1)) {
           expect(seen.has(a), `${leaf.path}: -${a} is declared twice`).toBe(false);
           seen.add(a);
-          if (!(leaf.path === 'logs' && a === 'f')) meaning.set(a, new Set([...(meaning.get(a) ?? []), name]));
+          if (!((leaf.path === 'logs' || leaf.path === 'job logs') && a === 'f'))
+            meaning.set(a, new Set([...(meaning.get(a) ?? []), name]));
         }
       }
     }
@@ -315,6 +323,8 @@ describe('the real binary: an empty value for each option exits 2 before the com
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const perCommand: Record<CommandName, true> = {
+    job: true,
+    worker: true,
     restart: true,
     mcp: true,
     check: true,
@@ -369,7 +379,8 @@ describe('the real binary: an empty value for each option exits 2 before the com
         }
       });
       expect(readdirSync(dir)).toEqual([]);
-    });
+      // Two spawns per option of every subcommand: `job` and `agent` have dozens, on 2 loaded cores.
+    }, 240_000);
   }
 });
 

@@ -12,8 +12,8 @@ import { expect } from 'vitest';
 import { FACTORY_BIN, REPO_ROOT, runFactory, type RunResult } from '../helpers/cli.js';
 import { MARKER_INSTANCE } from '../../src/services/markers.js';
 import { instanceKey } from '../../src/services/instance-key.js';
-import { listenersOf, processesWithEnv } from '../../src/services/proc.js';
-import { readLeases } from '../../src/services/leases.js';
+import { identityOf, listenersOf, processesWithEnv } from '../../src/services/proc.js';
+import { type acquireLease, readLeases } from '../../src/services/leases.js';
 
 export const SVC = join(REPO_ROOT, 'test/fixtures/services/svc.mjs');
 
@@ -142,3 +142,22 @@ export function expectSchema(name: string, value: unknown): void {
   const ok = validate(value);
   expect(ok ? [] : validate.errors).toEqual([]);
 }
+
+/** This process as a lease owner. */
+export const me = () => identityOf(process.pid) as { pid: number; startTime: number };
+
+/** A lease request for instance `id` of a repo at /repo (10 ports, slots 0–2), owned by this process. */
+export const leaseRequest = (
+  id: string,
+  env: NodeJS.ProcessEnv,
+  extra: Partial<Parameters<typeof acquireLease>[0]> = {},
+) => ({
+  root: '/repo',
+  worktreeId: id,
+  stateDir: `/repo/.factory/instances/${id}`,
+  size: 10,
+  offsets: [0, 1, 2],
+  owner: me(),
+  env,
+  ...extra,
+});

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { acquireLease, readLeases, releaseLease, setLeaseOwner } from '../../src/services/leases.js';
 import { identityOf } from '../../src/services/proc.js';
-import { until } from './helpers.js';
+import { leaseRequest, until } from './helpers.js';
 
 let env: NodeJS.ProcessEnv;
 let home: string;
@@ -17,20 +17,9 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(home, { recursive: true, force: true }));
 
-const me = () => identityOf(process.pid) as { pid: number; startTime: number };
 const BASE = 28_000;
-const req = (id: string, extra: Partial<Parameters<typeof acquireLease>[0]> = {}) => ({
-  root: '/repo',
-  worktreeId: id,
-  stateDir: `/repo/.factory/instances/${id}`,
-  size: 10,
-  offsets: [0, 1, 2],
-  owner: me(),
-  base: BASE,
-  moveAllowed: true,
-  env,
-  ...extra,
-});
+const req = (id: string, extra: Partial<Parameters<typeof acquireLease>[0]> = {}) =>
+  leaseRequest(id, env, { base: BASE, moveAllowed: true, ...extra });
 
 describe('port leases', () => {
   it('gives each instance its own block and the same block back to the same id', async () => {

@@ -100,6 +100,16 @@ export const FLAG_RULES: Record<string, ValueRule> = {
   'task-timeout': duration('45m'),
   'test-timeout': duration('20m'),
   network: choice(['host', 'loopback', 'none']),
+  // jobs and workers
+  'max-fix-rounds': integer(0, 20, '2'),
+  'time-budget': duration('2h'),
+  'agent-idle-timeout': duration('10m'),
+  'preview-ttl': duration('24h'),
+  concurrency: integer(1, 64, '2'),
+  'max-per-repo': integer(1, 64, '2'),
+  'max-per-machine': integer(1, 256, '4'),
+  lease: duration('60s'),
+  limit: integer(1, 100_000, '20'),
 };
 
 /** A valid example for flags without a rule, so every "needs a value" hint shows one. */
