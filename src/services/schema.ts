@@ -185,7 +185,7 @@ export const CleanOutput = Type.Object(
     ...V,
     ok: Type.Boolean(),
     ...stopFields,
-    removed: Type.Boolean(),
+    removed: Type.Boolean({ description: 'An instance folder was there and was removed (false on a second clean).' }),
     lease: Nullable(Type.Object({ base: Type.Integer(), size: Type.Integer() }, closed)),
     compose: Type.Array(Type.Object({ argv: Type.Array(Type.String()), exitCode: Nullable(Type.Integer()) }, closed)),
   },

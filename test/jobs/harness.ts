@@ -149,7 +149,7 @@ export const countSteps = [
 ];
 
 export async function waitFor<T>(
-  what: string,
+  what: string | (() => string),
   probe: () => Promise<T | undefined> | T | undefined,
   timeoutMs = 240_000,
 ): Promise<T> {
