@@ -7,6 +7,10 @@ import { defineConfig } from 'vitest/config';
 // shared by every worker so leases taken by parallel test files see each other, and removed by
 // test/global-setup.ts at teardown. Workers inherit it from this process.
 process.env.FACTORY_STATE_HOME ??= mkdtempSync(join(tmpdir(), 'factory-test-state-'));
+// Default leases of that registry come from the run's own ports (test/services/helpers.ts
+// basePort() hands out the fixed slots below them), not from the pool real instances use.
+const testBase = Number(process.env.FACTORY_TEST_PORT_BASE ?? 27_000);
+process.env.FACTORY_PORT_POOL ??= `${testBase + 700}-${testBase + 999}`;
 
 export default defineConfig({
   test: {

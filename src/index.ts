@@ -1,58 +1,72 @@
 /**
- * The library API: what the CLI uses, importable by other programs (`import { loadContract } from
- * 'software-factory'`). Each area appends its exports here.
+ * The library API of `software-factory`: what the CLI does, for other programs. A designed surface,
+ * grouped by layer bottom-up as in docs/architecture.md; each group is what that layer's doc
+ * promises (README "The library", docs/commands.md, docs/setup-and-test.md, docs/validation.md,
+ * docs/sandboxes.md, docs/agent-loop.md, docs/prd.md). A layer's own index.ts may export more for
+ * the other layers; only what is listed here is public. test/health/package-api.test.ts
+ * type-checks a program against the packed package using each of these.
  */
+
+// failures: every expected failure is a FactoryFailure with a code, message, hint and exit code
 export { ExitCode, FactoryFailure, isFactoryFailure, type Diagnostic } from './lib/failure.js';
 
-// contract
-export type * from './contract/types.js';
-export { loadContract, checkContract, findContractFile, CONTRACT_FILE, type LoadOptions } from './contract/load.js';
+// contract: factory.yaml → Contract (its types are the data model every other call takes)
 export {
-  resolveTemplate,
-  resolveCommand,
-  resolveEnvMap,
-  buildInstanceEnv,
-  serviceEnv,
-  withEnv,
-  builtinVars,
-  portEnvVar,
-  composeProjectName,
-  readEnvFile,
-  BUILTIN_NAMES,
-  SERVICE_BUILTIN_NAMES,
-  type InstanceContext,
-} from './contract/interpolate.js';
-export { graphEdges, type GraphEdge } from './contract/graph.js';
-export { FactoryYamlSchema, type FactoryYaml } from './contract/schema.js';
+  loadContract,
+  loadContractWithWarnings,
+  checkContract,
+  findContractFile,
+  CONTRACT_FILE,
+  graphEdges,
+  FactoryYamlSchema,
+  type LoadOptions,
+  type GraphEdge,
+  type FactoryYaml,
+  type Template,
+  type Command,
+  type SourceLocation,
+  type PackageManager,
+  type SetupStep,
+  type EnvFileRef,
+  type Isolation,
+  type PortSpec,
+  type DependencyCondition,
+  type Dependency,
+  type HealthCheck,
+  type CheckTiming,
+  type RestartPolicy,
+  type ServiceBase,
+  type ProcessService,
+  type ComposeService,
+  type ServiceSpec,
+  type TestSuite,
+  type ScenarioStep,
+  type Scenario,
+  type ValidationSpec,
+  type Contract,
+} from './contract/index.js';
 
-// validation
-export { runValidation, type RunValidationOptions } from './validation/run.js';
-export { validateInstance, type ValidateInstanceOptions } from './validation/validate-instance.js';
-export type {
-  ValidationReport,
-  ScenarioResult,
-  StepResult as ValidationStepResult,
-  StepFailure,
-  ValidationEvent,
-} from './validation/types.js';
-export { ValidationReportSchema } from './validation/schema.js';
-
-// runtime: per-worktree instances
+// runtime: per-worktree instances (docs/commands.md)
 export {
   startInstance,
   stopInstance,
+  restartService,
   cleanInstance,
   readInstanceStatus,
   getInstanceEnv,
+  describeInstanceEnv,
   resolveInstance,
   listInstances,
   runForeground,
   type StartOptions,
   type StartEvent,
   type StopResult,
+  type RestartOptions,
+  type RestartResult,
   type CleanResult,
   type InstanceStatus,
   type InstanceOptions,
+  type InstanceEnv,
   type ResolvedInstance,
   type InstanceSummary,
   type Leak,
@@ -63,13 +77,100 @@ export {
   type Health,
   type CheckResult,
   type InstancePhase,
-} from './services/api.js';
+} from './services/index.js';
+
+// setup and tests (docs/setup-and-test.md)
+export {
+  runSetup,
+  resolveInstanceRef,
+  type RunSetupOptions,
+  type SetupResult,
+  type SetupStepResult,
+  type SetupEvent,
+  type InstanceRef,
+  type SetupInstance,
+} from './setup/index.js';
+export {
+  runTests,
+  runtimeControl,
+  countJunit,
+  type RunTestsOptions,
+  type TestRunResult,
+  type TestEvent,
+  type SuiteResult,
+  type SuiteStatus,
+  type InstanceControl,
+  type JunitCounts,
+} from './test-suites/index.js';
+
+// browser validation (docs/validation.md)
+export {
+  runValidation,
+  validateInstance,
+  ValidationReportSchema,
+  summarizeReport,
+  ValidationSummarySchema,
+  type ValidationSummary,
+  type RunValidationOptions,
+  type ValidateInstanceOptions,
+  type ValidationReport,
+  type ScenarioResult,
+  type StepResult as ValidationStepResult,
+  type StepFailure,
+  type ValidationEvent,
+} from './validation/index.js';
+
+// worktrees and sandboxes (docs/sandboxes.md): the provider interface and its types are public,
+// so a program can write its own provider (wrapperProvider, defineSandboxProvider)
+export {
+  createWorktree,
+  createSandbox,
+  createWorktreeSandbox,
+  noSandbox,
+  bwrap,
+  docker,
+  podman,
+  wrapperProvider,
+  defineSandboxProvider,
+  sandboxProviderByName,
+  syncIn,
+  syncOut,
+  SANDBOX_PROVIDER_NAMES,
+  type SandboxProviderName,
+  type WorktreeSandbox,
+  type CloseResult,
+  type BwrapOptions,
+  type ContainerOptions,
+  type WrapperProviderOptions,
+  type RawSpawn,
+  type BranchStrategy,
+  type HookCommand,
+  type SandboxHooks,
+  type WorktreeInfo,
+  type CommitInfo,
+  type FinishResult,
+  type RemoveResult,
+  type WorktreeTimeouts,
+  type Worktree,
+  type CreateWorktreeOptions,
+  type NetworkMode,
+  type Mount,
+  type GitIdentity,
+  type SandboxCreateOptions,
+  type ExecOptions,
+  type ExecResult,
+  type SandboxProcess,
+  type Sandbox,
+  type SandboxKind,
+  type SandboxProvider,
+  type CreateSandboxOptions,
+} from './sandboxes/index.js';
 
 // agent loop: agents in sandboxes on worktrees (docs/agent-loop.md)
-export { run } from './agent-loop/run.js';
-export { interactive, type InteractiveOptions, type InteractiveResult } from './agent-loop/interactive.js';
-export { Output, type OutputDefinition } from './agent-loop/output.js';
 export {
+  run,
+  interactive,
+  Output,
   AGENT_NAMES,
   createAgentProvider,
   claudeCode,
@@ -79,6 +180,10 @@ export {
   copilot,
   pi,
   commandAgent,
+  AgentRunOutputSchema,
+  type InteractiveOptions,
+  type InteractiveResult,
+  type OutputDefinition,
   type AgentName,
   type ClaudeCodeOptions,
   type CodexOptions,
@@ -87,43 +192,23 @@ export {
   type CopilotOptions,
   type PiOptions,
   type CommandAgentOptions,
-} from './agent-loop/providers/index.js';
-export type { AgentProvider, AgentEvent, AgentInvocation, BuildArgvInput, Usage } from './agent-loop/types.js';
-export type { RunOptions, RunResult, RunOutcome, IterationResult, AppInfo } from './agent-loop/options.js';
-export type { RunEvent, LifecycleEvent, IterationEndReason } from './agent-loop/events.js';
-export type { LoggingOption } from './agent-loop/log.js';
-export { AgentRunOutputSchema } from './agent-loop/schema.js';
-// sandboxes and worktrees (src/sandboxes), re-exported for the run()/interactive() API
-export {
-  createWorktree,
-  createSandbox,
-  createWorktreeSandbox,
-  noSandbox,
-  bwrap,
-  docker,
-  podman,
-  sandboxProviderByName,
-} from './sandboxes/index.js';
-// setup and tests (docs/setup-and-test.md)
-export {
-  runSetup,
-  type RunSetupOptions,
-  type SetupResult,
-  type SetupStepResult,
-  type SetupEvent,
-} from './setup/run.js';
-export { resolveInstanceRef, type InstanceRef } from './setup/instance.js';
-export { runTests, type RunTestsOptions, type TestRunResult, type TestEvent } from './test-suites/run.js';
-export type { SuiteResult, SuiteStatus } from './test-suites/run-suite.js';
-export type { InstanceControl } from './test-suites/control.js';
-export { runtimeControl } from './test-suites/runtime-control.js';
-export { countJunit, type JunitCounts } from './test-suites/junit.js';
-// PRD walk and backlog sources (docs/prd.md)
-export { walkPrd } from './prd/walk.js';
-export { walkBacklog } from './prd/batch.js';
-export { agentLoopRunner } from './prd/agent-runner.js';
-export type { WalkResult, WalkOptions } from './prd/types.js';
-export type { AgentRunner, TestRunner } from './prd/runner.js';
+  type AgentProvider,
+  type AgentEvent,
+  type AgentInvocation,
+  type BuildArgvInput,
+  type Usage,
+  type RunOptions,
+  type RunResult,
+  type RunOutcome,
+  type IterationResult,
+  type AppInfo,
+  type RunEvent,
+  type LifecycleEvent,
+  type IterationEndReason,
+  type LoggingOption,
+} from './agent-loop/index.js';
+
+// backlog sources and the PRD walk (docs/prd.md)
 export {
   openBacklog,
   LocalBacklog,
@@ -131,5 +216,22 @@ export {
   GitHubClient,
   type BacklogSource,
   type Prd,
+  type PrdState,
   type Task,
+  type TaskKind,
+  type TaskState,
+  type TaskFailure,
+  type Evidence,
+  type ReviewRequest,
+  type ReviewRecord,
 } from './backlog/index.js';
+export {
+  walkPrd,
+  walkBacklog,
+  agentLoopRunner,
+  type WalkResult,
+  type WalkOptions,
+  type BatchResult,
+  type AgentRunner,
+  type TestRunner,
+} from './prd/index.js';

@@ -8,7 +8,7 @@
  */
 import { Ajv } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
-import { FactoryYamlSchema } from './contract/schema.js';
+import { FactoryYamlSchema } from './contract/index.js';
 import { jsonSchemas } from './schemas.js';
 
 const DRAFT = 'http://json-schema.org/draft-07/schema#';

@@ -5,14 +5,14 @@
  * fails when a committed file differs from what the code generates. Areas append their shapes here.
  */
 import type { TSchema } from '@sinclair/typebox';
-import { AgentPrdOutputSchema } from './prd/schema.js';
-import { FactoryYamlSchema } from './contract/schema.js';
-import { CheckOutput, ConfigOutput, InitOutput } from './contract/output-schemas.js';
-import { SetupOutputSchema } from './setup/schema.js';
-import { TestOutputSchema } from './test-suites/schema.js';
-import { ValidationReportSchema } from './validation/schema.js';
-import { AgentRunOutputSchema } from './agent-loop/schema.js';
-import { runtimeSchemas } from './services/schema.js';
+import { AgentPrdOutputSchema } from './prd/index.js';
+import { FactoryYamlSchema, CheckOutput, ConfigOutput, InitOutput } from './contract/index.js';
+import { SetupOutputSchema } from './setup/index.js';
+import { TestOutputSchema } from './test-suites/index.js';
+import { ValidationReportSchema, ValidationSummarySchema } from './validation/index.js';
+import { AgentRunOutputSchema } from './agent-loop/index.js';
+import { runtimeSchemas } from './services/index.js';
+import { JobManifestSchema } from './publish/index.js';
 
 export const jsonSchemas: Record<string, TSchema> = {
   'agent-prd': AgentPrdOutputSchema,
@@ -24,6 +24,8 @@ export const jsonSchemas: Record<string, TSchema> = {
   test: TestOutputSchema,
   validate: ValidationReportSchema,
   'validation-manifest': ValidationReportSchema,
+  'validation-summary': ValidationSummarySchema,
   'agent-run': AgentRunOutputSchema,
+  job: JobManifestSchema,
   ...runtimeSchemas,
 };

@@ -8,12 +8,11 @@
  * The runtime lives in src/services (startInstance / getInstanceEnv / stopInstance); this file only
  * adapts it to the loop.
  */
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CONTRACT_FILE } from '../contract/load.js';
 import { FactoryFailure, isFactoryFailure } from '../lib/failure.js';
-import { getInstanceEnv, startInstance, stopInstance } from '../services/api.js';
+import { getInstanceEnv, resolveInstance, startInstance, stopInstance } from '../services/index.js';
 
 /** Prompt arguments the running app provides. */
 export const APP_PROMPT_ARGS = ['FACTORY_URLS', 'FACTORY_ENV', 'FACTORY_WORKTREE_ID'] as const;
@@ -24,10 +23,6 @@ export interface RunningApp {
   /** `FACTORY_*` and port variables for the agent. */
   env: Record<string, string>;
   stop(): Promise<void>;
-}
-
-export function hasContract(dir: string): boolean {
-  return existsSync(join(dir, CONTRACT_FILE));
 }
 
 /** Values for the app's prompt arguments. */
@@ -44,7 +39,9 @@ export function appPromptValues(app: RunningApp): Record<string, string> {
 }
 
 export async function startApp(worktreePath: string, worktreeId: string, signal?: AbortSignal): Promise<RunningApp> {
-  const where = { cwd: worktreePath, worktreeId };
+  // Compiled once for the run: startInstance and getInstanceEnv both take the resolved instance.
+  const at = { cwd: worktreePath, worktreeId };
+  const where = { instance: await resolveInstance(at) };
   const status = await startInstance({ ...where, ...(signal ? { signal } : {}) });
   try {
     const env = await getInstanceEnv(where);
@@ -53,11 +50,11 @@ export async function startApp(worktreePath: string, worktreeId: string, signal?
       urls: { ...status.urls },
       env,
       stop: async () => {
-        await stopInstance(where);
+        await stopInstance(at);
       },
     };
   } catch (e) {
-    await stopInstance(where).catch(() => {});
+    await stopInstance(at).catch(() => {});
     throw isFactoryFailure(e)
       ? e
       : new FactoryFailure('app-start-failed', `the app did not start: ${(e as Error).message}`);

@@ -27,6 +27,8 @@ export type LifecycleEvent =
   | { type: 'iteration-start'; maxIterations: number }
   | { type: 'iteration-end'; reason: IterationEndReason; exitCode: number | null; usage?: Usage }
   | { type: 'status'; message: string }
+  /** The agent has printed nothing for `idleSeconds`; at `idleTimeoutSeconds` it is stopped. */
+  | { type: 'idle'; idleSeconds: number; idleTimeoutSeconds: number }
   | { type: 'warning'; message: string }
   /** A stdout line the provider's parser did not understand (banners, stray prints), bounded. */
   | { type: 'raw'; line: string };

@@ -45,6 +45,30 @@ export function withRunFacts(error: unknown, facts: RunFacts, aborted: boolean):
   return failure;
 }
 
+const LAST_WORDS_CHARS = 2000;
+
+function lastLines(text: string, n: number): string {
+  const lines = text
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== '');
+  return lines.slice(-n).join('\n');
+}
+
+/**
+ * Why an agent that exited non-zero says it failed, in its own words, best source first: what its
+ * stream reported as an error (an error event, an error result), its stderr, stdout lines no parser
+ * understood (a plain-text error), its last text. Empty when it said nothing at all.
+ */
+export function lastWords(o: IterationOutcome): string {
+  const said =
+    o.lastErrorSaid?.trim() ||
+    lastLines(o.stderrTail, 3) ||
+    lastLines(o.rawTail.join('\n'), 3) ||
+    lastLines(o.resultText ?? o.text, 3);
+  return said.length > LAST_WORDS_CHARS ? `…${said.slice(-LAST_WORDS_CHARS)}` : said;
+}
+
 /** The failure for an iteration that did not end well, or undefined when the loop may go on. */
 export function iterationFailure(o: IterationOutcome, agent: string, idleSeconds: number): FactoryFailure | undefined {
   if (o.lastError?.code === 'authentication_failed') {
@@ -82,13 +106,13 @@ export function iterationFailure(o: IterationOutcome, agent: string, idleSeconds
           },
         );
       }
-      const said = o.lastError?.message ?? o.stderrTail.trim().split('\n').slice(-3).join('\n');
+      const said = lastWords(o);
       return new FactoryFailure(
         'agent-failed',
         `the agent exited with code ${String(o.exitCode)}${said ? `: ${said}` : ''}`,
         {
           exitCode: ExitCode.failed,
-          details: { exitCode: o.exitCode, stderrTail: o.stderrTail },
+          details: { exitCode: o.exitCode, stderrTail: o.stderrTail, lastWords: said || null },
         },
       );
     }

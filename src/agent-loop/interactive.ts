@@ -10,17 +10,16 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { findContractFile } from '../contract/load.js';
+import { findContractFile } from '../contract/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
-import { collectCommits, createSandbox, noSandbox } from '../sandboxes/index.js';
-import { git } from '../sandboxes/git.js';
-import { runWorktree } from './run-worktree.js';
-import type { CommitInfo, FinishResult, Sandbox, SandboxProvider } from '../sandboxes/types.js';
-import { APP_PROMPT_ARGS, appPromptValues, hasContract, startApp, writeFactoryShim, type RunningApp } from './app.js';
+import { collectCommits, createSandbox, git, noSandbox } from '../sandboxes/index.js';
+import { removesWorktree, runWorktree } from './run-worktree.js';
+import type { CommitInfo, FinishResult, Sandbox, SandboxProvider } from '../sandboxes/index.js';
+import { APP_PROMPT_ARGS, appPromptValues, startApp, writeFactoryShim, type RunningApp } from './app.js';
 import { withRunFacts } from './failures.js';
 import type { RunOptions } from './options.js';
 import { loadPrompt, makeShellRunner } from './prompt-source.js';
-import { BUILT_IN_ARGS, checkArguments, renderTemplate } from './prompt.js';
+import { argumentValues, BUILT_IN_ARGS, checkArguments, renderTemplate } from './prompt.js';
 
 export type InteractiveOptions = Omit<
   RunOptions<undefined>,
@@ -68,7 +67,7 @@ export async function interactive(options: InteractiveOptions): Promise<Interact
   const hasPrompt =
     options.prompt !== undefined || options.promptFile !== undefined || options.promptTemplate !== undefined;
   const prompt = hasPrompt ? await loadPrompt(options) : undefined;
-  const userArgs = Object.fromEntries(Object.entries(options.promptArgs ?? {}).map(([k, v]) => [k, String(v)]));
+  const userArgs = argumentValues(options.promptArgs);
   const appWanted = options.app !== false && findContractFile(cwd) !== undefined;
   if (prompt?.parsed) {
     const available: string[] = [...BUILT_IN_ARGS, ...(appWanted ? APP_PROMPT_ARGS : [])];
@@ -97,7 +96,8 @@ export async function interactive(options: InteractiveOptions): Promise<Interact
   let app: RunningApp | undefined;
   let sandbox: Sandbox | undefined;
   try {
-    if (appWanted && hasContract(worktree.path)) app = await startApp(worktree.path, worktree.name, signal);
+    if (appWanted && findContractFile(worktree.path) !== undefined)
+      app = await startApp(worktree.path, worktree.name, signal);
     const shimDir = writeFactoryShim(worktree.stateDir);
     const credentials = Object.fromEntries(
       agent.credentialEnv.filter((k) => (process.env[k] ?? '') !== '').map((k) => [k, process.env[k] as string]),
@@ -149,14 +149,7 @@ export async function interactive(options: InteractiveOptions): Promise<Interact
       await app.stop();
       app = undefined;
     }
-    if (
-      ownsWorktree &&
-      !options.keepEnv &&
-      merge.kind !== 'conflict' &&
-      merge.kind !== 'merge-failed' &&
-      existsSync(worktree.path)
-    )
-      await worktree.remove();
+    if (removesWorktree(ownsWorktree, options.keepEnv, merge, worktree.path)) await worktree.remove();
     return {
       exitCode: r.exitCode,
       name: worktree.name,

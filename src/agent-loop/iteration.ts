@@ -10,14 +10,19 @@
  * The grace timer restarts on every output line after the signal, so trailing usage/result lines
  * are still read; a clean exit always wins the race. Only bounded tails are kept in memory.
  */
-import type { Sandbox } from '../sandboxes/types.js';
+import type { Sandbox } from '../sandboxes/index.js';
 import type { IterationEndReason, LifecycleEvent } from './events.js';
 import { LineSplitter, TextTail } from './lines.js';
 import type { AgentEvent, AgentInvocation, AgentProvider, Usage } from './types.js';
+import { addUsage } from './usage.js';
+import { IdleNotices } from './idle-notice.js';
 
 /** Agent text kept per iteration (completion signal, structured output, result text). */
 const TEXT_TAIL_CHARS = 2 * 1024 * 1024;
 const RAW_EVENT_MAX_CHARS = 4096;
+/** Unparsed stdout lines kept for a failure message (a CLI's plain-text error before it exits). */
+const RAW_TAIL_LINES = 5;
+const RAW_TAIL_LINE_CHARS = 500;
 
 export interface IterationInput {
   sandbox: Sandbox;
@@ -28,6 +33,8 @@ export interface IterationInput {
   cwd?: string;
   completionSignals: readonly string[];
   idleTimeoutMs: number;
+  /** While the agent is silent, an `idle` event after each interval of silence (0 = none). */
+  idleNoticeMs: number;
   completionTimeoutMs: number;
   signal?: AbortSignal;
   emit(e: AgentEvent | LifecycleEvent): void;
@@ -46,20 +53,15 @@ export interface IterationOutcome {
   resultText: string | undefined;
   /** The last error event (authentication_failed, API errors). */
   lastError: { message: string; code?: string } | undefined;
+  /**
+   * What the agent's stream last said about a failure: the most recent error event's message or
+   * error result's text (claude's `result` with `is_error: true`, codex's `turn.failed`).
+   */
+  lastErrorSaid: string | undefined;
+  /** The last few stdout lines no parser understood (a plain-text `Error: …` on stdout), bounded. */
+  rawTail: string[];
   stderrTail: string;
   durationMs: number;
-}
-
-function addUsage(a: Usage | undefined, b: Usage): Usage {
-  if (!a) return { ...b };
-  const sum: Usage = {
-    input: a.input + b.input,
-    output: a.output + b.output,
-    cacheRead: a.cacheRead + b.cacheRead,
-    cacheWrite: a.cacheWrite + b.cacheWrite,
-  };
-  if (a.costUsd !== undefined || b.costUsd !== undefined) sum.costUsd = (a.costUsd ?? 0) + (b.costUsd ?? 0);
-  return sum;
 }
 
 export async function runIteration(input: IterationInput): Promise<IterationOutcome> {
@@ -72,11 +74,16 @@ export async function runIteration(input: IterationInput): Promise<IterationOutc
   let summed: Usage | undefined;
   let resultText: string | undefined;
   let lastError: IterationOutcome['lastError'];
+  let lastErrorSaid: string | undefined;
+  const rawTail: string[] = [];
   let matched: string | undefined;
   let hung = false;
   let graceTimer: NodeJS.Timeout | undefined;
   // Set once the process exists; the grace timer needs it.
   let kill: () => void = () => {};
+  const idle = new IdleNotices(input.idleNoticeMs, input.idleTimeoutMs, (idleMs) =>
+    input.emit({ type: 'idle', idleSeconds: idleMs / 1000, idleTimeoutSeconds: input.idleTimeoutMs / 1000 }),
+  );
 
   const seeText = (piece: string): void => {
     tail.push(piece);
@@ -85,6 +92,7 @@ export async function runIteration(input: IterationInput): Promise<IterationOutc
     matched = completionSignals.find((s) => recent.includes(s));
     recent = recent.slice(-(maxSignal - 1) || recent.length);
     if (matched !== undefined) {
+      idle.stop();
       graceTimer = setTimeout(() => {
         hung = true;
         kill();
@@ -97,6 +105,8 @@ export async function runIteration(input: IterationInput): Promise<IterationOutc
     const events = provider.parseLine(line);
     if (events.length === 0) {
       if (line.trim() !== '' && !line.trimStart().startsWith('{')) {
+        rawTail.push(line.length > RAW_TAIL_LINE_CHARS ? `${line.slice(0, RAW_TAIL_LINE_CHARS)}…` : line);
+        if (rawTail.length > RAW_TAIL_LINES) rawTail.shift();
         input.emit({
           type: 'raw',
           line: line.length > RAW_EVENT_MAX_CHARS || truncated ? `${line.slice(0, RAW_EVENT_MAX_CHARS)}…` : line,
@@ -114,6 +124,7 @@ export async function runIteration(input: IterationInput): Promise<IterationOutc
           break;
         case 'result':
           resultText = e.text;
+          if (e.isError && e.text.trim() !== '') lastErrorSaid = e.text;
           // A result repeats the final text; check it for the signal on its own as well.
           seeText(`\n${e.text}`);
           break;
@@ -123,6 +134,7 @@ export async function runIteration(input: IterationInput): Promise<IterationOutc
           break;
         case 'error':
           lastError = e.code !== undefined ? { message: e.message, code: e.code } : { message: e.message };
+          lastErrorSaid = e.message;
           break;
         case 'tool':
           break;
@@ -136,8 +148,14 @@ export async function runIteration(input: IterationInput): Promise<IterationOutc
     env: { ...provider.env, ...input.env },
     ...(input.cwd ? { cwd: input.cwd } : {}),
     ...(input.invocation.stdin !== undefined ? { stdin: input.invocation.stdin } : {}),
-    onStdout: (chunk) => splitter.push(chunk),
-    onStderr: (chunk) => input.onStderr(chunk),
+    onStdout: (chunk) => {
+      idle.activity();
+      splitter.push(chunk);
+    },
+    onStderr: (chunk) => {
+      idle.activity();
+      input.onStderr(chunk);
+    },
     ...(input.signal ? { signal: input.signal } : {}),
     idleTimeoutMs: input.idleTimeoutMs,
     // Only the tails matter: the stream was already parsed and logged.
@@ -149,6 +167,7 @@ export async function runIteration(input: IterationInput): Promise<IterationOutc
     result = await proc.done;
   } finally {
     clearTimeout(graceTimer);
+    idle.stop();
   }
   splitter.end();
 
@@ -170,6 +189,8 @@ export async function runIteration(input: IterationInput): Promise<IterationOutc
     text: tail.toString(),
     resultText,
     lastError,
+    lastErrorSaid,
+    rawTail,
     stderrTail: result.stderr.slice(-4000),
     durationMs: result.durationMs,
   };

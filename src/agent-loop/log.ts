@@ -8,6 +8,13 @@ import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { colors } from '../lib/output.js';
 import type { RunEvent } from './events.js';
+import { describeUsage } from './usage.js';
+import { formatIdle } from './idle-notice.js';
+
+/** `agent idle for 2 minutes (stopped at 10 minutes without output)`. */
+export function idleMessage(idleSeconds: number, idleTimeoutSeconds: number): string {
+  return `agent idle for ${formatIdle(idleSeconds * 1000)} (stopped at ${formatIdle(idleTimeoutSeconds * 1000)} without output)`;
+}
 
 export type LoggingOption = { type: 'file'; path: string } | { type: 'terminal' } | { type: 'none' };
 
@@ -81,7 +88,7 @@ export function openRunLog(option: LoggingOption, name: string): RunLog {
         case 'iteration-end':
           line(
             dim(
-              `iteration ${e.iteration} ended: ${e.reason}${e.usage ? ` (tokens in ${e.usage.input + e.usage.cacheRead}, out ${e.usage.output})` : ''}`,
+              `iteration ${e.iteration} ended: ${e.reason}${describeUsage(e.usage) ? ` (${describeUsage(e.usage)})` : ''}`,
             ),
           );
           break;
@@ -93,6 +100,9 @@ export function openRunLog(option: LoggingOption, name: string): RunLog {
           break;
         case 'warning':
           line(`warning: ${e.message}`);
+          break;
+        case 'idle':
+          line(idleMessage(e.idleSeconds, e.idleTimeoutSeconds));
           break;
         case 'raw':
           line(e.line);

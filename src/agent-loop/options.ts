@@ -13,7 +13,7 @@ import type {
   SandboxProvider,
   Worktree,
   WorktreeTimeouts,
-} from '../sandboxes/types.js';
+} from '../sandboxes/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import type { IterationEndReason, RunEvent } from './events.js';
 import type { LoggingOption } from './log.js';
@@ -56,10 +56,21 @@ export interface RunOptions<T = undefined> {
   completionSignal?: string | string[];
   /** No output for this long → the agent's process tree is killed and the run fails. Default 600. */
   idleTimeoutSeconds?: number;
+  /**
+   * While the agent prints nothing, an `idle` event ("agent idle for N minutes", also in the log)
+   * after each interval of silence, before the idle timeout stops it. Default 60; 0 = none.
+   */
+  idleNoticeSeconds?: number;
   /** After the completion signal, wait this long for the process to exit, then kill it and succeed with a warning. Default 60. */
   completionTimeoutSeconds?: number;
   /** Structured output (requires maxIterations 1 and the tag in the prompt). */
   output?: OutputDefinition<T>;
+  /**
+   * After each iteration, copy the agent's session file (claude, pi, codex) from the sandbox into
+   * your HOME, filed under the repository's directory and with the directory recorded inside
+   * rewritten, so `claude --resume ID` works from the repository. Default true.
+   */
+  captureSessions?: boolean;
   /** Resume this agent session in iteration 1 (maxIterations must be 1). */
   resumeSession?: string;
   /** With resumeSession: continue in a new session, leaving the parent untouched. */
@@ -134,7 +145,8 @@ export interface RunResult<T = undefined> {
   uncommittedFiles: string[];
   /** What the branch strategy did at the end (merged, left on branch, conflict with recovery…). */
   merge: FinishResult;
-  usage: Usage;
+  /** Summed over iterations, field by field, from what the CLI reported; absent when it reported nothing. */
+  usage?: Usage;
   sessionId?: string;
   logPath?: string;
   /** The agent's last text (bounded to 64 KiB). */
@@ -173,6 +185,9 @@ export function checkOptions<T>(o: RunOptions<T>): void {
     if (v !== undefined && !(typeof v === 'number' && v > 0))
       throw invalid(`${key} must be a positive number of seconds`);
   }
+  const notice = o.idleNoticeSeconds;
+  if (notice !== undefined && !(typeof notice === 'number' && Number.isFinite(notice) && notice >= 0))
+    throw invalid('idleNoticeSeconds must be a number of seconds (0 = no notices)');
   const signals = completionSignals(o);
   if (signals.some((s) => s.length === 0)) throw invalid('a completion signal cannot be empty');
   if (o.output && max !== 1) throw invalid('structured output needs maxIterations 1');

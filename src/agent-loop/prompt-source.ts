@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
-import type { Sandbox } from '../sandboxes/types.js';
+import type { Sandbox } from '../sandboxes/index.js';
 import type { RunOptions } from './options.js';
 import { parseTemplate, type ParsedTemplate, type ShellRunner } from './prompt.js';
 

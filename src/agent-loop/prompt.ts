@@ -51,6 +51,46 @@ export function parseTemplate(template: string): ParsedTemplate {
   return { segments, keys };
 }
 
+/**
+ * Prompt arguments as the library receives them (often built from JSON) → the strings substituted.
+ * A `null` or `undefined` value is a missing value, not the text "null": an error naming the key,
+ * like a key that is absent. Values other than strings, finite numbers and booleans (objects,
+ * arrays, NaN) have no one obvious text and are errors too.
+ */
+export function argumentValues(args: Readonly<Record<string, unknown>> | undefined): Record<string, string> {
+  const values: Record<string, string> = {};
+  const errors: Diagnostic[] = [];
+  for (const [key, v] of Object.entries(args ?? {})) {
+    if (typeof v === 'string') values[key] = v;
+    else if ((typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean') values[key] = String(v);
+    else if (v === null || v === undefined)
+      errors.push({
+        code: 'missing-prompt-argument',
+        severity: 'error',
+        message: `prompt argument ${key} has no value (${v === null ? 'null' : 'undefined'})`,
+        hint: `give ${key} a string or number value (--arg ${key}=…), or leave the key out`,
+      });
+    else
+      errors.push({
+        code: 'invalid-prompt-argument',
+        severity: 'error',
+        message: `prompt argument ${key} must be a string or a number (got ${Array.isArray(v) ? 'an array' : typeof v === 'number' ? String(v) : typeof v})`,
+        hint: `pass the text to substitute for {{${key}}}, e.g. JSON.stringify(value)`,
+      });
+  }
+  if (errors.length > 0) throwDiagnostics(errors);
+  return values;
+}
+
+function throwDiagnostics(errors: Diagnostic[]): never {
+  const first = errors[0] as Diagnostic;
+  throw new FactoryFailure(first.code, first.message, {
+    exitCode: ExitCode.invalid,
+    hint: first.hint,
+    diagnostics: errors,
+  });
+}
+
 export interface ArgumentCheck {
   /** Warnings for arguments the template never uses. */
   warnings: Diagnostic[];
@@ -91,14 +131,7 @@ export function checkArguments(
       });
     }
   }
-  if (errors.length > 0) {
-    const first = errors[0] as Diagnostic;
-    throw new FactoryFailure(first.code, first.message, {
-      exitCode: ExitCode.invalid,
-      hint: first.hint,
-      diagnostics: errors,
-    });
-  }
+  if (errors.length > 0) throwDiagnostics(errors);
   const warnings: Diagnostic[] = Object.keys(userArgs)
     .filter((k) => !parsed.keys.includes(k))
     .map((k) => ({
@@ -137,9 +170,4 @@ export async function renderTemplate(
     }),
   );
   return parts.join('');
-}
-
-/** True when the template has at least one shell expression (an inline prompt with none needs no sandbox round trip). */
-export function hasShellExpressions(parsed: ParsedTemplate): boolean {
-  return parsed.segments.some((s) => s.kind === 'shell');
 }

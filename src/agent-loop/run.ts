@@ -13,16 +13,16 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
-import { findContractFile } from '../contract/load.js';
+import { findContractFile } from '../contract/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
-import { bwrap, collectCommits, createSandbox, dirtyFiles, syncIn, syncOut } from '../sandboxes/index.js';
-import { git } from '../sandboxes/git.js';
-import { runWorktree } from './run-worktree.js';
-import type { FinishResult, Sandbox, SandboxProvider, Worktree } from '../sandboxes/types.js';
-import { APP_PROMPT_ARGS, appPromptValues, hasContract, startApp, writeFactoryShim, type RunningApp } from './app.js';
+import { bwrap, collectCommits, createSandbox, dirtyFiles, git, syncIn, syncOut } from '../sandboxes/index.js';
+import { removesWorktree, runWorktree } from './run-worktree.js';
+import type { FinishResult, Sandbox, SandboxProvider, Worktree } from '../sandboxes/index.js';
+import { APP_PROMPT_ARGS, appPromptValues, startApp, writeFactoryShim, type RunningApp } from './app.js';
 import { safeCall, type RunEvent } from './events.js';
 import { iterationFailure, withRunFacts, type RunFacts } from './failures.js';
 import { runIteration, type IterationOutcome } from './iteration.js';
+import { DEFAULT_IDLE_NOTICE_SECONDS } from './idle-notice.js';
 import { openRunLog } from './log.js';
 import {
   checkOptions,
@@ -35,24 +35,13 @@ import {
 } from './options.js';
 import { extractOutput } from './output.js';
 import { loadPrompt, makeShellRunner } from './prompt-source.js';
-import { BUILT_IN_ARGS, checkArguments, renderTemplate } from './prompt.js';
-import { locateSessionFile, transferSession } from './sessions.js';
+import { argumentValues, BUILT_IN_ARGS, checkArguments, renderTemplate } from './prompt.js';
+import { captureSession, transferSession } from './sessions.js';
 import type { AgentEvent, Usage } from './types.js';
+import { addUsage } from './usage.js';
 import type { LifecycleEvent } from './events.js';
 
 const RESULT_TEXT_CHARS = 64 * 1024;
-
-function addUsage(total: Usage, u: Usage | undefined): Usage {
-  if (!u) return total;
-  const sum: Usage = {
-    input: total.input + u.input,
-    output: total.output + u.output,
-    cacheRead: total.cacheRead + u.cacheRead,
-    cacheWrite: total.cacheWrite + u.cacheWrite,
-  };
-  if (total.costUsd !== undefined || u.costUsd !== undefined) sum.costUsd = (total.costUsd ?? 0) + (u.costUsd ?? 0);
-  return sum;
-}
 
 function isSandbox(value: SandboxProvider | Sandbox): value is Sandbox {
   return typeof (value as Sandbox).spawn === 'function';
@@ -91,7 +80,7 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
 
   // Prompt and arguments: every mistake here is reported before anything exists.
   const prompt = await loadPrompt(options);
-  const userArgs = Object.fromEntries(Object.entries(options.promptArgs ?? {}).map(([k, v]) => [k, String(v)]));
+  const userArgs = argumentValues(options.promptArgs);
   const appWanted = options.app !== false && findContractFile(cwd) !== undefined;
   if (prompt.parsed) {
     const available = [...BUILT_IN_ARGS, ...(appWanted ? APP_PROMPT_ARGS : [])];
@@ -158,11 +147,11 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
   let app: RunningApp | undefined;
   let sandbox: Sandbox | undefined;
   const iterations: IterationResult[] = [];
-  let usage: Usage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
+  let usage: Usage | undefined;
   let last: IterationOutcome | undefined;
   let sessionId: string | undefined;
   try {
-    if (appWanted && hasContract(worktree.path)) {
+    if (appWanted && findContractFile(worktree.path) !== undefined) {
       emit({ type: 'status', message: `starting the app (worktree id ${name})` });
       app = await startApp(worktree.path, name, signal);
       emit({
@@ -205,10 +194,14 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
         agent.name,
         options.resumeSession,
         sandbox.hostHome,
-        sandbox.workdir,
+        agentCwd ?? sandbox.workdir,
         [process.env.HOME ?? '', ...sandboxHomes(worktree.repoRoot)].filter(Boolean),
       );
     }
+    const captureTo =
+      options.captureSessions !== false && process.env.HOME
+        ? { home: process.env.HOME, cwd: worktree.repoRoot }
+        : undefined;
     const values = {
       ...userArgs,
       SOURCE_BRANCH: worktree.branch,
@@ -236,6 +229,7 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
         ...(agentCwd ? { cwd: agentCwd } : {}),
         completionSignals: signals,
         idleTimeoutMs: idleSeconds * 1000,
+        idleNoticeMs: (options.idleNoticeSeconds ?? DEFAULT_IDLE_NOTICE_SECONDS) * 1000,
         completionTimeoutMs: graceSeconds * 1000,
         ...(signal ? { signal } : {}),
         emit,
@@ -244,9 +238,14 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
       sessionId = last.sessionId ?? sessionId;
       if (sessionId) facts.sessionId = sessionId;
       facts.iterations = iteration;
-      const sessionFilePath = last.sessionId
-        ? locateSessionFile(agent.name, sandbox.hostHome, last.sessionId)
+      const captured = last.sessionId
+        ? captureSession(agent.name, last.sessionId, sandbox.hostHome, captureTo)
         : undefined;
+      const sessionFilePath = captured?.path;
+      if (captured?.warning) {
+        warnings.push(captured.warning);
+        emit({ type: 'warning', message: captured.warning });
+      }
       iterations.push({
         iteration,
         reason: last.reason,
@@ -288,13 +287,7 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
       : commits.length
         ? { kind: 'left-on-branch', branch: worktree.branch, commits }
         : { kind: 'no-changes', branch: worktree.branch };
-    if (
-      ownsWorktree &&
-      !options.keepEnv &&
-      merge.kind !== 'conflict' &&
-      merge.kind !== 'merge-failed' &&
-      existsSync(worktree.path)
-    ) {
+    if (removesWorktree(ownsWorktree, options.keepEnv, merge, worktree.path)) {
       if (app) {
         await app.stop();
         app = undefined;
@@ -326,7 +319,7 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
       commits,
       uncommittedFiles,
       merge,
-      usage,
+      ...(usage ? { usage } : {}),
       text: (last?.resultText ?? last?.text ?? '').slice(-RESULT_TEXT_CHARS),
       warnings,
       ...(completionSignal !== undefined ? { completionSignal } : {}),

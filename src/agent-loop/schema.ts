@@ -10,13 +10,20 @@ const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union(
 
 const UsageSchema = Type.Object(
   {
-    input: Type.Integer({ minimum: 0, description: 'Prompt tokens not served from a cache' }),
-    output: Type.Integer({ minimum: 0 }),
-    cacheRead: Type.Integer({ minimum: 0 }),
-    cacheWrite: Type.Integer({ minimum: 0 }),
+    input: Type.Optional(Type.Integer({ minimum: 0, description: 'Prompt tokens not served from a cache' })),
+    output: Type.Optional(Type.Integer({ minimum: 0 })),
+    cacheRead: Type.Optional(
+      Type.Integer({ minimum: 0, description: "Prompt tokens served from the provider's cache" }),
+    ),
+    cacheWrite: Type.Optional(Type.Integer({ minimum: 0, description: 'Prompt tokens written to the cache' })),
     costUsd: Type.Optional(Type.Number({ minimum: 0 })),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    minProperties: 1,
+    description:
+      'Token usage as the agent CLI reported it: a field is present only when reported as a well-formed number (unknown is absent, never 0)',
+  },
 );
 
 const CommitSchema = Type.Object({ sha: Type.String(), subject: Type.String() }, { additionalProperties: false });
@@ -66,7 +73,9 @@ export const AgentRunOutputSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
-    usage: UsageSchema,
+    usage: Type.Union([UsageSchema, Type.Null()], {
+      description: 'Summed over iterations, field by field; null when the CLI reported no usage at all',
+    }),
     sessionId: Nullable(Type.String()),
     logPath: Nullable(Type.String()),
     warnings: Type.Array(Type.String()),
@@ -117,7 +126,7 @@ export function toAgentRunJson(r: RunResult<unknown>): Omit<AgentRunOutput, 'sch
       conflictedFiles: m.kind === 'conflict' ? m.conflictedFiles : [],
       recovery: m.kind === 'conflict' || m.kind === 'merge-failed' ? m.recoveryText : null,
     },
-    usage: r.usage,
+    usage: r.usage ?? null,
     sessionId: r.sessionId ?? null,
     logPath: r.logPath ?? null,
     warnings: r.warnings,

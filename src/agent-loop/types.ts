@@ -8,15 +8,18 @@
  * The loop (../run.ts) never looks at a provider's raw output format.
  */
 
-/** Token usage of one agent invocation (or a part of it, see `AgentEvent` 'usage'). */
+/**
+ * Token usage of one agent invocation (or a part of it, see `AgentEvent` 'usage'). Every field is
+ * present only when the CLI reported it as a well-formed number: unknown is absent, never 0.
+ */
 export interface Usage {
   /** Prompt tokens not served from a cache. */
-  input: number;
-  output: number;
+  input?: number;
+  output?: number;
   /** Prompt tokens served from the provider's prompt cache. */
-  cacheRead: number;
-  /** Prompt tokens written to the cache (Anthropic "cache creation"); 0 where there is no such notion. */
-  cacheWrite: number;
+  cacheRead?: number;
+  /** Prompt tokens written to the cache (Anthropic "cache creation"). */
+  cacheWrite?: number;
   /** Cost in USD when the CLI reports one. */
   costUsd?: number;
 }

@@ -9,19 +9,22 @@
  * GitHub token/API is unavailable; 130 when interrupted (nothing is lost; re-run to continue).
  */
 import type { ArgDef } from 'citty';
-import { createAgentProvider } from '../agent-loop/providers/index.js';
-import { agentLoopRunner } from '../prd/agent-runner.js';
-import { walkBacklog, type BatchResult } from '../prd/batch.js';
-import type { PhaseTimeouts } from '../prd/phase.js';
-import { renderBatch, renderEvent } from '../prd/render.js';
-import { toJsonOutput } from '../prd/schema.js';
-import { prdBranch } from '../prd/types.js';
-import { walkPrd } from '../prd/walk.js';
+import { createAgentProvider } from '../agent-loop/index.js';
+import {
+  agentLoopRunner,
+  walkBacklog,
+  type BatchResult,
+  type PhaseTimeouts,
+  renderBatch,
+  renderEvent,
+  toJsonOutput,
+  prdBranch,
+  walkPrd,
+} from '../prd/index.js';
 import { BACKLOG_KINDS, openBacklog, type BacklogKind } from '../backlog/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { printJson } from '../lib/output.js';
-import { sandboxProviderByName } from '../sandboxes/index.js';
-import { git } from '../prd/git.js';
+import { git, sandboxProviderByName } from '../sandboxes/index.js';
 
 export const prdArgs = {
   prd: {

@@ -13,18 +13,24 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineCommand, type ArgDef } from 'citty';
-import type { RunEvent } from '../agent-loop/events.js';
-import type { LoggingOption } from '../agent-loop/log.js';
-import { Output, type OutputDefinition } from '../agent-loop/output.js';
-import { AGENT_NAMES, createAgentProvider } from '../agent-loop/providers/index.js';
-import { interactive } from '../agent-loop/interactive.js';
-import { run } from '../agent-loop/run.js';
-import { toAgentRunJson } from '../agent-loop/schema.js';
-import type { RunOptions } from '../agent-loop/options.js';
+import {
+  type RunEvent,
+  type LoggingOption,
+  Output,
+  type OutputDefinition,
+  AGENT_NAMES,
+  createAgentProvider,
+  describeUsage,
+  idleMessage,
+  interactive,
+  run,
+  toAgentRunJson,
+  type RunOptions,
+} from '../agent-loop/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { colors, eprintln, printJson, println } from '../lib/output.js';
 import { SANDBOX_PROVIDER_NAMES, sandboxProviderByName } from '../sandboxes/index.js';
-import type { BranchStrategy, Mount, NetworkMode } from '../sandboxes/types.js';
+import type { BranchStrategy, Mount, NetworkMode } from '../sandboxes/index.js';
 import { parseDuration, prdArgs, runPrd, type PrdRunArgs } from './agent-prd.js';
 
 const usage = (message: string, hint?: string) =>
@@ -61,6 +67,10 @@ const runArgs = {
   'idle-timeout': {
     type: 'string',
     description: 'Stop the agent after this long without output: 600, 90s, 10m (default 10m)',
+  },
+  'idle-notice': {
+    type: 'string',
+    description: 'While the agent prints nothing, say so after each interval: 60, 30s, 2m; 0 = never (default 1m)',
   },
   'completion-timeout': {
     type: 'string',
@@ -181,6 +191,7 @@ function renderProgress(e: RunEvent, streaming: boolean): void {
     eprintln(`${colors.cyan('→')} iteration ${e.iteration}/${e.maxIterations}`);
   else if (!streaming && e.type === 'warning') eprintln(`${colors.yellow('warning')} ${e.message}`);
   else if (!streaming && e.type === 'status') eprintln(colors.dim(e.message));
+  else if (!streaming && e.type === 'idle') eprintln(colors.yellow(idleMessage(e.idleSeconds, e.idleTimeoutSeconds)));
 }
 
 export const agentRun = defineCommand({
@@ -201,18 +212,8 @@ export const agentRun = defineCommand({
     if (args.prompt !== undefined && args['prompt-file'] !== undefined)
       throw usage('--prompt and --prompt-file exclude each other');
     const agentName = args.agent ?? 'claude-code';
-    const passthrough = rawArgs.includes('--') ? rawArgs.slice(rawArgs.indexOf('--') + 1) : [];
-    const agent = createAgentProvider(agentName, {
-      ...(args.model ? { model: args.model } : {}),
-      ...(args.command ? { command: args.command } : {}),
-      commandArgs: passthrough,
-    });
-    const promptArgs: Record<string, string> = {};
-    for (const kv of repeated(rawArgs, 'arg')) {
-      const eq = kv.indexOf('=');
-      if (eq <= 0) throw usage(`--arg must be KEY=VALUE (got "${kv}")`);
-      promptArgs[kv.slice(0, eq)] = kv.slice(eq + 1);
-    }
+    const agent = agentFromArgs(agentName, args, rawArgs);
+    const promptArgs = promptArgsFrom(rawArgs);
     const maxIterations = args['max-iterations'] === undefined ? undefined : Number(args['max-iterations']);
     if (maxIterations !== undefined && (!Number.isInteger(maxIterations) || maxIterations < 1))
       throw usage(`--max-iterations must be a positive integer (got "${args['max-iterations']}")`);
@@ -231,6 +232,7 @@ export const agentRun = defineCommand({
     const output = outputDefinition(args['output-tag'], args['output-schema']);
     const idle = seconds(args['idle-timeout'], 'idle-timeout');
     const grace = seconds(args['completion-timeout'], 'completion-timeout');
+    const notice = seconds(args['idle-notice'], 'idle-notice');
 
     const abort = new AbortController();
     let interrupts = 0;
@@ -252,6 +254,7 @@ export const agentRun = defineCommand({
       ...(signals.length ? { completionSignal: signals } : {}),
       ...(idle ? { idleTimeoutSeconds: idle } : {}),
       ...(grace ? { completionTimeoutSeconds: grace } : {}),
+      ...(notice !== undefined ? { idleNoticeSeconds: notice } : {}),
       ...(output ? { output } : {}),
       ...(args.resume ? { resumeSession: args.resume, forkSession: args.fork === true } : {}),
       ...(logging ? { logging } : {}),
@@ -284,10 +287,7 @@ export const agentRun = defineCommand({
                 : m.kind === 'no-changes'
                   ? 'no commits'
                   : `NOT merged (${m.kind})`;
-        const tokens =
-          result.usage.input + result.usage.cacheRead + result.usage.output > 0
-            ? `, tokens in ${result.usage.input + result.usage.cacheRead} out ${result.usage.output}`
-            : '';
+        const tokens = describeUsage(result.usage) ? `, ${describeUsage(result.usage)}` : '';
         println(
           `${result.outcome === 'no-changes' ? colors.yellow('no changes') : colors.green(result.outcome)}: ${result.iterations.length} iteration(s), ${result.commits.length} commit(s) ${where}${tokens}`,
         );
@@ -312,51 +312,54 @@ export const agentRun = defineCommand({
   },
 });
 
-const interactiveArgs = (({
-  prompt,
-  'prompt-file': promptFile,
-  agent,
-  model,
-  command,
-  branch,
-  'base-branch': baseBranch,
-  'merge-to-head': mergeToHead,
-  arg,
-  name,
-  resume,
-  fork,
-  env,
-  copy,
-  network,
-  mount,
-  app,
-  'keep-env': keepEnv,
-  preflight,
-}) => ({
-  prompt,
-  'prompt-file': promptFile,
-  agent,
-  model,
-  command,
+/** The agent provider `--agent`, `--model` and `--command … -- <its args>` name. */
+function agentFromArgs(name: string, args: { model?: string; command?: string }, rawArgs: string[]) {
+  return createAgentProvider(name, {
+    ...(args.model ? { model: args.model } : {}),
+    ...(args.command ? { command: args.command } : {}),
+    commandArgs: rawArgs.includes('--') ? rawArgs.slice(rawArgs.indexOf('--') + 1) : [],
+  });
+}
+
+/** `--arg KEY=VALUE`, repeated, as the prompt's arguments. */
+function promptArgsFrom(rawArgs: string[]): Record<string, string> {
+  const promptArgs: Record<string, string> = {};
+  for (const kv of repeated(rawArgs, 'arg')) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw usage(`--arg must be KEY=VALUE (got "${kv}")`);
+    promptArgs[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  return promptArgs;
+}
+
+/** The run flags an interactive session also takes, in the order `--help` lists them. */
+function runFlags<K extends keyof typeof runArgs>(...names: K[]): Pick<typeof runArgs, K> {
+  return Object.fromEntries(names.map((n) => [n, runArgs[n]])) as Pick<typeof runArgs, K>;
+}
+
+const interactiveArgs = {
+  ...runFlags('prompt', 'prompt-file', 'agent', 'model', 'command'),
   sandbox: {
     type: 'string',
     description: `Sandbox: ${SANDBOX_PROVIDER_NAMES.join(', ')} (default none: you approve the agent's actions)`,
   },
-  branch,
-  'base-branch': baseBranch,
-  'merge-to-head': mergeToHead,
-  arg,
-  name,
-  resume,
-  fork,
-  env,
-  copy,
-  network,
-  mount,
-  app,
-  'keep-env': keepEnv,
-  preflight,
-}))(runArgs) satisfies Record<string, ArgDef>;
+  ...runFlags(
+    'branch',
+    'base-branch',
+    'merge-to-head',
+    'arg',
+    'name',
+    'resume',
+    'fork',
+    'env',
+    'copy',
+    'network',
+    'mount',
+    'app',
+    'keep-env',
+    'preflight',
+  ),
+} as const satisfies Record<string, ArgDef>;
 
 /**
  * `factory agent interactive`: the agent's own TUI on this terminal, in the same worktree / sandbox /
@@ -371,18 +374,8 @@ export const agentInteractive = defineCommand({
   async run({ args, rawArgs }) {
     if (args.prompt !== undefined && args['prompt-file'] !== undefined)
       throw usage('--prompt and --prompt-file exclude each other');
-    const passthrough = rawArgs.includes('--') ? rawArgs.slice(rawArgs.indexOf('--') + 1) : [];
-    const agent = createAgentProvider(args.agent ?? 'claude-code', {
-      ...(args.model ? { model: args.model } : {}),
-      ...(args.command ? { command: args.command } : {}),
-      commandArgs: passthrough,
-    });
-    const promptArgs: Record<string, string> = {};
-    for (const kv of repeated(rawArgs, 'arg')) {
-      const eq = kv.indexOf('=');
-      if (eq <= 0) throw usage(`--arg must be KEY=VALUE (got "${kv}")`);
-      promptArgs[kv.slice(0, eq)] = kv.slice(eq + 1);
-    }
+    const agent = agentFromArgs(args.agent ?? 'claude-code', args, rawArgs);
+    const promptArgs = promptArgsFrom(rawArgs);
     const mounts = repeated(rawArgs, 'mount').map(parseMount);
     const copies = repeated(rawArgs, 'copy');
     // The agent owns the terminal: Ctrl-C goes to it (same process group); we only stop on SIGTERM.

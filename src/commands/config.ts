@@ -4,21 +4,22 @@
  * with `{ok: false, file, error, diagnostics}`, the diagnostics exactly as `factory check` gives them.
  */
 import { defineCommand } from 'citty';
-import { graphEdges } from '../contract/graph.js';
-import { checkContract } from '../contract/load.js';
-import { countLabel, diagnosticJson, renderDiagnostics } from '../contract/report.js';
-import { renderConfig } from '../contract/render-config.js';
+import {
+  checkContract,
+  configFailureJson,
+  configJson,
+  countLabel,
+  renderConfig,
+  renderDiagnostics,
+} from '../contract/index.js';
 import { ExitCode } from '../lib/failure.js';
 import { colors, eprintln, printJson, println } from '../lib/output.js';
+import { contractFileArg } from './ui/args.js';
 
 export default defineCommand({
   meta: { name: 'config', description: 'Print the normalized contract and the service graph in start order.' },
   args: {
-    file: {
-      type: 'string',
-      alias: 'f',
-      description: 'The contract file (default: factory.yaml here or in a parent directory)',
-    },
+    ...contractFileArg,
     json: {
       type: 'boolean',
       description: 'Print {schemaVersion, ok, file, contract, startOrder, graph} (schema/config.schema.json)',
@@ -30,29 +31,15 @@ export default defineCommand({
     });
     const errors = diagnostics.filter((d) => d.severity === 'error');
     if (!contract || errors.length > 0) {
-      const message = `${countLabel(errors.length, 'problem')} in ${shownFile}`;
-      if (args.json) {
-        printJson({
-          ok: false,
-          file,
-          error: { code: 'invalid-contract', message, hint: errors[0]?.hint ?? null },
-          diagnostics: diagnostics.map(diagnosticJson),
-        });
-      } else {
+      if (args.json) printJson(configFailureJson(file, shownFile, diagnostics));
+      else {
         for (const line of renderDiagnostics(diagnostics, file)) eprintln(line);
-        eprintln(`${colors.red('✗')} ${message}`);
+        eprintln(`${colors.red('✗')} ${countLabel(errors.length, 'problem')} in ${shownFile}`);
       }
       return ExitCode.invalid;
     }
     if (args.json) {
-      printJson({
-        ok: true,
-        file: contract.file,
-        contract,
-        startOrder: contract.startOrder,
-        graph: { edges: graphEdges(contract) },
-        diagnostics: diagnostics.map(diagnosticJson),
-      });
+      printJson(configJson(contract, diagnostics));
       return ExitCode.ok;
     }
     for (const line of renderDiagnostics(diagnostics, contract.file)) eprintln(line);

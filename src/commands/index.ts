@@ -23,6 +23,7 @@ export const commands = {
   urls: () => load(import('./urls.js')),
   logs: () => load(import('./logs.js')),
   stop: () => load(import('./stop.js')),
+  restart: () => load(import('./restart.js')),
   clean: () => load(import('./clean.js')),
   ps: () => load(import('./ps.js')),
   env: () => load(import('./env.js')),
@@ -32,6 +33,10 @@ export const commands = {
   validate: () => load(import('./validate.js')),
   // agents
   agent: () => load(import('./agent.js')),
+  mcp: () => load(import('./mcp.js')),
 } satisfies Record<string, LazyCommand>;
 
 export type CommandName = keyof typeof commands;
+
+/** The argument layer src/cli.ts runs before a command: every option value checked (./ui/options.ts). */
+export { checkArgv } from './ui/options.js';

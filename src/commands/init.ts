@@ -3,7 +3,7 @@
  * (lockfiles, package.json scripts, a compose file, a Procfile) and git-ignore `.factory/`.
  */
 import { defineCommand } from 'citty';
-import { initContract } from '../contract/init/index.js';
+import { initContract } from '../contract/index.js';
 import { ExitCode } from '../lib/failure.js';
 import { colors, printJson, println } from '../lib/output.js';
 

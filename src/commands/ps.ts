@@ -5,7 +5,7 @@
 import { defineCommand } from 'citty';
 import { ExitCode } from '../lib/failure.js';
 import { colors, printJson, println } from '../lib/output.js';
-import { listInstances } from '../services/ps.js';
+import { listInstances } from '../services/index.js';
 
 export default defineCommand({
   meta: { name: 'ps', description: 'List every instance on this machine and flag leaked processes or leases.' },

@@ -5,24 +5,14 @@
  * unavailable, 130 interrupted (what it started is stopped).
  */
 import { defineCommand } from 'citty';
-import { ExitCode, FactoryFailure } from '../lib/failure.js';
+import { ExitCode, type FactoryFailure } from '../lib/failure.js';
+import { onInterrupt } from '../lib/interrupt.js';
 import { colors, eprintln, printJson, println } from '../lib/output.js';
 import { instanceArgs, seconds } from './ui/args.js';
 import { progressRenderer } from './ui/progress.js';
 import { renderStatus } from './ui/render-status.js';
-import { runForeground } from '../services/foreground.js';
-import { startInstance, type StartEvent, type StartOptions } from '../services/start.js';
+import { runForeground, startInstance, type StartEvent, type StartOptions } from '../services/index.js';
 import { prefixer } from './ui/prefix.js';
-
-function positiveNumber(flag: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0)
-    throw new FactoryFailure('usage', `--${flag} expects a positive number, got "${v}"`, {
-      exitCode: ExitCode.invalid,
-    });
-  return n;
-}
 
 export default defineCommand({
   meta: {
@@ -32,11 +22,20 @@ export default defineCommand({
   },
   args: {
     ...instanceArgs,
+    services: {
+      type: 'positional',
+      required: false,
+      description: 'Services to start, with their dependencies (default: all)',
+    },
     only: {
       type: 'string',
       description: 'Comma-separated services to start (with their dependencies); also accepted as positional names',
     },
-    'port-range': { type: 'string', description: 'First port of the block to lease (default: 46000 and up)' },
+    'port-range': {
+      type: 'string',
+      description:
+        "First port of the block to lease; the block must end at or below 65535 (default: a free block of the port pool, outside the kernel's ephemeral range)",
+    },
     'move-ports': {
       type: 'boolean',
       description: 'If a foreign process holds a leased port, move to another block (reported)',
@@ -46,13 +45,14 @@ export default defineCommand({
   },
   async run({ args }) {
     const only = [...(args.only ?? '').split(/[,\s]+/), ...args._.map(String)].filter(Boolean);
-    const portRange = positiveNumber('port-range', args['port-range']);
-    const timeout = positiveNumber('timeout', args.timeout);
+    // Well-formed and in range: src/commands/ui/options.ts checked every value before this runs.
+    const portRange = args['port-range'] === undefined ? undefined : Number(args['port-range']);
+    const timeout = args.timeout === undefined ? undefined : Number(args.timeout);
     const abort = new AbortController();
     const progress = args.json || args.foreground ? undefined : progressRenderer();
     const opts: StartOptions = {
-      ...(args['worktree-id'] ? { worktreeId: args['worktree-id'] } : {}),
-      ...(args.file ? { file: args.file } : {}),
+      ...(args['worktree-id'] !== undefined ? { worktreeId: args['worktree-id'] } : {}),
+      ...(args.file !== undefined ? { file: args.file } : {}),
       ...(only.length ? { only } : {}),
       ...(portRange !== undefined ? { portRange } : {}),
       ...(args['move-ports'] ? { movePorts: true } : {}),
@@ -60,26 +60,34 @@ export default defineCommand({
       signal: abort.signal,
       onEvent: (e: StartEvent) => progress?.onEvent(e),
     };
+    const offInterrupt = onInterrupt(() => abort.abort());
     if (args.foreground) {
-      const r = await runForeground({ ...opts, onEvent: prefixer() });
-      if (r.interrupted) return r.ready ? ExitCode.ok : ExitCode.interrupted;
-      return r.ready ? ExitCode.ok : ExitCode.failed;
+      try {
+        const r = await runForeground({ ...opts, onEvent: prefixer() });
+        if (r.interrupted) return r.ready ? ExitCode.ok : ExitCode.interrupted;
+        return r.ready ? ExitCode.ok : ExitCode.failed;
+      } finally {
+        offInterrupt();
+      }
     }
-    const onSigint = () => abort.abort();
-    process.on('SIGINT', onSigint);
-    process.on('SIGTERM', onSigint);
     const t0 = Date.now();
     let attached = false;
+    const warnings: string[] = [];
     const inner = opts.onEvent;
     opts.onEvent = (e) => {
       if (e.type === 'attached') attached = true;
+      if (e.type === 'lease') {
+        warnings.push(...e.warnings);
+        // --json prints nothing on stderr otherwise; the warning must still reach a human watching.
+        if (args.json) for (const w of e.warnings) eprintln(`warning: ${w}`);
+      }
       inner?.(e);
     };
     try {
       const st = await startInstance(opts);
       progress?.done();
       if (args.json) {
-        printJson({ ok: true, attached, ...st });
+        printJson({ ok: true, attached, warnings, ...st });
       } else {
         println(
           `${colors.green('ready')} ${st.worktreeId}${attached ? ' (already running)' : ''} in ${seconds(Date.now() - t0)}`,
@@ -94,8 +102,7 @@ export default defineCommand({
         eprintln(colors.yellow('interrupted: stopped'));
       throw error;
     } finally {
-      process.off('SIGINT', onSigint);
-      process.off('SIGTERM', onSigint);
+      offInterrupt();
     }
   },
 });

@@ -8,8 +8,7 @@ import { defineCommand } from 'citty';
 import { printJson } from '../lib/output.js';
 import { instanceArgs, locateArgs } from './ui/args.js';
 import { renderStatus, statusExitCode } from './ui/render-status.js';
-import { locateInstance } from '../services/paths.js';
-import { readStateFile, statusFromState } from '../services/status-read.js';
+import { locateInstance, readStateFile, statusFromState } from '../services/read.js';
 
 export default defineCommand({
   meta: {

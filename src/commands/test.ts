@@ -6,13 +6,11 @@
  * XML, summary.json) are kept in `.factory/artifacts/<run id>/`.
  */
 import { defineCommand } from 'citty';
-import { loadContract } from '../contract/load.js';
+import { loadContract } from '../contract/index.js';
 import { ExitCode } from '../lib/failure.js';
 import { colors, eprintln, printJson, println } from '../lib/output.js';
-import { resolveInstanceRef } from '../setup/instance.js';
-import { runtimeControl } from '../test-suites/runtime-control.js';
-import { runTests, type TestEvent } from '../test-suites/run.js';
-import type { SuiteResult } from '../test-suites/run-suite.js';
+import { resolveInstanceRef } from '../setup/index.js';
+import { runtimeControl, runTests, type TestEvent, type SuiteResult } from '../test-suites/index.js';
 
 function seconds(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;

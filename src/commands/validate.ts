@@ -7,8 +7,7 @@
 import { defineCommand } from 'citty';
 import { ExitCode } from '../lib/failure.js';
 import { eprintln, printJson, println } from '../lib/output.js';
-import { progressLine, summaryLines } from '../validation/render.js';
-import { validateInstance } from '../validation/validate-instance.js';
+import { progressLine, summaryLines, validateInstance } from '../validation/index.js';
 
 /** `--scenario a --scenario b,c` → [a, b, c] (citty hands a repeated flag over as an array). */
 function names(value: unknown): string[] {

@@ -2,13 +2,11 @@
  * Finding and loading factory.yaml: the library entry points `loadContract` (throws on an invalid
  * contract) and `checkContract` (returns the diagnostics, for `factory check`).
  */
-import { existsSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { ExitCode, FactoryFailure, type Diagnostic } from '../lib/failure.js';
 import { compileFile } from './compile.js';
+import { CONTRACT_FILE, locateContractFile } from './locate.js';
 import type { Contract } from './types.js';
-
-export const CONTRACT_FILE = 'factory.yaml';
 
 export interface LoadOptions {
   /** An explicit contract file (`-f`); relative to `cwd`. */
@@ -19,48 +17,9 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/**
- * `factory.yaml` in `cwd`, else in its parents up to the git root (a directory holding `.git`) or
- * the filesystem root. Returns undefined when there is none.
- */
-export function findContractFile(cwd: string): string | undefined {
-  let dir = resolve(cwd);
-  for (;;) {
-    const candidate = join(dir, CONTRACT_FILE);
-    if (existsSync(candidate)) return candidate;
-    if (existsSync(join(dir, '.git'))) return undefined;
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-}
-
 function locate(opts: LoadOptions): { abs: string; shown: string } {
-  const cwd = resolve(opts.cwd ?? process.cwd());
-  if (opts.file !== undefined) {
-    if (typeof opts.file !== 'string' || opts.file.trim() === '') {
-      throw new FactoryFailure('usage', 'the contract file (-f, --file) needs a path', { exitCode: ExitCode.invalid });
-    }
-    const abs = resolve(cwd, opts.file);
-    if (!existsSync(abs)) {
-      throw new FactoryFailure('no-contract', `${opts.file} does not exist`, { exitCode: ExitCode.invalid });
-    }
-    if (statSync(abs).isDirectory()) {
-      const inside = join(abs, CONTRACT_FILE);
-      if (!existsSync(inside))
-        throw new FactoryFailure('no-contract', `no ${CONTRACT_FILE} in ${opts.file}`, { exitCode: ExitCode.invalid });
-      return { abs: inside, shown: shownPath(cwd, inside) };
-    }
-    return { abs, shown: shownPath(cwd, abs) };
-  }
-  const found = findContractFile(cwd);
-  if (!found) {
-    throw new FactoryFailure('no-contract', `no ${CONTRACT_FILE} in ${cwd} or its parents`, {
-      exitCode: ExitCode.invalid,
-      hint: 'run "factory init" to write one, or pass -f <file>',
-    });
-  }
-  return { abs: found, shown: shownPath(cwd, found) };
+  const abs = locateContractFile(opts);
+  return { abs, shown: shownPath(resolve(opts.cwd ?? process.cwd()), abs) };
 }
 
 function shownPath(cwd: string, abs: string): string {

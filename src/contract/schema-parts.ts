@@ -109,5 +109,3 @@ export function EnvMap(text: string, examples: unknown[]) {
 export function StringList(text: string, o: DocOptions, items: object = {}) {
   return Type.Array(Type.String({ minLength: 1, ...items }), doc(text, o));
 }
-
-export type { TSchema };

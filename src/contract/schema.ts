@@ -547,5 +547,4 @@ export type FactoryYaml = Static<typeof FactoryYamlSchema>;
 export type CommandYaml = Static<ReturnType<typeof CommandField>>;
 export type ServiceYaml = Static<typeof ServiceYaml>;
 export type HealthcheckYaml = Static<typeof HealthcheckYaml>;
-export type { StepYaml, TestSuiteYaml } from './schema-checks.js';
-export type SchemaNode = TSchema;
+export type { StepYaml } from './schema-checks.js';

@@ -9,7 +9,7 @@ import { stringify } from 'yaml';
 import { ENV_NAME_PATTERN, NAME_PATTERN, NOT_RESERVED_PATTERN, suggestName, suggestVariable } from './names.js';
 import { exclusiveHint, exclusiveMessage, groupOf, groupWith, missingHint, missingMessage } from './one-of.js';
 import { dotted, type DataPath, type YamlSource } from './source.js';
-import { suggest } from './suggest.js';
+import { suggest } from '../lib/suggest.js';
 
 export interface SchemaLike {
   type?: string | string[];

@@ -13,7 +13,7 @@ import type { Diagnostic } from '../lib/failure.js';
 import generatedValidator from './generated/factory-yaml-validator.js';
 import type { FactoryYaml } from './schema.js';
 import type { YamlSource } from './source.js';
-import { suggest } from './suggest.js';
+import { suggest } from '../lib/suggest.js';
 import { describeSchemaType, jsonType, joinOr, pathOf, type SchemaLike, toDiagnostic } from './validate-messages.js';
 
 /**

@@ -20,6 +20,8 @@ export const ExitCode = {
   internal: 70,
   /** Interrupted by SIGINT. */
   interrupted: 130,
+  /** The reader of stdout went away (`factory ps | head -1`): 128 + SIGPIPE, as `git log | head` ends. */
+  outputClosed: 141,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -67,9 +69,4 @@ export class FactoryFailure extends Error {
 
 export function isFactoryFailure(value: unknown): value is FactoryFailure {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
-}
-
-/** Exhaustiveness guard for switches over tagged unions. */
-export function unreachable(value: never): never {
-  throw new Error(`unreachable: ${JSON.stringify(value)}`);
 }

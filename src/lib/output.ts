@@ -22,6 +22,23 @@ export function eprintln(line = ''): void {
 export const colors = pc;
 
 /**
+ * Call `onClosed` once when stdout or stderr can no longer be written: the reader went away
+ * (`factory ps | head -1` → EPIPE) or the stream failed otherwise. Without a listener Node turns
+ * that `error` event into an uncaught exception with a stack trace. Writes after that are dropped
+ * by the destroyed stream, so nothing else needs to check.
+ */
+export function watchClosedOutput(onClosed: (code: string) => void): void {
+  let closed = false;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (closed) return;
+      closed = true;
+      onClosed(error.code ?? 'EIO');
+    });
+  }
+}
+
+/**
  * Render a diagnostic the way compilers do:
  *
  *   factory.yaml:12:7 error unknown-dependency: service "api" depends on "db", which is not defined

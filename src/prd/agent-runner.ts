@@ -11,9 +11,8 @@
  * agent left uncommitted is lost.
  */
 import { isFactoryFailure } from '../lib/failure.js';
-import { createWorktree } from '../sandboxes/worktree.js';
-import type { RunOptions } from '../agent-loop/options.js';
-import { run } from '../agent-loop/run.js';
+import { createWorktree } from '../sandboxes/index.js';
+import { type RunOptions, run } from '../agent-loop/index.js';
 import type { AgentRunner, AgentTaskResult } from './runner.js';
 
 export type AgentLoopRunnerOptions = Pick<

@@ -14,7 +14,7 @@
  * attempt started are squashed (`reset --soft` to the attempt's start, then one commit), so an
  * interrupted attempt that is re-run still yields exactly one commit.
  */
-import { git, gitRaw, identityEnv } from './git.js';
+import { type CommitInfo, commitsIn, git, gitRaw, identityArgs } from '../sandboxes/index.js';
 
 export type LedgerPhase = 'task' | 'review';
 
@@ -55,15 +55,8 @@ export async function readLedger(worktree: string, base: string): Promise<Ledger
 }
 
 /** Commits in `base..HEAD`, oldest first (for evidence and the review prompt). */
-export async function branchCommits(worktree: string, base: string): Promise<{ sha: string; subject: string }[]> {
-  const out = await git(worktree, ['log', '--reverse', `--format=%H${FIELD}%s`, `${base}..HEAD`]);
-  return out
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [sha = '', subject = ''] = line.split(FIELD);
-      return { sha, subject };
-    });
+export function branchCommits(worktree: string, base: string): Promise<CommitInfo[]> {
+  return commitsIn(worktree, `${base}..HEAD`);
 }
 
 export interface LedgerCommitInput {
@@ -97,15 +90,13 @@ export async function commitLedger(input: LedgerCommitInput): Promise<LedgerComm
   await git(worktree, ['add', '-A', '--', '.', ':(exclude).factory']);
   if (squashed.length > 0) await git(worktree, ['reset', '--soft', start]);
   const staged = await gitRaw(worktree, ['diff', '--cached', '--quiet']);
-  const changed = staged.code === 1;
+  const changed = staged.exitCode === 1;
   const paragraphs = [input.title.replace(/\s*\n\s*/g, ' ').trim()];
   if (input.body) paragraphs.push(input.body);
   if (squashed.length > 0)
     paragraphs.push(['Agent commits folded in:', ...squashed.map((c) => `- ${c.subject}`)].join('\n'));
   paragraphs.push(ledgerTrailers(input.ref, input.phase));
-  const env = await identityEnv(worktree);
-  await git(worktree, ['commit', '--no-verify', '--allow-empty', '--file', '-'], {
-    env,
+  await git(worktree, [...(await identityArgs(worktree)), 'commit', '--no-verify', '--allow-empty', '--file', '-'], {
     input: `${paragraphs.join('\n\n')}\n`,
   });
   const sha = await git(worktree, ['rev-parse', 'HEAD']);

@@ -6,7 +6,7 @@
  * or leave changes — the outer process makes the task's commit and runs the tests — never push.
  * The review prompt asks for a review pass over the whole branch with the same rules.
  */
-import type { Prd, Task } from '../backlog/types.js';
+import type { Prd, Task } from '../backlog/index.js';
 
 /** The agent loop's default completion signal (issue 6); the walker asks for it explicitly. */
 export const COMPLETION_SIGNAL = '<promise>COMPLETE</promise>';

@@ -10,8 +10,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { Evidence, ReviewRecord } from '../backlog/types.js';
-import { git } from './git.js';
+import type { Evidence, ReviewRecord } from '../backlog/index.js';
+import { git } from '../sandboxes/index.js';
 import { branchCommits, commitLedger, readLedger } from './ledger.js';
 import { PhaseError, runPhase } from './phase.js';
 import { buildReviewPrompt } from './prompt.js';

@@ -4,7 +4,7 @@
  * The walker is written and tested against these; ./agent-runner.ts adapts the agent loop
  * (src/agent-loop/run.ts) and ./test-runner.ts the contract's test suites.
  */
-import type { WorktreeInfo } from '../sandboxes/types.js';
+import type { WorktreeInfo } from '../sandboxes/index.js';
 
 /**
  * How an agent run ended.

@@ -7,10 +7,9 @@
  * `prd-N`) and stopped again afterwards, exactly as `factory test` does. A repository without a
  * `factory.yaml` has no tests to run: the result says so and counts as passing.
  */
-import { findContractFile, loadContract } from '../contract/load.js';
-import { resolveInstanceRef } from '../setup/instance.js';
-import { runTests } from '../test-suites/run.js';
-import { runtimeControl } from '../test-suites/runtime-control.js';
+import { findContractFile, loadContract } from '../contract/index.js';
+import { resolveInstanceRef } from '../setup/index.js';
+import { runTests, runtimeControl } from '../test-suites/index.js';
 import type { TestRunner, TestRunResult } from './runner.js';
 
 export const contractTestRunner: TestRunner = {

@@ -8,8 +8,8 @@
  *                                                ├─ Ctrl-C / abort ────────▶ interrupted
  *                                                └─ all done ─▶ review ─▶ publish ─▶ reviewed
  */
-import type { BacklogSource, Prd, ReviewRecord, Task } from '../backlog/types.js';
-import type { Worktree, CreateWorktreeOptions } from '../sandboxes/types.js';
+import type { BacklogSource, Prd, ReviewRecord, Task } from '../backlog/index.js';
+import type { Worktree, CreateWorktreeOptions } from '../sandboxes/index.js';
 import type { PhaseTimeouts } from './phase.js';
 import type { AgentRunner, TestRunner, TestRunResult } from './runner.js';
 

@@ -10,10 +10,10 @@
  */
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { Task } from '../backlog/types.js';
+import type { Task } from '../backlog/index.js';
 import { ExitCode, isFactoryFailure } from '../lib/failure.js';
-import { createWorktree as defaultCreateWorktree } from '../sandboxes/worktree.js';
-import { git, gitRaw } from './git.js';
+import { createWorktree as defaultCreateWorktree } from '../sandboxes/index.js';
+import { git, gitRaw } from '../sandboxes/index.js';
 import { commitLedger, readLedger } from './ledger.js';
 import { acquireLock } from './lock.js';
 import { DEFAULT_PHASE_TIMEOUTS, isPhaseError, PhaseError, runPhase } from './phase.js';
@@ -35,7 +35,8 @@ async function baseBranchFor(stateDir: string, root: string, requested: string |
   }
   const current = await gitRaw(root, ['symbolic-ref', '--short', '-q', 'HEAD']);
   // A detached checkout has no branch to name: remember the commit, which merge-base understands.
-  const baseBranch = requested ?? (current.code === 0 ? current.stdout.trim() : await git(root, ['rev-parse', 'HEAD']));
+  const baseBranch =
+    requested ?? (current.exitCode === 0 ? current.stdout.trim() : await git(root, ['rev-parse', 'HEAD']));
   await mkdir(stateDir, { recursive: true });
   await writeFile(file, `${JSON.stringify({ baseBranch }, null, 2)}\n`);
   return baseBranch;
@@ -250,7 +251,7 @@ async function runAfkTask(
   const previous = await readAttempt(stateDir);
   const resumed =
     previous?.ref === task.id &&
-    (await gitRaw(worktree.path, ['merge-base', '--is-ancestor', previous.start, 'HEAD'])).code === 0;
+    (await gitRaw(worktree.path, ['merge-base', '--is-ancestor', previous.start, 'HEAD'])).exitCode === 0;
   const attempt = resumed && previous ? previous : { ref: task.id, start: head, runId: '' };
   await writeAttempt(stateDir, { ...attempt, runId: basename(ctx.log.dir) });
   const label = `task-${String(task.position).padStart(2, '0')}`;

@@ -1,6 +1,6 @@
 import { FactoryFailure, ExitCode } from '../lib/failure.js';
 import { runProcess } from './run-process.js';
-import type { ExecResult, GitIdentity } from './types.js';
+import type { CommitInfo, ExecResult, GitIdentity } from './types.js';
 
 /**
  * Git as the outer process runs it: argv only, never a shell; never `git config --global`
@@ -29,10 +29,16 @@ export function gitEnv(extra: Record<string, string> = {}): Record<string, strin
   return hostEnv({ GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...extra });
 }
 
+export const GIT_TIMEOUT_MS = 60_000;
+/** Output kept per stream: enough for a PRD branch's whole `git log`; past it `git()` fails rather than truncate. */
+export const GIT_MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
+
 export interface GitOptions {
   env?: Record<string, string>;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Written to git's stdin (a commit message with `--file -`). */
+  input?: string;
 }
 
 /** Runs git; returns the result whatever the exit code. */
@@ -40,15 +46,26 @@ export async function gitRaw(cwd: string, args: string[], options: GitOptions = 
   const config = GIT_SAFETY_CONFIG.flatMap(([k, v]) => ['-c', `${k}=${v}`]);
   return runProcess(
     { argv: ['git', ...config, ...args], cwd, env: gitEnv(options.env) },
-    { timeoutMs: options.timeoutMs ?? 60_000, signal: options.signal },
+    {
+      timeoutMs: options.timeoutMs ?? GIT_TIMEOUT_MS,
+      signal: options.signal,
+      stdin: options.input,
+      maxBufferBytes: GIT_MAX_OUTPUT_BYTES,
+    },
   ).done;
 }
 
 /** Runs git and returns trimmed stdout; a non-zero exit is a FactoryFailure with git's message. */
 export async function git(cwd: string, args: string[], options: GitOptions = {}): Promise<string> {
   const result = await gitRaw(cwd, args, options);
-  if (result.exitCode !== 0) {
-    const what = result.timedOut ? 'timed out' : result.aborted ? 'was aborted' : `failed (exit ${result.exitCode})`;
+  if (result.exitCode !== 0 || result.stdoutDroppedBytes > 0) {
+    const what = result.timedOut
+      ? 'timed out'
+      : result.aborted
+        ? 'was aborted'
+        : result.exitCode === 0
+          ? `printed more than ${GIT_MAX_OUTPUT_BYTES} bytes`
+          : `failed (exit ${result.exitCode})`;
     throw new FactoryFailure(
       'git-failed',
       `git ${args.join(' ')} ${what}: ${result.stderr.trim() || result.stdout.trim()}`,
@@ -59,6 +76,18 @@ export async function git(cwd: string, args: string[], options: GitOptions = {})
     );
   }
   return result.stdout.replace(/\n$/, '');
+}
+
+/** The commits in `range` (`base..tip`), oldest first. */
+export async function commitsIn(cwd: string, range: string, options: GitOptions = {}): Promise<CommitInfo[]> {
+  const out = await git(cwd, ['log', '--reverse', '--format=%H%x00%s', range], options);
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [sha = '', subject = ''] = line.split('\0');
+      return { sha, subject };
+    });
 }
 
 /** The identity git would use in `cwd`, or the fallback. Reads config; never writes it. */

@@ -1,25 +1,41 @@
 /**
  * `getInstanceEnv`: the variables factory defines for an instance (contract env, env_file values,
  * `<NAME>_PORT`, built-ins) — not the whole process environment — for `factory env`, scripts and
- * other layers. Ports come from the running instance, else its lease; an instance with neither
- * leases its block now, so the ports printed are the ones `start` will use.
+ * other layers. Ports come from the running instance, else its lease. Reading variables never
+ * leases: an instance with neither gets the block it would lease if started now (a preview, not
+ * reserved — `describeInstanceEnv` says which).
  */
 import { isAbsolute, resolve } from 'node:path';
-import { BUILTIN_NAMES, buildInstanceEnv, readEnvFile } from '../contract/interpolate.js';
+import { BUILTIN_NAMES, buildInstanceEnv, readEnvFile } from '../contract/index.js';
 import { resolveInstance, type InstanceOptions } from './instance.js';
-import { acquireLease, readLeases } from './leases.js';
+import { previewLease, readLeases } from './leases.js';
 import { portsFor } from './plan.js';
-import { identityOf } from './proc.js';
+import { identityOf, processAlive } from './proc.js';
 import { readStateFile } from './status-read.js';
 
+export interface InstanceEnv {
+  worktreeId: string;
+  vars: Record<string, string>;
+  /** First port of the block the variables use. */
+  portBase: number;
+  /** False: the instance holds no lease; `portBase` is the block it would get if started now. */
+  leased: boolean;
+}
+
 export async function getInstanceEnv(opts: InstanceOptions = {}): Promise<Record<string, string>> {
+  return (await describeInstanceEnv(opts)).vars;
+}
+
+export async function describeInstanceEnv(opts: InstanceOptions = {}): Promise<InstanceEnv> {
   const env = opts.env ?? process.env;
   const inst = await resolveInstance(opts);
   const { contract } = inst;
-  let base = readStateFile(inst.stateDir)?.portBase;
+  const state = readStateFile(inst.stateDir);
+  let base = state && processAlive(state.supervisor) ? state.portBase : undefined;
   base ??= readLeases(env).find((l) => l.root === inst.root && l.worktreeId === inst.worktreeId)?.base;
+  const leased = base !== undefined;
   if (base === undefined) {
-    const leased = await acquireLease({
+    const preview = await previewLease({
       root: inst.root,
       worktreeId: inst.worktreeId,
       stateDir: inst.stateDir,
@@ -28,7 +44,7 @@ export async function getInstanceEnv(opts: InstanceOptions = {}): Promise<Record
       owner: identityOf(process.pid) ?? { pid: process.pid, startTime: -1 },
       env,
     });
-    base = leased.lease.base;
+    base = preview.lease.base;
   }
   const ports = portsFor(contract, base);
   const full = buildInstanceEnv(contract, {
@@ -52,7 +68,7 @@ export async function getInstanceEnv(opts: InstanceOptions = {}): Promise<Record
     const v = full[k];
     if (v !== undefined) out[k] = v;
   }
-  return out;
+  return { worktreeId: inst.worktreeId, vars: out, portBase: base, leased };
 }
 
 /** POSIX shell single-quoting: safe for `eval "$(factory env --shell)"`. */

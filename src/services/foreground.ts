@@ -11,7 +11,7 @@ import { withLock } from './lock.js';
 import { instanceFiles } from './paths.js';
 import { identityOf, processAlive } from './proc.js';
 import { closeServer, serve } from './socket.js';
-import { prepareInstance, type StartEvent, type StartOptions } from './start.js';
+import { preflightInstance, prepareInstance, type StartEvent, type StartOptions } from './start.js';
 import { readStateFile } from './status-read.js';
 import { Supervisor } from './supervisor.js';
 
@@ -29,6 +29,7 @@ export async function runForeground(
   const inst = await resolveInstance(opts);
   const files = instanceFiles(inst.stateDir);
   const self = identityOf(process.pid) ?? { pid: process.pid, startTime: -1 };
+  const compose = await preflightInstance(inst, opts);
   const sup = await withLock(files.startLock, 'instance start', async () => {
     const prev = readStateFile(inst.stateDir);
     if (prev && processAlive(prev.supervisor)) {
@@ -41,7 +42,7 @@ export async function runForeground(
         },
       );
     }
-    const plan = await prepareInstance(inst, opts, self);
+    const plan = await prepareInstance(inst, opts, self, compose ?? (await preflightInstance(inst, opts)));
     const s = new Supervisor(plan, {
       foreground: true,
       ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
@@ -54,6 +55,7 @@ export async function runForeground(
   const server = await serve(sup.plan.socket, {
     state: () => sup.state,
     stop: () => sup.stop(),
+    restart: (service) => sup.restartService(service),
     subscribe: (fn) => sup.on(fn),
   });
   const onSignal = () => {
@@ -63,6 +65,8 @@ export async function runForeground(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   opts.signal?.addEventListener('abort', onSignal, { once: true });
+  // Aborted while starting (its output closed as soon as the lease line was written): stop now.
+  if (opts.signal?.aborted) onSignal();
   const stoppedP = new Promise<void>((r) => sup.on((e) => e.type === 'stopped' && r()));
   try {
     const ready = await sup.startup;

@@ -2,8 +2,7 @@
  * Which instance a command acts on, with its compiled contract: `resolveInstance` (library API).
  * Loads the contract compiler — commands that only read state use ./paths.ts `locateInstance`.
  */
-import { loadContract } from '../contract/load.js';
-import type { Contract } from '../contract/types.js';
+import { loadContract, type Contract } from '../contract/index.js';
 import { locateInstance, type LocateOptions } from './paths.js';
 
 export interface InstanceOptions {
@@ -13,6 +12,12 @@ export interface InstanceOptions {
   worktreeId?: string;
   /** Environment for `${NAME}` references and FACTORY_* variables (default: process.env). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * The instance as `resolveInstance` returned it, so a caller that makes several calls for one
+   * instance (start it, then read its env) compiles the contract once; cwd/file/worktreeId are
+   * then not looked at.
+   */
+  instance?: ResolvedInstance;
 }
 
 export interface ResolvedInstance {
@@ -23,6 +28,7 @@ export interface ResolvedInstance {
 }
 
 export async function resolveInstance(opts: InstanceOptions = {}): Promise<ResolvedInstance> {
+  if (opts.instance) return opts.instance;
   const env = opts.env ?? process.env;
   const loc = locateInstance(locate(opts));
   const contract = await loadContract({ file: loc.file, env });

@@ -1,5 +1,5 @@
 /**
- * One log file per service, every line timestamped: `2026-11-23T16:55:11.123Z out listening on 46001`
+ * One log file per service, every line timestamped: `2026-11-23T16:55:11.123Z out listening on 20001`
  * (`out`/`err` = the stream). The last lines stay in memory for failure reports.
  */
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';

@@ -4,7 +4,7 @@
  * on some filesystems) and prints what was appended.
  */
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { instanceFiles } from './paths.js';
 
@@ -45,14 +45,19 @@ function pick(stateDir: string, service: string | undefined): string[] {
   return [service];
 }
 
-/** The last `n` lines (all services merged by time, or one service). */
-export function tailLogs(stateDir: string, service: string | undefined, n: number): LogLine[] {
+/** The last `n` lines (all services merged by time, or one service); with `match`, of those whose text matches. */
+export function tailLogs(stateDir: string, service: string | undefined, n: number, match?: RegExp): LogLine[] {
   const files = instanceFiles(stateDir);
   const lines: LogLine[] = [];
   for (const s of pick(stateDir, service)) {
-    const text = readFileSync(s === 'supervisor' ? files.supervisorLog : files.log(s), 'utf8');
-    const raw = text.split('\n').filter(Boolean);
-    for (const r of raw.slice(-n)) lines.push(parseLogLine(s, r));
+    const path = s === 'supervisor' ? files.supervisorLog : files.log(s);
+    if (!existsSync(path)) continue;
+    let parsed = readFileSync(path, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((r) => parseLogLine(s, r));
+    if (match) parsed = parsed.filter((l) => match.test(l.line));
+    lines.push(...parsed.slice(-n));
   }
   lines.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   return lines.slice(-n);
@@ -104,8 +109,4 @@ export async function followLogs(
       );
     });
   }
-}
-
-export function logPath(stateDir: string, service: string): string {
-  return join(instanceFiles(stateDir).logs, `${service}.log`);
 }

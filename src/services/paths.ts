@@ -3,19 +3,19 @@
  * and `urls` are benchmarked against `node -e 0`, so this module imports only node:fs/path/os/crypto.
  *
  * - contract root: the directory of factory.yaml (found in cwd or its parents up to a `.git`),
- *   the same rule as src/contract/load.ts `findContractFile`.
+ *   src/contract/locate.ts `locateContractFile`, the one rule.
  * - worktree id: `--worktree-id`, else FACTORY_WORKTREE_ID, else the name of the git worktree's top
  *   directory (the nearest ancestor of the root holding `.git`, a directory in the main checkout and
  *   a file in a linked worktree — what `git rev-parse --show-toplevel` prints), else the root's name.
  * - instance dir: `<root>/.factory/instances/<id>/` (state.json, logs/, data/, run/).
  * - machine state dir: FACTORY_STATE_HOME, else $XDG_STATE_HOME/factory, else ~/.local/state/factory.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import { locateContractFile } from '../contract/locate.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 
-export const CONTRACT_FILE_NAME = 'factory.yaml';
 const WORKTREE_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 export const MAX_WORKTREE_ID = 64;
 /** sun_path is 108 bytes on Linux including the terminating NUL. */
@@ -44,39 +44,18 @@ export function machineStateDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(homedir(), '.local', 'state', 'factory');
 }
 
+export function isValidWorktreeId(id: string): boolean {
+  return WORKTREE_ID_RE.test(id) && id.length <= MAX_WORKTREE_ID;
+}
+
 export function validateWorktreeId(id: string): string {
-  if (!WORKTREE_ID_RE.test(id) || id.length > MAX_WORKTREE_ID) {
+  if (!isValidWorktreeId(id)) {
     throw new FactoryFailure('invalid-worktree-id', `worktree id "${id}" is not valid`, {
       exitCode: ExitCode.invalid,
       hint: `use letters, digits, ".", "_" and "-" (at most ${MAX_WORKTREE_ID}), starting with a letter or digit`,
     });
   }
   return id;
-}
-
-/** The contract file: `-f` (a file or a directory holding factory.yaml), else found upwards from cwd. */
-export function locateContractFile(opts: { cwd?: string; file?: string }): string {
-  const cwd = resolve(opts.cwd ?? process.cwd());
-  if (opts.file !== undefined) {
-    const abs = resolve(cwd, opts.file);
-    if (existsSync(abs) && statSync(abs).isDirectory()) {
-      const inside = join(abs, CONTRACT_FILE_NAME);
-      if (existsSync(inside)) return inside;
-    } else if (existsSync(abs)) return abs;
-    throw new FactoryFailure('no-contract', `${opts.file} does not exist`, { exitCode: ExitCode.invalid });
-  }
-  let dir = cwd;
-  for (;;) {
-    const candidate = join(dir, CONTRACT_FILE_NAME);
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (existsSync(join(dir, '.git')) || parent === dir) break;
-    dir = parent;
-  }
-  throw new FactoryFailure('no-contract', `no ${CONTRACT_FILE_NAME} in ${cwd} or its parents`, {
-    exitCode: ExitCode.invalid,
-    hint: 'run "factory init" to write one, or pass -f <file>',
-  });
 }
 
 /** The git worktree's top directory holding `dir` (no git process), or undefined outside git. */

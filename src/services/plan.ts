@@ -4,17 +4,36 @@
  * the YAML/schema stack (smaller RSS) and runs with the environment `start` was called with.
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import {
+  DEFAULTS,
   buildInstanceEnv,
   composeProjectName,
   resolveCommand,
   resolveTemplate,
   serviceEnv,
-} from '../contract/interpolate.js';
-import type { Contract, Dependency, HealthCheck, ServiceSpec } from '../contract/types.js';
+  type ComposeService,
+  type Contract,
+  type Dependency,
+  type HealthCheck,
+  type ServiceSpec,
+} from '../contract/index.js';
 import type { ResolvedCheck } from './checks/types.js';
-import { composeDownArgv, composeStopArgv, composeUpArgv, buildOverride, type ComposeTarget } from './compose.js';
+import {
+  composeDownArgvs,
+  composeExecArgv,
+  composeHealthcheck,
+  composeLogsArgv,
+  composeService,
+  composeStopArgv,
+  composeUpArgv,
+  deriveCompose,
+  locateComposeFile,
+  readCompose,
+  type ComposeDoc,
+  type ComposeProject,
+  type ComposeTool,
+} from './compose/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { instanceKey } from './instance-key.js';
 import { instanceFiles } from './paths.js';
@@ -34,10 +53,21 @@ export interface ServicePlan {
   stop: ServiceSpec['stop'];
   oneShot: boolean;
   logPath: string;
-  compose: { stopArgv: string[]; downArgv: string[]; project: string; overrideFile: string } | null;
+  compose: {
+    project: string;
+    /** The derived compose file factory runs (../compose/derive.ts). */
+    file: string;
+    stopArgv: string[];
+    /** `down -v …` and whatever the tool leaves that must be removed another way. */
+    downArgvs: string[][];
+    /** `logs -f`: the container's output becomes the service's log. */
+    logsArgv: string[];
+  } | null;
 }
 
 export interface InstancePlan {
+  /** The contract's `name` (stable preview hostnames: `<service>.<worktree-id>.<project>.localhost`). */
+  project: string;
   worktreeId: string;
   root: string;
   contractFile: string;
@@ -49,6 +79,8 @@ export interface InstancePlan {
   urls: Record<string, string>;
   order: string[];
   services: Record<string, ServicePlan>;
+  /** The compose tool the preflight chose (null: no compose service). */
+  compose: ComposeTool | null;
 }
 
 export interface PlanInput {
@@ -60,6 +92,8 @@ export interface PlanInput {
   processEnv: NodeJS.ProcessEnv;
   /** Only these services and what they depend on (`--only`). */
   only?: string[];
+  /** From the compose preflight; required when a selected service is a compose service. */
+  compose?: ComposeTool | null;
 }
 
 export function portsFor(contract: Contract, base: number): Record<string, number> {
@@ -127,6 +161,55 @@ function tcpPortNumber(target: string, vars: Record<string, string>): number {
   );
 }
 
+/**
+ * One derived compose file per user compose file, written once per start: it maps the leased
+ * ports of every compose service of the contract that lives in that file (not only the selected
+ * ones: `up -d a` also starts what `a` depends on in compose).
+ */
+class DerivedComposeFiles {
+  private readonly byFile = new Map<string, { project: ComposeProject; doc: ComposeDoc; tool: ComposeTool }>();
+  used = false;
+
+  constructor(
+    private readonly input: PlanInput,
+    private readonly ports: Record<string, number>,
+    private readonly runDir: string,
+    private readonly baseEnv: Record<string, string>,
+  ) {}
+
+  private userFile(s: ComposeService, cwd: string): string {
+    return locateComposeFile(this.input.contract.root, cwd, s.composeFile);
+  }
+
+  forService(s: ComposeService, cwd: string) {
+    const tool = this.input.compose;
+    if (!tool) throw new Error(`compose service "${s.name}" planned without a compose tool (run the preflight)`);
+    this.used = true;
+    const userFile = this.userFile(s, cwd);
+    const known = this.byFile.get(userFile);
+    if (known) return known;
+    const { contract, worktreeId } = this.input;
+    const doc = readCompose(userFile);
+    const managed = Object.values(contract.services).flatMap((o) => {
+      if (o.kind !== 'compose') return [];
+      const oCwd = resolve(contract.root, resolveTemplate(o.cwd, serviceEnv(contract, o, this.baseEnv)));
+      if (this.userFile(o, oCwd) !== userFile) return [];
+      return [{ service: o.composeService, leased: o.ports.map((p) => this.ports[p] as number) }];
+    });
+    const file = join(this.runDir, 'compose', `${this.byFile.size + 1}-${basename(userFile)}`);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, deriveCompose(doc, managed));
+    const project = {
+      project: composeProjectName(contract.isolation.composeProjectPrefix, worktreeId),
+      file,
+      projectDir: dirname(userFile),
+    };
+    const entry = { project, doc, tool };
+    this.byFile.set(userFile, entry);
+    return entry;
+  }
+}
+
 export function buildPlan(input: PlanInput): InstancePlan {
   const { contract, worktreeId, stateDir } = input;
   const ports = portsFor(contract, input.portBase);
@@ -142,6 +225,7 @@ export function buildPlan(input: PlanInput): InstancePlan {
   const services: Record<string, ServicePlan> = {};
   const urls: Record<string, string> = {};
   const order = selectServices(contract, input.only);
+  const composeFiles = new DerivedComposeFiles(input, ports, files.run, base);
   for (const name of order) {
     const s = contract.services[name] as ServiceSpec;
     const env = serviceEnv(contract, s, base);
@@ -152,24 +236,39 @@ export function buildPlan(input: PlanInput): InstancePlan {
     let file: string;
     let args: string[];
     let compose: ServicePlan['compose'] = null;
+    let check = s.healthcheck ? resolveCheck(s.healthcheck, env, cwd, ports) : null;
     if (s.kind === 'compose') {
-      const project = composeProjectName(contract.isolation.composeProjectPrefix, worktreeId);
-      const overrideFile = join(files.run, `compose.${name}.override.yaml`);
-      const target: ComposeTarget = {
-        project,
-        ...(s.composeFile ? { file: resolve(contract.root, s.composeFile) } : {}),
-        overrideFile,
-        service: s.composeService,
-      };
-      mkdirSync(dirname(overrideFile), { recursive: true });
-      writeFileSync(overrideFile, buildOverride(contract.root, s.composeFile, s.composeService, Object.values(owned)));
-      [file, ...args] = composeUpArgv(target) as [string, ...string[]];
+      const derived = composeFiles.forService(s, cwd);
+      const cp = derived.project;
+      [file, ...args] = composeUpArgv(derived.tool, cp, s.composeService) as [string, ...string[]];
       compose = {
-        stopArgv: composeStopArgv(target, s.stop.graceMs),
-        downArgv: composeDownArgv(target),
-        project,
-        overrideFile,
+        project: cp.project,
+        file: cp.file,
+        stopArgv: composeStopArgv(derived.tool, cp, s.composeService, s.stop.graceMs),
+        downArgvs: composeDownArgvs(derived.tool, cp),
+        logsArgv: composeLogsArgv(derived.tool, cp, s.composeService),
       };
+      // No check in the contract: the compose file's own healthcheck, run by factory in the container.
+      const hc = check ? undefined : composeHealthcheck(composeService(derived.doc, s.composeService));
+      if (hc) {
+        const [hFile, ...hArgs] = composeExecArgv(derived.tool, cp, s.composeService, hc.command) as [
+          string,
+          ...string[],
+        ];
+        check = {
+          kind: 'command',
+          file: hFile,
+          args: hArgs,
+          cwd,
+          env,
+          intervalMs: DEFAULTS.check.intervalMs,
+          maxIntervalMs: DEFAULTS.check.maxIntervalMs,
+          timeoutMs: hc.timeoutMs ?? DEFAULTS.check.timeoutMs,
+          startPeriodMs: DEFAULTS.check.startPeriodMs,
+          retries: DEFAULTS.check.retries,
+          startupTimeoutMs: DEFAULTS.check.startupTimeoutMs,
+        };
+      }
     } else {
       ({ file, args } = resolveCommand(s.command, env));
     }
@@ -182,7 +281,7 @@ export function buildPlan(input: PlanInput): InstancePlan {
       env,
       ports: owned,
       url,
-      check: s.healthcheck ? resolveCheck(s.healthcheck, env, cwd, ports) : null,
+      check,
       dependsOn: s.dependsOn.filter((d) => order.includes(d.service)),
       restart: s.restart,
       stop: s.stop,
@@ -193,6 +292,7 @@ export function buildPlan(input: PlanInput): InstancePlan {
     };
   }
   return {
+    project: contract.name,
     worktreeId,
     root: contract.root,
     contractFile: contract.file,
@@ -204,5 +304,6 @@ export function buildPlan(input: PlanInput): InstancePlan {
     urls,
     order,
     services,
+    compose: composeFiles.used ? (input.compose ?? null) : null,
   };
 }

@@ -49,10 +49,6 @@ export function processAlive(p: ProcessIdentity | undefined): boolean {
   return startTimeOf(p.pid) === p.startTime;
 }
 
-export function processGroupOf(pid: number): number | undefined {
-  return readStat(pid)?.pgid;
-}
-
 function allPids(): number[] {
   const out: number[] = [];
   for (const name of readdirSync('/proc')) {
@@ -167,7 +163,7 @@ export function listenersOf(port: number): number[] {
   return out;
 }
 
-/** Command line of a pid, for messages ("port 46001 is held by pid 123 (python3 -m http.server)"). */
+/** Command line of a pid, for messages ("port 20001 is held by pid 123 (python3 -m http.server)"). */
 export function commandLineOf(pid: number): string | undefined {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ') || undefined;

@@ -16,6 +16,10 @@ const V = { schemaVersion: Type.Literal(1) };
 const Identity = Type.Object({ pid: Type.Integer(), startTime: Type.Integer() }, closed);
 const Ports = Type.Record(Type.String(), Type.Integer(), { description: 'Port name → leased port number.' });
 const Urls = Type.Record(Type.String(), Type.String(), { description: 'Service name → URL.' });
+const StableUrls = Type.Record(Type.String(), Type.String(), {
+  description:
+    'Service name → stable URL through `factory router` (http://<service>.<worktree-id>.<project>.localhost:<port>/…), when a router runs and the instance is running; else {}.',
+});
 
 const ServiceStatusSchema = Type.Object(
   {
@@ -44,7 +48,7 @@ const ServiceStatusSchema = Type.Object(
     ),
     ports: Ports,
     url: Nullable(Type.String()),
-    check: Nullable(Type.String({ description: 'The check, e.g. "http http://127.0.0.1:46001/health".' })),
+    check: Nullable(Type.String({ description: 'The check, e.g. "http http://127.0.0.1:20001/health".' })),
     lastCheck: Nullable(
       Type.Object({ ok: Type.Boolean(), at: Type.String(), durationMs: Type.Number(), detail: Type.String() }, closed),
     ),
@@ -72,6 +76,36 @@ const ErrorSchema = Nullable(
   ),
 );
 
+const ComposeToolSchema = Nullable(
+  Type.Object(
+    {
+      name: Type.Union(
+        ['docker compose', 'docker-compose', 'podman compose', 'podman-compose'].map((n) => Type.Literal(n)) as never,
+        { description: 'How the compose tool is invoked.' },
+      ),
+      command: Type.Array(Type.String()),
+      flavor: Type.Union([Type.Literal('compose-v2'), Type.Literal('compose-v1'), Type.Literal('podman-compose')], {
+        description: 'The implementation behind the command.',
+      }),
+      version: Type.String(),
+      engine: Nullable(
+        Type.Object(
+          {
+            name: Type.String({ description: 'e.g. "Docker Engine - Community", "Podman Engine", "podman".' }),
+            version: Type.String(),
+            endpoint: Type.String({ description: 'DOCKER_HOST (or the default socket), or "podman".' }),
+          },
+          closed,
+        ),
+      ),
+    },
+    {
+      ...closed,
+      description: 'The compose tool and engine the preflight chose for the compose services; null without any.',
+    },
+  ),
+);
+
 const statusFields = {
   worktreeId: Type.String(),
   root: Type.String(),
@@ -93,7 +127,9 @@ const statusFields = {
   portBase: Nullable(Type.Integer()),
   ports: Ports,
   urls: Urls,
+  stableUrls: StableUrls,
   services: Type.Array(ServiceStatusSchema),
+  compose: ComposeToolSchema,
   orphans: Type.Array(Identity, { description: 'Live processes of the instance whose supervisor is dead.' }),
   error: ErrorSchema,
 };
@@ -108,13 +144,27 @@ export const StartOutput = Type.Object(
     ...V,
     ok: Type.Literal(true),
     attached: Type.Boolean({ description: 'The instance was already running; this call attached to it.' }),
+    warnings: Type.Array(Type.String(), {
+      description:
+        "Things to know that did not stop the start, e.g. a --port-range block inside the kernel's ephemeral port range.",
+    }),
     ...statusFields,
   },
   { ...closed, description: 'Output of `factory start --json` once ready.' },
 );
 export const UrlsOutput = Type.Object(
-  { ...V, worktreeId: Type.String(), running: Type.Boolean(), urls: Urls, ports: Ports },
+  { ...V, worktreeId: Type.String(), running: Type.Boolean(), urls: Urls, stableUrls: StableUrls, ports: Ports },
   { ...closed, description: 'Output of `factory urls --json`.' },
+);
+
+export const RestartOutput = Type.Object(
+  {
+    ...V,
+    ok: Type.Boolean({ description: 'The restarted service is ready or completed again.' }),
+    restarted: ServiceStatusSchema,
+    ...statusFields,
+  },
+  { ...closed, description: 'Output of `factory restart <service> --json` (the instance status after the restart).' },
 );
 
 const stopFields = {
@@ -170,8 +220,17 @@ export const PsOutput = Type.Object(
   { ...closed, description: 'Output of `factory ps --json` (exit 1 when a leak is flagged).' },
 );
 export const EnvOutput = Type.Object(
-  { ...V, env: Type.Record(Type.String(), Type.String()) },
-  { ...closed, description: 'Output of `factory env --json`.' },
+  {
+    ...V,
+    env: Type.Record(Type.String(), Type.String()),
+    portBase: Type.Integer({ description: 'First port of the block the variables use.' }),
+    leased: Type.Boolean({
+      description:
+        'The instance holds a port lease (or runs). False: the ports are the block it would get if started now; nothing is reserved.',
+    }),
+    note: Nullable(Type.String({ description: 'Set when `leased` is false, saying so.' })),
+  },
+  { ...closed, description: 'Output of `factory env --json` (never leases).' },
 );
 const LogLineSchema = Type.Object(
   { service: Type.String(), at: Type.String(), stream: Type.String(), line: Type.String() },
@@ -188,6 +247,7 @@ export const runtimeSchemas = {
   status: StatusOutput,
   urls: UrlsOutput,
   stop: StopOutput,
+  restart: RestartOutput,
   clean: CleanOutput,
   ps: PsOutput,
   env: EnvOutput,

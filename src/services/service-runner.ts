@@ -46,6 +46,8 @@ export class ServiceRunner {
   readonly settled = new Milestone();
   readonly status: ServiceStatus;
   private proc: ManagedProcess | undefined;
+  /** compose services: `compose logs -f`, feeding the container's output into the service's log. */
+  private logs: ManagedProcess | undefined;
   private readonly abort = new AbortController();
   private monitor: HealthMonitor | undefined;
   private stopRequested = false;
@@ -225,15 +227,18 @@ export class ServiceRunner {
   }
 
   /**
-   * A compose service's launcher (`docker compose … up -d`) exits once the container runs: exit 0
-   * means started; its check (if any) then decides readiness. No process is left to watch.
+   * A compose service's launcher (`<compose> … up -d`) exits once the container runs: exit 0
+   * means started; its check (if any) then decides readiness. What is left to watch is the
+   * container's output, followed with `<compose> logs -f` into the service's log.
    */
   private async composeUp(exitP: Promise<Exit>): Promise<Exit | 'timeout' | 'up'> {
     const exit = await exitP;
     this.status.exitCode = exit.code;
+    if (this.proc) this.reaped(this.proc);
     if (exit.code !== 0) return exit;
     this.status.pid = null;
     this.status.pidStartTime = null;
+    if (!this.stopRequested) this.followLogs();
     const check = this.plan.check;
     if (check) {
       const r = new Readiness(check, {
@@ -250,6 +255,28 @@ export class ServiceRunner {
     }
     this.markReady();
     return 'up';
+  }
+
+  private followLogs(): void {
+    const [file, ...args] = this.plan.compose?.logsArgv ?? [];
+    if (!file) return;
+    const p = this.plan;
+    let startTime = -1;
+    const logs = new ManagedProcess(
+      { file, args, cwd: p.cwd, env: p.env, instanceKey: this.ctx.instanceKey, service: p.name },
+      {
+        onSpawn: (self) => {
+          startTime = self.startTime;
+          this.ctx.child(self.pid, self.startTime, true);
+        },
+        onLine: (stream, line) => this.ctx.log.write(stream, line),
+        onExit: () => {
+          if (logs.pid !== undefined) this.ctx.child(logs.pid, startTime, false);
+        },
+      },
+    );
+    this.logs = logs;
+    logs.start();
   }
 
   private reaped(proc: ManagedProcess): void {
@@ -280,6 +307,7 @@ export class ServiceRunner {
       await this.proc.stop(this.plan.stop.signal, this.plan.stop.graceMs);
       this.reaped(this.proc);
     }
+    await this.logs?.stop('SIGTERM', this.plan.stop.graceMs);
     this.started.set(false);
     this.healthy.set(false);
     this.completed.set(false);

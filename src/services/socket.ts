@@ -3,6 +3,7 @@
  *   → {"cmd":"status"}              ← {"ok":true,"state":{…}}
  *   → {"cmd":"stop"}                ← {"ok":true,"state":{…}} once everything is stopped
  *   → {"cmd":"subscribe"}           ← {"type":"snapshot","state":{…}} then one line per event
+ *   → {"cmd":"restart","service":s} ← {"ok":true,"state":{…}} once s is ready, completed or failed again
  * Only the client half is imported by `start`/`stop`; `status` reads state.json instead.
  */
 import { mkdirSync, rmSync } from 'node:fs';
@@ -11,13 +12,19 @@ import { dirname } from 'node:path';
 import type { SupervisorEvent } from './events.js';
 import type { InstanceStateFile } from './state.js';
 
-export type Request = { cmd: 'status' } | { cmd: 'stop' } | { cmd: 'subscribe'; lines?: boolean };
+export type Request =
+  | { cmd: 'status' }
+  | { cmd: 'stop' }
+  | { cmd: 'subscribe'; lines?: boolean }
+  | { cmd: 'restart'; service: string };
 export type Reply = { ok: true; state: InstanceStateFile } | { ok: false; error: string };
 export type StreamItem = { type: 'snapshot'; state: InstanceStateFile } | SupervisorEvent;
 
 export interface ServerHooks {
   state: () => InstanceStateFile;
   stop: () => Promise<void>;
+  /** Restart one service; rejects (its message is the reply's error) for an unknown service. */
+  restart: (service: string) => Promise<unknown>;
   subscribe: (fn: (e: SupervisorEvent) => void) => () => void;
 }
 
@@ -64,6 +71,11 @@ export function serve(path: string, hooks: ServerHooks): Promise<Server> {
       const req = msg as Request;
       if (req.cmd === 'status') send(sock, { ok: true, state: hooks.state() });
       else if (req.cmd === 'stop') void hooks.stop().then(() => send(sock, { ok: true, state: hooks.state() }));
+      else if (req.cmd === 'restart')
+        void hooks.restart(String(req.service)).then(
+          () => send(sock, { ok: true, state: hooks.state() }),
+          (e: unknown) => send(sock, { ok: false, error: e instanceof Error ? e.message : String(e) }),
+        );
       else if (req.cmd === 'subscribe') {
         send(sock, { type: 'snapshot', state: hooks.state() });
         const off = hooks.subscribe((e) => {
@@ -106,30 +118,5 @@ export async function request(path: string, req: Request, timeoutMs = 60_000): P
       reject(new Error('closed without a reply'));
     });
     send(sock, req);
-  });
-}
-
-/** Follow the supervisor's events; `onItem` returns true to stop following. Resolves when done or the socket closes. */
-export async function follow(
-  path: string,
-  onItem: (item: StreamItem) => boolean | undefined,
-  withLines = false,
-): Promise<'done' | 'closed'> {
-  const sock = await connect(path);
-  return new Promise((resolve) => {
-    let finished = false;
-    lines(sock, (v) => {
-      if (finished) return;
-      if (onItem(v as StreamItem) === true) {
-        finished = true;
-        sock.destroy();
-        resolve('done');
-      }
-    });
-    sock.once('close', () => {
-      if (!finished) resolve('closed');
-    });
-    sock.on('error', () => undefined);
-    send(sock, { cmd: 'subscribe', lines: withLines });
   });
 }

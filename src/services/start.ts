@@ -24,7 +24,8 @@ import { withLock } from './lock.js';
 import { MARKER_INSTANCE, MARKER_SERVICE } from './markers.js';
 import { socketPathFor } from './instance-key.js';
 import { instanceFiles } from './paths.js';
-import { buildPlan, type InstancePlan } from './plan.js';
+import { composePreflight, type ComposeTool } from './compose/index.js';
+import { buildPlan, selectServices, type InstancePlan } from './plan.js';
 import { identityOf, processAlive, type ProcessIdentity } from './proc.js';
 import { reapInstance } from './reap.js';
 import { request, type StreamItem } from './socket.js';
@@ -38,6 +39,8 @@ export type StartEvent =
       ports: Record<string, number>;
       moved: LeaseResult['moved'] | null;
       reclaimed: string[];
+      /** The block lies inside the kernel's ephemeral port range (see ./port-pool.ts). */
+      warnings: string[];
     }
   | { type: 'attached'; pid: number; phase: string };
 
@@ -82,13 +85,15 @@ export function interrupted(): FactoryFailure {
   });
 }
 
-/** Lease ports and build the plan (shared with --foreground). Caller holds the instance lock. */
-export async function prepareInstance(
-  inst: ResolvedInstance,
-  opts: StartOptions,
-  owner: ProcessIdentity,
-): Promise<InstancePlan> {
-  const env = opts.env ?? process.env;
+/** The highest port number there is. */
+const MAX_PORT = 65_535;
+
+/**
+ * Refuse options that cannot work before anything is created (no instance folder, no lease): an
+ * unknown service, a port block that would end past 65535 for this contract's block size, a
+ * startup limit that is not a positive number. Shared with --foreground; library callers get it too.
+ */
+export function checkStartOptions(inst: ResolvedInstance, opts: StartOptions): void {
   for (const name of opts.only ?? []) {
     if (!inst.contract.services[name]) {
       throw new FactoryFailure('unknown-service', `no service "${name}" in ${inst.contract.file}`, {
@@ -97,6 +102,51 @@ export async function prepareInstance(
       });
     }
   }
+  const size = inst.contract.isolation.portBlockSize;
+  const base = opts.portRange;
+  if (base !== undefined && (!Number.isInteger(base) || base < 1 || base + size - 1 > MAX_PORT)) {
+    const last = MAX_PORT - size + 1;
+    throw new FactoryFailure(
+      'invalid-port-range',
+      Number.isInteger(base) && base >= 1
+        ? `--port-range ${base} does not leave room for this contract's block of ${size} ports: it would end at ${base + size - 1}, past ${MAX_PORT}`
+        : `--port-range must be a whole port number from 1 to ${last}, got ${base}`,
+      { exitCode: ExitCode.invalid, hint: `use a base from 1 to ${last} (isolation.port_range_size is ${size})` },
+    );
+  }
+  const t = opts.timeoutMs;
+  if (t !== undefined && (!Number.isFinite(t) || t <= 0 || t > 2 ** 31 - 1)) {
+    throw new FactoryFailure(
+      'invalid-timeout',
+      `the startup limit must be a positive number of milliseconds, got ${t}`,
+      {
+        exitCode: ExitCode.invalid,
+      },
+    );
+  }
+}
+
+/**
+ * Before the lock, a lease or any file: the compose preflight, when a service to start is a compose
+ * service and no supervisor runs already (attaching needs no tool). Its failure is final (exit 3).
+ */
+export async function preflightInstance(inst: ResolvedInstance, opts: StartOptions): Promise<ComposeTool | null> {
+  checkStartOptions(inst, opts);
+  const prev = readStateFile(inst.stateDir);
+  if (prev && processAlive(prev.supervisor)) return null;
+  const compose = selectServices(inst.contract, opts.only).filter((n) => inst.contract.services[n]?.kind === 'compose');
+  return compose.length ? composePreflight(compose, opts.env ?? process.env) : null;
+}
+
+/** Lease ports and build the plan (shared with --foreground). Caller holds the instance lock. */
+export async function prepareInstance(
+  inst: ResolvedInstance,
+  opts: StartOptions,
+  owner: ProcessIdentity,
+  compose: ComposeTool | null,
+): Promise<InstancePlan> {
+  const env = opts.env ?? process.env;
+  checkStartOptions(inst, opts);
   const prev = readStateFile(inst.stateDir);
   if (prev) await reapInstance(prev);
   const leased = await acquireLease({
@@ -118,6 +168,7 @@ export async function prepareInstance(
     portBase: leased.lease.base,
     processEnv: cleanEnv(env),
     ...(opts.only ? { only: opts.only } : {}),
+    compose,
   });
   opts.onEvent?.({
     type: 'lease',
@@ -125,6 +176,7 @@ export async function prepareInstance(
     ports: plan.ports,
     moved: leased.moved ?? null,
     reclaimed: leased.reclaimed.map((l) => l.worktreeId),
+    warnings: leased.warnings,
   });
   return plan;
 }
@@ -195,6 +247,7 @@ export async function startInstance(opts: StartOptions = {}): Promise<InstanceSt
   const files = instanceFiles(inst.stateDir);
   const self = identityOf(process.pid) ?? { pid: process.pid, startTime: -1 };
   if (opts.signal?.aborted) throw interrupted();
+  const compose = await preflightInstance(inst, opts);
 
   let attached = false;
   const { follower, pid, socket, first } = await withLock(files.startLock, 'instance start', async () => {
@@ -209,7 +262,7 @@ export async function startInstance(opts: StartOptions = {}): Promise<InstanceSt
         first: undefined,
       };
     }
-    const plan = await prepareInstance(inst, opts, self);
+    const plan = await prepareInstance(inst, opts, self, compose ?? (await preflightInstance(inst, opts)));
     if (opts.signal?.aborted) throw interrupted();
     const s = await spawnSupervisor(plan, opts);
     return { ...s, socket: plan.socket };

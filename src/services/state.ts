@@ -3,6 +3,7 @@
  * every change, read by `status`, `urls`, `stop`, `clean`, `ps` and other layers. Types only plus a
  * reader, so that `status` stays light.
  */
+import type { ComposeTool } from './compose/tool.js';
 import type { ProcessIdentity } from './proc.js';
 
 /**
@@ -60,6 +61,8 @@ export interface ServiceStatus {
 export type InstancePhase = 'starting' | 'running' | 'degraded' | 'stopping' | 'stopped' | 'failed';
 
 export interface InstanceStateFile {
+  /** The contract's `name`; absent in state files written before it was recorded. */
+  project?: string;
   worktreeId: string;
   root: string;
   contractFile: string;
@@ -82,7 +85,9 @@ export interface InstanceStateFile {
   updatedAt: string;
   /** Every process the supervisor ever started and has not seen reaped (pid + start time), for reaping after a crash. */
   children: (ProcessIdentity & { service: string; pgid: number })[];
-  /** `docker compose … down -v --remove-orphans` for each compose project of the instance (run by `clean`). */
+  /** The compose tool the preflight chose (null: the instance has no compose service). Absent in older files. */
+  compose?: ComposeTool | null;
+  /** `<compose> … down -v --remove-orphans` (and cleanups the tool needs) per compose file of the instance (run by `clean`). */
   composeDown: string[][];
   error: { service: string; message: string; check: string | null; exitCode: number | null; logTail: string[] } | null;
 }

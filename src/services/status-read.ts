@@ -4,9 +4,11 @@
  */
 import { existsSync } from 'node:fs';
 import { readJson } from './atomic.js';
+import type { ComposeTool } from './compose/tool.js';
 import { MARKER_INSTANCE } from './markers.js';
 import { instanceFiles, locateInstance, type LocateOptions } from './paths.js';
 import { heartbeatFresh } from './heartbeat.js';
+import { readRouter, stableUrlsOf } from './router-state.js';
 import { currentPidNamespace, processAlive, processesWithEnv, type ProcessIdentity } from './proc.js';
 import type { InstancePhase, InstanceStateFile, ServiceStatus } from './state.js';
 
@@ -26,7 +28,14 @@ export interface InstanceStatus {
   portBase: number | null;
   ports: Record<string, number>;
   urls: Record<string, string>;
+  /**
+   * Service name → its stable URL through `factory router` (`http://<service>.<id>.<project>.localhost:8088/`),
+   * when a router runs on this machine and the instance is running; else {}.
+   */
+  stableUrls: Record<string, string>;
   services: ServiceStatus[];
+  /** The compose tool and engine the preflight chose for the compose services (null: none). */
+  compose: ComposeTool | null;
   /** Processes of this instance still alive although its supervisor is not (run `factory stop`). */
   orphans: ProcessIdentity[];
   error: InstanceStateFile['error'];
@@ -35,6 +44,7 @@ export interface InstanceStatus {
 export function statusFromState(
   loc: { worktreeId: string; root: string; stateDir: string; file: string },
   state: InstanceStateFile | undefined,
+  env: NodeJS.ProcessEnv = process.env,
 ): InstanceStatus {
   if (!state) {
     return {
@@ -49,7 +59,9 @@ export function statusFromState(
       portBase: null,
       ports: {},
       urls: {},
+      stableUrls: {},
       services: [],
+      compose: null,
       orphans: [],
       error: null,
     };
@@ -101,7 +113,9 @@ export function statusFromState(
     portBase: state.portBase,
     ports: state.ports,
     urls: state.urls,
+    stableUrls: alive ? stableUrlsOf(state, readRouter(env)) : {},
     services,
+    compose: state.compose ?? null,
     orphans,
     error: state.error,
   };

@@ -22,6 +22,7 @@ async function main(): Promise<void> {
   const server = await serve(plan.socket, {
     state: () => sup.state,
     stop: () => shutdown(),
+    restart: (service) => sup.restartService(service),
     subscribe: (fn) => sup.on(fn),
   });
   const stopAll = sup.stop.bind(sup);

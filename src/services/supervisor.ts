@@ -12,7 +12,7 @@ import { waitPortsFree } from './ports.js';
 import { currentPidNamespace, identityOf } from './proc.js';
 import { startHeartbeat } from './heartbeat.js';
 import { ServiceRunner } from './service-runner.js';
-import type { InstancePhase, InstanceStateFile } from './state.js';
+import type { InstancePhase, InstanceStateFile, ServiceStatus } from './state.js';
 import { runQuiet } from './run-quiet.js';
 
 /** After stopping, how long the leased ports may take to become free before that is reported. */
@@ -37,6 +37,8 @@ export class Supervisor {
   private readonly listeners = new Set<(e: SupervisorEvent) => void>();
   private readonly t0 = Date.now();
   private stopping: Promise<void> | undefined;
+  /** The last restart asked for per service (restarts of one service run one after another). */
+  private readonly restarts = new Map<string, Promise<ServiceStatus>>();
   private persistQueued = false;
   /** Resolves when startup is over: true = every service ready/completed. */
   readonly startup: Promise<boolean>;
@@ -48,6 +50,7 @@ export class Supervisor {
     const self = identityOf(process.pid) ?? { pid: process.pid, startTime: -1 };
     const now = new Date().toISOString();
     this.state = {
+      project: plan.project,
       worktreeId: plan.worktreeId,
       root: plan.root,
       contractFile: plan.contractFile,
@@ -63,9 +66,10 @@ export class Supervisor {
       startedAt: now,
       updatedAt: now,
       children: [],
+      compose: plan.compose,
       composeDown: [
         ...new Set(
-          Object.values(plan.services).flatMap((s) => (s.compose ? [JSON.stringify(s.compose.downArgv)] : [])),
+          Object.values(plan.services).flatMap((s) => s.compose?.downArgvs.map((a) => JSON.stringify(a)) ?? []),
         ),
       ].map((a) => JSON.parse(a) as string[]),
       error: null,
@@ -76,45 +80,84 @@ export class Supervisor {
       const log = new LogWriter(sp.logPath);
       this.logs.set(name, log);
       log.onAny((line, stream) => this.emit({ type: 'line', service: name, stream, line }));
-      const runner = new ServiceRunner(sp, {
-        instanceKey: plan.instanceKey,
-        log,
-        changed: (detail) => {
-          this.emit({
-            type: 'service',
-            service: name,
-            state: runner.status.state,
-            health: runner.status.health,
-            detail,
-            elapsedMs: this.elapsed(),
-          });
-          this.recomputePhase();
-          this.persist();
-        },
-        checkResult: (r) => {
-          const result = { ok: r.ok, at: new Date().toISOString(), durationMs: 0, detail: r.detail };
-          runner.status.lastCheck = result;
-          this.emit({
-            type: 'check',
-            service: name,
-            check: runner.status.check ?? '',
-            result,
-            elapsedMs: this.elapsed(),
-          });
-          this.persistLater();
-        },
-        child: (pid, startTime, alive) => {
-          this.state.children = this.state.children.filter((c) => !(c.pid === pid && c.startTime === startTime));
-          if (alive) this.state.children.push({ pid, startTime, service: name, pgid: pid });
-          this.persist();
-        },
-        milestoneOf: (s) => this.runners.get(s),
-      });
-      this.runners.set(name, runner);
-      this.state.services[name] = runner.status;
+      this.runners.set(name, this.makeRunner(name));
     }
     this.startup = this.watchStartup();
     startHeartbeat(instanceFiles(plan.stateDir).heartbeat);
+  }
+
+  /** A runner for one service of the plan, wired to this supervisor's state, log and events. */
+  private makeRunner(name: string): ServiceRunner {
+    const sp = this.plan.services[name];
+    const log = this.logs.get(name);
+    if (!sp || !log) throw new Error(`no service "${name}" in the plan`);
+    const runner = new ServiceRunner(sp, {
+      instanceKey: this.plan.instanceKey,
+      log,
+      changed: (detail) => {
+        this.emit({
+          type: 'service',
+          service: name,
+          state: runner.status.state,
+          health: runner.status.health,
+          detail,
+          elapsedMs: this.elapsed(),
+        });
+        this.recomputePhase();
+        this.persist();
+      },
+      checkResult: (r) => {
+        const result = { ok: r.ok, at: new Date().toISOString(), durationMs: 0, detail: r.detail };
+        runner.status.lastCheck = result;
+        this.emit({
+          type: 'check',
+          service: name,
+          check: runner.status.check ?? '',
+          result,
+          elapsedMs: this.elapsed(),
+        });
+        this.persistLater();
+      },
+      child: (pid, startTime, alive) => {
+        this.state.children = this.state.children.filter((c) => !(c.pid === pid && c.startTime === startTime));
+        if (alive) this.state.children.push({ pid, startTime, service: name, pgid: pid });
+        this.persist();
+      },
+      milestoneOf: (s) => this.runners.get(s),
+    });
+    this.state.services[name] = runner.status;
+    return runner;
+  }
+
+  /**
+   * `restart_service`: stop one service in stages (its compose project too), then run it again
+   * with a fresh runner (its dependencies are up already) and resolve once it is ready, completed
+   * or failed. Services depending on it are not restarted. Its count of restarts by policy carries
+   * over unchanged (a restart asked for is not a crash; it does not use up `max_restarts`).
+   */
+  restartService(name: string): Promise<ServiceStatus> {
+    const prev = this.runners.get(name);
+    if (!prev) return Promise.reject(new Error(`no service "${name}" in this instance`));
+    if (this.stopping) return Promise.reject(new Error('the instance is stopping'));
+    if (this.state.phase === 'starting') return Promise.reject(new Error('the instance is still starting'));
+    const queued = (this.restarts.get(name) ?? Promise.resolve(prev.status)).then(async () => {
+      const old = this.runners.get(name) ?? prev;
+      await old.stop();
+      const compose = old.plan.compose;
+      if (compose && old.status.state !== 'pending' && old.status.state !== 'blocked')
+        await runQuiet(compose.stopArgv, old.plan.env);
+      if (this.stopping) return old.status;
+      const next = this.makeRunner(name);
+      next.status.restarts = old.status.restarts;
+      this.runners.set(name, next);
+      void next.run();
+      await next.settled.promise;
+      this.recomputePhase();
+      this.writeNow();
+      return next.status;
+    });
+    this.restarts.set(name, queued);
+    return queued;
   }
 
   private elapsed(): number {
@@ -159,7 +202,14 @@ export class Supervisor {
     const p = this.state.phase;
     if (p === 'starting' || p === 'stopping' || p === 'stopped' || p === 'failed') return;
     const bad = Object.values(this.state.services).some(
-      (s) => s.state === 'failed' || s.state === 'restarting' || s.state === 'starting' || s.health === 'unhealthy',
+      (s) =>
+        s.state === 'failed' ||
+        s.state === 'restarting' ||
+        s.state === 'starting' ||
+        s.state === 'stopping' ||
+        s.state === 'stopped' ||
+        s.state === 'pending' ||
+        s.health === 'unhealthy',
     );
     this.setPhase(bad ? 'degraded' : 'running');
   }

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SetupStep } from '../contract/types.js';
+import type { SetupStep } from '../contract/index.js';
 
 /** Bump when the fingerprint's recipe changes, so old fingerprints never match. */
 const RECIPE = 'factory-setup-v1';

@@ -4,8 +4,8 @@
  * setup, test and start always agree: `--worktree-id`, then FACTORY_WORKTREE_ID, then the name of
  * the git worktree holding the contract, else the root's name.
  */
-import type { Contract } from '../contract/types.js';
-import { instanceDir, worktreeIdFor } from '../services/paths.js';
+import type { Contract } from '../contract/index.js';
+import { instanceDir, worktreeIdFor } from '../services/index.js';
 
 export interface InstanceRef {
   worktreeId: string;

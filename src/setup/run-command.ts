@@ -15,8 +15,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { resolveCommand } from '../contract/interpolate.js';
-import type { Command } from '../contract/types.js';
+import { resolveCommand, type Command } from '../contract/index.js';
 
 /** Time between SIGTERM and SIGKILL when a command must stop. */
 const KILL_GRACE_MS = 3000;

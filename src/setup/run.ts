@@ -9,8 +9,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { resolveEnvMap } from '../contract/interpolate.js';
-import type { Contract, SetupStep } from '../contract/types.js';
+import { resolveEnvMap, type Contract, type SetupStep } from '../contract/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { setupEnv, type SetupInstance } from './env.js';
 import { fingerprintStep } from './fingerprint.js';

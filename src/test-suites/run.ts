@@ -9,11 +9,9 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { withEnv } from '../contract/interpolate.js';
-import type { Contract } from '../contract/types.js';
+import { withEnv, type Contract } from '../contract/index.js';
 import { ExitCode, FactoryFailure, isFactoryFailure } from '../lib/failure.js';
-import { setupEnv } from '../setup/env.js';
-import type { InstanceRef } from '../setup/instance.js';
+import { setupEnv, type InstanceRef } from '../setup/index.js';
 import type { InstanceControl } from './control.js';
 import { newRunId } from './run-id.js';
 import { runSuite, type SuiteResult } from './run-suite.js';

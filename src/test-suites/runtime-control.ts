@@ -1,11 +1,16 @@
 /**
- * `InstanceControl` (./control.ts) implemented with the runtime's library API (src/services/api.ts).
+ * `InstanceControl` (./control.ts) implemented with the runtime's library API (src/services/index.ts).
  */
-import type { Contract } from '../contract/types.js';
+import type { Contract } from '../contract/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
-import { getInstanceEnv, readInstanceStatus, startInstance, stopInstance } from '../services/api.js';
-import type { InstanceStatus } from '../services/status-read.js';
-import type { InstanceRef } from '../setup/instance.js';
+import {
+  getInstanceEnv,
+  readInstanceStatus,
+  startInstance,
+  stopInstance,
+  type InstanceStatus,
+} from '../services/index.js';
+import type { InstanceRef } from '../setup/index.js';
 import type { InstanceControl } from './control.js';
 
 /** Ready for a test: running and not unhealthy, or a one-shot that completed. */
@@ -53,8 +58,8 @@ export function runtimeControl(
       await stopInstance(where);
     },
     /**
-     * The process environment plus the instance's variables. getInstanceEnv leases the instance's
-     * port block if it holds none, so a suite sees the same ports `factory start` will use.
+     * The process environment plus the instance's variables. For an instance holding no lease the
+     * ports are the block it would get if started now (getInstanceEnv never leases).
      */
     env: async () => ({ ...stringEnv(processEnv), ...(await getInstanceEnv(where)) }),
   };

@@ -1,6 +1,6 @@
 /** Which suites a `factory test [suite…]` run means: the named ones, in the order given, or all. */
-import { suggest } from '../contract/suggest.js';
-import type { Contract, TestSuite } from '../contract/types.js';
+import { suggest } from '../lib/suggest.js';
+import type { Contract, TestSuite } from '../contract/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 
 export function selectSuites(contract: Contract, names: string[]): TestSuite[] {

@@ -7,10 +7,8 @@
  * environment is rebuilt with the contract's `buildInstanceEnv` from the ports the instance leased,
  * exactly as the supervisor built it for the services.
  */
-import { buildInstanceEnv } from '../contract/interpolate.js';
-import type { Contract } from '../contract/types.js';
-import { locateInstance } from '../services/paths.js';
-import { readInstanceStatus } from '../services/status-read.js';
+import { buildInstanceEnv, type Contract } from '../contract/index.js';
+import { locateInstance, readInstanceStatus } from '../services/index.js';
 import type { InstanceView } from './preflight.js';
 
 export async function readInstance(

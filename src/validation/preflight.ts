@@ -3,7 +3,7 @@
  * services each scenario needs ready, and does each start URL answer? Each "no" is an exit-3
  * failure that says what to run next, instead of a step timing out thirty seconds later.
  */
-import type { Scenario } from '../contract/types.js';
+import type { Scenario } from '../contract/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 
 /** How long a start URL may take to answer the preflight request. */

@@ -4,7 +4,7 @@
  */
 import { relative } from 'node:path';
 import { colors } from '../lib/output.js';
-import { formatMs } from './report-html.js';
+import { formatMs } from '../lib/html.js';
 import type { ScenarioResult, StepResult, ValidationEvent, ValidationReport } from './types.js';
 
 const mark = (status: StepResult['status'] | ScenarioResult['status']) =>

@@ -5,19 +5,8 @@
  * to the files beside the page, so the folder works when zipped, served or attached to a PR.
  */
 import type { ScenarioResult, StepResult, ValidationReport } from './types.js';
+import { esc, formatMs, href } from '../lib/html.js';
 import { REPORT_CSS, REPORT_JS } from './report-assets.js';
-
-const esc = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-
-/** A run-relative path as an href: each segment URL-encoded, slashes kept. */
-const href = (p: string) => p.split('/').map(encodeURIComponent).join('/');
-
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${ms} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
-}
 
 const clock = (ms: number) =>
   `${Math.floor(ms / 60_000)}:${String(Math.floor((ms % 60_000) / 1000)).padStart(2, '0')}.${String(Math.floor((ms % 1000) / 100))}`;

@@ -7,8 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { resolveTemplate } from '../contract/interpolate.js';
-import type { Scenario, ValidationSpec } from '../contract/types.js';
+import { resolveTemplate, type Scenario, type ValidationSpec } from '../contract/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { SCHEMA_VERSION } from '../lib/output.js';
 import { listFiles } from './files.js';

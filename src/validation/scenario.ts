@@ -9,7 +9,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import type { Scenario, ScenarioStep } from '../contract/types.js';
+import type { Scenario, ScenarioStep } from '../contract/index.js';
 import { EvidenceRecorder } from './evidence.js';
 import { loadScenarioScript, type ScenarioScriptContext } from './script.js';
 import { firstLine, runStep, StepMismatch, stepTarget, type StepContext } from './steps.js';

@@ -4,7 +4,7 @@
  * case-insensitive; `create-project` in a name matches "create project").
  */
 import { distance } from 'fastest-levenshtein';
-import type { Scenario } from '../contract/types.js';
+import type { Scenario } from '../contract/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 
 const words = (s: string) =>

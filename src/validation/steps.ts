@@ -4,7 +4,7 @@
  * button#create" beats "Timeout 10000ms exceeded".
  */
 import type { Page } from 'playwright-core';
-import type { ScenarioStep } from '../contract/types.js';
+import type { ScenarioStep } from '../contract/index.js';
 
 /** Click, fill and press wait this long for their element; wait_for/expect carry their own timeout. */
 export const ACTION_TIMEOUT_MS = 10_000;

@@ -4,7 +4,7 @@
  * disagree because they are the same value. Paths inside a report are relative to the run
  * directory (`artifactsDir`) so the folder can be moved, zipped or served as is.
  */
-import type { ScenarioStep } from '../contract/types.js';
+import type { ScenarioStep } from '../contract/index.js';
 
 export type StepAction = ScenarioStep['action'] | 'script' | 'script-step';
 

@@ -4,8 +4,7 @@
  * instance, check it can be validated, then run. Failures before the browser starts are
  * FactoryFailures (exit 2 for bad input, 3 when the instance or a tool is not there).
  */
-import { resolveTemplate } from '../contract/interpolate.js';
-import { loadContract } from '../contract/load.js';
+import { resolveTemplate, loadContract } from '../contract/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { readInstance } from './instance.js';
 import { checkAnswers, checkNeeds, notRunning } from './preflight.js';

@@ -67,6 +67,35 @@ describe('factory agent run', () => {
     expect(git(repo.repo, 'log', '-1', '--format=%s', 'agent/cli')).toBe('x');
   });
 
+  it('--json: an agent that reports no token usage has usage null, not zeros', async () => {
+    repo = makeRepo();
+    const r = await runFactory(
+      [
+        'agent',
+        'run',
+        '--agent',
+        'command',
+        '--command',
+        join(repo.bin, 'claude'),
+        '--sandbox',
+        'none',
+        '--branch',
+        'agent/no-usage',
+        '--json',
+        '--prompt',
+        scripted([{ say: 'nothing to count' }]),
+        '--',
+        '--fake-format=text',
+      ],
+      { cwd: repo.repo, env: { PATH: repo.path } },
+    );
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { usage: unknown; iterations: Array<{ usage: unknown }> };
+    expect(validate(out), JSON.stringify(validate.errors)).toBe(true);
+    expect(out.usage).toBeNull();
+    expect(out.iterations.map((i) => i.usage)).toEqual([null]);
+  });
+
   it('human output: tail -f hint, summary on stdout; --agent command with args after --', async () => {
     repo = makeRepo();
     const r = await runFactory(

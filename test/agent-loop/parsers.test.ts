@@ -81,7 +81,7 @@ describe('codex parser', () => {
     ]);
     expect(of(events, 'text').map((e) => e.text)).toEqual(['Updated both files. <promise>COMPLETE</promise>']);
     expect(of(events, 'usage')).toEqual([
-      { type: 'usage', cumulative: false, usage: { input: 315, output: 122, cacheRead: 24448, cacheWrite: 0 } },
+      { type: 'usage', cumulative: false, usage: { input: 315, output: 122, cacheRead: 24448 } }, // codex has no cache writes: absent, not 0
     ]);
   });
 
@@ -163,5 +163,60 @@ describe('command parser', () => {
   it('treats every line as text, newline kept', () => {
     expect(parseCommandLine('hello')).toEqual([{ type: 'text', text: 'hello\n' }]);
     expect(parseCommandLine('{"type":"x"}')).toEqual([{ type: 'text', text: '{"type":"x"}\n' }]);
+  });
+});
+
+describe('token usage: unknown is absent, never 0', () => {
+  const usageOf = (events: AgentEvent[]) => of(events, 'usage').map((e) => e.usage);
+
+  it('a count the CLI did not report is absent; a usage line with nothing known yields no usage event', () => {
+    expect(
+      usageOf(parseClaudeLine('{"type":"result","is_error":false,"result":"ok","usage":{"output_tokens":7}}')),
+    ).toEqual([{ output: 7 }]);
+    expect(usageOf(parseClaudeLine('{"type":"result","is_error":false,"result":"ok"}'))).toEqual([]);
+    expect(usageOf(parseCodexLine('{"type":"turn.completed","usage":{"output_tokens":3}}'))).toEqual([{ output: 3 }]);
+    expect(usageOf(parseCodexLine('{"type":"turn.completed"}'))).toEqual([]);
+    expect(usageOf(parseOpenCodeLine('{"type":"step_finish","part":{"tokens":{"input":4}}}'))).toEqual([{ input: 4 }]);
+    expect(usageOf(parseOpenCodeLine('{"type":"step_finish","part":{}}'))).toEqual([]);
+    expect(
+      usageOf(parsePiLine('{"type":"message_end","message":{"role":"assistant","usage":{"cacheRead":9}}}')),
+    ).toEqual([{ cacheRead: 9 }]);
+    expect(usageOf(parseCopilotLine('{"type":"result","sessionId":"s","exitCode":0,"usage":{}}'))).toEqual([]);
+    expect(
+      usageOf(parseCursorLine('{"type":"result","is_error":false,"result":"ok","usage":{"outputTokens":2}}')),
+    ).toEqual([{ output: 2 }]);
+  });
+
+  it('malformed counts (strings, negative, fractional, null) are not counted', () => {
+    const bad =
+      '"input_tokens":"12","output_tokens":-3,"cache_read_input_tokens":1.5,"cache_creation_input_tokens":null';
+    expect(usageOf(parseClaudeLine(`{"type":"result","is_error":false,"result":"ok","usage":{${bad}}}`))).toEqual([]);
+    expect(
+      usageOf(
+        parseClaudeLine(`{"type":"result","result":"ok","total_cost_usd":"0.1","usage":{${bad},"output_tokens":5}}`),
+      ),
+    ).toEqual([{ output: 5 }]);
+    // codex: a cached part larger than the whole prompt leaves the fresh part unknown
+    expect(
+      usageOf(
+        parseCodexLine(
+          '{"type":"turn.completed","usage":{"input_tokens":10,"cached_input_tokens":50,"output_tokens":1}}',
+        ),
+      ),
+    ).toEqual([{ cacheRead: 50, output: 1 }]);
+    expect(
+      usageOf(
+        parseOpenCodeLine(
+          '{"type":"step_finish","part":{"cost":-1,"tokens":{"input":"x","output":2,"reasoning":"y"}}}',
+        ),
+      ),
+    ).toEqual([{ output: 2 }]);
+    expect(
+      usageOf(
+        parsePiLine(
+          '{"type":"message_end","message":{"role":"assistant","usage":{"input":1e400,"cost":{"total":"1"}}}}',
+        ),
+      ),
+    ).toEqual([]);
   });
 });

@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAgentProvider } from '../../src/agent-loop/providers/index.js';
-import { checkArguments, parseTemplate } from '../../src/agent-loop/prompt.js';
+import { argumentValues, checkArguments, parseTemplate } from '../../src/agent-loop/prompt.js';
 import { run } from '../../src/agent-loop/run.js';
 import { isFactoryFailure } from '../../src/lib/failure.js';
 import { bwrap, noSandbox } from '../../src/sandboxes/index.js';
-import { makeRepo, scripted, type TestRepo, failure } from './helpers.js';
+import { makeRepo, scripted, type TestRepo } from './helpers.js';
+import { failure } from '../helpers/failure.js';
 
 let repo: TestRepo | undefined;
 const onCleanup: Array<() => void> = [];
@@ -48,7 +49,50 @@ describe('template parsing and argument checks', () => {
   });
 });
 
+describe('argument values built from JSON', () => {
+  it('null and undefined are missing values naming their key, not the text "null"; objects are refused', () => {
+    const args = JSON.parse('{"ISSUE": null, "TITLE": "x", "N": 4, "FLAG": true}') as Record<string, unknown>;
+    try {
+      argumentValues({ ...args, LATER: undefined });
+      throw new Error('no error');
+    } catch (e) {
+      expect(isFactoryFailure(e) && e.exitCode).toBe(2);
+      expect(isFactoryFailure(e) && e.code).toBe('missing-prompt-argument');
+      expect(isFactoryFailure(e) && e.diagnostics.map((d) => d.message)).toEqual([
+        'prompt argument ISSUE has no value (null)',
+        'prompt argument LATER has no value (undefined)',
+      ]);
+    }
+    expect(() => argumentValues({ A: { id: 1 } })).toThrow(
+      'prompt argument A must be a string or a number (got object)',
+    );
+    expect(() => argumentValues({ A: [1] })).toThrow('(got an array)');
+    expect(() => argumentValues({ A: Number.NaN })).toThrow('(got NaN)');
+    expect(argumentValues({ TITLE: 'x', N: 4, FLAG: true })).toEqual({ TITLE: 'x', N: '4', FLAG: 'true' });
+  });
+});
+
 describe('prompt resolution in run()', () => {
+  it('an argument whose value is null fails like a missing one, before any worktree exists', async () => {
+    repo = makeRepo();
+    const promptArgs = JSON.parse('{"ISSUE": null}') as Record<string, string>;
+    const f = await failure(
+      run({
+        agent: createAgentProvider('claude-code'),
+        sandbox: noSandbox(),
+        cwd: repo.repo,
+        branchStrategy: { type: 'merge-to-head' },
+        promptTemplate: scripted([{ echoPrompt: true }], 'Fix {{ISSUE}}'),
+        promptArgs,
+        env: { PATH: repo.path },
+      }),
+    );
+    expect(f.code).toBe('missing-prompt-argument');
+    expect(f.exitCode).toBe(2);
+    expect(f.message).toBe('prompt argument ISSUE has no value (null)');
+    expect(existsSync(join(repo.repo, '.factory', 'worktrees'))).toBe(false);
+  });
+
   it('a missing argument fails before any worktree exists', async () => {
     repo = makeRepo();
     const f = await failure(

@@ -61,10 +61,11 @@ describe('run() with each agent provider (bwrap, merge-to-head)', () => {
       expect(existsSync(result.worktreePath)).toBe(false);
       if (hasSession) {
         expect(result.sessionId).toMatch(/\S+/);
-        expect(result.usage.output).toBe(34);
+        expect(result.usage?.output).toBe(34);
         expect(events.some((e) => e.type === 'session')).toBe(true);
       } else {
         expect(result.sessionId).toBeUndefined();
+        expect(result.usage).toBeUndefined(); // a plain command reports no usage: unknown, not 0
       }
       expect(
         events.some(
@@ -103,7 +104,31 @@ describe('run() iterations', () => {
     expect(result.merge.kind).toBe('left-on-branch');
     expect(git(repo.repo, 'log', '-1', '--format=%s', 'agent/three')).toBe('three');
     expect(git(repo.repo, 'log', '-1', '--format=%s', 'main')).toBe('initial');
-    expect(result.usage.output).toBe(34 * 3);
+    expect(result.usage?.output).toBe(34 * 3);
+  });
+
+  it('sums only the token counts the CLI reported well-formed, field by field', async () => {
+    repo = makeRepo();
+    const result = await run({
+      agent: createAgentProvider('claude-code'),
+      sandbox: noSandbox(),
+      cwd: repo.repo,
+      branchStrategy: { type: 'branch', branch: 'agent/usage' },
+      maxIterations: 2,
+      promptTemplate: scripted({
+        iterations: [
+          [{ usage: { input: '12', output: null, cacheRead: 5, cacheWrite: -2 } }, { write: 'a', content: 'a' }],
+          [{ usage: { input: 7, output: 8, cacheRead: 1.5, cacheWrite: 3 } }],
+        ],
+      }),
+      env: { PATH: repo.path },
+      logging: { type: 'none' },
+    });
+    expect(result.iterations.map((i) => i.usage)).toEqual([
+      { cacheRead: 5, costUsd: 0.0123 },
+      { input: 7, output: 8, cacheWrite: 3, costUsd: 0.0123 },
+    ]);
+    expect(result.usage).toEqual({ input: 7, output: 8, cacheRead: 5, cacheWrite: 3, costUsd: 0.0246 });
   });
 
   it('stops at maxIterations without a signal', async () => {

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runFactory } from '../helpers/cli.js';
-import { problems, tempDir } from './helpers.js';
+import { problems } from './helpers.js';
+import { tempDir } from '../helpers/temp.js';
 
 const codes = (text: string) => problems(text).map((p) => p.split(' ').slice(0, 3).join(' '));
 

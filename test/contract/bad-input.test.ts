@@ -175,6 +175,9 @@ describe('factory check rejects bad input with a located message', () => {
 
   it('-f without a path is a usage error', async () => {
     const r = await runFactory(['check', '-f'], { cwd: BAD });
-    expect([r.code, r.stderr]).toEqual([2, 'error the contract file (-f, --file) needs a path\n']);
+    expect([r.code, r.stderr]).toEqual([
+      2,
+      'error -f needs a value\n  hint: for example -f factory.yaml, or leave -f out\n',
+    ]);
   });
 });

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, runFactory } from '../helpers/cli.js';
-import { schemaErrors, tempDir } from './helpers.js';
+import { tempDir } from '../helpers/temp.js';
+import { schemaErrors } from './helpers.js';
 
 const FULL = join(REPO_ROOT, 'test/fixtures/contract/full');
 

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildInstanceEnv, resolveCommand, serviceEnv, resolveTemplate } from '../../src/contract/interpolate.js';
 import { loadContract } from '../../src/contract/load.js';
 import { REPO_ROOT, runFactory } from '../helpers/cli.js';
-import { tempDir } from './helpers.js';
+import { tempDir } from '../helpers/temp.js';
 
 /** Every factory.yaml under examples/, at any depth (not inside node_modules or .factory). */
 function exampleContracts(dir = join(REPO_ROOT, 'examples')): string[] {

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { compileText } from '../../src/contract/compile.js';
@@ -29,26 +28,6 @@ export function contractOf(text: string, opts: { env?: NodeJS.ProcessEnv; root?:
   if (!r.contract)
     throw new Error(`did not compile:\n${r.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`).join('\n')}`);
   return r.contract;
-}
-
-/** A temp directory removed by the returned disposer. */
-export function tempDir(prefix = 'factory-contract-'): {
-  dir: string;
-  write(name: string, text: string): string;
-  [Symbol.dispose](): void;
-} {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return {
-    dir,
-    write(name, text) {
-      const p = join(dir, name);
-      writeFileSync(p, text);
-      return p;
-    },
-    [Symbol.dispose]() {
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 /** Errors of `value` against the published schema/<name>.schema.json (empty = valid). */

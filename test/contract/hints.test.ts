@@ -10,7 +10,8 @@ import { type Document, isMap, isPair, isScalar, isSeq, type Node, parse, parseD
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../src/lib/failure.js';
 import { REPO_ROOT } from '../helpers/cli.js';
-import { compile, tempDir } from './helpers.js';
+import { tempDir } from '../helpers/temp.js';
+import { compile } from './helpers.js';
 
 /** Hints that explain; they propose no text to write. */
 const EXPLAINING = [

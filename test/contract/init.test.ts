@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { INSTALLED_SCHEMA } from '../../src/contract/init/index.js';
 import { runFactory } from '../helpers/cli.js';
-import { schemaErrors, tempDir } from './helpers.js';
+import { schemaErrors } from './helpers.js';
+import { tempDir } from '../helpers/temp.js';
 
 describe('factory init', () => {
   it('a Node project with a lockfile, scripts and a compose file', async () => {

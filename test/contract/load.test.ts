@@ -2,9 +2,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkContract, findContractFile, loadContract } from '../../src/contract/load.js';
+import { findContractFile } from '../../src/contract/locate.js';
+import { checkContract, loadContract } from '../../src/contract/load.js';
 import { isFactoryFailure } from '../../src/lib/failure.js';
-import { tempDir } from './helpers.js';
+import { tempDir } from '../helpers/temp.js';
 
 describe('finding factory.yaml', () => {
   it('looks in cwd, then parents up to the git root, and no further', () => {

@@ -1,7 +1,8 @@
 /** A tcp health check names its port three ways: a port name, a number, or a template. */
 import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../src/services/plan.js';
-import { contractOf, problems, tempDir } from './helpers.js';
+import { contractOf, problems } from './helpers.js';
+import { tempDir } from '../helpers/temp.js';
 
 const CONTRACT = [
   'name: x',

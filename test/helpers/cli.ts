@@ -18,7 +18,14 @@ export interface RunResult {
  */
 export function runFactory(
   args: string[],
-  opts: { cwd?: string; env?: Record<string, string | undefined>; input?: string; timeoutMs?: number } = {},
+  opts: {
+    cwd?: string;
+    env?: Record<string, string | undefined>;
+    input?: string;
+    timeoutMs?: number;
+    /** Close the read end of stdout at once, as `| head -0` would: every write of the child fails with EPIPE. */
+    closedStdout?: boolean;
+  } = {},
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [FACTORY_BIN, ...args], {
@@ -28,6 +35,7 @@ export function runFactory(
     });
     let stdout = '';
     let stderr = '';
+    if (opts.closedStdout) child.stdout.destroy();
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);

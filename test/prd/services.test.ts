@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readInstanceStatus, stopInstance } from '../../src/services/api.js';
+import { readInstanceStatus, stopInstance } from '../../src/services/index.js';
 import { REPO_ROOT, runFactory } from '../helpers/cli.js';
 import { FAKE_AGENT } from './helpers/fake-runner.js';
 import { createRepo, DONE, script, type TestRepo } from './helpers/repo.js';

@@ -1,133 +1,192 @@
 /**
- * compose services: no container engine runs on this machine, so the exact argv and the override
- * file are what is tested (docs/runtime.md says what ran for real).
+ * compose services, the pure parts: the argv per compose tool, the derived compose file, the
+ * compose healthcheck and version parsing. What runs against a real engine (docker-compose and
+ * podman-compose on podman) is in compose.e2e.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
-  composeDownArgv,
-  composeOverride,
+  composeDownArgvs,
+  composeDurationMs,
+  composeExecArgv,
+  composeHealthcheck,
+  composeLogsArgv,
   composeStopArgv,
   composeUpArgv,
   containerPorts,
-} from '../../src/services/compose.js';
+  deriveCompose,
+  parseComposeVersion,
+  readCompose,
+  type ComposeTool,
+} from '../../src/services/compose/index.js';
 
-const target = {
+const project = {
   project: 'diffie_a',
-  file: '/repo/compose.yaml',
-  overrideFile: '/repo/.factory/instances/a/run/compose.db.override.yaml',
-  service: 'db',
+  file: '/repo/.factory/instances/a/run/compose/1-compose.yaml',
+  projectDir: '/repo',
 };
+const tool = (name: ComposeTool['name'], flavor: ComposeTool['flavor']): ComposeTool => ({
+  name,
+  command: name.split(' '),
+  flavor,
+  version: 'x',
+  engine: null,
+});
+const v2 = tool('docker compose', 'compose-v2');
+const v1 = tool('docker-compose', 'compose-v1');
+const pc = tool('podman-compose', 'podman-compose');
 
-describe('compose', () => {
-  it('builds the exact docker compose argv per instance project', () => {
-    expect(composeUpArgv(target)).toEqual([
-      'docker',
-      'compose',
-      '-p',
-      'diffie_a',
+describe('compose argv per tool', () => {
+  it('docker compose (v2) and docker-compose (v1): project, project directory, the derived file', () => {
+    const head = ['-p', 'diffie_a', '--project-directory', '/repo', '-f', project.file];
+    expect(composeUpArgv(v2, project, 'db')).toEqual(['docker', 'compose', ...head, 'up', '-d', 'db']);
+    expect(composeUpArgv(v1, project, 'db')).toEqual(['docker-compose', ...head, 'up', '-d', 'db']);
+    expect(composeStopArgv(v1, project, 'db', 15_000)).toEqual(['docker-compose', ...head, 'stop', '-t', '15', 'db']);
+    expect(composeLogsArgv(v1, project, 'db')).toEqual([
+      'docker-compose',
+      ...head,
+      'logs',
       '-f',
-      '/repo/compose.yaml',
-      '-f',
-      '/repo/.factory/instances/a/run/compose.db.override.yaml',
-      'up',
-      '-d',
+      '--no-color',
+      '--no-log-prefix',
       'db',
     ]);
-    expect(composeStopArgv(target, 15_000)).toEqual([
+    expect(composeExecArgv(v2, project, 'db', ['pg_isready'])).toEqual([
       'docker',
       'compose',
-      '-p',
-      'diffie_a',
-      '-f',
-      '/repo/compose.yaml',
-      '-f',
-      '/repo/.factory/instances/a/run/compose.db.override.yaml',
-      'stop',
-      '-t',
-      '15',
+      ...head,
+      'exec',
+      '-T',
       'db',
+      'pg_isready',
     ]);
-    expect(composeDownArgv(target)).toEqual(['docker', 'compose', '-p', 'diffie_a', 'down', '-v', '--remove-orphans']);
+    expect(composeDownArgvs(v1, project)).toEqual([['docker-compose', ...head, 'down', '-v', '--remove-orphans']]);
   });
 
-  it('reads container ports in every compose form', () => {
-    const text = `
-services:
-  db:
-    ports: ["5432:5432", "127.0.0.1:8080:80/tcp", 9000, { target: 6379, published: 6379 }, "3000-3001:4000-4001"]
-`;
-    expect(containerPorts(text, 'db')).toEqual([5432, 80, 9000, 6379, 4000]);
-    expect(containerPorts(text, 'missing')).toEqual([]);
-  });
-
-  it('writes an override that replaces the published ports with the leased ones on loopback', () => {
-    const text = composeOverride('db', [46000, 46001], [5432, 80]);
-    expect(text).toBe(
-      'services:\n  db:\n    ports: !override\n      - 127.0.0.1:46000:5432\n      - 127.0.0.1:46001:80\n',
-    );
-    expect(
-      parse(text, { customTags: [{ tag: '!override', resolve: (v: unknown) => v, collection: 'seq' } as never] }),
-    ).toEqual({
-      services: { db: { ports: ['127.0.0.1:46000:5432', '127.0.0.1:46001:80'] } },
-    });
-    expect(() => composeOverride('db', [46000, 46001], [5432])).toThrow(/publishes 1 port\(s\) but factory leases 2/);
+  it('podman-compose: no --project-directory, exec through podman, and a network sweep after down', () => {
+    const head = ['-p', 'diffie_a', '-f', project.file];
+    expect(composeUpArgv(pc, project, 'db')).toEqual(['podman-compose', ...head, 'up', '-d', 'db']);
+    expect(composeLogsArgv(pc, project, 'db')).toEqual(['podman-compose', ...head, 'logs', '-f', 'db']);
+    expect(composeExecArgv(pc, project, 'db', ['true'])).toEqual(['podman', 'exec', 'diffie_a_db_1', 'true']);
+    expect(composeDownArgvs(pc, project)).toEqual([
+      ['podman-compose', ...head, 'down', '-v'],
+      ['podman', 'network', 'prune', '-f', '--filter', 'label=com.docker.compose.project=diffie_a'],
+    ]);
   });
 });
 
-describe('compose services end to end (docker CLI replaced by a recorder: no engine here)', () => {
-  it('runs up -d with the instance project and override, stop, and down -v on clean', async () => {
-    const { makeProject, expectNothingLeft, basePort } = await import('./helpers.js');
-    const { REPO_ROOT } = await import('../helpers/cli.js');
-    const { readFileSync, writeFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const p = makeProject(`
-name: cmp
-isolation: { docker_project_prefix: cmp }
-ports: [db]
+describe('the derived compose file', () => {
+  const text = `
+x-common: &common
+  restart: unless-stopped
 services:
   db:
-    type: compose
-    compose_file: compose.yaml
-    port: db
-`);
-    try {
-      writeFileSync(
-        join(p.dir, 'compose.yaml'),
-        'services:\n  db:\n    image: postgres:16\n    ports: ["5432:5432"]\n',
-      );
-      const log = join(p.dir, 'docker.log');
-      const env = {
-        PATH: `${join(REPO_ROOT, 'test/fixtures/services/fake-docker')}:${process.env.PATH}`,
-        FAKE_DOCKER_LOG: log,
-      };
-      const base = basePort(4);
-      const start = await p.run(['start', '--worktree-id', 'c1', '--port-range', String(base), '--json'], { env });
-      expect(start.code, start.stderr).toBe(0);
-      expect(JSON.parse(start.stdout).services[0]).toMatchObject({
-        name: 'db',
-        kind: 'compose',
-        state: 'ready',
-        pid: null,
-      });
-      const override = join(p.stateDir('c1'), 'run/compose.db.override.yaml');
-      expect(readFileSync(override, 'utf8')).toBe(
-        `services:\n  db:\n    ports: !override\n      - 127.0.0.1:${base}:5432\n`,
-      );
-      expect((await p.run(['stop', '--worktree-id', 'c1'], { env })).code).toBe(0);
-      expect((await p.run(['clean', '--worktree-id', 'c1'], { env })).code).toBe(0);
-      const calls = readFileSync(log, 'utf8')
-        .trim()
-        .split('\n')
-        .map((l) => l.split('\t'));
-      expect(calls).toEqual([
-        ['compose', '-p', 'cmp_c1', '-f', join(p.dir, 'compose.yaml'), '-f', override, 'up', '-d', 'db'],
-        ['compose', '-p', 'cmp_c1', '-f', join(p.dir, 'compose.yaml'), '-f', override, 'stop', '-t', '5', 'db'],
-        ['compose', '-p', 'cmp_c1', 'down', '-v', '--remove-orphans'],
-      ]);
-      await expectNothingLeft(p, ['c1']);
-    } finally {
-      await p.cleanup();
-    }
+    <<: *common
+    build: ./db-image
+    image: app-db:local
+    ports: ["5432:5432", "127.0.0.1:8080:80/tcp"]
+    volumes: ["./init:/docker-entrypoint-initdb.d:ro", "pgdata:/data", "/usr:/usr:ro"]
+    env_file: .env.db
+  cache:
+    build: { context: ../cache, dockerfile: Dockerfile }
+    ports: ["6379:6379"]
+  other:
+    image: busybox
+    ports: ["9000:9000"]
+volumes:
+  pgdata: {}
+`;
+
+  it('replaces the managed services ports with leased loopback ones and makes relative paths absolute', () => {
+    const derived = parse(
+      deriveCompose(readCompose('/repo/app/compose.yaml', text), [
+        { service: 'db', leased: [26000, 26001] },
+        { service: 'cache', leased: [] },
+      ]),
+    );
+    expect(derived.services.db).toEqual({
+      restart: 'unless-stopped',
+      build: '/repo/app/db-image',
+      image: 'app-db:local',
+      ports: ['127.0.0.1:26000:5432', '127.0.0.1:26001:80'],
+      volumes: ['/repo/app/init:/docker-entrypoint-initdb.d:ro', 'pgdata:/data', '/usr:/usr:ro'],
+      env_file: '/repo/app/.env.db',
+    });
+    // No leased port: its fixed host port would collide across instances, so it goes.
+    expect(derived.services.cache).toEqual({ build: { context: '/repo/cache', dockerfile: 'Dockerfile' } });
+    // Not managed by factory: left as written.
+    expect(derived.services.other.ports).toEqual(['9000:9000']);
+    expect(derived.volumes).toEqual({ pgdata: {} });
+  });
+
+  it('reads container ports in every compose form', () => {
+    expect(
+      containerPorts(['5432:5432', '127.0.0.1:8080:80/tcp', 9000, { target: 6379 }, '3000-3001:4000-4001']),
+    ).toEqual([5432, 80, 9000, 6379, 4000]);
+    expect(containerPorts(undefined)).toEqual([]);
+  });
+
+  it('fails with exit 2 on an unknown service, too few ports, or a file that is not compose', () => {
+    const doc = readCompose('/repo/compose.yaml', text);
+    expect(() => deriveCompose(doc, [{ service: 'nope', leased: [] }])).toThrow(
+      expect.objectContaining({
+        code: 'compose-service-unknown',
+        exitCode: 2,
+        hint: 'its services: db, cache, other (set "service:" in factory.yaml to one of them)',
+      }),
+    );
+    expect(() => deriveCompose(doc, [{ service: 'other', leased: [1, 2] }])).toThrow(
+      /publishes 1 port\(s\) but factory leases 2/,
+    );
+    expect(() => readCompose('/repo/compose.yaml', 'just: text\n')).toThrow(/has no "services:"/);
+    expect(() => readCompose('/repo/compose.yaml', 'services: [\n')).toThrow(/is not valid YAML/);
+    expect(() => readCompose('/nonexistent/compose.yaml')).toThrow(
+      expect.objectContaining({ code: 'compose-file', exitCode: 2 }),
+    );
+  });
+});
+
+describe('the compose healthcheck as a factory check', () => {
+  it('CMD, CMD-SHELL, a plain string, NONE and disable', () => {
+    expect(composeHealthcheck({ healthcheck: { test: ['CMD', 'pg_isready', '-U', 'app'], timeout: '3s' } })).toEqual({
+      command: ['pg_isready', '-U', 'app'],
+      timeoutMs: 3_000,
+    });
+    expect(composeHealthcheck({ healthcheck: { test: ['CMD-SHELL', 'curl -f localhost || exit 1'] } })).toEqual({
+      command: ['sh', '-c', 'curl -f localhost || exit 1'],
+    });
+    expect(composeHealthcheck({ healthcheck: { test: 'redis-cli ping' } })).toEqual({
+      command: ['sh', '-c', 'redis-cli ping'],
+    });
+    expect(composeHealthcheck({ healthcheck: { test: ['NONE'] } })).toBeUndefined();
+    expect(composeHealthcheck({ healthcheck: { test: ['CMD', 'x'], disable: true } })).toBeUndefined();
+    expect(composeHealthcheck({})).toBeUndefined();
+  });
+
+  it('compose durations', () => {
+    expect(composeDurationMs('1m30s')).toBe(90_000);
+    expect(composeDurationMs('500ms')).toBe(500);
+    expect(composeDurationMs(2_000_000_000)).toBe(2_000);
+    expect(composeDurationMs('soon')).toBeUndefined();
+  });
+});
+
+describe('compose versions', () => {
+  it('tells the implementations apart by what `version` prints', () => {
+    expect(parseComposeVersion('Docker Compose version v2.29.1\n')).toEqual({
+      flavor: 'compose-v2',
+      version: '2.29.1',
+    });
+    expect(
+      parseComposeVersion(
+        'docker-compose version 1.29.2, build unknown\ndocker-py version: 5.0.3\nCPython version: 3.11.2',
+      ),
+    ).toEqual({ flavor: 'compose-v1', version: '1.29.2' });
+    expect(
+      parseComposeVersion(
+        "['podman', '--version', '']\nusing podman version: 4.3.1\npodman-composer version  1.0.3\npodman --version \npodman version 4.3.1\nexit code: 0\n",
+      ),
+    ).toEqual({ flavor: 'podman-compose', version: '1.0.3' });
+    expect(parseComposeVersion('docker: unknown command: docker compose')).toBeUndefined();
   });
 });

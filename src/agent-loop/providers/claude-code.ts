@@ -14,23 +14,23 @@ import {
   errorMessage,
   hasAnyEnv,
   notLoggedIn,
-  num,
   obj,
   parseJsonObject,
   probe,
   requireExecutable,
   str,
   summarizeToolInput,
-  usage,
+  modelArgs,
+  providerBase,
+  type AgentProviderOptions,
 } from './shared.js';
+import { costUsd, makeUsage, tokenCount } from '../usage.js';
 
-export interface ClaudeCodeOptions {
+/** Also takes `env` and `binary` (default `claude`), as every provider does. */
+export interface ClaudeCodeOptions extends AgentProviderOptions {
   effort?: 'low' | 'medium' | 'high' | 'xhigh' | 'max';
   /** Replaces `--dangerously-skip-permissions` with an explicit `--permission-mode`. */
   permissionMode?: 'acceptEdits' | 'auto' | 'bypassPermissions' | 'default' | 'dontAsk' | 'plan';
-  env?: Record<string, string>;
-  /** Executable name or path; default `claude`. */
-  binary?: string;
 }
 
 const CREDENTIAL_ENV = [
@@ -85,20 +85,14 @@ export function parseClaudeLine(line: string): AgentEvent[] {
     }
     case 'result': {
       const u = obj(o.usage);
-      if (u) {
-        const cost = o.total_cost_usd;
-        events.push({
-          type: 'usage',
-          cumulative: true,
-          usage: usage({
-            input: num(u.input_tokens),
-            output: num(u.output_tokens),
-            cacheRead: num(u.cache_read_input_tokens),
-            cacheWrite: num(u.cache_creation_input_tokens),
-            ...(typeof cost === 'number' ? { costUsd: cost } : {}),
-          }),
-        });
-      }
+      const reported = makeUsage({
+        input: tokenCount(u?.input_tokens),
+        output: tokenCount(u?.output_tokens),
+        cacheRead: tokenCount(u?.cache_read_input_tokens),
+        cacheWrite: tokenCount(u?.cache_creation_input_tokens),
+        costUsd: costUsd(o.total_cost_usd),
+      });
+      if (reported) events.push({ type: 'usage', cumulative: true, usage: reported });
       const isError = o.is_error === true || (typeof o.subtype === 'string' && o.subtype.startsWith('error'));
       events.push({
         type: 'result',
@@ -114,12 +108,13 @@ export function parseClaudeLine(line: string): AgentEvent[] {
 }
 
 export function claudeCode(model?: string, options: ClaudeCodeOptions = {}): AgentProvider {
-  const binary = options.binary ?? 'claude';
+  const base = providerBase('claude-code', 'claude', model, options);
+  const { binary } = base;
   const common = (input: Omit<BuildArgvInput, 'prompt'>): string[] => {
     const argv: string[] = [];
     if (options.permissionMode) argv.push('--permission-mode', options.permissionMode);
     else if (input.skipPermissions) argv.push('--dangerously-skip-permissions');
-    if (input.model ?? model) argv.push('--model', (input.model ?? model) as string);
+    argv.push(...modelArgs('--model', input.model, model));
     if (options.effort) argv.push('--effort', options.effort);
     if (input.resume) {
       argv.push('--resume', input.resume);
@@ -128,10 +123,7 @@ export function claudeCode(model?: string, options: ClaudeCodeOptions = {}): Age
     return argv;
   };
   return {
-    name: 'claude-code',
-    binary,
-    model,
-    env: options.env ?? {},
+    ...base,
     credentialEnv: CREDENTIAL_ENV,
     supportsResume: true,
     supportsFork: true,

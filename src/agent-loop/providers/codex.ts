@@ -16,20 +16,21 @@ import {
   errorMessage,
   hasAnyEnv,
   notLoggedIn,
-  num,
   obj,
   parseJsonObject,
   probe,
   requireExecutable,
   str,
   summarizeToolInput,
-  usage,
+  modelArgs,
+  providerBase,
+  type AgentProviderOptions,
 } from './shared.js';
+import { makeUsage, tokenCount } from '../usage.js';
 
-export interface CodexOptions {
+/** Also takes `env` and `binary` (default `codex`), as every provider does. */
+export interface CodexOptions extends AgentProviderOptions {
   effort?: 'low' | 'medium' | 'high' | 'xhigh';
-  env?: Record<string, string>;
-  binary?: string;
 }
 
 const CREDENTIAL_ENV = ['OPENAI_API_KEY', 'CODEX_API_KEY', 'CODEX_HOME', 'OPENAI_BASE_URL'] as const;
@@ -70,20 +71,19 @@ export function parseCodexLine(line: string): AgentEvent[] {
     }
     case 'turn.completed': {
       const u = obj(o.usage);
-      if (!u) return [];
-      // `input_tokens` includes the cached part; split it so input + cacheRead is the prompt size.
-      const cached = num(u.cached_input_tokens);
-      return [
-        {
-          type: 'usage',
-          cumulative: false,
-          usage: usage({
-            input: Math.max(0, num(u.input_tokens) - cached),
-            cacheRead: cached,
-            output: num(u.output_tokens),
-          }),
-        },
-      ];
+      // `input_tokens` includes the cached part; split it so input + cacheRead is the prompt size
+      // (a cached part larger than the whole is malformed: the fresh part is then unknown).
+      const prompt = tokenCount(u?.input_tokens);
+      const cached = tokenCount(u?.cached_input_tokens);
+      const fresh = prompt !== undefined ? tokenCount(prompt - (cached ?? 0)) : undefined;
+      const reported = makeUsage({
+        input: fresh,
+        cacheRead: cached,
+        output: tokenCount(u?.output_tokens),
+        cacheWrite: undefined,
+        costUsd: undefined,
+      });
+      return reported ? [{ type: 'usage', cumulative: false, usage: reported }] : [];
     }
     case 'turn.failed': {
       const message = errorMessage(o) ?? 'turn failed';
@@ -97,12 +97,10 @@ export function parseCodexLine(line: string): AgentEvent[] {
 }
 
 export function codex(model?: string, options: CodexOptions = {}): AgentProvider {
-  const binary = options.binary ?? 'codex';
+  const base = providerBase('codex', 'codex', model, options);
+  const { binary } = base;
   return {
-    name: 'codex',
-    binary,
-    model,
-    env: options.env ?? {},
+    ...base,
     credentialEnv: CREDENTIAL_ENV,
     supportsResume: true,
     supportsFork: true,
@@ -114,7 +112,7 @@ export function codex(model?: string, options: CodexOptions = {}): AgentProvider
         : ['exec'];
       const argv = [binary, ...verb, '--json'];
       if (input.skipPermissions) argv.push('--dangerously-bypass-approvals-and-sandbox');
-      if (input.model ?? model) argv.push('-m', (input.model ?? model) as string);
+      argv.push(...modelArgs('-m', input.model, model));
       if (options.effort) argv.push('-c', `model_reasoning_effort="${options.effort}"`);
       argv.push('-');
       return { argv, stdin: input.prompt };
@@ -122,7 +120,7 @@ export function codex(model?: string, options: CodexOptions = {}): AgentProvider
     buildInteractiveArgv(input) {
       const argv = [binary];
       if (input.resume) argv.push(input.fork ? 'fork' : 'resume', input.resume);
-      if (input.model ?? model) argv.push('-m', (input.model ?? model) as string);
+      argv.push(...modelArgs('-m', input.model, model));
       if (input.skipPermissions) argv.push('--dangerously-bypass-approvals-and-sandbox');
       if (input.prompt) argv.push(input.prompt);
       return argv;

@@ -12,19 +12,20 @@ import type { AgentEvent, AgentProvider, PreflightOptions } from '../types.js';
 import {
   assertPromptFitsArgv,
   errorMessage,
-  num,
   obj,
   parseJsonObject,
   requireExecutable,
   str,
   summarizeToolInput,
-  usage,
+  modelArgs,
+  providerBase,
+  type AgentProviderOptions,
 } from './shared.js';
+import { makeUsage, tokenCount } from '../usage.js';
 
-export interface CopilotOptions {
+/** Also takes `env` and `binary` (default `copilot`), as every provider does. */
+export interface CopilotOptions extends AgentProviderOptions {
   effort?: 'low' | 'medium' | 'high';
-  env?: Record<string, string>;
-  binary?: string;
 }
 
 /** Parse one line of `copilot --output-format json`. Pure. */
@@ -51,18 +52,14 @@ export function parseCopilotLine(line: string): AgentEvent[] {
       const id = str(o.sessionId);
       if (id) events.push({ type: 'session', sessionId: id });
       const u = obj(o.usage);
-      if (u) {
-        events.push({
-          type: 'usage',
-          cumulative: true,
-          usage: usage({
-            input: num(u.inputTokens ?? u.input_tokens),
-            output: num(u.outputTokens ?? u.output_tokens),
-            cacheRead: num(u.cacheReadTokens ?? u.cache_read_input_tokens),
-            cacheWrite: num(u.cacheWriteTokens ?? u.cache_creation_input_tokens),
-          }),
-        });
-      }
+      const reported = makeUsage({
+        input: tokenCount(u?.inputTokens ?? u?.input_tokens),
+        output: tokenCount(u?.outputTokens ?? u?.output_tokens),
+        cacheRead: tokenCount(u?.cacheReadTokens ?? u?.cache_read_input_tokens),
+        cacheWrite: tokenCount(u?.cacheWriteTokens ?? u?.cache_creation_input_tokens),
+        costUsd: undefined,
+      });
+      if (reported) events.push({ type: 'usage', cumulative: true, usage: reported });
       if (typeof o.exitCode === 'number' && o.exitCode !== 0)
         events.push({ type: 'result', text: errorMessage(o) ?? `exit code ${o.exitCode}`, isError: true });
       return events;
@@ -76,12 +73,10 @@ export function parseCopilotLine(line: string): AgentEvent[] {
 }
 
 export function copilot(model?: string, options: CopilotOptions = {}): AgentProvider {
-  const binary = options.binary ?? 'copilot';
+  const base = providerBase('copilot', 'copilot', model, options);
+  const { binary } = base;
   return {
-    name: 'copilot',
-    binary,
-    model,
-    env: options.env ?? {},
+    ...base,
     credentialEnv: ['COPILOT_GITHUB_TOKEN', 'GH_TOKEN', 'GITHUB_TOKEN'],
     supportsResume: true,
     supportsFork: false,
@@ -89,14 +84,14 @@ export function copilot(model?: string, options: CopilotOptions = {}): AgentProv
       assertPromptFitsArgv('copilot', input.prompt);
       const argv = [binary, '-p', input.prompt, '--output-format', 'json'];
       if (input.skipPermissions) argv.push('--allow-all-tools');
-      if (input.model ?? model) argv.push('--model', (input.model ?? model) as string);
+      argv.push(...modelArgs('--model', input.model, model));
       if (options.effort) argv.push('--effort', options.effort);
       if (input.resume) argv.push('--resume', input.resume);
       return { argv };
     },
     buildInteractiveArgv(input) {
       const argv = [binary];
-      if (input.model ?? model) argv.push('--model', (input.model ?? model) as string);
+      argv.push(...modelArgs('--model', input.model, model));
       if (input.resume) argv.push('--resume', input.resume);
       // `-i` starts the TUI with the prompt; `-p` would print and exit.
       if (input.prompt) argv.push('-i', input.prompt);

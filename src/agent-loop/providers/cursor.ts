@@ -14,21 +14,20 @@ import {
   assertPromptFitsArgv,
   hasAnyEnv,
   notLoggedIn,
-  num,
   obj,
   parseJsonObject,
   probe,
   requireExecutable,
   str,
   summarizeToolInput,
-  usage,
+  modelArgs,
+  providerBase,
+  type AgentProviderOptions,
 } from './shared.js';
+import { makeUsage, tokenCount } from '../usage.js';
 
-export interface CursorOptions {
-  env?: Record<string, string>;
-  /** Default `cursor-agent` (newer releases also install it as `agent`). */
-  binary?: string;
-}
+/** `env` and `binary` (default `cursor-agent`; newer releases also install it as `agent`), as every provider takes. */
+export type CursorOptions = AgentProviderOptions;
 
 const TOOL_KINDS: Record<string, string> = {
   shellToolCall: 'shell',
@@ -68,29 +67,28 @@ export function parseCursorLine(line: string): AgentEvent[] {
   let events = parseClaudeLine(line);
   // Cursor's result may carry camelCase usage; claude's parser only knows the snake_case form.
   const u = obj(o.usage);
-  if (o.type === 'result' && u && typeof u.inputTokens === 'number') {
+  const camel =
+    o.type === 'result' && u
+      ? makeUsage({
+          input: tokenCount(u.inputTokens),
+          output: tokenCount(u.outputTokens),
+          cacheRead: tokenCount(u.cacheReadTokens),
+          cacheWrite: tokenCount(u.cacheWriteTokens),
+          costUsd: undefined,
+        })
+      : undefined;
+  if (camel) {
     events = events.filter((e) => e.type !== 'usage');
-    events.unshift({
-      type: 'usage',
-      cumulative: true,
-      usage: usage({
-        input: num(u.inputTokens),
-        output: num(u.outputTokens),
-        cacheRead: num(u.cacheReadTokens),
-        cacheWrite: num(u.cacheWriteTokens),
-      }),
-    });
+    events.unshift({ type: 'usage', cumulative: true, usage: camel });
   }
   return events;
 }
 
 export function cursor(model?: string, options: CursorOptions = {}): AgentProvider {
-  const binary = options.binary ?? 'cursor-agent';
+  const base = providerBase('cursor', 'cursor-agent', model, options);
+  const { binary } = base;
   return {
-    name: 'cursor',
-    binary,
-    model,
-    env: options.env ?? {},
+    ...base,
     credentialEnv: ['CURSOR_API_KEY'],
     supportsResume: true,
     supportsFork: false,
@@ -98,7 +96,7 @@ export function cursor(model?: string, options: CursorOptions = {}): AgentProvid
       assertPromptFitsArgv('cursor', input.prompt);
       const argv = [binary, '--print', '--output-format', 'stream-json'];
       if (input.skipPermissions) argv.push('--force');
-      if (input.model ?? model) argv.push('--model', (input.model ?? model) as string);
+      argv.push(...modelArgs('--model', input.model, model));
       if (input.resume) argv.push('--resume', input.resume);
       if (input.prompt.startsWith('-')) argv.push('--');
       argv.push(input.prompt);
@@ -107,7 +105,7 @@ export function cursor(model?: string, options: CursorOptions = {}): AgentProvid
     buildInteractiveArgv(input) {
       const argv = [binary];
       if (input.skipPermissions) argv.push('--force');
-      if (input.model ?? model) argv.push('--model', (input.model ?? model) as string);
+      argv.push(...modelArgs('--model', input.model, model));
       if (input.resume) argv.push('--resume', input.resume);
       if (input.prompt) argv.push(input.prompt);
       return argv;

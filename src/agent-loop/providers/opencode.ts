@@ -16,23 +16,24 @@ import {
   errorMessage,
   hasAnyEnv,
   notLoggedIn,
-  num,
   obj,
   parseJsonObject,
   probe,
   requireExecutable,
   str,
   summarizeToolInput,
-  usage,
+  modelArgs,
+  providerBase,
+  type AgentProviderOptions,
 } from './shared.js';
+import { costUsd, makeUsage, sumKnown, tokenCount } from '../usage.js';
 
-export interface OpenCodeOptions {
+/** Also takes `env` and `binary` (default `opencode`), as every provider does. */
+export interface OpenCodeOptions extends AgentProviderOptions {
   /** Provider-specific reasoning effort (`--variant`). */
   variant?: string;
   /** OpenCode's own agent/mode (`--agent build|plan`), not factory's agent provider. */
   agent?: string;
-  env?: Record<string, string>;
-  binary?: string;
 }
 
 /** Provider API keys opencode reads from the environment (any one is enough to run). */
@@ -70,22 +71,15 @@ export function parseOpenCodeLine(line: string): AgentEvent[] {
     }
     case 'step_finish': {
       const tokens = obj(part?.tokens);
-      if (!tokens) return [];
-      const cache = obj(tokens.cache);
-      const cost = part?.cost;
-      return [
-        {
-          type: 'usage',
-          cumulative: false,
-          usage: usage({
-            input: num(tokens.input),
-            output: num(tokens.output) + num(tokens.reasoning),
-            cacheRead: num(cache?.read),
-            cacheWrite: num(cache?.write),
-            ...(typeof cost === 'number' ? { costUsd: cost } : {}),
-          }),
-        },
-      ];
+      const cache = obj(tokens?.cache);
+      const reported = makeUsage({
+        input: tokenCount(tokens?.input),
+        output: sumKnown(tokenCount(tokens?.output), tokenCount(tokens?.reasoning)),
+        cacheRead: tokenCount(cache?.read),
+        cacheWrite: tokenCount(cache?.write),
+        costUsd: costUsd(part?.cost),
+      });
+      return reported ? [{ type: 'usage', cumulative: false, usage: reported }] : [];
     }
     case 'error': {
       const name = str(obj(o.error)?.name);
@@ -98,10 +92,11 @@ export function parseOpenCodeLine(line: string): AgentEvent[] {
 }
 
 export function opencode(model?: string, options: OpenCodeOptions = {}): AgentProvider {
-  const binary = options.binary ?? 'opencode';
+  const base = providerBase('opencode', 'opencode', model, options);
+  const { binary } = base;
   const flags = (input: { model?: string; resume?: string; fork?: boolean }): string[] => {
     const argv: string[] = [];
-    if (input.model ?? model) argv.push('--model', (input.model ?? model) as string);
+    argv.push(...modelArgs('--model', input.model, model));
     if (options.variant) argv.push('--variant', options.variant);
     if (options.agent) argv.push('--agent', options.agent);
     if (input.resume) {
@@ -111,10 +106,7 @@ export function opencode(model?: string, options: OpenCodeOptions = {}): AgentPr
     return argv;
   };
   return {
-    name: 'opencode',
-    binary,
-    model,
-    env: options.env ?? {},
+    ...base,
     credentialEnv: PROVIDER_ENV,
     supportsResume: true,
     supportsFork: true,

@@ -10,19 +10,20 @@
 import type { AgentEvent, AgentProvider, PreflightOptions } from '../types.js';
 import {
   errorMessage,
-  num,
   obj,
   parseJsonObject,
   requireExecutable,
   str,
   summarizeToolInput,
-  usage,
+  modelArgs,
+  providerBase,
+  type AgentProviderOptions,
 } from './shared.js';
+import { costUsd, makeUsage, tokenCount } from '../usage.js';
 
-export interface PiOptions {
+/** Also takes `env` and `binary` (default `pi`), as every provider does. */
+export interface PiOptions extends AgentProviderOptions {
   thinking?: 'off' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
-  env?: Record<string, string>;
-  binary?: string;
 }
 
 function assistantText(message: Record<string, unknown> | undefined): string {
@@ -55,20 +56,14 @@ export function parsePiLine(line: string): AgentEvent[] {
       const message = obj(o.message);
       const u = obj(message?.usage);
       if (message?.role !== 'assistant' || !u) return [];
-      const cost = obj(u.cost);
-      return [
-        {
-          type: 'usage',
-          cumulative: false,
-          usage: usage({
-            input: num(u.input),
-            output: num(u.output),
-            cacheRead: num(u.cacheRead),
-            cacheWrite: num(u.cacheWrite),
-            ...(typeof cost?.total === 'number' ? { costUsd: cost.total } : {}),
-          }),
-        },
-      ];
+      const reported = makeUsage({
+        input: tokenCount(u.input),
+        output: tokenCount(u.output),
+        cacheRead: tokenCount(u.cacheRead),
+        cacheWrite: tokenCount(u.cacheWrite),
+        costUsd: costUsd(obj(u.cost)?.total),
+      });
+      return reported ? [{ type: 'usage', cumulative: false, usage: reported }] : [];
     }
     case 'agent_end': {
       const messages = Array.isArray(o.messages) ? o.messages.map((m) => obj(m)) : [];
@@ -85,19 +80,17 @@ export function parsePiLine(line: string): AgentEvent[] {
 }
 
 export function pi(model?: string, options: PiOptions = {}): AgentProvider {
-  const binary = options.binary ?? 'pi';
+  const base = providerBase('pi', 'pi', model, options);
+  const { binary } = base;
   const flags = (input: { model?: string; resume?: string }): string[] => {
     const argv: string[] = [];
-    if (input.model ?? model) argv.push('--model', (input.model ?? model) as string);
+    argv.push(...modelArgs('--model', input.model, model));
     if (options.thinking) argv.push('--thinking', options.thinking);
     if (input.resume) argv.push('--session', input.resume);
     return argv;
   };
   return {
-    name: 'pi',
-    binary,
-    model,
-    env: options.env ?? {},
+    ...base,
     credentialEnv: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GEMINI_API_KEY', 'OPENROUTER_API_KEY'],
     supportsResume: true,
     supportsFork: false,

@@ -3,7 +3,7 @@
  * (the concurrently style), factory's own lines dimmed.
  */
 import { colors } from '../../lib/output.js';
-import type { StartEvent } from '../../services/start.js';
+import type { StartEvent } from '../../services/index.js';
 
 const PALETTE = [colors.cyan, colors.magenta, colors.green, colors.yellow, colors.blue, colors.red];
 
@@ -27,6 +27,7 @@ export function prefixer(out: NodeJS.WriteStream = process.stdout): (e: StartEve
           .map(([n, p]) => `${n}=${p}`)
           .join(' ')}\n`,
       );
+      for (const w of e.warnings) out.write(`${factory()} ${colors.yellow('warning:')} ${w}\n`);
     } else if (e.type === 'line') {
       const c = colorFor(e.service);
       const text = e.stream === 'factory' ? colors.dim(e.line) : e.line;

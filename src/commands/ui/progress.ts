@@ -3,7 +3,7 @@
  * otherwise one plain line per state change. Goes to stderr; stdout keeps the result.
  */
 import { colors } from '../../lib/output.js';
-import type { StartEvent } from '../../services/start.js';
+import type { StartEvent } from '../../services/index.js';
 import { seconds } from './args.js';
 
 export function progressRenderer(stream: NodeJS.WriteStream = process.stderr): {
@@ -38,6 +38,7 @@ export function progressRenderer(stream: NodeJS.WriteStream = process.stderr): {
               .join(' ')}${e.moved ? ` (moved from ${e.moved.from}: ${e.moved.reason})` : ''}`,
           ),
         );
+        for (const w of e.warnings) line(`${colors.yellow('warning:')} ${w}`);
         return;
       case 'attached':
         line(`already running (supervisor pid ${e.pid}, ${e.phase}): attached`);

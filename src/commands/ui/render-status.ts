@@ -1,7 +1,6 @@
 /** Human rendering of an instance's status (`status`, the end of `start`). Light: `status` imports it. */
 import { colors, println } from '../../lib/output.js';
-import type { InstanceStatus } from '../../services/status-read.js';
-import type { ServiceStatus } from '../../services/state.js';
+import type { InstanceStatus, ServiceStatus } from '../../services/read.js';
 
 function stateColor(s: ServiceStatus): string {
   const text = s.health === 'unhealthy' ? `${s.state} (unhealthy)` : s.state;
@@ -41,6 +40,7 @@ export function renderStatus(st: InstanceStatus): void {
       s.pid !== null ? `pid ${s.pid}` : '',
       ports,
       s.url ?? '',
+      st.stableUrls[s.name] ? colors.cyan(st.stableUrls[s.name] ?? '') : '',
       s.restarts ? colors.yellow(`restarts ${s.restarts}`) : '',
       s.exitCode !== null && s.state !== 'ready' ? `exit ${s.exitCode}` : '',
     ].filter(Boolean);

@@ -7,7 +7,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, FactoryFailure } from '../../lib/failure.js';
 import { compileText } from '../compile.js';
-import { CONTRACT_FILE } from '../load.js';
+import { CONTRACT_FILE } from '../locate.js';
 import { detect, type Detected } from './detect.js';
 import { renderStarter } from './render.js';
 

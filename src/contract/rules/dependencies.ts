@@ -6,7 +6,7 @@
 import type { Diagnostic } from '../../lib/failure.js';
 import type { Rule } from '../draft.js';
 import { findCycles } from '../graph.js';
-import { suggest } from '../suggest.js';
+import { suggest } from '../../lib/suggest.js';
 
 function didYouMean(name: string, known: string[]): string | undefined {
   const best = suggest(name, known);

@@ -4,7 +4,7 @@
  */
 import type { Diagnostic } from '../../lib/failure.js';
 import type { Draft, Rule } from '../draft.js';
-import { suggest } from '../suggest.js';
+import { suggest } from '../../lib/suggest.js';
 import { portEnvVar } from '../interpolate.js';
 import { templateNames } from '../template.js';
 

@@ -7,7 +7,7 @@ import type { Diagnostic } from '../../lib/failure.js';
 import type { Draft, Rule, TemplateUse } from '../draft.js';
 import { BUILTIN_NAMES } from '../interpolate.js';
 import { declarePortHint } from './ports.js';
-import { suggest } from '../suggest.js';
+import { suggest } from '../../lib/suggest.js';
 import { parseTemplate, shellReferences } from '../template.js';
 
 /** Names visible everywhere: built-ins, port variables, contract env, env_file values, the environment. */

@@ -1,0 +1,10 @@
+/** The publish layer: the evidence vocabulary and manifest, and the publishers that render it. */
+export * from './evidence/states.js';
+export * from './evidence/plan.js';
+export * from './evidence/verdict.js';
+export * from './evidence/manifest.js';
+export type { Publisher, PublishInput, ReviewRequest } from './types.js';
+export * from './evidence/checklist.js';
+export { createRedactor, secretValuesOf, REDACTED, type Redactor, type RedactorOptions } from './redact.js';
+export { localPublisher, type LocalPublisherOptions } from './local/index.js';
+export { renderReviewPage, type ReviewPageInput } from './local/page.js';
