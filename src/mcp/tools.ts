@@ -11,7 +11,7 @@ import { ConfigOutput } from '../contract/index.js';
 import { diagnosticJson } from '../contract/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { SCHEMA_VERSION } from '../lib/output.js';
-import { getInstanceEnv, restartService, startInstance, stopInstance } from '../services/index.js';
+import { describeInstanceEnv, restartService, startInstance, stopInstance } from '../services/index.js';
 import { tailLogs } from '../services/index.js';
 import { locateInstance } from '../services/index.js';
 import {
@@ -110,7 +110,10 @@ export const TOOLS: Tool[] = [
     description: "The instance's environment variables: contract env, env_file values, <NAME>_PORT, built-ins.",
     input: NoInput,
     output: EnvOutput,
-    run: async (_args, { where }) => v({ env: await getInstanceEnv(instanceOpts(where)) }),
+    run: async (_args, { where }) => {
+      const r = await describeInstanceEnv(instanceOpts(where));
+      return v({ env: r.vars, portBase: r.portBase, leased: r.leased, note: r.note });
+    },
   }),
   tool({
     name: 'logs',
@@ -133,6 +136,7 @@ export const TOOLS: Tool[] = [
     run: async (args, { where, progress, signal }) => {
       let attached = false;
       let settled = 0;
+      const warnings: string[] = [];
       const st = await startInstance({
         ...instanceOpts(where),
         ...(args.services?.length ? { only: args.services } : {}),
@@ -143,19 +147,21 @@ export const TOOLS: Tool[] = [
           if (e.type === 'attached') {
             attached = true;
             progress(`already running (supervisor pid ${e.pid}): attached`);
-          } else if (e.type === 'lease')
+          } else if (e.type === 'lease') {
             progress(
               `ports ${Object.entries(e.ports)
                 .map(([n, p]) => `${n}=${p}`)
                 .join(' ')}`,
             );
-          else if (e.type === 'service' && e.state !== 'pending') {
+            for (const w of e.warnings) progress(`warning: ${w}`);
+            warnings.push(...e.warnings);
+          } else if (e.type === 'service' && e.state !== 'pending') {
             if (e.state === 'ready' || e.state === 'completed') settled++;
             progress(`${e.service} ${e.state}${e.detail ? `: ${e.detail}` : ''}`, settled);
           }
         },
       });
-      return v({ ok: true, attached, ...st });
+      return v({ ok: true, attached, warnings, ...st });
     },
   }),
   tool({
