@@ -13,7 +13,7 @@ import { MARKER_INSTANCE } from '../../src/services/markers.js';
 import { processesWithEnv } from '../../src/services/proc.js';
 import { basePort, makeProject, svc, type Project } from '../services/helpers.js';
 
-const BASE = basePort(20);
+const BASE = basePort(7);
 
 let p: Project;
 const closed = (args: string[], input?: string) =>

@@ -5,7 +5,8 @@
  *
  * Windows are WINDOW_SIZE ports in 10000–19999: below the port pool real instances lease from
  * (20000 and up, src/services/port-pool.ts) and below the kernel's ephemeral range. Inside one:
- * - slots of 100 from the base, for tests that pass --port-range (test/services/helpers.ts basePort);
+ * - SLOTS slots of 100 from the base, for tests that pass --port-range (test/services/helpers.ts
+ *   basePort; each test file that needs fixed ports takes its own slot number);
  * - the top POOL_SIZE ports are the run's FACTORY_PORT_POOL, where its private registry's
  *   default leases come from.
  * A claim is `<dir>/<base>.json` holding the claiming process (pid + start time), written under a
@@ -15,13 +16,16 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withLock } from '../../src/services/lock.js';
+import { formatRange, portPool } from '../../src/services/port-pool.js';
 import { identityOf, processAlive, type ProcessIdentity } from '../../src/services/proc.js';
 
 export const WINDOW_FIRST = 10_000;
-export const WINDOW_SIZE = 1_000;
-export const WINDOW_COUNT = 10;
+export const WINDOW_SIZE = 2_000;
+export const WINDOW_COUNT = 5;
 /** The top of each window: the run's default-lease pool (30 blocks of 10). */
 export const POOL_SIZE = 300;
+/** Fixed-port slots of 100 below the pool: slot N is base + N·100. */
+export const SLOTS = (WINDOW_SIZE - POOL_SIZE) / 100;
 export const CLAIMS_DIR = join(tmpdir(), 'factory-test-port-windows');
 
 export interface PortWindow {
@@ -90,6 +94,12 @@ export async function portWindowForRun(env: NodeJS.ProcessEnv = process.env): Pr
         `FACTORY_TEST_PORT_BASE=${env.FACTORY_TEST_PORT_BASE} must be a port from 1024 to ${65_536 - WINDOW_SIZE} (the run uses ${WINDOW_SIZE} ports from it); unset it to claim a window automatically`,
       );
     env.FACTORY_PORT_POOL ??= poolOf(base);
+    const window = { low: base, high: base + WINDOW_SIZE - 1 };
+    const real = portPool({}).ranges.find((r) => r.low <= window.high && window.low <= r.high);
+    if (real)
+      process.stderr.write(
+        `warning: FACTORY_TEST_PORT_BASE=${base}: ports ${formatRange(window)} overlap the pool real instances lease from (${formatRange(real)}); tests may collide with them. Unset it to claim a window in ${WINDOW_FIRST}–${WINDOW_FIRST + WINDOW_COUNT * WINDOW_SIZE - 1}.\n`,
+      );
     return { base, pool: env.FACTORY_PORT_POOL, claim: env.FACTORY_TEST_PORT_CLAIM ?? '' };
   }
   const w = await claimPortWindow();

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { expect } from 'vitest';
 import { FACTORY_BIN, REPO_ROOT, runFactory, type RunResult } from '../helpers/cli.js';
+import { SLOTS } from '../helpers/port-window.js';
 import { MARKER_INSTANCE } from '../../src/services/markers.js';
 import { instanceKey } from '../../src/services/instance-key.js';
 import { identityOf, listenersOf, processesWithEnv } from '../../src/services/proc.js';
@@ -133,7 +134,8 @@ export async function until<T>(
 export function basePort(slot: number): number {
   const base = Number(process.env.FACTORY_TEST_PORT_BASE);
   if (!Number.isInteger(base)) throw new Error('FACTORY_TEST_PORT_BASE is not set: run tests through vitest.config.ts');
-  if (slot < 0 || slot > 6) throw new Error(`port slot ${slot}: slots 0–6 lie below the run's default-lease pool`);
+  if (!Number.isInteger(slot) || slot < 0 || slot >= SLOTS)
+    throw new Error(`port slot ${slot}: slots 0–${SLOTS - 1} lie below the run's default-lease pool`);
   return base + slot * 100;
 }
 

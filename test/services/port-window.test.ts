@@ -16,6 +16,7 @@ import {
   poolOf,
   portWindowForRun,
   releasePortWindow,
+  SLOTS,
   WINDOW_COUNT,
   WINDOW_FIRST,
   WINDOW_SIZE,
@@ -69,14 +70,15 @@ describe('test port windows', () => {
   it('FACTORY_TEST_PORT_BASE given by hand is used as it is; a bad one is refused', async () => {
     const env: NodeJS.ProcessEnv = { FACTORY_TEST_PORT_BASE: '15000' };
     expect(await portWindowForRun(env)).toEqual({ base: 15_000, pool: poolOf(15_000), claim: '' });
-    expect(env.FACTORY_PORT_POOL).toBe('15700-15999');
+    expect(env.FACTORY_PORT_POOL).toBe('16700-16999');
     await expect(portWindowForRun({ FACTORY_TEST_PORT_BASE: '65000' })).rejects.toThrow(/must be a port from 1024/);
   });
 
   it("this run's slots and default-lease pool lie in its window, below the pool", () => {
     const base = Number(process.env.FACTORY_TEST_PORT_BASE);
-    expect(basePort(6) + 99).toBeLessThan(parsePool(process.env.FACTORY_PORT_POOL as string)[0]?.low as number);
-    expect(() => basePort(7)).toThrow(/slots 0–6/);
+    expect(basePort(SLOTS - 1) + 99).toBeLessThan(parsePool(process.env.FACTORY_PORT_POOL as string)[0]?.low as number);
+    expect(() => basePort(SLOTS)).toThrow(new RegExp(`slots 0–${SLOTS - 1}`));
+    expect(basePort(SLOTS - 1)).toBe(base + (SLOTS - 1) * 100);
     if (process.env.FACTORY_TEST_PORT_CLAIM) {
       // Claimed automatically: a window of the shared range, held by this run's vitest process.
       expect((base - WINDOW_FIRST) % WINDOW_SIZE).toBe(0);
