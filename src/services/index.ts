@@ -15,6 +15,7 @@ export { getInstanceEnv, describeInstanceEnv, toShell, type InstanceEnv } from '
 export { resolveInstance, type InstanceOptions, type ResolvedInstance } from './instance.js';
 export { listInstances, type InstanceSummary, type Leak } from './ps.js';
 export { runForeground, type ForegroundResult } from './foreground.js';
+export { composePreflight } from './compose/index.js';
 export type { SupervisorEvent } from './events.js';
 export {
   runtimeSchemas,
