@@ -94,6 +94,18 @@ export const InitOutput = Type.Object(
     }),
     services: Type.Array(Type.String(), { description: 'Services in the starter contract.' }),
     tests: Type.Array(Type.String()),
+    startsHere: Type.Boolean({ description: 'false when something below keeps it from starting on this machine.' }),
+    blockers: Type.Array(
+      Type.Object({
+        code: Type.String({ description: 'missing-program, compose-unavailable, …' }),
+        message: Type.String(),
+        hint: Nullable(Type.String()),
+      }),
+      { description: 'What keeps it from starting here, each with the fix.' },
+    ),
+    next: Type.Array(Type.String(), {
+      description: 'The commands that bring it up, in order (factory setup, factory start).',
+    }),
   },
   { title: 'factory init --json' },
 );
