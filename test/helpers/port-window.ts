@@ -3,7 +3,7 @@
  * runs from two checkouts on one machine never use the same ports, and neither uses ports real
  * instances lease.
  *
- * Windows are WINDOW_SIZE ports in 10000–19999: below the port pool real instances lease from
+ * Windows are WINDOW_SIZE ports in 8200–19999 (above the 8000–8199 dev-server habit): below the port pool real instances lease from
  * (20000 and up, src/services/port-pool.ts) and below the kernel's ephemeral range. Inside one:
  * - SLOTS slots of 100 from the base, for tests that pass --port-range (test/services/helpers.ts
  *   basePort; each test file that needs fixed ports takes its own slot number);
@@ -19,9 +19,10 @@ import { withLock } from '../../src/services/lock.js';
 import { formatRange, portPool } from '../../src/services/port-pool.js';
 import { identityOf, processAlive, type ProcessIdentity } from '../../src/services/proc.js';
 
-export const WINDOW_FIRST = 10_000;
-export const WINDOW_SIZE = 2_000;
-export const WINDOW_COUNT = 5;
+export const WINDOW_FIRST = 8_200;
+/** 56 fixed-port slots (the e2e files use 0–54) and the pool. */
+export const WINDOW_SIZE = 5_900;
+export const WINDOW_COUNT = 2;
 /** The top of each window: the run's default-lease pool (30 blocks of 10). */
 export const POOL_SIZE = 300;
 /** Fixed-port slots of 100 below the pool: slot N is base + N·100. */
