@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { reapLeftoverEngines } from './helpers/engine.js';
+import { releasePortWindow } from './helpers/port-window.js';
 
 /**
  * End-to-end tests run the built binary, so build dist/ once before any test file runs.
@@ -24,5 +25,6 @@ export default function setup(): () => Promise<void> {
     await reapLeftoverEngines();
     const stateHome = process.env.FACTORY_STATE_HOME;
     if (stateHome?.includes('factory-test-state-')) rmSync(stateHome, { recursive: true, force: true });
+    await releasePortWindow(process.env.FACTORY_TEST_PORT_CLAIM ?? '');
   };
 }

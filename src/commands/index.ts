@@ -37,6 +37,8 @@ export const commands = {
   // jobs
   job: () => load(import('./job.js')),
   worker: () => load(import('./worker.js')),
+  router: () => load(import('./router.js')),
+  doctor: () => load(import('./doctor.js')),
 } satisfies Record<string, LazyCommand>;
 
 export type CommandName = keyof typeof commands;

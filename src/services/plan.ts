@@ -7,7 +7,6 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import {
-  DEFAULTS,
   buildInstanceEnv,
   composeProjectName,
   resolveCommand,

@@ -8,6 +8,7 @@ import { describeCheck, type ProbeResult } from './checks/types.js';
 import type { LogWriter } from './log-writer.js';
 import { ManagedProcess, type Exit } from './process.js';
 import type { ServicePlan } from './plan.js';
+import { describeTaken, takenPorts } from './port-thief.js';
 import type { Health, ServiceState, ServiceStatus } from './state.js';
 
 /** How long a compose service's published ports may take to accept on the host after `up -d` (and its check). */
@@ -141,6 +142,14 @@ export class ServiceRunner {
         (policy === 'always' || (policy === 'on-failure' && failedRun)) &&
         this.status.restarts < this.plan.restart.maxRestarts;
       const why = exit.error ?? (exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`);
+      // A failed process whose own port someone else holds now could not bind it: say who, and
+      // do not restart into the same wall.
+      const taken = failedRun && this.plan.kind === 'process' ? await takenPorts(this.plan.ports) : [];
+      if (this.stopRequested) return;
+      if (taken.length > 0) {
+        this.fail(`${describeTaken(taken)}; the service ${why}`);
+        return;
+      }
       if (!again) {
         this.fail(`${why}${this.status.restarts > 0 ? ` after ${this.status.restarts} restart(s)` : ''}`);
         return;

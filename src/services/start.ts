@@ -21,7 +21,7 @@ import { Follower } from './follower.js';
 import { resolveInstance, type InstanceOptions, type ResolvedInstance } from './instance.js';
 import { acquireLease, readLeases, releaseLease, type LeaseResult } from './leases.js';
 import { withLock } from './lock.js';
-import { MARKER_INSTANCE, MARKER_SERVICE } from './markers.js';
+import { MARKER_INSTANCE, MARKER_REGISTRY, MARKER_SERVICE } from './markers.js';
 import { socketPathFor } from './instance-key.js';
 import { instanceFiles } from './paths.js';
 import { composePreflight, type ComposeTool } from './compose/index.js';
@@ -76,6 +76,7 @@ function cleanEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out = { ...env };
   delete out[MARKER_INSTANCE];
   delete out[MARKER_SERVICE];
+  delete out[MARKER_REGISTRY];
   return out;
 }
 

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { expect } from 'vitest';
 import { FACTORY_BIN, REPO_ROOT, runFactory, type RunResult } from '../helpers/cli.js';
+import { SLOTS } from '../helpers/port-window.js';
 import { MARKER_INSTANCE } from '../../src/services/markers.js';
 import { instanceKey } from '../../src/services/instance-key.js';
 import { identityOf, listenersOf, processesWithEnv } from '../../src/services/proc.js';
@@ -125,11 +126,16 @@ export async function until<T>(
   }
 }
 
-/** A port base for one test file, far from other files' (the registry is shared by the whole run). */
+/**
+ * A port base for one test file, far from other files' (the registry is shared by the whole run):
+ * slot N of the run's port window (test/helpers/port-window.ts, set up by vitest.config.ts), below
+ * the window's default-lease pool and outside the ports real instances lease.
+ */
 export function basePort(slot: number): number {
-  // Below the kernel's ephemeral range (32768+), so an outgoing connection never sits on a test's port.
-  // FACTORY_TEST_PORT_BASE moves the whole set, so two checkouts' test runs can share a machine.
-  const base = Number(process.env.FACTORY_TEST_PORT_BASE ?? 27_000);
+  const base = Number(process.env.FACTORY_TEST_PORT_BASE);
+  if (!Number.isInteger(base)) throw new Error('FACTORY_TEST_PORT_BASE is not set: run tests through vitest.config.ts');
+  if (!Number.isInteger(slot) || slot < 0 || slot >= SLOTS)
+    throw new Error(`port slot ${slot}: slots 0–${SLOTS - 1} lie below the run's default-lease pool`);
   return base + slot * 100;
 }
 

@@ -116,10 +116,22 @@ export function claudeCode(model?: string, options: ClaudeCodeOptions = {}): Age
     credentialEnv: CREDENTIAL_ENV,
     supportsResume: true,
     supportsFork: true,
+    supportsMcp: true,
     buildArgv(input) {
       // The prompt goes on stdin: `-p` with no prompt argument reads it, and stdin has no 128 KiB cap.
+      // `--mcp-config` takes JSON strings as well as files: `{"mcpServers":{name:{command,args}}}`.
+      const mcp = input.mcpServers?.length
+        ? [
+            '--mcp-config',
+            JSON.stringify({
+              mcpServers: Object.fromEntries(
+                input.mcpServers.map((m) => [m.name, { command: m.command, args: m.args }]),
+              ),
+            }),
+          ]
+        : [];
       return {
-        argv: [binary, '-p', '--output-format', 'stream-json', '--verbose', ...common(input)],
+        argv: [binary, '-p', '--output-format', 'stream-json', '--verbose', ...common(input), ...mcp],
         stdin: input.prompt,
       };
     },

@@ -93,6 +93,7 @@ export function codex(model?: string, options: CodexOptions = {}): AgentProvider
     credentialEnv: CREDENTIAL_ENV,
     supportsResume: true,
     supportsFork: true,
+    supportsMcp: true,
     buildArgv(input) {
       const verb = input.resume
         ? input.fork
@@ -103,6 +104,11 @@ export function codex(model?: string, options: CodexOptions = {}): AgentProvider
       if (input.skipPermissions) argv.push('--dangerously-bypass-approvals-and-sandbox');
       argv.push(...modelArgs('-m', input.model, model));
       if (options.effort) argv.push('-c', `model_reasoning_effort="${options.effort}"`);
+      // `-c key=value` values are TOML; a JSON string or array of strings is valid TOML too.
+      for (const m of input.mcpServers ?? []) {
+        argv.push('-c', `mcp_servers.${m.name}.command=${JSON.stringify(m.command)}`);
+        argv.push('-c', `mcp_servers.${m.name}.args=${JSON.stringify(m.args)}`);
+      }
       argv.push('-');
       return { argv, stdin: input.prompt };
     },

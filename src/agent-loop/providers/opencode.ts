@@ -98,6 +98,7 @@ export function opencode(model?: string, options: OpenCodeOptions = {}): AgentPr
     credentialEnv: PROVIDER_ENV,
     supportsResume: true,
     supportsFork: true,
+    supportsMcp: true,
     buildArgv(input) {
       assertPromptFitsArgv('opencode', input.prompt);
       const argv = [binary, 'run', '--format', 'json'];
@@ -106,7 +107,12 @@ export function opencode(model?: string, options: OpenCodeOptions = {}): AgentPr
       // A prompt that starts with "-" (a markdown list) would be read as flags without the separator.
       if (input.prompt.startsWith('-')) argv.push('--');
       argv.push(input.prompt);
-      return { argv };
+      // OpenCode reads extra config (merged over its own) from OPENCODE_CONFIG_CONTENT.
+      if (!input.mcpServers?.length) return { argv };
+      const mcp = Object.fromEntries(
+        input.mcpServers.map((m) => [m.name, { type: 'local', command: [m.command, ...m.args], enabled: true }]),
+      );
+      return { argv, env: { OPENCODE_CONFIG_CONTENT: JSON.stringify({ mcp }) } };
     },
     buildInteractiveArgv(input) {
       const argv = [binary, ...flags(input)];

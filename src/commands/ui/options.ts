@@ -90,6 +90,7 @@ export const FLAG_RULES: Record<string, ValueRule> = {
     ok: isValidWorktreeId,
   },
   'port-range': integer(1, 65535, '20000'),
+  port: integer(1, 65535, '8088'),
   timeout: seconds('120'),
   lines: integer(0, 10_000_000, '200'),
   'max-iterations': integer(1, 10_000, '5'),
@@ -221,7 +222,8 @@ export async function checkArgv(
   const known = [...d.long.keys(), 'help'];
   const unknown = async (name: string) => {
     const best = await suggest(name, known);
-    return usage(`unknown option --${name}`, best ? `did you mean --${best}?` : 'see --help for the options');
+    const flag = /^[!-~]+$/.test(name) ? `--${name}` : shown(`--${name}`);
+    return usage(`unknown option ${flag}`, best ? `did you mean --${best}?` : 'see --help for the options');
   };
   // citty strips every `--no-X` before parsing; so do we, checking that X is an on/off flag.
   const rest: string[] = [];
@@ -264,7 +266,10 @@ export async function checkArgv(
     const def = d.long.get(name) ?? (t.name.length === 1 ? d.long.get(d.short.get(t.name) ?? '') : undefined);
     if (!def) {
       if (t.rawName.startsWith('--')) throw await unknown(name);
-      throw usage(`unknown option ${t.rawName}`, 'see --help for the options');
+      throw usage(
+        `unknown option ${/^[!-~]+$/.test(t.rawName) ? t.rawName : shown(t.rawName)}`,
+        'see --help for the options',
+      );
     }
     const longName = t.name.length === 1 ? (d.short.get(t.name) as string) : name;
     if (def.type === 'boolean') {
