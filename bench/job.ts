@@ -113,6 +113,12 @@ export async function benchJob(): Promise<Row[]> {
         unit: 'ms',
         note: 'one run',
       },
+      ...Object.keys(samples[0]?.states ?? {}).map((state) => ({
+        name: `time in ${state}`,
+        value: median(samples.map((x) => x.states[state] ?? 0)),
+        unit: 'ms' as const,
+        note: 'median',
+      })),
     ];
   } finally {
     await rig.dispose();
