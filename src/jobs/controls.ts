@@ -112,7 +112,8 @@ export async function retryJob(
       },
     );
   }
-  const { failure: _failure, cleanup: _cleanup, previewStoppedAt: _stopped, ...data } = job.data;
+  // A retry is a new try by a person: its time budget starts again.
+  const { failure: _failure, cleanup: _cleanup, previewStoppedAt: _stopped, startedAt: _started, ...data } = job.data;
   const to = job.stoppedAt as LiveState;
   const next = await store.transition(
     job.id,

@@ -5,7 +5,16 @@
  * kills the workers it started and removes everything.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteJobStore } from '../../src/jobs/store/sqlite.js';
@@ -34,11 +43,13 @@ export interface Rig {
   keep(): Promise<void>;
 }
 
-export function diffieRig(): Rig {
+/** A rig on a copy of examples/diffie, or (`plain`) on a one-file repository with no factory.yaml. */
+export function diffieRig(o: { plain?: boolean } = {}): Rig {
   const root = mkdtempSync(join(tmpdir(), 'factory-jobs-'));
   const repo = join(root, 'repo');
   mkdirSync(repo);
-  copyDiffie(repo);
+  if (o.plain) writeFileSync(join(repo, 'README.md'), '# plain\n');
+  else copyDiffie(repo);
   git(repo, 'init', '-q', '-b', 'main');
   git(repo, 'config', 'user.name', 'Test User');
   git(repo, 'config', 'user.email', 'test@example.com');
