@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { defineCommand } from 'citty';
-import { eventJson, followEvents, JOB_DEFAULTS, startWorker } from '../jobs/index.js';
+import { eventJson, followEvents, JOB_DEFAULTS, startWorker, type JobEvent } from '../jobs/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { onInterrupt } from '../lib/interrupt.js';
 import { colors, eprintln, println } from '../lib/output.js';
@@ -67,16 +67,24 @@ export default defineCommand({
       });
       if (!args.json)
         eprintln(colors.dim(`worker ${worker.id} (pid ${process.pid}) waiting for jobs; store ${s.location}`));
+      let last = start;
+      const print = (e: JobEvent) => {
+        last = e.id;
+        // The claim's own event may be read before onClaim ran: it names the worker.
+        if (e.type === 'control' && e.action === 'claimed' && e.message.startsWith(`worker ${worker.id} `))
+          mine.add(e.jobId);
+        if (!mine.has(e.jobId)) return;
+        if (args.json) println(JSON.stringify(eventJson(e)));
+        else eprintln(eventLine(e, true));
+      };
       const printing = (async () => {
-        for await (const e of followEvents(s, { afterId: start, signal: following.signal })) {
-          if (!mine.has(e.jobId)) continue;
-          if (args.json) println(JSON.stringify(eventJson(e)));
-          else eprintln(eventLine(e, true));
-        }
+        for await (const e of followEvents(s, { afterId: start, signal: following.signal })) print(e);
       })();
       await worker.done;
       following.abort();
       await printing;
+      // What the jobs wrote after the subscriber's last read.
+      for (const e of await s.events({ afterId: last, limit: 100_000 })) print(e);
       return 0;
     } finally {
       off();

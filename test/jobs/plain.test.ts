@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectSchema } from '../services/helpers.js';
-import { approve, diffieRig, git, plan, request, type Rig } from './harness.js';
+import { approve, diffieRig, git, plan, request, waitFor, type Rig } from './harness.js';
 
 let rig: Rig;
 beforeAll(() => {
@@ -89,5 +89,48 @@ describe('retry policy', () => {
       expect.arrayContaining(['failed', 'implementation_in_progress', 'ready_for_human_review']),
     );
     expect(git(rig.repo, 'log', '--format=%s', `main..factory/${m.id}`)).toBe('Add hello.txt');
+  });
+});
+
+describe('queued jobs, workers and subscribers', () => {
+  it('job new --wait follows a job a worker runs; worker --json and job logs -f print one event per line', async () => {
+    const text = request('Add a greeting file', { planner: plan(), builder: build, reviewer: approve() });
+    const queued = rig.factory(['job', 'new', text, '--wait', '--json', '--sandbox', 'none'], 120_000);
+    const store = rig.store();
+    await waitFor('the job to be queued', async () =>
+      (await store.list({ states: ['received'] })).length ? true : undefined,
+    );
+    const w = rig.worker(['--until-idle', '--json']);
+    const r = await queued;
+    expect(r.code, r.stderr).toBe(0);
+    const m = JSON.parse(r.stdout);
+    expectSchema('job', m);
+    expect(m.state).toBe('ready_for_human_review');
+    await new Promise<void>((resolve) =>
+      w.child.exitCode !== null ? resolve() : w.child.once('exit', () => resolve()),
+    );
+    expect(w.child.exitCode).toBe(0);
+    const lines = w
+      .output()
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{'));
+    expect(lines.length).toBeGreaterThan(10);
+    for (const l of lines) expectSchema('job-event', JSON.parse(l));
+    expect(
+      lines
+        .map((l) => JSON.parse(l))
+        .filter((e) => e.type === 'transition')
+        .at(-1),
+    ).toMatchObject({ to: 'ready_for_human_review' });
+    const logs = await rig.factory(['job', 'logs', m.id, '-f', '--json']);
+    expect(logs.code).toBe(0);
+    const events = logs.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    for (const e of events) expectSchema('job-event', e);
+    expect(events[0]).toMatchObject({ type: 'transition', to: 'received' });
+    expect(events.at(-1)).toMatchObject({ type: 'transition', to: 'ready_for_human_review' });
   });
 });
