@@ -4,37 +4,39 @@
  * suites to run, approval gates, limits. Flags override it; every key has a default.
  */
 import { Type } from '@sinclair/typebox';
+import { closed, doc, Duration, required, StringEnum, StringList } from './schema-parts.js';
 
-const closed = { additionalProperties: false } as const;
+const AGENTS = 'claude-code, codex, opencode, cursor, copilot, pi, or command (any executable)';
 
-/** "150ms", "5s", "2m", "1h", or seconds (the contract's Duration; repeated to keep this file standalone). */
-const Duration = Type.Union(
-  [
-    Type.Number({ minimum: 0, maximum: 7 * 86_400 }),
-    Type.String({ pattern: '^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h)\\s*$' }),
-  ],
-  { description: 'A duration: "150ms", "5s", "2m", "1h", or a number of seconds.' },
-);
-
-const AgentYaml = Type.Union(
-  [
-    Type.String({ minLength: 1, description: 'An agent name: claude-code, codex, opencode, cursor, copilot, pi.' }),
-    Type.Object(
-      {
-        agent: Type.String({ minLength: 1 }),
-        model: Type.Optional(Type.String({ minLength: 1 })),
-        command: Type.Optional(
-          Type.Array(Type.String(), {
-            minItems: 1,
-            description: 'For agent `command`: the executable and its arguments.',
-          }),
-        ),
-      },
-      closed,
-    ),
-  ],
-  { description: 'The agent for a role: a name, or {agent, model, command}.' },
-);
+function AgentField(role: string) {
+  return Type.Union(
+    [
+      Type.String({ minLength: 1 }),
+      Type.Object(
+        {
+          agent: Type.String({ minLength: 1, ...required(`The agent: ${AGENTS}.`, ['codex']) }),
+          model: Type.Optional(
+            Type.String({
+              minLength: 1,
+              ...doc("The agent's model.", { defaultText: "the agent's own", examples: ['gpt-5.4'] }),
+            }),
+          ),
+          command: Type.Optional(
+            StringList('With agent `command`: the executable and its arguments; the prompt comes on stdin.', {
+              defaultText: 'none (required with agent command)',
+              examples: [['./scripts/my-agent', '--fast']],
+            }),
+          ),
+        },
+        closed,
+      ),
+    ],
+    doc(`The agent that plays the ${role}: a name (${AGENTS}) or {agent, model, command}.`, {
+      defaultText: role === 'every role' ? 'claude-code' : '`agent`, else claude-code',
+      examples: ['claude-code', { agent: 'codex', model: 'gpt-5.4' }],
+    }),
+  );
+}
 
 const stageKeys = [
   'plan',
@@ -47,45 +49,98 @@ const stageKeys = [
   'publish',
   'review',
 ] as const;
+const STAGE_DEFAULTS: Record<(typeof stageKeys)[number], string> = {
+  plan: '15m',
+  worktree: '2m',
+  sandbox: '2m',
+  environment: '15m',
+  build: '1h',
+  test: '30m',
+  record: '15m',
+  publish: '2m',
+  review: '20m',
+};
 
 export const JobsYaml = Type.Object(
   {
-    agent: Type.Optional(AgentYaml),
-    planner: Type.Optional(AgentYaml),
-    builder: Type.Optional(AgentYaml),
-    reviewer: Type.Optional(AgentYaml),
+    agent: Type.Optional(AgentField('every role')),
+    planner: Type.Optional(AgentField('planner')),
+    builder: Type.Optional(AgentField('builder')),
+    reviewer: Type.Optional(AgentField('reviewer (a second opinion: pick another agent or model)')),
     sandbox: Type.Optional(
-      Type.Unsafe<'none' | 'bwrap' | 'docker' | 'podman'>({
-        type: 'string',
-        enum: ['none', 'bwrap', 'docker', 'podman'],
+      StringEnum(
+        ['none', 'bwrap', 'docker', 'podman'] as const,
+        doc('Where the agents run.', { default: 'bwrap', examples: ['bwrap'] }),
+      ),
+    ),
+    max_fix_rounds: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 10,
+        ...doc('Rounds back to the builder when tests or the feature scenario fail.', { default: 2, examples: [2] }),
       }),
     ),
-    max_fix_rounds: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
-    tests: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Suites a job runs; default all.' })),
+    tests: Type.Optional(
+      StringList('The test suites a job runs.', { defaultText: 'every suite', examples: [['unit']] }),
+    ),
     approval: Type.Optional(
       Type.Object(
         {
-          paths: Type.Array(Type.String({ minLength: 1 }), {
-            description: 'Globs; a change touching a match waits for `factory job approve`.',
+          paths: StringList('Globs: a change touching a match waits in awaiting_approval for `factory job approve`.', {
+            default: [],
+            examples: [['db/migrations/**']],
           }),
         },
-        closed,
+        { ...closed, ...doc('Approval gates.', { defaultText: 'none', examples: [{ paths: ['db/migrations/**'] }] }) },
       ),
     ),
     timeouts: Type.Optional(
       Type.Object(
         {
-          ...Object.fromEntries(stageKeys.map((k) => [k, Type.Optional(Duration)])),
-          job: Type.Optional(Duration),
-          agent_idle: Type.Optional(Duration),
+          ...Object.fromEntries(
+            stageKeys.map((k) => [
+              k,
+              Type.Optional(
+                Duration(`One attempt of the ${k} stage.`, {
+                  default: STAGE_DEFAULTS[k],
+                  examples: [STAGE_DEFAULTS[k]],
+                }),
+              ),
+            ]),
+          ),
+          job: Type.Optional(Duration('The whole job, from its first claim.', { default: '4h', examples: ['2h'] })),
+          agent_idle: Type.Optional(
+            Duration('An agent printing nothing this long fails its attempt.', { default: '10m', examples: ['10m'] }),
+          ),
         },
-        closed,
+        {
+          ...closed,
+          ...doc('Limits per stage and for the whole job.', {
+            defaultText: 'the defaults below',
+            examples: [{ build: '45m', job: '2h' }],
+          }),
+        },
       ),
     ),
-    preview_ttl: Type.Optional(Duration),
+    preview_ttl: Type.Optional(
+      Duration('How long the preview stays up once the job is ready for review; 0 = until closed.', {
+        default: '24h',
+        examples: ['24h'],
+      }),
+    ),
     concurrency: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: 64, description: 'Jobs of this repository at once (default 2).' }),
+      Type.Integer({
+        minimum: 1,
+        maximum: 64,
+        ...doc('Jobs of this repository at once on one machine.', { default: 2, examples: [2] }),
+      }),
     ),
   },
-  { ...closed, description: 'How `factory job` works on this repository (docs/jobs.md).' },
+  {
+    ...closed,
+    ...doc('How `factory job` works on this repository (docs/jobs.md).', {
+      defaultText: 'the defaults of each key',
+      examples: [{ reviewer: { agent: 'codex' }, approval: { paths: ['db/migrations/**'] } }],
+    }),
+  },
 );

@@ -235,9 +235,35 @@ describe('every option of every command refuses hostile values (property)', () =
     }
   });
 
-  it('an argument (a service or suite name) that is empty or has a control character is an error', async () => {
-    const takers = leaves.filter((l) => Object.values(l.defs).some((d) => d.type === 'positional'));
-    expect(takers.map((l) => l.path).sort()).toEqual(['logs', 'restart', 'start', 'test']);
+  it('an argument (a service or suite name, a job id) that is empty or has a control character is an error', async () => {
+    const all = leaves.filter((l) => Object.values(l.defs).some((d) => d.type === 'positional'));
+    expect(all.map((l) => l.path).sort()).toEqual([
+      'job approve',
+      'job cancel',
+      'job close',
+      'job logs',
+      'job new',
+      'job retry',
+      'job run',
+      'job show',
+      'logs',
+      'restart',
+      'start',
+      'test',
+    ]);
+    // A job's request is free text that may span lines (below: only a blank one is refused).
+    const requests = ['job new', 'job run'];
+    const takers = all.filter((l) => !requests.includes(l.path));
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...all.filter((l) => requests.includes(l.path))), blank, async (leaf, value) => {
+        const r = await refusal(leaf, [value]);
+        if (value.startsWith('-')) return;
+        expect(r?.message, `${leaf.path} ${JSON.stringify(value)}`).toBe(
+          `factory ${leaf.path} got an empty or unprintable argument (got ${JSON.stringify(value)})`,
+        );
+      }),
+      { numRuns: 50 },
+    );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...takers), fc.oneof(blank, withControl), async (leaf, value) => {
         const r = await refusal(leaf, [value]);
