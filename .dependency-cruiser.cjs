@@ -27,6 +27,8 @@ const LIBRARY = {
   'agent-loop': ['sandboxes', 'services', 'contract', 'lib'],
   prd: ['agent-loop', 'backlog', 'test-suites', 'setup', 'sandboxes', 'contract', 'lib'],
   publish: ['github', 'lib'], // wave 2
+  // `factory doctor`: the machine's prerequisites, probed with the layers' own finders and preflights
+  doctor: ['agent-loop', 'validation', 'services', 'contract', 'lib'],
   // wave 2: the job pipeline
   jobs: [
     'prd',

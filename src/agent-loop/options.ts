@@ -95,6 +95,11 @@ export interface RunOptions<T = undefined> {
   app?: 'auto' | false;
   /** Leave the app instance (and so the worktree) up after the run. */
   keepEnv?: boolean;
+  /**
+   * Hand the agent `factory mcp` for the run's instance as an MCP server (claude-code, codex and
+   * opencode), so it drives its running app through tools (docs/mcp.md). Needs a factory.yaml.
+   */
+  mcp?: boolean;
   /** Check the agent CLI is installed and logged in before anything is created. Default true. */
   preflight?: boolean;
   /** Pass the agent's "skip permission prompts" flag (the sandbox is the boundary). Default true. */
@@ -195,6 +200,11 @@ export function checkOptions<T>(o: RunOptions<T>): void {
     if (!o.agent.supportsResume) throw invalid(`the ${o.agent.name} agent cannot resume sessions`);
     if (max !== 1) throw invalid('resumeSession needs maxIterations 1');
   }
+  if (o.mcp && !o.agent.supportsMcp)
+    throw invalid(
+      `the ${o.agent.name} agent cannot be given an MCP server by factory`,
+      'use --mcp with claude-code, codex or opencode, or add "factory mcp" to its own MCP config (docs/mcp.md)',
+    );
   if (o.forkSession) {
     if (o.resumeSession === undefined)
       throw invalid('forkSession needs resumeSession (fork continues an existing session)');

@@ -18,7 +18,14 @@ import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { bwrap, collectCommits, createSandbox, dirtyFiles, git, syncIn, syncOut } from '../sandboxes/index.js';
 import { removesWorktree, runWorktree } from './run-worktree.js';
 import type { FinishResult, Sandbox, SandboxProvider, Worktree } from '../sandboxes/index.js';
-import { APP_PROMPT_ARGS, appPromptValues, startApp, writeFactoryShim, type RunningApp } from './app.js';
+import {
+  APP_PROMPT_ARGS,
+  appPromptValues,
+  factoryMcpServer,
+  startApp,
+  writeFactoryShim,
+  type RunningApp,
+} from './app.js';
 import { safeCall, type RunEvent } from './events.js';
 import { iterationFailure, withRunFacts, type RunFacts } from './failures.js';
 import { runIteration, type IterationOutcome } from './iteration.js';
@@ -82,6 +89,11 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
   const prompt = await loadPrompt(options);
   const userArgs = argumentValues(options.promptArgs);
   const appWanted = options.app !== false && findContractFile(cwd) !== undefined;
+  if (options.mcp && findContractFile(cwd) === undefined)
+    throw new FactoryFailure('usage', `--mcp needs a factory.yaml in ${cwd} or above: its tools act on the app`, {
+      exitCode: ExitCode.invalid,
+      hint: 'run "factory init" to write one, or drop --mcp',
+    });
   if (prompt.parsed) {
     const available = [...BUILT_IN_ARGS, ...(appWanted ? APP_PROMPT_ARGS : [])];
     for (const w of checkArguments(prompt.parsed, userArgs, available, prompt.origin).warnings)
@@ -220,6 +232,7 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
         skipPermissions: options.skipPermissions ?? true,
         ...(options.model ? { model: options.model } : {}),
         ...(resume ? { resume, fork: options.forkSession ?? false } : {}),
+        ...(options.mcp ? { mcpServers: [factoryMcpServer(name)] } : {}),
       });
       last = await runIteration({
         sandbox,
@@ -282,6 +295,12 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
 
     const commits = await collectCommits({ ...worktree, baseCommit: startCommit });
     const uncommittedFiles = worktree.strategy.type === 'head' ? [] : await dirtyFiles(worktree.path);
+    // The app goes before the branch strategy finishes: merge-to-head removes a merged worktree, and
+    // an instance whose checkout is gone can no longer be found (its supervisor would be left running).
+    if (app && !options.keepEnv) {
+      await app.stop();
+      app = undefined;
+    }
     const merge: FinishResult = ownsWorktree
       ? await worktree.finish()
       : commits.length

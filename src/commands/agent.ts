@@ -107,6 +107,10 @@ const runArgs = {
     description: 'Start the app when the repo has a factory.yaml (--no-app to skip)',
   },
   'keep-env': { type: 'boolean', description: 'Leave the app instance (and worktree) running after the run' },
+  mcp: {
+    type: 'boolean',
+    description: 'Give the agent `factory mcp` for its instance as an MCP server (claude-code, codex, opencode)',
+  },
   preflight: {
     type: 'boolean',
     default: true,
@@ -264,6 +268,7 @@ export const agentRun = defineCommand({
       ...(Object.keys(env).length ? { env } : {}),
       app: args.app === false ? false : 'auto',
       keepEnv: args['keep-env'] === true,
+      ...(args.mcp ? { mcp: true } : {}),
       preflight: args.preflight !== false,
       signal: abort.signal,
       onEvent: (e) => {

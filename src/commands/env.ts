@@ -15,9 +15,7 @@ export default defineCommand({
   args: { ...instanceArgs, shell: { type: 'boolean', description: "Print `export NAME='value'` lines for eval" } },
   async run({ args }) {
     const r = await describeInstanceEnv(locateArgs(args));
-    const note = r.leased
-      ? null
-      : `instance "${r.worktreeId}" holds no port lease: these are the ports it would get if started now (not reserved; factory start leases them)`;
+    const { note } = r;
     if (args.json) printJson({ env: r.vars, portBase: r.portBase, leased: r.leased, note });
     else {
       if (args.shell) println(toShell(r.vars));

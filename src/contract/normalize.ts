@@ -16,6 +16,7 @@ import type { CommandYaml, FactoryYaml } from './schema.js';
 import { normalizeService } from './normalize-service.js';
 import { normalizeTests, normalizeValidation } from './normalize-checks.js';
 import type { Pruned } from './repair.js';
+import { normalizeJobs } from './normalize-jobs.js';
 import type { DataPath, YamlSource } from './source.js';
 import type { Command, EnvFileRef, SetupStep, Template } from './types.js';
 
@@ -138,6 +139,8 @@ export function normalize(
   contract.tests = normalizeTests(n, y);
   const validation = normalizeValidation(n, y, Object.keys(contract.services));
   if (validation) contract.validation = validation;
+  const jobs = normalizeJobs(n, y, Object.keys(contract.tests));
+  if (jobs) contract.jobs = jobs;
   if (y.ports === undefined) {
     const defined = new Set(n.origins.envKeys.map((k) => k.key));
     contract.ports = portsFromReferences(n, n.templates, defined);

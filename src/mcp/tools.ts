@@ -10,7 +10,7 @@ import { loadContract, loadContractWithWarnings } from '../contract/index.js';
 import { ConfigOutput } from '../contract/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { SCHEMA_VERSION } from '../lib/output.js';
-import { getInstanceEnv, restartService, startInstance, stopInstance } from '../services/index.js';
+import { describeInstanceEnv, restartService, startInstance, stopInstance } from '../services/index.js';
 import { tailLogs } from '../services/index.js';
 import { locateInstance } from '../services/index.js';
 import {
@@ -109,7 +109,10 @@ export const TOOLS: Tool[] = [
     description: "The instance's environment variables: contract env, env_file values, <NAME>_PORT, built-ins.",
     input: NoInput,
     output: EnvOutput,
-    run: async (_args, { where }) => v({ env: await getInstanceEnv(instanceOpts(where)) }),
+    run: async (_args, { where }) => {
+      const r = await describeInstanceEnv(instanceOpts(where));
+      return v({ env: r.vars, portBase: r.portBase, leased: r.leased, note: r.note });
+    },
   }),
   tool({
     name: 'logs',
@@ -132,6 +135,8 @@ export const TOOLS: Tool[] = [
     run: async (args, { where, progress, signal }) => {
       let attached = false;
       let settled = 0;
+      const told = new Set<string>();
+      const warnings: string[] = [];
       const st = await startInstance({
         ...instanceOpts(where),
         ...(args.services?.length ? { only: args.services } : {}),
@@ -142,19 +147,26 @@ export const TOOLS: Tool[] = [
           if (e.type === 'attached') {
             attached = true;
             progress(`already running (supervisor pid ${e.pid}): attached`);
-          } else if (e.type === 'lease')
+          } else if (e.type === 'lease') {
             progress(
               `ports ${Object.entries(e.ports)
                 .map(([n, p]) => `${n}=${p}`)
                 .join(' ')}`,
             );
-          else if (e.type === 'service' && e.state !== 'pending') {
-            if (e.state === 'ready' || e.state === 'completed') settled++;
+          } else if (e.type === 'service' && e.state !== 'pending') {
+            if (e.state === 'ready' || e.state === 'completed') {
+              settled++;
+              told.add(e.service);
+            }
             progress(`${e.service} ${e.state}${e.detail ? `: ${e.detail}` : ''}`, settled);
           }
         },
       });
-      return v({ ok: true, attached, ...st });
+      // A service that was ready before this call followed the supervisor has no event: say so now.
+      for (const s of st.services)
+        if (!told.has(s.name) && (s.state === 'ready' || s.state === 'completed'))
+          progress(`${s.name} ${s.state}`, ++settled);
+      return v({ ok: true, attached, warnings, ...st });
     },
   }),
   tool({

@@ -13,10 +13,13 @@ export { restartService, type RestartOptions, type RestartResult } from './resta
 export { stopInstance, cleanInstance, type StopResult, type CleanResult } from './stop.js';
 export { getInstanceEnv, describeInstanceEnv, toShell, type InstanceEnv } from './env.js';
 export { resolveInstance, type InstanceOptions, type ResolvedInstance } from './instance.js';
-export { listInstances, type InstanceSummary, type Leak } from './ps.js';
+export { listInstances, inspectInstances, type InstanceSummary, type Leak, type PsReport } from './ps.js';
+export { describeHolders, readLeases, registryPath } from './leases.js';
+export { composePreflight } from './compose/index.js';
 export { runForeground, type ForegroundResult } from './foreground.js';
 export { composePreflight } from './compose/index.js';
 export type { SupervisorEvent } from './events.js';
+export { identityOf, processAlive, processesWithEnv, signalIdentity } from './proc.js';
 export {
   runtimeSchemas,
   EnvOutput,

@@ -18,13 +18,17 @@ const options: Record<CommandName, string[]> = {
   stop: ['--worktree-id'],
   restart: ['--worktree-id', '--json'],
   clean: ['--worktree-id'],
-  ps: ['--json'],
+  ps: ['--json', '--prune'],
   env: ['--json', '--shell'],
   setup: ['--json', '--force'],
   test: ['--json'],
   validate: ['--scenario', '--feature', '--json'],
   agent: ['run'],
   mcp: ['--worktree-id'],
+  job: ['new', 'run', 'list', 'show', 'logs', 'cancel', 'retry', 'approve', 'close', 'gc'],
+  worker: ['--concurrency', '--max-per-repo', '--lease', '--json'],
+  router: ['--port', '--json'],
+  doctor: ['--agent', '--sandbox', '--json'],
 };
 
 describe('factory <command> --help', () => {

@@ -78,6 +78,12 @@ describe('rules', () => {
     ]);
   });
 
+  it('depends_on healthy on a compose service without a contract check is left to its compose healthcheck', () => {
+    expect(
+      problems(svc('services:\n  db:\n    type: compose\n  api:\n    command: y\n    depends_on: { db: healthy }\n')),
+    ).toEqual([]);
+  });
+
   it('depends_on completed makes its target a one-shot (compose: service_completed_successfully)', () => {
     const c = contractOf(
       svc(

@@ -10,20 +10,9 @@
  * invocation's total usage and cost.
  */
 import type { AgentEvent, AgentProvider, BuildArgvInput, PreflightOptions } from '../types.js';
-import {
-  errorMessage,
-  hasAnyEnv,
-  notLoggedIn,
-  obj,
-  parseJsonObject,
-  probe,
-  requireExecutable,
-  str,
-  summarizeToolInput,
-  modelArgs,
-  providerBase,
-  type AgentProviderOptions,
-} from './shared.js';
+import { type AgentProviderOptions, modelArgs, providerBase } from './base.js';
+import { hasAnyEnv, notLoggedIn, probe, requireExecutable } from './preflight.js';
+import { errorMessage, obj, parseJsonObject, str, summarizeToolInput } from './stream.js';
 import { costUsd, makeUsage, tokenCount } from '../usage.js';
 
 /** Also takes `env` and `binary` (default `claude`), as every provider does. */
@@ -127,10 +116,22 @@ export function claudeCode(model?: string, options: ClaudeCodeOptions = {}): Age
     credentialEnv: CREDENTIAL_ENV,
     supportsResume: true,
     supportsFork: true,
+    supportsMcp: true,
     buildArgv(input) {
       // The prompt goes on stdin: `-p` with no prompt argument reads it, and stdin has no 128 KiB cap.
+      // `--mcp-config` takes JSON strings as well as files: `{"mcpServers":{name:{command,args}}}`.
+      const mcp = input.mcpServers?.length
+        ? [
+            '--mcp-config',
+            JSON.stringify({
+              mcpServers: Object.fromEntries(
+                input.mcpServers.map((m) => [m.name, { command: m.command, args: m.args }]),
+              ),
+            }),
+          ]
+        : [];
       return {
-        argv: [binary, '-p', '--output-format', 'stream-json', '--verbose', ...common(input)],
+        argv: [binary, '-p', '--output-format', 'stream-json', '--verbose', ...common(input), ...mcp],
         stdin: input.prompt,
       };
     },

@@ -12,20 +12,9 @@
  * `turn.failed`.
  */
 import type { AgentEvent, AgentProvider, PreflightOptions } from '../types.js';
-import {
-  errorMessage,
-  hasAnyEnv,
-  notLoggedIn,
-  obj,
-  parseJsonObject,
-  probe,
-  requireExecutable,
-  str,
-  summarizeToolInput,
-  modelArgs,
-  providerBase,
-  type AgentProviderOptions,
-} from './shared.js';
+import { type AgentProviderOptions, modelArgs, providerBase } from './base.js';
+import { hasAnyEnv, notLoggedIn, probe, requireExecutable } from './preflight.js';
+import { errorMessage, obj, parseJsonObject, str, summarizeToolInput } from './stream.js';
 import { makeUsage, tokenCount } from '../usage.js';
 
 /** Also takes `env` and `binary` (default `codex`), as every provider does. */
@@ -104,6 +93,7 @@ export function codex(model?: string, options: CodexOptions = {}): AgentProvider
     credentialEnv: CREDENTIAL_ENV,
     supportsResume: true,
     supportsFork: true,
+    supportsMcp: true,
     buildArgv(input) {
       const verb = input.resume
         ? input.fork
@@ -114,6 +104,11 @@ export function codex(model?: string, options: CodexOptions = {}): AgentProvider
       if (input.skipPermissions) argv.push('--dangerously-bypass-approvals-and-sandbox');
       argv.push(...modelArgs('-m', input.model, model));
       if (options.effort) argv.push('-c', `model_reasoning_effort="${options.effort}"`);
+      // `-c key=value` values are TOML; a JSON string or array of strings is valid TOML too.
+      for (const m of input.mcpServers ?? []) {
+        argv.push('-c', `mcp_servers.${m.name}.command=${JSON.stringify(m.command)}`);
+        argv.push('-c', `mcp_servers.${m.name}.args=${JSON.stringify(m.args)}`);
+      }
       argv.push('-');
       return { argv, stdin: input.prompt };
     },

@@ -11,21 +11,9 @@
  * `opencode auth list` and the idle timeout.
  */
 import type { AgentEvent, AgentProvider, PreflightOptions } from '../types.js';
-import {
-  assertPromptFitsArgv,
-  errorMessage,
-  hasAnyEnv,
-  notLoggedIn,
-  obj,
-  parseJsonObject,
-  probe,
-  requireExecutable,
-  str,
-  summarizeToolInput,
-  modelArgs,
-  providerBase,
-  type AgentProviderOptions,
-} from './shared.js';
+import { type AgentProviderOptions, assertPromptFitsArgv, modelArgs, providerBase } from './base.js';
+import { hasAnyEnv, notLoggedIn, probe, requireExecutable } from './preflight.js';
+import { errorMessage, obj, parseJsonObject, str, summarizeToolInput } from './stream.js';
 import { costUsd, makeUsage, sumKnown, tokenCount } from '../usage.js';
 
 /** Also takes `env` and `binary` (default `opencode`), as every provider does. */
@@ -110,6 +98,7 @@ export function opencode(model?: string, options: OpenCodeOptions = {}): AgentPr
     credentialEnv: PROVIDER_ENV,
     supportsResume: true,
     supportsFork: true,
+    supportsMcp: true,
     buildArgv(input) {
       assertPromptFitsArgv('opencode', input.prompt);
       const argv = [binary, 'run', '--format', 'json'];
@@ -118,7 +107,12 @@ export function opencode(model?: string, options: OpenCodeOptions = {}): AgentPr
       // A prompt that starts with "-" (a markdown list) would be read as flags without the separator.
       if (input.prompt.startsWith('-')) argv.push('--');
       argv.push(input.prompt);
-      return { argv };
+      // OpenCode reads extra config (merged over its own) from OPENCODE_CONFIG_CONTENT.
+      if (!input.mcpServers?.length) return { argv };
+      const mcp = Object.fromEntries(
+        input.mcpServers.map((m) => [m.name, { type: 'local', command: [m.command, ...m.args], enabled: true }]),
+      );
+      return { argv, env: { OPENCODE_CONFIG_CONTENT: JSON.stringify({ mcp }) } };
     },
     buildInteractiveArgv(input) {
       const argv = [binary, ...flags(input)];
