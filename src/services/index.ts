@@ -17,7 +17,6 @@ export { listInstances, inspectInstances, type InstanceSummary, type Leak, type 
 export { describeHolders, readLeases, registryPath } from './leases.js';
 export { composePreflight } from './compose/index.js';
 export { runForeground, type ForegroundResult } from './foreground.js';
-export { composePreflight } from './compose/index.js';
 export type { SupervisorEvent } from './events.js';
 export { identityOf, processAlive, processesWithEnv, signalIdentity } from './proc.js';
 export {
