@@ -75,7 +75,8 @@ export const ConfigOutput = Type.Union(
     ),
     ContractFailureJson,
   ],
-  { title: 'factory config --json' },
+  // An object either way (MCP tools require an object at the root of an output schema).
+  { type: 'object', title: 'factory config --json' },
 );
 
 export const InitOutput = Type.Object(

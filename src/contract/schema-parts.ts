@@ -41,17 +41,17 @@ export function StringEnum<const T extends readonly string[]>(values: T, options
 }
 
 export const DURATION_PATTERN = '^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h)\\s*$';
-const DURATION_WORDS = 'a duration: "150ms", "5s", "2m", "1h", or a number of seconds (at most 86400)';
+const durationWords = (max: number) => `a duration: "150ms", "5s", "2m", "1h", or a number of seconds (at most ${max})`;
 
-/** "150ms", "5s", "2m", "1h", or a number of seconds. */
-export function Duration(text: string, o: DocOptions) {
+/** "150ms", "5s", "2m", "1h", or a number of seconds (up to `max`, a day unless said). */
+export function Duration(text: string, o: DocOptions, max = 86_400) {
   return Type.Unsafe<number | string>({
     type: ['number', 'string'],
     minimum: 0,
-    maximum: 86_400,
+    maximum: max,
     pattern: DURATION_PATTERN,
-    errorMessage: DURATION_WORDS,
-    ...doc(`${text} Written as ${DURATION_WORDS}.`, o),
+    errorMessage: durationWords(max),
+    ...doc(`${text} Written as ${durationWords(max)}.`, o),
   });
 }
 

@@ -235,7 +235,7 @@ describe('factory init', () => {
       next: string[];
     };
     expect(init).toMatchObject({ startsHere: true, next: ['factory setup', 'factory start'] });
-    const port = basePort(47);
+    const port = basePort(15);
     try {
       const start = await runFactory(['start', '--worktree-id', 'init', '--port-range', String(port), '--json'], {
         cwd: t.dir,
