@@ -65,6 +65,12 @@ export interface RunOptions<T = undefined> {
   completionTimeoutSeconds?: number;
   /** Structured output (requires maxIterations 1 and the tag in the prompt). */
   output?: OutputDefinition<T>;
+  /**
+   * After each iteration, copy the agent's session file (claude, pi, codex) from the sandbox into
+   * your HOME, filed under the repository's directory and with the directory recorded inside
+   * rewritten, so `claude --resume ID` works from the repository. Default true.
+   */
+  captureSessions?: boolean;
   /** Resume this agent session in iteration 1 (maxIterations must be 1). */
   resumeSession?: string;
   /** With resumeSession: continue in a new session, leaving the parent untouched. */

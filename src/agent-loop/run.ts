@@ -16,7 +16,7 @@ import { join, posix, resolve } from 'node:path';
 import { findContractFile } from '../contract/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { bwrap, collectCommits, createSandbox, dirtyFiles, git, syncIn, syncOut } from '../sandboxes/index.js';
-import { runWorktree } from './run-worktree.js';
+import { removesWorktree, runWorktree } from './run-worktree.js';
 import type { FinishResult, Sandbox, SandboxProvider, Worktree } from '../sandboxes/index.js';
 import {
   APP_PROMPT_ARGS,
@@ -43,7 +43,7 @@ import {
 import { extractOutput } from './output.js';
 import { loadPrompt, makeShellRunner } from './prompt-source.js';
 import { argumentValues, BUILT_IN_ARGS, checkArguments, renderTemplate } from './prompt.js';
-import { locateSessionFile, transferSession } from './sessions.js';
+import { captureSession, transferSession } from './sessions.js';
 import type { AgentEvent, Usage } from './types.js';
 import { addUsage } from './usage.js';
 import type { LifecycleEvent } from './events.js';
@@ -206,10 +206,14 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
         agent.name,
         options.resumeSession,
         sandbox.hostHome,
-        sandbox.workdir,
+        agentCwd ?? sandbox.workdir,
         [process.env.HOME ?? '', ...sandboxHomes(worktree.repoRoot)].filter(Boolean),
       );
     }
+    const captureTo =
+      options.captureSessions !== false && process.env.HOME
+        ? { home: process.env.HOME, cwd: worktree.repoRoot }
+        : undefined;
     const values = {
       ...userArgs,
       SOURCE_BRANCH: worktree.branch,
@@ -247,9 +251,14 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
       sessionId = last.sessionId ?? sessionId;
       if (sessionId) facts.sessionId = sessionId;
       facts.iterations = iteration;
-      const sessionFilePath = last.sessionId
-        ? locateSessionFile(agent.name, sandbox.hostHome, last.sessionId)
+      const captured = last.sessionId
+        ? captureSession(agent.name, last.sessionId, sandbox.hostHome, captureTo)
         : undefined;
+      const sessionFilePath = captured?.path;
+      if (captured?.warning) {
+        warnings.push(captured.warning);
+        emit({ type: 'warning', message: captured.warning });
+      }
       iterations.push({
         iteration,
         reason: last.reason,
@@ -297,13 +306,7 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
       : commits.length
         ? { kind: 'left-on-branch', branch: worktree.branch, commits }
         : { kind: 'no-changes', branch: worktree.branch };
-    if (
-      ownsWorktree &&
-      !options.keepEnv &&
-      merge.kind !== 'conflict' &&
-      merge.kind !== 'merge-failed' &&
-      existsSync(worktree.path)
-    ) {
+    if (removesWorktree(ownsWorktree, options.keepEnv, merge, worktree.path)) {
       if (app) {
         await app.stop();
         app = undefined;

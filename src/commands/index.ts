@@ -39,3 +39,6 @@ export const commands = {
 } satisfies Record<string, LazyCommand>;
 
 export type CommandName = keyof typeof commands;
+
+/** The argument layer src/cli.ts runs before a command: every option value checked (./ui/options.ts). */
+export { checkArgv } from './ui/options.js';

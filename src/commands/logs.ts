@@ -1,5 +1,5 @@
 /**
- * `factory logs [svc] [-f] [-n N] [--json]`: the instance's service logs (one timestamped file per
+ * `factory logs [svc] [-f|--follow] [-n N] [--file F] [--json]`: the instance's service logs (one timestamped file per
  * service under .factory/instances/<id>/logs/; `supervisor` shows the supervisor's own log).
  * Without a service, all are merged by time with a `name |` prefix. `-f` follows until Ctrl-C.
  * Exit codes: 0, 2 unknown service.
@@ -15,18 +15,23 @@ export default defineCommand({
   meta: { name: 'logs', description: "Show (or follow) the instance's service logs." },
   args: {
     ...instanceArgs,
+    // -f is --follow here, as in tail -f, docker compose logs -f and kubectl logs -f; the contract
+    // file is --file only (every other command has -f/--file).
+    file: { type: 'string', description: 'Contract file (default: factory.yaml here or above; no -f here)' },
     service: { type: 'positional', required: false, description: 'One service (default: all, merged by time)' },
-    follow: { type: 'boolean', alias: 'f', description: 'Keep printing new lines until Ctrl-C' },
+    follow: { type: 'boolean', alias: 'f', description: 'Keep printing new lines until Ctrl-C (as tail -f)' },
     lines: { type: 'string', alias: 'n', description: 'How many past lines (default 100)' },
   },
   async run({ args }) {
+    // A whole number in range: src/commands/ui/options.ts checked it before this runs.
     const n = args.lines === undefined ? 100 : Number(args.lines);
-    if (!Number.isInteger(n) || n < 0)
-      throw new FactoryFailure('usage', `-n expects a whole number, got "${args.lines}"`, {
+    const service = args.service ? String(args.service) : undefined;
+    if (service !== undefined && /[/\\]|\.ya?ml$/.test(service))
+      throw new FactoryFailure('usage', `logs takes a service name, got the path "${service}"`, {
         exitCode: ExitCode.invalid,
+        hint: `-f means --follow on logs (as in tail -f); pick the contract with --file ${service}`,
       });
     const loc = locateInstance(locateArgs(args));
-    const service = args.service ? String(args.service) : undefined;
     const past = tailLogs(loc.stateDir, service, n);
     if (args.json && !args.follow) {
       printJson({ worktreeId: loc.worktreeId, lines: past });

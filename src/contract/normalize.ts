@@ -5,7 +5,6 @@
  * Problems found here are about one value's form (a health check with two kinds, a scenario step
  * with no action); problems between values are rules.
  */
-import { constants } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { Diagnostic } from '../lib/failure.js';
 import { DEFAULTS, parseDuration } from './defaults.js';
@@ -15,6 +14,7 @@ import { assignOwnedPorts, declaredPorts, portsFromReferences } from './normaliz
 import type { CommandYaml, FactoryYaml } from './schema.js';
 import { normalizeService } from './normalize-service.js';
 import { normalizeTests, normalizeValidation } from './normalize-checks.js';
+import type { Pruned } from './repair.js';
 import type { DataPath, YamlSource } from './source.js';
 import type { Command, EnvFileRef, SetupStep, Template } from './types.js';
 
@@ -82,7 +82,7 @@ export class Normalizer {
 
 export function normalize(
   y: FactoryYaml,
-  opts: { file: string; root: string; source: YamlSource; env: NodeJS.ProcessEnv },
+  opts: { file: string; root: string; source: YamlSource; env: NodeJS.ProcessEnv; pruned: Pruned },
 ): {
   draft: Draft;
   diagnostics: Diagnostic[];
@@ -150,6 +150,7 @@ export function normalize(
       envFileNames,
       processEnv: opts.env,
       source: opts.source,
+      pruned: opts.pruned,
     },
     diagnostics: n.diagnostics,
   };
@@ -222,4 +223,3 @@ function defaultStepName(i: number, line: string): string {
 }
 
 export type { CommandYaml };
-export const signalNames = new Set(Object.keys(constants.signals));

@@ -82,7 +82,8 @@ export interface Dependency {
   condition: DependencyCondition;
 }
 
-interface CheckTiming {
+/** How a health check polls; the contract's `HealthCheck` and the runtime's resolved check share it. */
+export interface CheckTiming {
   /** First poll delay; polls back off from here (×1.5) up to `maxIntervalMs`. */
   intervalMs: number;
   maxIntervalMs: number;

@@ -5,10 +5,9 @@
  * Long calls (start, restart_service, test, validate) report progress as they go.
  */
 import type { Static, TSchema } from '@sinclair/typebox';
-import { graphEdges } from '../contract/index.js';
+import { configJson } from '../contract/index.js';
 import { loadContract, loadContractWithWarnings } from '../contract/index.js';
 import { ConfigOutput } from '../contract/index.js';
-import { diagnosticJson } from '../contract/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { SCHEMA_VERSION } from '../lib/output.js';
 import { describeInstanceEnv, envNote, restartService, startInstance, stopInstance } from '../services/index.js';
@@ -264,14 +263,7 @@ export const TOOLS: Tool[] = [
     output: ConfigOutput,
     run: async (_args, { where }) => {
       const { contract, warnings } = await loadContractWithWarnings({ cwd: where.cwd, ...opt('file', where.file) });
-      return v({
-        ok: true,
-        file: contract.file,
-        contract,
-        startOrder: contract.startOrder,
-        graph: { edges: graphEdges(contract) },
-        diagnostics: warnings.map(diagnosticJson),
-      });
+      return v(configJson(contract, warnings));
     },
   }),
 ];

@@ -14,7 +14,7 @@ export { stopInstance, cleanInstance, type StopResult, type CleanResult } from '
 export { getInstanceEnv, describeInstanceEnv, envNote, toShell, type InstanceEnv } from './env.js';
 export { resolveInstance, type InstanceOptions, type ResolvedInstance } from './instance.js';
 export { listInstances, type InstanceSummary, type Leak } from './ps.js';
-export { readLeases, registryPath, type Lease } from './leases.js';
+export { readLeases, registryPath } from './leases.js';
 export { composePreflight } from './compose/index.js';
 export { runForeground, type ForegroundResult } from './foreground.js';
 export type { SupervisorEvent } from './events.js';

@@ -22,14 +22,7 @@ import { withLock } from './lock.js';
 import { machineStateDir } from './paths.js';
 import type { ProcessIdentity } from './proc.js';
 
-export {
-  describeHolders,
-  leaseAlive,
-  type Lease,
-  type LeaseRequest,
-  type LeaseResult,
-  type PortHolder,
-} from './lease-search.js';
+export { leaseAlive, type Lease, type LeaseRequest, type LeaseResult } from './lease-search.js';
 
 interface Registry {
   version: 1;

@@ -4,7 +4,7 @@
  * on some filesystems) and prints what was appended.
  */
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { instanceFiles } from './paths.js';
 
@@ -109,8 +109,4 @@ export async function followLogs(
       );
     });
   }
-}
-
-export function logPath(stateDir: string, service: string): string {
-  return join(instanceFiles(stateDir).logs, `${service}.log`);
 }

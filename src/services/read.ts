@@ -8,8 +8,9 @@ export {
   locateInstance,
   instanceDir,
   machineStateDir,
+  isValidWorktreeId,
+  MAX_WORKTREE_ID,
   worktreeIdFor,
-  type InstanceLocation,
   type LocateOptions,
 } from './paths.js';
 export { readInstanceStatus, readStateFile, statusFromState, type InstanceStatus } from './status-read.js';
@@ -21,7 +22,6 @@ export {
   projectOf,
   stableHost,
   stableUrl,
-  stableUrlsOf,
   type RouterState,
 } from './router-state.js';
 export type { ServiceStatus, ServiceState, Health, CheckResult, InstancePhase } from './state.js';

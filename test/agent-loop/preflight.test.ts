@@ -6,7 +6,8 @@ import { findExecutable } from '../../src/agent-loop/providers/shared.js';
 import { run } from '../../src/agent-loop/run.js';
 import { isFactoryFailure } from '../../src/lib/failure.js';
 import { bwrap, noSandbox } from '../../src/sandboxes/index.js';
-import { makeRepo, scripted, type TestRepo, failure } from './helpers.js';
+import { makeRepo, scripted, type TestRepo } from './helpers.js';
+import { failure } from '../helpers/failure.js';
 
 let repo: TestRepo | undefined;
 afterEach(() => {

@@ -41,6 +41,22 @@ describe('factory <command> --help', () => {
     });
   }
 
+  it('logs --help shows -f once: --follow, as in tail -f and docker compose logs -f', async () => {
+    const r = await runFactory(['logs', '--help']);
+    expect(r.stdout.match(/-f,/g)).toEqual(['-f,']);
+    expect(r.stdout).toMatch(/-f, --follow/);
+    expect(r.stdout).toMatch(/ {2}--file=<file>/);
+  });
+
+  it('logs -f <a path> says that -f is --follow there and how to pick the contract', async () => {
+    const r = await runFactory(['logs', '-f', 'factory.yaml']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'error logs takes a service name, got the path "factory.yaml"\n' +
+        '  hint: -f means --follow on logs (as in tail -f); pick the contract with --file factory.yaml\n',
+    );
+  });
+
   it('factory --help lists every command', async () => {
     const r = await runFactory(['--help']);
     expect(r.code).toBe(0);

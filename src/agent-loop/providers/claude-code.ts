@@ -20,16 +20,17 @@ import {
   requireExecutable,
   str,
   summarizeToolInput,
+  modelArgs,
+  providerBase,
+  type AgentProviderOptions,
 } from './shared.js';
 import { costUsd, makeUsage, tokenCount } from '../usage.js';
 
-export interface ClaudeCodeOptions {
+/** Also takes `env` and `binary` (default `claude`), as every provider does. */
+export interface ClaudeCodeOptions extends AgentProviderOptions {
   effort?: 'low' | 'medium' | 'high' | 'xhigh' | 'max';
   /** Replaces `--dangerously-skip-permissions` with an explicit `--permission-mode`. */
   permissionMode?: 'acceptEdits' | 'auto' | 'bypassPermissions' | 'default' | 'dontAsk' | 'plan';
-  env?: Record<string, string>;
-  /** Executable name or path; default `claude`. */
-  binary?: string;
 }
 
 const CREDENTIAL_ENV = [
@@ -107,12 +108,13 @@ export function parseClaudeLine(line: string): AgentEvent[] {
 }
 
 export function claudeCode(model?: string, options: ClaudeCodeOptions = {}): AgentProvider {
-  const binary = options.binary ?? 'claude';
+  const base = providerBase('claude-code', 'claude', model, options);
+  const { binary } = base;
   const common = (input: Omit<BuildArgvInput, 'prompt'>): string[] => {
     const argv: string[] = [];
     if (options.permissionMode) argv.push('--permission-mode', options.permissionMode);
     else if (input.skipPermissions) argv.push('--dangerously-skip-permissions');
-    if (input.model ?? model) argv.push('--model', (input.model ?? model) as string);
+    argv.push(...modelArgs('--model', input.model, model));
     if (options.effort) argv.push('--effort', options.effort);
     if (input.resume) {
       argv.push('--resume', input.resume);
@@ -121,10 +123,7 @@ export function claudeCode(model?: string, options: ClaudeCodeOptions = {}): Age
     return argv;
   };
   return {
-    name: 'claude-code',
-    binary,
-    model,
-    env: options.env ?? {},
+    ...base,
     credentialEnv: CREDENTIAL_ENV,
     supportsResume: true,
     supportsFork: true,

@@ -22,13 +22,15 @@ import {
   requireExecutable,
   str,
   summarizeToolInput,
+  modelArgs,
+  providerBase,
+  type AgentProviderOptions,
 } from './shared.js';
 import { makeUsage, tokenCount } from '../usage.js';
 
-export interface CodexOptions {
+/** Also takes `env` and `binary` (default `codex`), as every provider does. */
+export interface CodexOptions extends AgentProviderOptions {
   effort?: 'low' | 'medium' | 'high' | 'xhigh';
-  env?: Record<string, string>;
-  binary?: string;
 }
 
 const CREDENTIAL_ENV = ['OPENAI_API_KEY', 'CODEX_API_KEY', 'CODEX_HOME', 'OPENAI_BASE_URL'] as const;
@@ -95,12 +97,10 @@ export function parseCodexLine(line: string): AgentEvent[] {
 }
 
 export function codex(model?: string, options: CodexOptions = {}): AgentProvider {
-  const binary = options.binary ?? 'codex';
+  const base = providerBase('codex', 'codex', model, options);
+  const { binary } = base;
   return {
-    name: 'codex',
-    binary,
-    model,
-    env: options.env ?? {},
+    ...base,
     credentialEnv: CREDENTIAL_ENV,
     supportsResume: true,
     supportsFork: true,
@@ -113,7 +113,7 @@ export function codex(model?: string, options: CodexOptions = {}): AgentProvider
         : ['exec'];
       const argv = [binary, ...verb, '--json'];
       if (input.skipPermissions) argv.push('--dangerously-bypass-approvals-and-sandbox');
-      if (input.model ?? model) argv.push('-m', (input.model ?? model) as string);
+      argv.push(...modelArgs('-m', input.model, model));
       if (options.effort) argv.push('-c', `model_reasoning_effort="${options.effort}"`);
       // `-c key=value` values are TOML; a JSON string or array of strings is valid TOML too.
       for (const m of input.mcpServers ?? []) {
@@ -126,7 +126,7 @@ export function codex(model?: string, options: CodexOptions = {}): AgentProvider
     buildInteractiveArgv(input) {
       const argv = [binary];
       if (input.resume) argv.push(input.fork ? 'fork' : 'resume', input.resume);
-      if (input.model ?? model) argv.push('-m', (input.model ?? model) as string);
+      argv.push(...modelArgs('-m', input.model, model));
       if (input.skipPermissions) argv.push('--dangerously-bypass-approvals-and-sandbox');
       if (input.prompt) argv.push(input.prompt);
       return argv;

@@ -17,13 +17,15 @@ import {
   requireExecutable,
   str,
   summarizeToolInput,
+  modelArgs,
+  providerBase,
+  type AgentProviderOptions,
 } from './shared.js';
 import { makeUsage, tokenCount } from '../usage.js';
 
-export interface CopilotOptions {
+/** Also takes `env` and `binary` (default `copilot`), as every provider does. */
+export interface CopilotOptions extends AgentProviderOptions {
   effort?: 'low' | 'medium' | 'high';
-  env?: Record<string, string>;
-  binary?: string;
 }
 
 /** Parse one line of `copilot --output-format json`. Pure. */
@@ -71,12 +73,10 @@ export function parseCopilotLine(line: string): AgentEvent[] {
 }
 
 export function copilot(model?: string, options: CopilotOptions = {}): AgentProvider {
-  const binary = options.binary ?? 'copilot';
+  const base = providerBase('copilot', 'copilot', model, options);
+  const { binary } = base;
   return {
-    name: 'copilot',
-    binary,
-    model,
-    env: options.env ?? {},
+    ...base,
     credentialEnv: ['COPILOT_GITHUB_TOKEN', 'GH_TOKEN', 'GITHUB_TOKEN'],
     supportsResume: true,
     supportsFork: false,
@@ -84,14 +84,14 @@ export function copilot(model?: string, options: CopilotOptions = {}): AgentProv
       assertPromptFitsArgv('copilot', input.prompt);
       const argv = [binary, '-p', input.prompt, '--output-format', 'json'];
       if (input.skipPermissions) argv.push('--allow-all-tools');
-      if (input.model ?? model) argv.push('--model', (input.model ?? model) as string);
+      argv.push(...modelArgs('--model', input.model, model));
       if (options.effort) argv.push('--effort', options.effort);
       if (input.resume) argv.push('--resume', input.resume);
       return { argv };
     },
     buildInteractiveArgv(input) {
       const argv = [binary];
-      if (input.model ?? model) argv.push('--model', (input.model ?? model) as string);
+      argv.push(...modelArgs('--model', input.model, model));
       if (input.resume) argv.push('--resume', input.resume);
       // `-i` starts the TUI with the prompt; `-p` would print and exit.
       if (input.prompt) argv.push('-i', input.prompt);

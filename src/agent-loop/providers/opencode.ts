@@ -22,16 +22,18 @@ import {
   requireExecutable,
   str,
   summarizeToolInput,
+  modelArgs,
+  providerBase,
+  type AgentProviderOptions,
 } from './shared.js';
 import { costUsd, makeUsage, sumKnown, tokenCount } from '../usage.js';
 
-export interface OpenCodeOptions {
+/** Also takes `env` and `binary` (default `opencode`), as every provider does. */
+export interface OpenCodeOptions extends AgentProviderOptions {
   /** Provider-specific reasoning effort (`--variant`). */
   variant?: string;
   /** OpenCode's own agent/mode (`--agent build|plan`), not factory's agent provider. */
   agent?: string;
-  env?: Record<string, string>;
-  binary?: string;
 }
 
 /** Provider API keys opencode reads from the environment (any one is enough to run). */
@@ -90,10 +92,11 @@ export function parseOpenCodeLine(line: string): AgentEvent[] {
 }
 
 export function opencode(model?: string, options: OpenCodeOptions = {}): AgentProvider {
-  const binary = options.binary ?? 'opencode';
+  const base = providerBase('opencode', 'opencode', model, options);
+  const { binary } = base;
   const flags = (input: { model?: string; resume?: string; fork?: boolean }): string[] => {
     const argv: string[] = [];
-    if (input.model ?? model) argv.push('--model', (input.model ?? model) as string);
+    argv.push(...modelArgs('--model', input.model, model));
     if (options.variant) argv.push('--variant', options.variant);
     if (options.agent) argv.push('--agent', options.agent);
     if (input.resume) {
@@ -103,10 +106,7 @@ export function opencode(model?: string, options: OpenCodeOptions = {}): AgentPr
     return argv;
   };
   return {
-    name: 'opencode',
-    binary,
-    model,
-    env: options.env ?? {},
+    ...base,
     credentialEnv: PROVIDER_ENV,
     supportsResume: true,
     supportsFork: true,

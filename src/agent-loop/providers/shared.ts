@@ -1,5 +1,6 @@
 /**
- * Helpers shared by the agent providers: safe JSON-line access, error-message extraction, the
+ * The agent providers' shared shape and helpers: the options and identity fields every provider
+ * has, the `--model` argument, safe JSON-line access, error-message extraction, the
  * argv size guard, and the host-side preflight probes (find a binary on PATH, run a status command
  * with a bound on time and output).
  */
@@ -7,8 +8,33 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { ExitCode, FactoryFailure } from '../../lib/failure.js';
+import type { AgentProvider } from '../types.js';
 
 export type Json = Record<string, unknown>;
+
+/** The options every provider takes besides its own. */
+export interface AgentProviderOptions {
+  /** Extra environment for the agent process (merged over the inherited one). */
+  env?: Record<string, string>;
+  /** Executable name or path, when not the CLI's usual name. */
+  binary?: string;
+}
+
+/** The fields every provider fills the same way: its name, the executable, the model, the env. */
+export function providerBase(
+  name: string,
+  defaultBinary: string,
+  model: string | undefined,
+  options: AgentProviderOptions,
+): Pick<AgentProvider, 'name' | 'binary' | 'model' | 'env'> {
+  return { name, binary: options.binary ?? defaultBinary, model, env: options.env ?? {} };
+}
+
+/** `[flag, model]` for this call's model (a per-call model wins over the provider's), else nothing. */
+export function modelArgs(flag: string, callModel: string | undefined, model: string | undefined): string[] {
+  const chosen = callModel ?? model;
+  return chosen ? [flag, chosen] : [];
+}
 
 /** Parse a JSONL line into an object, or undefined for anything else (banners, blank lines, junk). */
 export function parseJsonObject(line: string): Json | undefined {

@@ -5,6 +5,15 @@
 import type { ArgsDef } from 'citty';
 import type { LocateOptions } from '../../services/read.js';
 
+/** `-f` of the contract commands (`check`, `config`). */
+export const contractFileArg = {
+  file: {
+    type: 'string',
+    alias: 'f',
+    description: 'The contract file (default: factory.yaml here or in a parent directory)',
+  },
+} as const satisfies ArgsDef;
+
 export const instanceArgs = {
   'worktree-id': {
     type: 'string',
@@ -16,8 +25,8 @@ export const instanceArgs = {
 
 export function locateArgs(args: { 'worktree-id'?: string | undefined; file?: string | undefined }): LocateOptions {
   return {
-    ...(args['worktree-id'] ? { worktreeId: args['worktree-id'] } : {}),
-    ...(args.file ? { file: args.file } : {}),
+    ...(args['worktree-id'] !== undefined ? { worktreeId: args['worktree-id'] } : {}),
+    ...(args.file !== undefined ? { file: args.file } : {}),
   };
 }
 
