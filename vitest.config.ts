@@ -2,15 +2,17 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { portWindowForRun } from './test/helpers/port-window.js';
 
 // Machine-wide factory state (the port-lease registry) goes to a temp dir for the whole test run,
 // shared by every worker so leases taken by parallel test files see each other, and removed by
 // test/global-setup.ts at teardown. Workers inherit it from this process.
 process.env.FACTORY_STATE_HOME ??= mkdtempSync(join(tmpdir(), 'factory-test-state-'));
-// Default leases of that registry come from the run's own ports (test/services/helpers.ts
-// basePort() hands out the fixed slots below them), not from the pool real instances use.
-const testBase = Number(process.env.FACTORY_TEST_PORT_BASE ?? 27_000);
-process.env.FACTORY_PORT_POOL ??= `${testBase + 700}-${testBase + 999}`;
+// The run's ports: a window claimed machine-wide (or FACTORY_TEST_PORT_BASE, given by hand), so two
+// runs from two checkouts never share ports and neither uses the pool real instances lease from.
+// Its top is the private registry's FACTORY_PORT_POOL; test/services/helpers.ts basePort() hands
+// out fixed slots below it. test/global-setup.ts gives the window back at teardown.
+await portWindowForRun(process.env);
 
 export default defineConfig({
   test: {

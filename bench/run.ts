@@ -17,6 +17,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { benchAgentFirstOutput } from './agent-first-output.js';
 import { benchDiffie } from './diffie-start.js';
 import { benchSandbox } from './sandbox-spawn.js';
+import { portWindowForRun, releasePortWindow } from '../test/helpers/port-window.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,8 +27,11 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin/factory.js');
 const SVC = join(ROOT, 'test/fixtures/services/svc.mjs');
 const STATE = mkdtempSync(join(tmpdir(), 'factory-bench-state-'));
-const env = { ...process.env, FACTORY_STATE_HOME: STATE, NO_COLOR: '1' };
-const BASE = 29_000;
+const env: NodeJS.ProcessEnv = { ...process.env, FACTORY_STATE_HOME: STATE, NO_COLOR: '1' };
+// The runtime sections' ports: a window claimed like a test run's (test/helpers/port-window.ts), so
+// a bench never shares ports with a test run or with real instances. Set in main().
+let BASE = 0;
+let claim = '';
 const rows: [string, string, string, string][] = [];
 const dirs: string[] = [];
 
@@ -229,6 +233,9 @@ async function main(): Promise<void> {
   const want = (section: string) => wanted.length === 0 || wanted.includes(section);
   console.log(`Node ${process.version}, ${cpus} CPUs, load average before: ${load}, ${new Date().toISOString()}\n`);
   if (want('runtime')) {
+    const window = await portWindowForRun(env);
+    BASE = window.base;
+    claim = window.claim;
     for (const [name, fn] of [
       ['status', statusLatency],
       ['start overhead', startOverhead],
@@ -274,7 +281,8 @@ main()
     console.error(e);
     process.exitCode = 1;
   })
-  .finally(() => {
+  .finally(async () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
     rmSync(STATE, { recursive: true, force: true });
+    await releasePortWindow(claim);
   });

@@ -20,6 +20,8 @@ if [ ${#requirements[@]} -eq 0 ]; then
     '/usr/lib/postgresql/*/bin/initdb=postgresql' runuser=util-linux
     # examples/diffie/dev.sh (the "before" the diffie benchmark runs) polls with curl.
     curl=curl
+    # test/cli/progress-pty.test.ts reads start's progress line off a real 80-column terminal.
+    tmux=tmux
     # Container engine for the compose and container-sandbox tests: podman serves the Docker API on
     # a private socket; Debian's standalone docker-compose and podman-compose drive it (installed
     # without recommends: docker-compose would pull in the docker.io engine); busybox-static builds

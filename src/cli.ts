@@ -145,8 +145,21 @@ function onOutputClosed(): void {
   if (!interruptForClosedOutput()) process.exit(ExitCode.outputClosed);
 }
 
+/**
+ * Node prints its process warnings (MaxListenersExceededWarning, deprecations of a dependency) on
+ * stderr, in the middle of a user's output; they are for factory's developers, not its users.
+ * `FACTORY_DEBUG=1` shows them (tests that guard against leaks set it).
+ */
+function routeNodeWarnings(): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    if (process.env.FACTORY_DEBUG) eprintln(`${colors.yellow('node warning')} ${warning.name}: ${warning.message}`);
+  });
+}
+
 /** Entry point used by bin/factory.js. */
 export async function main(argv: string[]): Promise<void> {
+  routeNodeWarnings();
   watchClosedOutput(onOutputClosed);
   const code = await runCli(argv);
   process.exitCode = outputClosed ? ExitCode.outputClosed : code;

@@ -14,6 +14,7 @@ import { AgentRunOutputSchema } from './agent-loop/index.js';
 import { DoctorOutput } from './doctor/index.js';
 import { runtimeSchemas } from './services/index.js';
 import { JobManifestSchema } from './publish/index.js';
+import { jobSchemas } from './jobs/index.js';
 
 export const jsonSchemas: Record<string, TSchema> = {
   'agent-prd': AgentPrdOutputSchema,
@@ -28,6 +29,7 @@ export const jsonSchemas: Record<string, TSchema> = {
   'validation-summary': ValidationSummarySchema,
   'agent-run': AgentRunOutputSchema,
   job: JobManifestSchema,
+  ...jobSchemas,
   doctor: DoctorOutput,
   ...runtimeSchemas,
 };

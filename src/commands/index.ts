@@ -34,6 +34,9 @@ export const commands = {
   // agents
   agent: () => load(import('./agent.js')),
   mcp: () => load(import('./mcp.js')),
+  // jobs
+  job: () => load(import('./job.js')),
+  worker: () => load(import('./worker.js')),
   router: () => load(import('./router.js')),
   doctor: () => load(import('./doctor.js')),
 } satisfies Record<string, LazyCommand>;

@@ -7,7 +7,7 @@
  * type list, not an `anyOf`: the YAML language server then reports the real problem ("a duration
  * like 5s") instead of the first branch's type ("Expected number"), and ajv reports one error.
  */
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { ENV_NAME_PATTERN, NOT_RESERVED_PATTERN, RESERVED_VARIABLES } from './names.js';
 
 export const closed = { additionalProperties: false } as const;

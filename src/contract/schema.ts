@@ -15,7 +15,7 @@
  * user meant from the value's type and report only that branch's errors; a key taking a number or
  * a string is one schema with a type list (./schema-parts.ts).
  */
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { NAME_PATTERN, STOP_SIGNAL_PATTERN } from './names.js';
 import { ONE_OF, exactlyOne } from './one-of.js';
 import { TestSuiteYaml, ValidationYaml } from './schema-checks.js';
@@ -30,6 +30,7 @@ import {
   StringList,
   TemplateString,
 } from './schema-parts.js';
+import { JobsYaml } from './jobs-schema.js';
 
 const NAME_WORDS = 'lowercase letters, digits, "_" and "-", starting with a letter or digit';
 const serviceNames = { pattern: NAME_PATTERN, patternErrorMessage: `a service name: ${NAME_WORDS}` };
@@ -511,6 +512,7 @@ export const FactoryYamlSchema = Type.Object(
       }),
     ),
     validation: Type.Optional(ValidationYaml),
+    jobs: Type.Optional(JobsYaml),
     artifacts: Type.Optional(
       Type.Union(
         [

@@ -208,5 +208,28 @@ export interface Contract {
   startOrder: string[];
   tests: Record<string, TestSuite>;
   validation?: ValidationSpec;
+  /** The `jobs:` section (src/jobs); absent when the contract has none. */
+  jobs?: JobsSpec;
   artifacts: { collect: string[] };
+}
+
+/** One role's agent in the `jobs:` section. */
+export interface JobAgentSpec {
+  agent: string;
+  model?: string;
+  command?: string[];
+}
+
+/** The `jobs:` section, normalized: durations in ms; only what the contract states. */
+export interface JobsSpec {
+  roles: Partial<Record<'planner' | 'builder' | 'reviewer', JobAgentSpec>>;
+  sandbox?: string;
+  maxFixRounds?: number;
+  /** Test suites a job runs (checked against `tests:`). */
+  tests?: string[];
+  approvalPaths: string[];
+  /** Stage name, `job` or `agentIdle` → ms. */
+  timeoutsMs: Record<string, number>;
+  previewTtlMs?: number;
+  concurrency?: number;
 }

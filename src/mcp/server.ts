@@ -78,7 +78,8 @@ export function createMcpServer(opts: McpServerOptions): McpServer {
       name: t.name,
       description: t.description,
       inputSchema: plain(t.input),
-      outputSchema: plain(t.output) as McpTool['outputSchema'],
+      // MCP wants an object schema at the top; a union of object shapes (config's success | error) gets it said.
+      outputSchema: { ...plain(t.output), type: 'object' } as McpTool['outputSchema'],
     })),
   }));
 

@@ -116,9 +116,9 @@ export function envOf(pid: number, name: string): string | undefined {
   return undefined;
 }
 
-function listeningInodes(port: number): Set<string> {
-  const inodes = new Set<string>();
-  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+/** LISTEN sockets by port (any address), from /proc/net/tcp{,6}: port → socket inodes. */
+function listeningSockets(): Map<number, Set<string>> {
+  const out = new Map<number, Set<string>>();
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text: string;
     try {
@@ -130,16 +130,25 @@ function listeningInodes(port: number): Set<string> {
       const cols = line.trim().split(/\s+/);
       const local = cols[1];
       // st 0A = LISTEN; cols[9] is the socket inode.
-      if (local?.endsWith(`:${hexPort}`) && cols[3] === '0A' && cols[9]) inodes.add(cols[9]);
+      if (!local || cols[3] !== '0A' || !cols[9]) continue;
+      const port = Number.parseInt(local.slice(local.lastIndexOf(':') + 1), 16);
+      const set = out.get(port) ?? new Set<string>();
+      set.add(cols[9]);
+      out.set(port, set);
     }
   }
-  return inodes;
+  return out;
+}
+
+/** Ports some socket listens on (one read of /proc/net/tcp{,6}). */
+export function listeningPorts(): Set<number> {
+  return new Set(listeningSockets().keys());
 }
 
 /** Pids holding a LISTEN socket on `port` (any address), found via /proc/net/tcp{,6} inodes → /proc/<pid>/fd. */
 export function listenersOf(port: number): number[] {
-  const inodes = listeningInodes(port);
-  if (inodes.size === 0) return [];
+  const inodes = listeningSockets().get(port);
+  if (!inodes) return [];
   const targets = new Set([...inodes].map((i) => `socket:[${i}]`));
   const out: number[] = [];
   for (const pid of allPids()) {

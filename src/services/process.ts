@@ -20,7 +20,8 @@
  *   no group member and no marked stray is left, so the caller can then check the ports are free.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { MARKER_INSTANCE, MARKER_SERVICE } from './markers.js';
+import { MARKER_INSTANCE, MARKER_REGISTRY, MARKER_SERVICE } from './markers.js';
+import { machineStateDir } from './paths.js';
 import { envOf, groupMembers, identityOf, processesWithEnv, signalIdentity, type ProcessIdentity } from './proc.js';
 
 /** After SIGKILL, how long to wait for the kernel to reap before giving up (reported). */
@@ -94,7 +95,13 @@ export class ManagedProcess {
 
   start(): void {
     if (this.state.kind !== 'idle') throw new Error(`start() in state ${this.state.kind}`);
-    const env = { ...this.spec.env, [MARKER_INSTANCE]: this.spec.instanceKey, [MARKER_SERVICE]: this.spec.service };
+    const env = {
+      ...this.spec.env,
+      [MARKER_INSTANCE]: this.spec.instanceKey,
+      [MARKER_SERVICE]: this.spec.service,
+      // The supervisor runs with the environment `start` leased with: its registry is this one.
+      [MARKER_REGISTRY]: machineStateDir(),
+    };
     const child = spawn(this.spec.file, this.spec.args, {
       cwd: this.spec.cwd,
       env,

@@ -7,6 +7,7 @@
 export {
   locateInstance,
   instanceDir,
+  instanceFiles,
   machineStateDir,
   isValidWorktreeId,
   MAX_WORKTREE_ID,
@@ -14,7 +15,7 @@ export {
   type LocateOptions,
 } from './paths.js';
 export { readInstanceStatus, readStateFile, statusFromState, type InstanceStatus } from './status-read.js';
-export { followLogs, tailLogs, type LogLine } from './logs.js';
+export { followLogs, logServices, tailLogs, type LogLine } from './logs.js';
 export {
   DEFAULT_ROUTER_PORT,
   readRouter,

@@ -185,13 +185,20 @@ export const CleanOutput = Type.Object(
     ...V,
     ok: Type.Boolean(),
     ...stopFields,
-    removed: Type.Boolean(),
+    removed: Type.Boolean({ description: 'An instance folder was there and was removed (false on a second clean).' }),
     lease: Nullable(Type.Object({ base: Type.Integer(), size: Type.Integer() }, closed)),
     compose: Type.Array(Type.Object({ argv: Type.Array(Type.String()), exitCode: Nullable(Type.Integer()) }, closed)),
   },
   { ...closed, description: 'Output of `factory clean --json`.' },
 );
 
+const Holder = Type.Object(
+  {
+    port: Type.Integer(),
+    pids: Type.Array(Type.Object({ pid: Type.Integer(), command: Type.Optional(Type.String()) }, closed)),
+  },
+  closed,
+);
 const InstanceSummarySchema = Type.Object(
   {
     worktreeId: Nullable(Type.String()),
@@ -199,25 +206,65 @@ const InstanceSummarySchema = Type.Object(
     stateDir: Nullable(Type.String()),
     portBase: Nullable(Type.Integer()),
     portCount: Nullable(Type.Integer()),
-    phase: Type.String(),
+    phase: Type.String({
+      description:
+        'The instance phase (as in status), `leased` (a start holds the lease, no state yet), `not-started`, or `unknown` (processes of no lease).',
+    }),
     supervisorPid: Nullable(Type.Integer()),
     running: Type.Boolean(),
     urls: Urls,
     processes: Type.Array(Identity),
+    boundPorts: Type.Array(Holder, {
+      description: 'Ports of the lease with a listener while the instance does not run.',
+    }),
     leaks: Type.Array(
-      Type.Union([
-        Type.Literal('lease-without-instance'),
-        Type.Literal('supervisor-dead'),
-        Type.Literal('orphans'),
-        Type.Literal('unknown-processes'),
-      ]),
+      Type.Union([Type.Literal('orphans'), Type.Literal('unknown-processes'), Type.Literal('ports-bound')]),
+      {
+        description:
+          'What still holds a resource without a running instance: its processes (orphans), processes of no lease, a listener on a leased port.',
+      },
     ),
   },
   closed,
 );
+const Reclaimed = Type.Object(
+  {
+    worktreeId: Type.String(),
+    root: Type.String(),
+    base: Type.Integer(),
+    size: Type.Integer(),
+    reason: Type.Union([Type.Literal('repository folder gone'), Type.Literal('owner dead and instance state missing')]),
+  },
+  closed,
+);
+const Pruned = Type.Object(
+  {
+    processes: Type.Array(
+      Type.Object(
+        {
+          pid: Type.Integer(),
+          startTime: Type.Integer(),
+          command: Nullable(Type.String()),
+          worktreeId: Nullable(Type.String()),
+          root: Nullable(Type.String()),
+        },
+        closed,
+      ),
+    ),
+    stopped: Type.Array(Type.Object({ worktreeId: Type.String(), root: Type.String() }, closed), {
+      description: 'Instances whose supervisor had died, now marked stopped.',
+    }),
+  },
+  closed,
+);
 export const PsOutput = Type.Object(
-  { ...V, instances: Type.Array(InstanceSummarySchema) },
-  { ...closed, description: 'Output of `factory ps --json` (exit 1 when a leak is flagged).' },
+  {
+    ...V,
+    instances: Type.Array(InstanceSummarySchema, { description: 'Sorted by repository, then worktree id.' }),
+    reclaimed: Type.Array(Reclaimed, { description: 'Leases of instances that are gone, dropped by this call.' }),
+    pruned: Type.Union([Pruned, Type.Null()], { description: 'What `--prune` removed; null without it.' }),
+  },
+  { ...closed, description: 'Output of `factory ps --json` (exit 1 when a leak is left).' },
 );
 export const EnvOutput = Type.Object(
   {

@@ -8,7 +8,18 @@ import { describeCheck, type ProbeResult } from './checks/types.js';
 import type { LogWriter } from './log-writer.js';
 import { ManagedProcess, type Exit } from './process.js';
 import type { ServicePlan } from './plan.js';
+import { describeTaken, takenPorts } from './port-thief.js';
 import type { Health, ServiceState, ServiceStatus } from './state.js';
+
+/** How long a compose service's published ports may take to accept on the host after `up -d` (and its check). */
+export const COMPOSE_PORT_WAIT = {
+  intervalMs: 20,
+  maxIntervalMs: 500,
+  timeoutMs: 2_000,
+  startPeriodMs: 0,
+  retries: 1,
+  startupTimeoutMs: 60_000,
+};
 
 /** Restart delays double from the policy's backoff, capped here. */
 export const MAX_RESTART_BACKOFF_MS = 30_000;
@@ -131,6 +142,14 @@ export class ServiceRunner {
         (policy === 'always' || (policy === 'on-failure' && failedRun)) &&
         this.status.restarts < this.plan.restart.maxRestarts;
       const why = exit.error ?? (exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`);
+      // A failed process whose own port someone else holds now could not bind it: say who, and
+      // do not restart into the same wall.
+      const taken = failedRun && this.plan.kind === 'process' ? await takenPorts(this.plan.ports) : [];
+      if (this.stopRequested) return;
+      if (taken.length > 0) {
+        this.fail(`${describeTaken(taken)}; the service ${why}`);
+        return;
+      }
       if (!again) {
         this.fail(`${why}${this.status.restarts > 0 ? ` after ${this.status.restarts} restart(s)` : ''}`);
         return;
@@ -250,6 +269,22 @@ export class ServiceRunner {
       if (outcome === 'aborted') return 'up';
       if (outcome === 'timeout') {
         this.fail(`check ${this.status.check} did not pass within ${check.startupTimeoutMs} ms`);
+        return 'timeout';
+      }
+    }
+    // What dependents use is the leased port on the host: the engine's port forwarding must answer
+    // too, not only the container's own check.
+    for (const port of Object.values(this.plan.ports)) {
+      const r = new Readiness(
+        { kind: 'tcp', port, hosts: ['127.0.0.1'], ...COMPOSE_PORT_WAIT },
+        { onResult: () => {}, subscribeLines: (fn) => this.ctx.log.subscribe(fn), signal: this.abort.signal },
+      );
+      const outcome = await r.outcome;
+      if (outcome === 'aborted') return 'up';
+      if (outcome === 'timeout') {
+        this.fail(
+          `its container runs, but 127.0.0.1:${port} (published for it) did not accept connections within ${COMPOSE_PORT_WAIT.startupTimeoutMs} ms`,
+        );
         return 'timeout';
       }
     }

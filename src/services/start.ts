@@ -19,9 +19,9 @@ import { writeJsonAtomic } from './atomic.js';
 import type { SupervisorEvent } from './events.js';
 import { Follower } from './follower.js';
 import { resolveInstance, type InstanceOptions, type ResolvedInstance } from './instance.js';
-import { acquireLease, type LeaseResult } from './leases.js';
+import { acquireLease, readLeases, releaseLease, type LeaseResult } from './leases.js';
 import { withLock } from './lock.js';
-import { MARKER_INSTANCE, MARKER_SERVICE } from './markers.js';
+import { MARKER_INSTANCE, MARKER_REGISTRY, MARKER_SERVICE } from './markers.js';
 import { socketPathFor } from './instance-key.js';
 import { instanceFiles } from './paths.js';
 import { composePreflight, type ComposeTool } from './compose/index.js';
@@ -76,6 +76,7 @@ function cleanEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out = { ...env };
   delete out[MARKER_INSTANCE];
   delete out[MARKER_SERVICE];
+  delete out[MARKER_REGISTRY];
   return out;
 }
 
@@ -149,6 +150,7 @@ export async function prepareInstance(
   checkStartOptions(inst, opts);
   const prev = readStateFile(inst.stateDir);
   if (prev) await reapInstance(prev);
+  const hadLease = readLeases(env).some((l) => l.root === inst.root && l.worktreeId === inst.worktreeId);
   const leased = await acquireLease({
     root: inst.root,
     worktreeId: inst.worktreeId,
@@ -160,16 +162,24 @@ export async function prepareInstance(
     ...(opts.movePorts ? { moveAllowed: true } : {}),
     env,
   });
-  const plan = buildPlan({
-    contract: inst.contract,
-    worktreeId: inst.worktreeId,
-    stateDir: inst.stateDir,
-    socket: socketPathFor(inst.stateDir, env),
-    portBase: leased.lease.base,
-    processEnv: cleanEnv(env),
-    ...(opts.only ? { only: opts.only } : {}),
-    compose,
-  });
+  let plan: InstancePlan;
+  try {
+    plan = buildPlan({
+      contract: inst.contract,
+      worktreeId: inst.worktreeId,
+      stateDir: inst.stateDir,
+      socket: socketPathFor(inst.stateDir, env),
+      portBase: leased.lease.base,
+      processEnv: cleanEnv(env),
+      ...(opts.only ? { only: opts.only } : {}),
+      compose,
+    });
+  } catch (error) {
+    // A plan that cannot be built (a compose file that does not fit the contract) starts nothing: a
+    // lease taken just now would be a leak.
+    if (!hadLease) await releaseLease({ root: inst.root, worktreeId: inst.worktreeId }, env);
+    throw error;
+  }
   opts.onEvent?.({
     type: 'lease',
     base: leased.lease.base,

@@ -13,7 +13,7 @@ import { MARKER_INSTANCE } from '../../src/services/markers.js';
 import { processesWithEnv } from '../../src/services/proc.js';
 import { basePort, makeProject, svc, type Project } from '../services/helpers.js';
 
-const BASE = basePort(20);
+const BASE = basePort(7);
 
 let p: Project;
 const closed = (args: string[], input?: string) =>
@@ -68,6 +68,8 @@ const cases: Record<CommandName, string[]> = {
   restart: ['restart', 'nope', '--worktree-id', 'up', '--json'],
   // stdio is the MCP transport: its answer to a request (inputs below) meets the closed stdout.
   mcp: ['mcp'],
+  job: ['job', 'list'],
+  worker: ['worker', '--concurrency', '0', '--json'],
   // A --json error: a listening router would publish router.json in the state dir other files share.
   router: ['router', '--port', 'x', '--json'],
   doctor: ['doctor', '--json'],

@@ -235,10 +235,29 @@ describe('every option of every command refuses hostile values (property)', () =
     }
   });
 
+  it('an argument (a service or suite name) that is empty or has a control character is an error', async () => {
+    const takers = leaves.filter((l) => Object.values(l.defs).some((d) => d.type === 'positional'));
+    expect(takers.map((l) => l.path).sort()).toEqual(['logs', 'restart', 'start', 'test']);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...takers), fc.oneof(blank, withControl), async (leaf, value) => {
+        const r = await refusal(leaf, [value]);
+        expect(r?.exitCode, `${leaf.path} ${JSON.stringify(value)}`).toBe(2);
+        // (One that starts with "-" is read as an unknown option instead.)
+        if (!value.startsWith('-'))
+          expect(r?.message).toBe(
+            `factory ${leaf.path} got an empty or unprintable argument (got ${JSON.stringify(value)})`,
+          );
+        expect(r?.message).not.toMatch(/\p{Cc}/u);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('every option that takes a value is either free text (listed here) or has a rule', () => {
     const free = [...new Set(leaves.flatMap((l) => stringOptions(l).filter((o) => !FLAG_RULES[o])))].sort();
     expect(free).toEqual([
       'agent',
+      'approval-path',
       'arg',
       'backlog',
       'backlog-dir',
@@ -258,13 +277,19 @@ describe('every option of every command refuses hostile values (property)', () =
       'only',
       'output-schema',
       'output-tag',
+      'planner-agent',
+      'planner-model',
       'prompt',
       'prompt-file',
       'remote',
       'repo',
       'resume',
+      'reviewer-agent',
+      'reviewer-model',
       'sandbox',
       'scenario',
+      'state',
+      'test',
     ]);
   });
 
@@ -277,7 +302,8 @@ describe('every option of every command refuses hostile values (property)', () =
         for (const a of aliases.filter((x) => x.length === 1)) {
           expect(seen.has(a), `${leaf.path}: -${a} is declared twice`).toBe(false);
           seen.add(a);
-          if (!(leaf.path === 'logs' && a === 'f')) meaning.set(a, new Set([...(meaning.get(a) ?? []), name]));
+          if (!((leaf.path === 'logs' || leaf.path === 'job logs') && a === 'f'))
+            meaning.set(a, new Set([...(meaning.get(a) ?? []), name]));
         }
       }
     }
@@ -287,7 +313,9 @@ describe('every option of every command refuses hostile values (property)', () =
 });
 
 /** One hostile call per option of every command, run through the real binary. */
-describe('the real binary: an empty value for each option exits 2 before the command runs', () => {
+describe('the real binary: an empty value for each option exits 2 before the command runs', {
+  timeout: 240_000,
+}, () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'factory-options-'));
@@ -295,10 +323,12 @@ describe('the real binary: an empty value for each option exits 2 before the com
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const perCommand: Record<CommandName, true> = {
-    restart: true,
-    mcp: true,
     router: true,
     doctor: true,
+    job: true,
+    worker: true,
+    restart: true,
+    mcp: true,
     check: true,
     config: true,
     init: true,
@@ -328,7 +358,13 @@ describe('the real binary: an empty value for each option exits 2 before the com
   for (const name of Object.keys(perCommand)) {
     it(`factory ${name} …: --X "" and a bad number exit 2, nothing is created`, async () => {
       const mine = leaves.filter((l) => l.path === name || l.path.startsWith(`${name} `));
-      const calls = mine.flatMap((leaf) => stringOptions(leaf).map((option) => [leaf, option] as const));
+      // Each option once per command (agent run and agent interactive share most of theirs).
+      const seen = new Set<string>();
+      const calls = mine.flatMap((leaf) =>
+        stringOptions(leaf)
+          .filter((o) => !seen.has(o) && seen.add(o))
+          .map((option) => [leaf, option] as const),
+      );
       await pool(calls, 4, async ([leaf, option]) => {
         const argv = [...leaf.path.split(' '), `--${option}`, ''];
         const r = await runFactory(argv, { cwd: dir });
@@ -345,7 +381,8 @@ describe('the real binary: an empty value for each option exits 2 before the com
         }
       });
       expect(readdirSync(dir)).toEqual([]);
-    });
+      // Two spawns per option of every subcommand: `job` and `agent` have dozens, on 2 loaded cores.
+    }, 240_000);
   }
 });
 

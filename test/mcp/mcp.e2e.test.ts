@@ -15,7 +15,7 @@ import { FACTORY_BIN, REPO_ROOT } from '../helpers/cli.js';
 import { basePort, expectNothingLeft, expectSchema, makeProject, svc, type Project } from '../services/helpers.js';
 
 const APP = join(REPO_ROOT, 'test', 'fixtures', 'validation', 'app.mjs');
-const BASE = basePort(42);
+const BASE = basePort(9);
 
 const CONTRACT = `name: shop
 ports: [api, web]

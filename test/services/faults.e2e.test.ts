@@ -136,7 +136,10 @@ describe('faults', () => {
     const human = await p.run(['status', '--worktree-id', 'k']);
     expect(human.stdout).toMatch(/supervisor \(pid \d+\) is not running/);
     const ps = JSON.parse((await p.run(['ps', '--json'])).stdout);
-    expect(ps.instances.find((i: { root: string }) => i.root === p.dir).leaks).toEqual(['supervisor-dead', 'orphans']);
+    expect(ps.instances.find((i: { root: string }) => i.root === p.dir)).toMatchObject({
+      phase: 'supervisor-dead',
+      leaks: ['orphans'],
+    });
 
     const stop = await p.run(['stop', '--worktree-id', 'k', '--json']);
     expect(JSON.parse(stop.stdout)).toMatchObject({ was: 'supervisor-dead', busyPorts: [] });

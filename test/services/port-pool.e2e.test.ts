@@ -6,10 +6,13 @@
  * a --port-range inside it is warned about.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/cli.js';
+import { readLeases } from '../../src/services/leases.js';
 import { ephemeralRange } from '../../src/services/port-pool.js';
+import { identityOf } from '../../src/services/proc.js';
 import { expectNothingLeft, expectSchema, makeProject, svc, until, type Project } from './helpers.js';
 
 const LISTEN_MANY = join(REPO_ROOT, 'test/fixtures/services/listen-many.mjs');
@@ -110,5 +113,53 @@ services:
     expect(JSON.parse(quiet.stdout).warnings).toEqual([]);
     for (const id of ['j', 'h', 'q']) await p.run(['stop', '--worktree-id', id]);
     await expectNothingLeft(p, ['j', 'h', 'q']);
+  });
+});
+
+describe('a leased port taken before the service binds it', () => {
+  it('fails the service at once, naming the process that took it (no restart loop)', async () => {
+    const p = (project = makeProject(''));
+    const go = join(p.dir, 'go');
+    writeFileSync(
+      join(p.dir, 'factory.yaml'),
+      `
+name: thief
+ports: [api]
+services:
+  api:
+    command: ${svc('--wait-for', go, '--listen', 'API_PORT')}
+    port: api
+    healthcheck: { http: "http://127.0.0.1:\${API_PORT}/health" }
+    restart: { policy: on-failure, max_restarts: 3, backoff: 100ms }
+`,
+    );
+    const start = p.spawn(['start', '--worktree-id', 't', '--json']);
+    // Once leased, another process takes the port; then the service goes on and cannot bind it.
+    const lease = await until('the lease', () => readLeases().find((l) => l.root === p.dir));
+    const thief = spawn(
+      process.execPath,
+      ['-e', `require('net').createServer().listen(${lease.base}, '127.0.0.1', () => console.log('up'))`],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    churners.push(thief);
+    let up = '';
+    thief.stdout.setEncoding('utf8').on('data', (d: string) => (up += d));
+    await until('the thief to listen', () => up.includes('up'));
+    writeFileSync(go, '');
+    expect(await start.done).toBe(1);
+    const err = JSON.parse(start.out()).error;
+    expect(err.message).toMatch(
+      new RegExp(
+        `^service "api" failed: port ${lease.base} \\(api\\) was taken after factory leased it: pid ${thief.pid} \\(${process.execPath.replace(/[/.]/g, '\\$&')} -e require\\('net'\\)`,
+      ),
+    );
+    expect(err.message).toMatch(/; the service exited with code 1/);
+    expect(err.message).not.toMatch(/restart/);
+    const st = JSON.parse((await p.run(['status', '--worktree-id', 't', '--json'])).stdout);
+    expect(st.services[0]).toMatchObject({ state: 'failed', restarts: 0 });
+    expect(existsSync(go)).toBe(true);
+    expect(identityOf(thief.pid as number)).toBeDefined(); // never killed
+    thief.kill('SIGKILL');
+    await expectNothingLeft(p, ['t']);
   });
 });

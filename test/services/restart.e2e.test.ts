@@ -11,7 +11,7 @@ afterEach(async () => {
   project = undefined;
 });
 
-const BASE = basePort(41);
+const BASE = basePort(8);
 
 const contract = `
 name: rs

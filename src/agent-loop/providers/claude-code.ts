@@ -10,20 +10,9 @@
  * invocation's total usage and cost.
  */
 import type { AgentEvent, AgentProvider, BuildArgvInput, PreflightOptions } from '../types.js';
-import {
-  errorMessage,
-  hasAnyEnv,
-  notLoggedIn,
-  obj,
-  parseJsonObject,
-  probe,
-  requireExecutable,
-  str,
-  summarizeToolInput,
-  modelArgs,
-  providerBase,
-  type AgentProviderOptions,
-} from './shared.js';
+import { type AgentProviderOptions, modelArgs, providerBase } from './base.js';
+import { hasAnyEnv, notLoggedIn, probe, requireExecutable } from './preflight.js';
+import { errorMessage, obj, parseJsonObject, str, summarizeToolInput } from './stream.js';
 import { costUsd, makeUsage, tokenCount } from '../usage.js';
 
 /** Also takes `env` and `binary` (default `claude`), as every provider does. */

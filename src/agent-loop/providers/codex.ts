@@ -12,20 +12,9 @@
  * `turn.failed`.
  */
 import type { AgentEvent, AgentProvider, PreflightOptions } from '../types.js';
-import {
-  errorMessage,
-  hasAnyEnv,
-  notLoggedIn,
-  obj,
-  parseJsonObject,
-  probe,
-  requireExecutable,
-  str,
-  summarizeToolInput,
-  modelArgs,
-  providerBase,
-  type AgentProviderOptions,
-} from './shared.js';
+import { type AgentProviderOptions, modelArgs, providerBase } from './base.js';
+import { hasAnyEnv, notLoggedIn, probe, requireExecutable } from './preflight.js';
+import { errorMessage, obj, parseJsonObject, str, summarizeToolInput } from './stream.js';
 import { makeUsage, tokenCount } from '../usage.js';
 
 /** Also takes `env` and `binary` (default `codex`), as every provider does. */

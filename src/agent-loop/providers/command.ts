@@ -5,7 +5,8 @@
  * and a structured-output tag are looked for there. No sessions, no usage.
  */
 import type { AgentEvent, AgentProvider, PreflightOptions } from '../types.js';
-import { requireExecutable, providerBase } from './shared.js';
+import { providerBase } from './base.js';
+import { requireExecutable } from './preflight.js';
 
 export interface CommandAgentOptions {
   args?: string[];

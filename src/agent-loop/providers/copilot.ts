@@ -9,18 +9,9 @@
  * exercised by test/fixtures/agents/copilot.jsonl.
  */
 import type { AgentEvent, AgentProvider, PreflightOptions } from '../types.js';
-import {
-  assertPromptFitsArgv,
-  errorMessage,
-  obj,
-  parseJsonObject,
-  requireExecutable,
-  str,
-  summarizeToolInput,
-  modelArgs,
-  providerBase,
-  type AgentProviderOptions,
-} from './shared.js';
+import { type AgentProviderOptions, assertPromptFitsArgv, modelArgs, providerBase } from './base.js';
+import { requireExecutable } from './preflight.js';
+import { errorMessage, obj, parseJsonObject, str, summarizeToolInput } from './stream.js';
 import { makeUsage, tokenCount } from '../usage.js';
 
 /** Also takes `env` and `binary` (default `copilot`), as every provider does. */

@@ -10,20 +10,9 @@
  */
 import type { AgentEvent, AgentProvider, PreflightOptions } from '../types.js';
 import { parseClaudeLine } from './claude-code.js';
-import {
-  assertPromptFitsArgv,
-  hasAnyEnv,
-  notLoggedIn,
-  obj,
-  parseJsonObject,
-  probe,
-  requireExecutable,
-  str,
-  summarizeToolInput,
-  modelArgs,
-  providerBase,
-  type AgentProviderOptions,
-} from './shared.js';
+import { type AgentProviderOptions, assertPromptFitsArgv, modelArgs, providerBase } from './base.js';
+import { hasAnyEnv, notLoggedIn, probe, requireExecutable } from './preflight.js';
+import { obj, parseJsonObject, str, summarizeToolInput } from './stream.js';
 import { makeUsage, tokenCount } from '../usage.js';
 
 /** `env` and `binary` (default `cursor-agent`; newer releases also install it as `agent`), as every provider takes. */

@@ -11,21 +11,9 @@
  * `opencode auth list` and the idle timeout.
  */
 import type { AgentEvent, AgentProvider, PreflightOptions } from '../types.js';
-import {
-  assertPromptFitsArgv,
-  errorMessage,
-  hasAnyEnv,
-  notLoggedIn,
-  obj,
-  parseJsonObject,
-  probe,
-  requireExecutable,
-  str,
-  summarizeToolInput,
-  modelArgs,
-  providerBase,
-  type AgentProviderOptions,
-} from './shared.js';
+import { type AgentProviderOptions, assertPromptFitsArgv, modelArgs, providerBase } from './base.js';
+import { hasAnyEnv, notLoggedIn, probe, requireExecutable } from './preflight.js';
+import { errorMessage, obj, parseJsonObject, str, summarizeToolInput } from './stream.js';
 import { costUsd, makeUsage, sumKnown, tokenCount } from '../usage.js';
 
 /** Also takes `env` and `binary` (default `opencode`), as every provider does. */

@@ -8,17 +8,9 @@
  * `error`/`agent_error` for API failures. Exercised by test/fixtures/agents/pi.jsonl.
  */
 import type { AgentEvent, AgentProvider, PreflightOptions } from '../types.js';
-import {
-  errorMessage,
-  obj,
-  parseJsonObject,
-  requireExecutable,
-  str,
-  summarizeToolInput,
-  modelArgs,
-  providerBase,
-  type AgentProviderOptions,
-} from './shared.js';
+import { type AgentProviderOptions, modelArgs, providerBase } from './base.js';
+import { requireExecutable } from './preflight.js';
+import { errorMessage, obj, parseJsonObject, str, summarizeToolInput } from './stream.js';
 import { costUsd, makeUsage, tokenCount } from '../usage.js';
 
 /** Also takes `env` and `binary` (default `pi`), as every provider does. */

@@ -33,3 +33,22 @@ export function locateArgs(args: { 'worktree-id'?: string | undefined; file?: st
 export function seconds(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
+
+/** A shell word: as is when plain, else single-quoted. */
+export function shellWord(word: string): string {
+  return /^[\w./:=@%+,-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * `factory <command>` for the same instance as these flags (the ones the user gave, so the command
+ * works in the same shell and directory): the exact text of hints such as "start it with …".
+ */
+export function commandFor(
+  command: string,
+  args: { 'worktree-id'?: string | undefined; file?: string | undefined },
+): string {
+  const argv = ['factory', command];
+  if (args['worktree-id'] !== undefined) argv.push('--worktree-id', args['worktree-id']);
+  if (args.file !== undefined) argv.push('--file', args.file);
+  return argv.map(shellWord).join(' ');
+}

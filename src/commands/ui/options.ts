@@ -101,6 +101,16 @@ export const FLAG_RULES: Record<string, ValueRule> = {
   'task-timeout': duration('45m'),
   'test-timeout': duration('20m'),
   network: choice(['host', 'loopback', 'none']),
+  // jobs and workers
+  'max-fix-rounds': integer(0, 20, '2'),
+  'time-budget': duration('2h'),
+  'agent-idle-timeout': duration('10m'),
+  'preview-ttl': duration('24h'),
+  concurrency: integer(1, 64, '2'),
+  'max-per-repo': integer(1, 64, '2'),
+  'max-per-machine': integer(1, 256, '4'),
+  lease: duration('60s'),
+  limit: integer(1, 100_000, '20'),
 };
 
 /** A valid example for flags without a rule, so every "needs a value" hint shows one. */
@@ -129,8 +139,8 @@ function valueHint(name: string, flag: string): string {
     : `for example ${flag} ${example}, or leave ${flag} out`;
 }
 
-/** Free text that may span lines (a prompt, a template argument, an environment value). */
-export const MULTILINE = new Set(['prompt', 'arg', 'env', 'completion-signal']);
+/** Free text that may span lines (a prompt, a template argument, an environment value, a job's request). */
+export const MULTILINE = new Set(['prompt', 'arg', 'env', 'completion-signal', 'request']);
 /** Options that may be given more than once (each value counts). */
 export const REPEATABLE = new Set(['arg', 'env', 'copy', 'mount', 'completion-signal', 'scenario']);
 
@@ -152,15 +162,19 @@ interface Declared {
   /** Short alias → long name. */
   short: Map<string, string>;
   positionals: number;
+  /** A positional that is free text (named in MULTILINE, e.g. `job new "<request>"`) may span lines. */
+  textPositional: boolean;
 }
 
 function declared(defs: ArgsDef): Declared {
   const long = new Map<string, ArgDef>();
   const short = new Map<string, string>();
   let positionals = 0;
+  let textPositional = false;
   for (const [name, def] of Object.entries(defs)) {
     if (def.type === 'positional') {
       positionals++;
+      textPositional ||= MULTILINE.has(name);
       continue;
     }
     long.set(kebab(name), def);
@@ -170,7 +184,7 @@ function declared(defs: ArgsDef): Declared {
       else long.set(kebab(a), def);
     }
   }
-  return { long, short, positionals };
+  return { long, short, positionals, textPositional };
 }
 
 /** Check one value of a string option; `flag` is how the user wrote it (`-n`, `--lines`). */
@@ -208,7 +222,8 @@ export async function checkArgv(
   const known = [...d.long.keys(), 'help'];
   const unknown = async (name: string) => {
     const best = await suggest(name, known);
-    return usage(`unknown option --${name}`, best ? `did you mean --${best}?` : 'see --help for the options');
+    const flag = /^[!-~]+$/.test(name) ? `--${name}` : shown(`--${name}`);
+    return usage(`unknown option ${flag}`, best ? `did you mean --${best}?` : 'see --help for the options');
   };
   // citty strips every `--no-X` before parsing; so do we, checking that X is an on/off flag.
   const rest: string[] = [];
@@ -239,7 +254,7 @@ export async function checkArgv(
     if (t.kind === 'positional') {
       if (d.positionals === 0)
         throw usage(`factory ${command} takes no arguments (got ${shown(t.value)})`, `see factory ${command} --help`);
-      if (t.value.trim() === '' || /\p{Cc}/u.test(t.value))
+      if (t.value.trim() === '' || (!d.textPositional && /\p{Cc}/u.test(t.value)))
         throw usage(
           `factory ${command} got an empty or unprintable argument (got ${shown(t.value)})`,
           'leave it out, or give a name',
@@ -251,7 +266,10 @@ export async function checkArgv(
     const def = d.long.get(name) ?? (t.name.length === 1 ? d.long.get(d.short.get(t.name) ?? '') : undefined);
     if (!def) {
       if (t.rawName.startsWith('--')) throw await unknown(name);
-      throw usage(`unknown option ${t.rawName}`, 'see --help for the options');
+      throw usage(
+        `unknown option ${/^[!-~]+$/.test(t.rawName) ? t.rawName : shown(t.rawName)}`,
+        'see --help for the options',
+      );
     }
     const longName = t.name.length === 1 ? (d.short.get(t.name) as string) : name;
     if (def.type === 'boolean') {

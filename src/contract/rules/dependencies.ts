@@ -97,7 +97,13 @@ export const impossibleConditions: Rule = {
         if (pruned.has(['services', d.service])) continue;
         const dep = contract.services[service]?.dependsOn.find((x) => x.service === d.service);
         if (!target || !dep || !d.explicit) continue;
-        if (dep.condition === 'healthy' && !target.healthcheck && !pruned.has(['services', d.service, 'healthcheck'])) {
+        // A compose service may take its check from the compose file's healthcheck (checked at start).
+        if (
+          dep.condition === 'healthy' &&
+          !target.healthcheck &&
+          target.kind !== 'compose' &&
+          !pruned.has(['services', d.service, 'healthcheck'])
+        ) {
           out.push(
             source.diagnostic(
               {

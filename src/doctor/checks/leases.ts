@@ -34,10 +34,9 @@ export const leaseRegistry: Check = {
       }
     }
     const instances = listInstances(env);
-    // A lease whose checkout is gone holds nothing (it is reclaimed when its block is needed); a
-    // dead supervisor's leftovers and unknown marked processes hold ports and memory.
-    const stale = instances.filter((i) => i.leaks.includes('lease-without-instance')).length;
-    const dead = instances.find((i) => i.leaks.some((l) => l === 'supervisor-dead' || l === 'orphans'));
+    // A lease whose checkout is gone is garbage `factory ps` drops on its own (ADR 0018); a dead
+    // supervisor's leftovers and a leased port held by someone else hold ports and memory.
+    const dead = instances.find((i) => i.leaks.some((l) => l === 'orphans' || l === 'ports-bound'));
     if (dead?.root && dead.worktreeId)
       return broken(
         `instance ${dead.worktreeId} in ${dead.root}: ${dead.leaks.join(', ')}${dead.processes.length ? ` (pids ${dead.processes.map((p) => p.pid).join(', ')})` : ''}`,
@@ -48,7 +47,7 @@ export const leaseRegistry: Check = {
     const strays = instances.filter((i) => i.leaks.includes('unknown-processes')).flatMap((i) => i.processes).length;
     const live = instances.filter((i) => i.running).length;
     return ok(
-      `${dirname(file)}: ${instances.length} lease(s), ${live} running${stale ? `, ${stale} stale (checkout gone; reclaimed when needed)` : ''}${strays ? `, ${strays} marked process(es) of instances it does not know (another state dir, or leftovers: factory ps)` : ''}`,
+      `${dirname(file)}: ${instances.length} lease(s), ${live} running${strays ? `, ${strays} marked process(es) of instances it does not know (another state dir, or leftovers: factory ps)` : ''}`,
     );
   },
 };
