@@ -281,3 +281,12 @@ export {
   type Plan,
   type Verdict,
 } from './publish/index.js';
+
+// doctor: this machine's prerequisites (docs/doctor.md)
+export {
+  runDoctor,
+  DoctorOutput,
+  type DoctorOptions,
+  type DoctorReport,
+  type CheckResult as DoctorCheckResult,
+} from './doctor/index.js';

@@ -140,15 +140,16 @@ export async function interactive(options: InteractiveOptions): Promise<Interact
     await sandbox.close();
     sandbox = undefined;
     const commits = await collectCommits({ ...worktree, baseCommit: startCommit });
+    // Before the branch strategy finishes: merge-to-head removes a merged worktree (see run.ts).
+    if (app && !options.keepEnv) {
+      await app.stop();
+      app = undefined;
+    }
     const merge: FinishResult = ownsWorktree
       ? await worktree.finish()
       : commits.length
         ? { kind: 'left-on-branch', branch: worktree.branch, commits }
         : { kind: 'no-changes', branch: worktree.branch };
-    if (app && !options.keepEnv) {
-      await app.stop();
-      app = undefined;
-    }
     if (removesWorktree(ownsWorktree, options.keepEnv, merge, worktree.path)) await worktree.remove();
     return {
       exitCode: r.exitCode,

@@ -1,5 +1,5 @@
 /**
- * `factory doctor [--agent a…] [--sandbox s] [-f file] [--json]`: every prerequisite this machine
+ * `factory doctor [--agent a,b] [--sandbox s] [-f file] [--json]`: every prerequisite this machine
  * needs for the contract here and for the agent loop — one line per check: ok / missing / broken,
  * and the exact command that fixes it (src/doctor/). Exit codes: 0 every needed check is ok,
  * 3 one is not, 2 bad flags.
@@ -10,7 +10,6 @@ import { runDoctor } from '../doctor/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { colors, printJson, println } from '../lib/output.js';
 import { SANDBOX_PROVIDER_NAMES } from '../sandboxes/index.js';
-import { repeated } from './agent.js';
 
 export default defineCommand({
   meta: {
@@ -29,9 +28,9 @@ export default defineCommand({
     file: { type: 'string', alias: 'f', description: 'Contract file (default: factory.yaml here or above)' },
     json: { type: 'boolean', description: 'Print one JSON document (schema/doctor.schema.json)' },
   },
-  async run({ args, rawArgs }) {
-    const agents = repeated(rawArgs, 'agent')
-      .flatMap((a) => a.split(','))
+  async run({ args }) {
+    const agents = (args.agent ?? '')
+      .split(',')
       .map((a) => a.trim())
       .filter(Boolean);
     for (const a of agents)

@@ -3,7 +3,7 @@
  * hand (found like every command finds it) and for the agent loop as asked. `ok` is true when every
  * needed check is ok; `factory doctor` exits 3 otherwise.
  */
-import { findContractFile, loadContract, type Contract } from '../contract/index.js';
+import { findContractFile, loadContract, locateContractFile, type Contract } from '../contract/index.js';
 import { isFactoryFailure } from '../lib/failure.js';
 import { agentCheck, DOCTOR_AGENTS } from './checks/agents.js';
 import { leaseRegistry } from './checks/leases.js';
@@ -51,7 +51,11 @@ async function contractCheck(
   opts: DoctorOptions,
   env: NodeJS.ProcessEnv,
 ): Promise<{ contract?: Contract; result: CheckResult }> {
-  const file = opts.file ?? findContractFile(opts.cwd ?? process.cwd());
+  // An explicit -f that is wrong (missing, a FIFO, a device) is a usage error, as in every command.
+  const file =
+    opts.file !== undefined
+      ? locateContractFile({ ...(opts.cwd ? { cwd: opts.cwd } : {}), file: opts.file })
+      : findContractFile(opts.cwd ?? process.cwd());
   const base = { id: 'contract' };
   if (file === undefined)
     return {

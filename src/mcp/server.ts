@@ -78,7 +78,8 @@ export function createMcpServer(opts: McpServerOptions): McpServer {
       name: t.name,
       description: t.description,
       inputSchema: plain(t.input),
-      outputSchema: plain(t.output) as McpTool['outputSchema'],
+      // MCP wants an object schema at the top; a union of object shapes (config's success | error) gets it said.
+      outputSchema: { ...plain(t.output), type: 'object' } as McpTool['outputSchema'],
     })),
   }));
 
@@ -101,23 +102,28 @@ export function createMcpServer(opts: McpServerOptions): McpServer {
       );
     const token = req.params._meta?.progressToken;
     let step = 0;
+    // Every progress notification goes out before the result (the SDK sends them asynchronously).
+    const pending: Promise<unknown>[] = [];
     const progress = (message: string, done?: number, total?: number) => {
       if (token === undefined) return;
       // The spec wants every notification's value to grow: whole steps when `done` grows, halfway
       // to the next whole step in between (so the value never passes `done + 1`).
       if (total === undefined) step += 1;
       else step = done !== undefined && done > step ? done : step + (Math.floor(step) + 1 - step) / 2;
-      void extra
+      const sent = extra
         .sendNotification({
           method: 'notifications/progress',
           params: { progressToken: token, progress: step, ...(total ? { total } : {}), message },
         })
         .catch(() => undefined);
+      pending.push(sent);
     };
     try {
       const out = await entry.tool.run(args, { where, progress, signal: extra.signal });
+      await Promise.all(pending);
       return { content: [{ type: 'text', text: JSON.stringify(out, null, 2) }], structuredContent: out };
     } catch (error) {
+      await Promise.all(pending);
       return errorResult(error);
     }
   });

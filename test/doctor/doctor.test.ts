@@ -171,7 +171,7 @@ describe('factory doctor', { timeout: 120_000 }, () => {
     symlinkSync(FAKE_AGENT, join(path, 'codex'));
     symlinkSync(FAKE_AGENT, join(path, 'claude'));
     symlinkSync(process.execPath, join(path, 'node'));
-    const inOk = await doctor(path, ['--agent', 'codex', '--agent', 'claude-code', '--sandbox', 'none']);
+    const inOk = await doctor(path, ['--agent', 'codex,claude-code', '--sandbox', 'none']);
     expect(inOk.by['agent:codex']).toMatchObject({ status: 'ok', needed: true, fix: null });
     expect(inOk.by['agent:claude-code']).toMatchObject({ status: 'ok', needed: true });
     const out = await doctor(path, ['--agent', 'codex'], { FAKE_AGENT_LOGGED_OUT: '1' });

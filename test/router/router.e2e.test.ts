@@ -20,8 +20,8 @@ import { basePort, expectSchema, makeProject, type Project, until } from '../ser
 import { spawn, type ChildProcess } from 'node:child_process';
 
 const APP = join(REPO_ROOT, 'test', 'fixtures', 'router', 'app.mjs');
-const BASE = basePort(43);
-const PORT = basePort(44);
+const BASE = basePort(10);
+const PORT = basePort(11);
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'];
 const CHROMIUM_QUIET = ['--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
