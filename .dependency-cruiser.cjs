@@ -27,6 +27,8 @@ const LIBRARY = {
   'agent-loop': ['sandboxes', 'services', 'contract', 'lib'],
   prd: ['agent-loop', 'backlog', 'test-suites', 'setup', 'sandboxes', 'contract', 'lib'],
   publish: ['github', 'lib'], // wave 2
+  // `factory doctor`: the machine's prerequisites, probed with the layers' own finders and preflights
+  doctor: ['agent-loop', 'validation', 'services', 'contract', 'lib'],
   // wave 2: the job pipeline
   jobs: [
     'prd',
@@ -44,8 +46,13 @@ const LIBRARY = {
   ],
 };
 const LIBRARY_FOLDERS = Object.keys(LIBRARY);
-/** The entry points besides src/cli.ts: dashboard, MCP server, preview router, chat bots. */
-const ENTRY_FOLDERS = ['server', 'mcp', 'router', 'bots/telegram'];
+/**
+ * The entry points besides src/cli.ts: long-running processes a command starts (wave 2: the
+ * dashboard server, the MCP server, the Telegram bot, the stable-URL router).
+ */
+const ENTRY_FOLDERS = ['server', 'mcp', 'bots/telegram', 'router'];
+/** Every folder directly under src/ (bots/ holds one folder per chat channel). */
+const KNOWN_FOLDERS = [...LIBRARY_FOLDERS, ...ENTRY_FOLDERS, 'commands', 'bots'];
 
 /**
  * The files a layer may be imported through from outside its folder. index.ts is the layer's whole
@@ -131,6 +138,21 @@ module.exports = {
       to: { path: '^src/', pathNot: under(LIBRARY_FOLDERS) },
     },
     ...publicFaces,
+    {
+      name: 'known-folders-only',
+      comment:
+        'every folder under src/ has a row in docs/architecture.md and in this file (LIBRARY or ENTRY_FOLDERS); add it there first',
+      severity: 'error',
+      from: {},
+      to: { path: '^src/[^/]+/', pathNot: under(KNOWN_FOLDERS) },
+    },
+    {
+      name: 'known-folders-only-from',
+      comment: 'as known-folders-only, for a module in an unknown folder that imports something',
+      severity: 'error',
+      from: { path: '^src/[^/]+/', pathNot: under(KNOWN_FOLDERS) },
+      to: {},
+    },
     {
       name: 'no-circular-between-layers',
       comment: 'a cycle that crosses folders means the layering is wrong',

@@ -6,7 +6,9 @@
 # left running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-repo="$PWD"
+repo="$(pwd -P)"
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
 id="${DEMO_WORKTREE_ID:-demo}"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -15,12 +17,24 @@ step "system packages (PostgreSQL, git, …)"
 bash scripts/ensure-system.sh
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   step "npm ci"
-  npm ci --no-audit --no-fund
+  quietly "npm ci" npm ci --no-audit --no-fund
 fi
 step "build factory"
-npm run --silent build
+quietly "npm run build" npm run build
 
-factory() { node "$repo/bin/factory.js" "$@"; }
+# The README's way to get `factory` on PATH: a global symlink to this checkout's bin/factory.js.
+step "npm link   (puts factory on your PATH, as the README says)"
+if ! quietly "npm link" npm link --no-audit --no-fund; then
+  echo "  hint: npm's global folder ($(npm prefix -g)) is not writable: run as root, or" >&2
+  echo "        npm config set prefix ~/.local  (with ~/.local/bin on PATH) and run the demo again" >&2
+  exit 1
+fi
+hash -r
+if [ "$(readlink -f "$(command -v factory || true)")" != "$repo/bin/factory.js" ]; then
+  echo "factory: \`factory\` on PATH is $(command -v factory || echo missing), not this checkout's; put $(npm prefix -g)/bin first on PATH" >&2
+  exit 1
+fi
+echo "factory → $(command -v factory) ($(factory --version))"
 cd examples/diffie
 
 stopped=0

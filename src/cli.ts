@@ -7,6 +7,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { renderUsage, runCommand, type CommandDef } from 'citty';
 import { commands } from './commands/index.js';
 import { ExitCode, FactoryFailure, isFactoryFailure } from './lib/failure.js';
+import { checkArgv } from './commands/index.js';
 import { interruptForClosedOutput } from './lib/interrupt.js';
 import { eprintln, formatDiagnostic, printJson, colors, watchClosedOutput } from './lib/output.js';
 
@@ -32,14 +33,17 @@ const root: CommandDef = {
 };
 
 /** Walk argv through nested subCommands (`agent run …`), returning the leaf and its own argv. */
-async function resolve(argv: string[]): Promise<{ cmd: CommandDef; parent?: CommandDef; rest: string[] }> {
+async function resolve(
+  argv: string[],
+): Promise<{ cmd: CommandDef; parent?: CommandDef; path: string[]; rest: string[] }> {
   let cmd: CommandDef = root;
   let parent: CommandDef | undefined;
   let rest = argv;
+  const path: string[] = [];
   for (;;) {
     const subs = typeof cmd.subCommands === 'function' ? await cmd.subCommands() : await cmd.subCommands;
     const first = rest[0];
-    if (!subs || first === undefined || first.startsWith('-')) return { cmd, parent, rest };
+    if (!subs || first === undefined || first.startsWith('-')) return { cmd, parent, path, rest };
     const next = subs[first];
     if (!next) {
       const names = Object.keys(subs);
@@ -51,47 +55,8 @@ async function resolve(argv: string[]): Promise<{ cmd: CommandDef; parent?: Comm
     }
     parent = cmd;
     cmd = typeof next === 'function' ? await next() : await next;
+    path.push(first);
     rest = rest.slice(1);
-  }
-}
-
-const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-
-/**
- * citty ignores flags it does not know; a typo'd `--worktreeid` would then silently start the
- * default instance. Reject them with a suggestion instead. Everything after `--` is left alone.
- */
-async function rejectUnknownFlags(cmd: CommandDef, rest: string[]): Promise<void> {
-  const defs = (typeof cmd.args === 'function' ? await cmd.args() : await cmd.args) ?? {};
-  const long = new Set<string>(['help']);
-  const short = new Set<string>(['h']);
-  for (const [name, def] of Object.entries(defs)) {
-    if (def.type === 'positional') continue;
-    long.add(kebab(name));
-    const aliases = 'alias' in def && def.alias !== undefined ? [def.alias].flat() : [];
-    for (const a of aliases) (a.length === 1 ? short : long).add(kebab(a));
-  }
-  for (const token of rest) {
-    if (token === '--') return;
-    if (/^--[^-]/.test(token)) {
-      const name = kebab(token.slice(2).split('=')[0] ?? '');
-      if (long.has(name) || (name.startsWith('no-') && long.has(name.slice(3)))) continue;
-      const best = await suggestion(name, [...long]);
-      throw new FactoryFailure('usage', `unknown option --${name}`, {
-        exitCode: ExitCode.invalid,
-        hint: best ? `did you mean --${best}?` : 'see --help for the options',
-      });
-    }
-    if (/^-[A-Za-z]+$/.test(token)) {
-      for (const c of token.slice(1)) {
-        if (!short.has(c)) {
-          throw new FactoryFailure('usage', `unknown option -${c}`, {
-            exitCode: ExitCode.invalid,
-            hint: 'see --help for the options',
-          });
-        }
-      }
-    }
   }
 }
 
@@ -102,7 +67,7 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stdout.write(`${version()}\n`);
       return ExitCode.ok;
     }
-    const { cmd, parent, rest } = await resolve(argv);
+    const { cmd, parent, path, rest } = await resolve(argv);
     if (rest.includes('--help') || rest.includes('-h') || (cmd === root && rest.length === 0)) {
       // citty colours its usage unconditionally; keep colour for terminals only (and honour NO_COLOR).
       const usage = await renderUsage(cmd, parent);
@@ -113,7 +78,8 @@ export async function runCli(argv: string[]): Promise<number> {
         ? ExitCode.invalid
         : ExitCode.ok;
     }
-    await rejectUnknownFlags(cmd, rest);
+    const defs = (typeof cmd.args === 'function' ? await cmd.args() : await cmd.args) ?? {};
+    await checkArgv(path.join(' '), defs, rest, suggestion);
     const { result } = await runCommand(cmd, { rawArgs: rest });
     return typeof result === 'number' ? result : ExitCode.ok;
   } catch (error) {
@@ -179,8 +145,21 @@ function onOutputClosed(): void {
   if (!interruptForClosedOutput()) process.exit(ExitCode.outputClosed);
 }
 
+/**
+ * Node prints its process warnings (MaxListenersExceededWarning, deprecations of a dependency) on
+ * stderr, in the middle of a user's output; they are for factory's developers, not its users.
+ * `FACTORY_DEBUG=1` shows them (tests that guard against leaks set it).
+ */
+function routeNodeWarnings(): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    if (process.env.FACTORY_DEBUG) eprintln(`${colors.yellow('node warning')} ${warning.name}: ${warning.message}`);
+  });
+}
+
 /** Entry point used by bin/factory.js. */
 export async function main(argv: string[]): Promise<void> {
+  routeNodeWarnings();
   watchClosedOutput(onOutputClosed);
   const code = await runCli(argv);
   process.exitCode = outputClosed ? ExitCode.outputClosed : code;

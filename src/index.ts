@@ -1,44 +1,52 @@
 /**
- * The library API: what the CLI uses, importable by other programs (`import { loadContract } from
- * 'software-factory'`). Each area appends its exports here.
+ * The library API of `software-factory`: what the CLI does, for other programs. A designed surface,
+ * grouped by layer bottom-up as in docs/architecture.md; each group is what that layer's doc
+ * promises (README "The library", docs/commands.md, docs/setup-and-test.md, docs/validation.md,
+ * docs/sandboxes.md, docs/agent-loop.md, docs/prd.md). A layer's own index.ts may export more for
+ * the other layers; only what is listed here is public. test/health/package-api.test.ts
+ * type-checks a program against the packed package using each of these.
  */
+
+// failures: every expected failure is a FactoryFailure with a code, message, hint and exit code
 export { ExitCode, FactoryFailure, isFactoryFailure, type Diagnostic } from './lib/failure.js';
 
-// contract
-export type * from './contract/index.js';
-export { loadContract, checkContract, findContractFile, CONTRACT_FILE, type LoadOptions } from './contract/index.js';
+// contract: factory.yaml → Contract (its types are the data model every other call takes)
 export {
-  resolveTemplate,
-  resolveCommand,
-  resolveEnvMap,
-  buildInstanceEnv,
-  serviceEnv,
-  withEnv,
-  builtinVars,
-  portEnvVar,
-  composeProjectName,
-  readEnvFile,
-  BUILTIN_NAMES,
-  SERVICE_BUILTIN_NAMES,
-  type InstanceContext,
+  loadContract,
+  loadContractWithWarnings,
+  checkContract,
+  findContractFile,
+  CONTRACT_FILE,
+  graphEdges,
+  FactoryYamlSchema,
+  type LoadOptions,
+  type GraphEdge,
+  type FactoryYaml,
+  type Template,
+  type Command,
+  type SourceLocation,
+  type PackageManager,
+  type SetupStep,
+  type EnvFileRef,
+  type Isolation,
+  type PortSpec,
+  type DependencyCondition,
+  type Dependency,
+  type HealthCheck,
+  type CheckTiming,
+  type RestartPolicy,
+  type ServiceBase,
+  type ProcessService,
+  type ComposeService,
+  type ServiceSpec,
+  type TestSuite,
+  type ScenarioStep,
+  type Scenario,
+  type ValidationSpec,
+  type Contract,
 } from './contract/index.js';
-export { graphEdges, type GraphEdge } from './contract/index.js';
-export { FactoryYamlSchema, type FactoryYaml } from './contract/index.js';
 
-// validation
-export { runValidation, type RunValidationOptions } from './validation/index.js';
-export { validateInstance, type ValidateInstanceOptions } from './validation/index.js';
-export type {
-  ValidationReport,
-  ScenarioResult,
-  StepResult as ValidationStepResult,
-  StepFailure,
-  ValidationEvent,
-} from './validation/index.js';
-export { ValidationReportSchema } from './validation/index.js';
-export { summarizeReport, ValidationSummarySchema, type ValidationSummary } from './validation/index.js';
-
-// runtime: per-worktree instances
+// runtime: per-worktree instances (docs/commands.md)
 export {
   startInstance,
   stopInstance,
@@ -73,11 +81,98 @@ export {
   type InstancePhase,
 } from './services/index.js';
 
-// agent loop: agents in sandboxes on worktrees (docs/agent-loop.md)
-export { run } from './agent-loop/index.js';
-export { interactive, type InteractiveOptions, type InteractiveResult } from './agent-loop/index.js';
-export { Output, type OutputDefinition } from './agent-loop/index.js';
+// setup and tests (docs/setup-and-test.md)
 export {
+  runSetup,
+  resolveInstanceRef,
+  type RunSetupOptions,
+  type SetupResult,
+  type SetupStepResult,
+  type SetupEvent,
+  type InstanceRef,
+  type SetupInstance,
+} from './setup/index.js';
+export {
+  runTests,
+  runtimeControl,
+  countJunit,
+  type RunTestsOptions,
+  type TestRunResult,
+  type TestEvent,
+  type SuiteResult,
+  type SuiteStatus,
+  type InstanceControl,
+  type JunitCounts,
+} from './test-suites/index.js';
+
+// browser validation (docs/validation.md)
+export {
+  runValidation,
+  validateInstance,
+  ValidationReportSchema,
+  summarizeReport,
+  ValidationSummarySchema,
+  type ValidationSummary,
+  type RunValidationOptions,
+  type ValidateInstanceOptions,
+  type ValidationReport,
+  type ScenarioResult,
+  type StepResult as ValidationStepResult,
+  type StepFailure,
+  type ValidationEvent,
+} from './validation/index.js';
+
+// worktrees and sandboxes (docs/sandboxes.md): the provider interface and its types are public,
+// so a program can write its own provider (wrapperProvider, defineSandboxProvider)
+export {
+  createWorktree,
+  createSandbox,
+  createWorktreeSandbox,
+  noSandbox,
+  bwrap,
+  docker,
+  podman,
+  wrapperProvider,
+  defineSandboxProvider,
+  sandboxProviderByName,
+  syncIn,
+  syncOut,
+  SANDBOX_PROVIDER_NAMES,
+  type SandboxProviderName,
+  type WorktreeSandbox,
+  type CloseResult,
+  type BwrapOptions,
+  type ContainerOptions,
+  type WrapperProviderOptions,
+  type RawSpawn,
+  type BranchStrategy,
+  type HookCommand,
+  type SandboxHooks,
+  type WorktreeInfo,
+  type CommitInfo,
+  type FinishResult,
+  type RemoveResult,
+  type WorktreeTimeouts,
+  type Worktree,
+  type CreateWorktreeOptions,
+  type NetworkMode,
+  type Mount,
+  type GitIdentity,
+  type SandboxCreateOptions,
+  type ExecOptions,
+  type ExecResult,
+  type SandboxProcess,
+  type Sandbox,
+  type SandboxKind,
+  type SandboxProvider,
+  type CreateSandboxOptions,
+} from './sandboxes/index.js';
+
+// agent loop: agents in sandboxes on worktrees (docs/agent-loop.md)
+export {
+  run,
+  interactive,
+  Output,
   AGENT_NAMES,
   createAgentProvider,
   claudeCode,
@@ -87,6 +182,10 @@ export {
   copilot,
   pi,
   commandAgent,
+  AgentRunOutputSchema,
+  type InteractiveOptions,
+  type InteractiveResult,
+  type OutputDefinition,
   type AgentName,
   type ClaudeCodeOptions,
   type CodexOptions,
@@ -95,43 +194,23 @@ export {
   type CopilotOptions,
   type PiOptions,
   type CommandAgentOptions,
+  type AgentProvider,
+  type AgentEvent,
+  type AgentInvocation,
+  type BuildArgvInput,
+  type Usage,
+  type RunOptions,
+  type RunResult,
+  type RunOutcome,
+  type IterationResult,
+  type AppInfo,
+  type RunEvent,
+  type LifecycleEvent,
+  type IterationEndReason,
+  type LoggingOption,
 } from './agent-loop/index.js';
-export type { AgentProvider, AgentEvent, AgentInvocation, BuildArgvInput, Usage } from './agent-loop/index.js';
-export type { RunOptions, RunResult, RunOutcome, IterationResult, AppInfo } from './agent-loop/index.js';
-export type { RunEvent, LifecycleEvent, IterationEndReason } from './agent-loop/index.js';
-export type { LoggingOption } from './agent-loop/index.js';
-export { AgentRunOutputSchema } from './agent-loop/index.js';
-// sandboxes and worktrees (src/sandboxes), re-exported for the run()/interactive() API
-export {
-  createWorktree,
-  createSandbox,
-  createWorktreeSandbox,
-  noSandbox,
-  bwrap,
-  docker,
-  podman,
-  sandboxProviderByName,
-} from './sandboxes/index.js';
-// setup and tests (docs/setup-and-test.md)
-export {
-  runSetup,
-  type RunSetupOptions,
-  type SetupResult,
-  type SetupStepResult,
-  type SetupEvent,
-} from './setup/index.js';
-export { resolveInstanceRef, type InstanceRef } from './setup/index.js';
-export { runTests, type RunTestsOptions, type TestRunResult, type TestEvent } from './test-suites/index.js';
-export type { SuiteResult, SuiteStatus } from './test-suites/index.js';
-export type { InstanceControl } from './test-suites/index.js';
-export { runtimeControl } from './test-suites/index.js';
-export { countJunit, type JunitCounts } from './test-suites/index.js';
-// PRD walk and backlog sources (docs/prd.md)
-export { walkPrd } from './prd/index.js';
-export { walkBacklog } from './prd/index.js';
-export { agentLoopRunner } from './prd/index.js';
-export type { WalkResult, WalkOptions } from './prd/index.js';
-export type { AgentRunner, TestRunner } from './prd/index.js';
+
+// backlog sources and the PRD walk (docs/prd.md)
 export {
   openBacklog,
   LocalBacklog,
@@ -139,5 +218,22 @@ export {
   GitHubClient,
   type BacklogSource,
   type Prd,
+  type PrdState,
   type Task,
+  type TaskKind,
+  type TaskState,
+  type TaskFailure,
+  type Evidence,
+  type ReviewRequest,
+  type ReviewRecord,
 } from './backlog/index.js';
+export {
+  walkPrd,
+  walkBacklog,
+  agentLoopRunner,
+  type WalkResult,
+  type WalkOptions,
+  type BatchResult,
+  type AgentRunner,
+  type TestRunner,
+} from './prd/index.js';

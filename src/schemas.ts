@@ -11,8 +11,10 @@ import { SetupOutputSchema } from './setup/index.js';
 import { TestOutputSchema } from './test-suites/index.js';
 import { ValidationReportSchema, ValidationSummarySchema } from './validation/index.js';
 import { AgentRunOutputSchema } from './agent-loop/index.js';
+import { DoctorOutput } from './doctor/index.js';
 import { runtimeSchemas } from './services/index.js';
 import { JobManifestSchema } from './publish/index.js';
+import { jobSchemas } from './jobs/index.js';
 
 export const jsonSchemas: Record<string, TSchema> = {
   'agent-prd': AgentPrdOutputSchema,
@@ -27,5 +29,7 @@ export const jsonSchemas: Record<string, TSchema> = {
   'validation-summary': ValidationSummarySchema,
   'agent-run': AgentRunOutputSchema,
   job: JobManifestSchema,
+  ...jobSchemas,
+  doctor: DoctorOutput,
   ...runtimeSchemas,
 };

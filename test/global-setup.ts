@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { reapLeftoverEngines } from './helpers/engine.js';
 import { releasePortWindow } from './helpers/port-window.js';
 
 /**
@@ -20,6 +21,8 @@ export default function setup(): () => Promise<void> {
       // emitted anyway; see above
     }
   return async () => {
+    // A test file whose worker died never stopped its container engine: do it here.
+    await reapLeftoverEngines();
     const stateHome = process.env.FACTORY_STATE_HOME;
     if (stateHome?.includes('factory-test-state-')) rmSync(stateHome, { recursive: true, force: true });
     await releasePortWindow(process.env.FACTORY_TEST_PORT_CLAIM ?? '');

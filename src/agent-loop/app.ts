@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FactoryFailure, isFactoryFailure } from '../lib/failure.js';
 import { getInstanceEnv, resolveInstance, startInstance, stopInstance } from '../services/index.js';
+import type { McpServerSpec } from './types.js';
 
 /** Prompt arguments the running app provides. */
 export const APP_PROMPT_ARGS = ['FACTORY_URLS', 'FACTORY_ENV', 'FACTORY_WORKTREE_ID'] as const;
@@ -42,6 +43,9 @@ export async function startApp(worktreePath: string, worktreeId: string, signal?
   // Compiled once for the run: startInstance and getInstanceEnv both take the resolved instance.
   const at = { cwd: worktreePath, worktreeId };
   const where = { instance: await resolveInstance(at) };
+  // Stopped by its contract file's path, not found upwards from cwd: were the worktree gone, a
+  // lookup would find the main checkout's factory.yaml and act on another instance.
+  const exact = { file: where.instance.contract.file, worktreeId };
   const status = await startInstance({ ...where, ...(signal ? { signal } : {}) });
   try {
     const env = await getInstanceEnv(where);
@@ -50,15 +54,23 @@ export async function startApp(worktreePath: string, worktreeId: string, signal?
       urls: { ...status.urls },
       env,
       stop: async () => {
-        await stopInstance(at);
+        await stopInstance(exact);
       },
     };
   } catch (e) {
-    await stopInstance(at).catch(() => {});
+    await stopInstance(exact).catch(() => {});
     throw isFactoryFailure(e)
       ? e
       : new FactoryFailure('app-start-failed', `the app did not start: ${(e as Error).message}`);
   }
+}
+
+/**
+ * `factory mcp` for the run's instance, as the agent's MCP server: the `factory` on the agent's PATH
+ * (the shim below), started by the agent CLI in its own cwd — the worktree — inside the sandbox.
+ */
+export function factoryMcpServer(worktreeId: string): McpServerSpec {
+  return { name: 'factory', command: 'factory', args: ['mcp', '--worktree-id', worktreeId] };
 }
 
 /**

@@ -10,5 +10,5 @@ export type { AgentProvider, AgentEvent, AgentInvocation, BuildArgvInput, Usage 
 export type { RunOptions, RunResult, RunOutcome, IterationResult, AppInfo } from './options.js';
 export type { RunEvent, LifecycleEvent, IterationEndReason } from './events.js';
 export { idleMessage, type LoggingOption } from './log.js';
-export { describeUsage } from './usage.js';
+export { addUsage, describeUsage } from './usage.js';
 export { AgentRunOutputSchema, toAgentRunJson } from './schema.js';

@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline/promises';
 import { findContractFile } from '../contract/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { collectCommits, createSandbox, git, noSandbox } from '../sandboxes/index.js';
-import { runWorktree } from './run-worktree.js';
+import { removesWorktree, runWorktree } from './run-worktree.js';
 import type { CommitInfo, FinishResult, Sandbox, SandboxProvider } from '../sandboxes/index.js';
 import { APP_PROMPT_ARGS, appPromptValues, startApp, writeFactoryShim, type RunningApp } from './app.js';
 import { withRunFacts } from './failures.js';
@@ -149,14 +149,7 @@ export async function interactive(options: InteractiveOptions): Promise<Interact
       await app.stop();
       app = undefined;
     }
-    if (
-      ownsWorktree &&
-      !options.keepEnv &&
-      merge.kind !== 'conflict' &&
-      merge.kind !== 'merge-failed' &&
-      existsSync(worktree.path)
-    )
-      await worktree.remove();
+    if (removesWorktree(ownsWorktree, options.keepEnv, merge, worktree.path)) await worktree.remove();
     return {
       exitCode: r.exitCode,
       name: worktree.name,

@@ -145,7 +145,7 @@ export async function runIteration(input: IterationInput): Promise<IterationOutc
   const splitter = new LineSplitter(onLine);
 
   const proc = input.sandbox.spawn(input.invocation.argv, {
-    env: { ...provider.env, ...input.env },
+    env: { ...provider.env, ...input.env, ...(input.invocation.env ?? {}) },
     ...(input.cwd ? { cwd: input.cwd } : {}),
     ...(input.invocation.stdin !== undefined ? { stdin: input.invocation.stdin } : {}),
     onStdout: (chunk) => {

@@ -65,6 +65,12 @@ export interface RunOptions<T = undefined> {
   completionTimeoutSeconds?: number;
   /** Structured output (requires maxIterations 1 and the tag in the prompt). */
   output?: OutputDefinition<T>;
+  /**
+   * After each iteration, copy the agent's session file (claude, pi, codex) from the sandbox into
+   * your HOME, filed under the repository's directory and with the directory recorded inside
+   * rewritten, so `claude --resume ID` works from the repository. Default true.
+   */
+  captureSessions?: boolean;
   /** Resume this agent session in iteration 1 (maxIterations must be 1). */
   resumeSession?: string;
   /** With resumeSession: continue in a new session, leaving the parent untouched. */
@@ -89,6 +95,11 @@ export interface RunOptions<T = undefined> {
   app?: 'auto' | false;
   /** Leave the app instance (and so the worktree) up after the run. */
   keepEnv?: boolean;
+  /**
+   * Hand the agent `factory mcp` for the run's instance as an MCP server (claude-code, codex and
+   * opencode), so it drives its running app through tools (docs/mcp.md). Needs a factory.yaml.
+   */
+  mcp?: boolean;
   /** Check the agent CLI is installed and logged in before anything is created. Default true. */
   preflight?: boolean;
   /** Pass the agent's "skip permission prompts" flag (the sandbox is the boundary). Default true. */
@@ -189,6 +200,11 @@ export function checkOptions<T>(o: RunOptions<T>): void {
     if (!o.agent.supportsResume) throw invalid(`the ${o.agent.name} agent cannot resume sessions`);
     if (max !== 1) throw invalid('resumeSession needs maxIterations 1');
   }
+  if (o.mcp && !o.agent.supportsMcp)
+    throw invalid(
+      `the ${o.agent.name} agent cannot be given an MCP server by factory`,
+      'use --mcp with claude-code, codex or opencode, or add "factory mcp" to its own MCP config (docs/mcp.md)',
+    );
   if (o.forkSession) {
     if (o.resumeSession === undefined)
       throw invalid('forkSession needs resumeSession (fork continues an existing session)');

@@ -171,8 +171,3 @@ export async function renderTemplate(
   );
   return parts.join('');
 }
-
-/** True when the template has at least one shell expression (an inline prompt with none needs no sandbox round trip). */
-export function hasShellExpressions(parsed: ParsedTemplate): boolean {
-  return parsed.segments.some((s) => s.kind === 'shell');
-}

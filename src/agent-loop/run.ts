@@ -16,9 +16,16 @@ import { join, posix, resolve } from 'node:path';
 import { findContractFile } from '../contract/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { bwrap, collectCommits, createSandbox, dirtyFiles, git, syncIn, syncOut } from '../sandboxes/index.js';
-import { runWorktree } from './run-worktree.js';
+import { removesWorktree, runWorktree } from './run-worktree.js';
 import type { FinishResult, Sandbox, SandboxProvider, Worktree } from '../sandboxes/index.js';
-import { APP_PROMPT_ARGS, appPromptValues, startApp, writeFactoryShim, type RunningApp } from './app.js';
+import {
+  APP_PROMPT_ARGS,
+  appPromptValues,
+  factoryMcpServer,
+  startApp,
+  writeFactoryShim,
+  type RunningApp,
+} from './app.js';
 import { safeCall, type RunEvent } from './events.js';
 import { iterationFailure, withRunFacts, type RunFacts } from './failures.js';
 import { runIteration, type IterationOutcome } from './iteration.js';
@@ -36,7 +43,7 @@ import {
 import { extractOutput } from './output.js';
 import { loadPrompt, makeShellRunner } from './prompt-source.js';
 import { argumentValues, BUILT_IN_ARGS, checkArguments, renderTemplate } from './prompt.js';
-import { locateSessionFile, transferSession } from './sessions.js';
+import { captureSession, transferSession } from './sessions.js';
 import type { AgentEvent, Usage } from './types.js';
 import { addUsage } from './usage.js';
 import type { LifecycleEvent } from './events.js';
@@ -82,6 +89,11 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
   const prompt = await loadPrompt(options);
   const userArgs = argumentValues(options.promptArgs);
   const appWanted = options.app !== false && findContractFile(cwd) !== undefined;
+  if (options.mcp && findContractFile(cwd) === undefined)
+    throw new FactoryFailure('usage', `--mcp needs a factory.yaml in ${cwd} or above: its tools act on the app`, {
+      exitCode: ExitCode.invalid,
+      hint: 'run "factory init" to write one, or drop --mcp',
+    });
   if (prompt.parsed) {
     const available = [...BUILT_IN_ARGS, ...(appWanted ? APP_PROMPT_ARGS : [])];
     for (const w of checkArguments(prompt.parsed, userArgs, available, prompt.origin).warnings)
@@ -194,10 +206,14 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
         agent.name,
         options.resumeSession,
         sandbox.hostHome,
-        sandbox.workdir,
+        agentCwd ?? sandbox.workdir,
         [process.env.HOME ?? '', ...sandboxHomes(worktree.repoRoot)].filter(Boolean),
       );
     }
+    const captureTo =
+      options.captureSessions !== false && process.env.HOME
+        ? { home: process.env.HOME, cwd: worktree.repoRoot }
+        : undefined;
     const values = {
       ...userArgs,
       SOURCE_BRANCH: worktree.branch,
@@ -216,6 +232,7 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
         skipPermissions: options.skipPermissions ?? true,
         ...(options.model ? { model: options.model } : {}),
         ...(resume ? { resume, fork: options.forkSession ?? false } : {}),
+        ...(options.mcp ? { mcpServers: [factoryMcpServer(name)] } : {}),
       });
       last = await runIteration({
         sandbox,
@@ -234,9 +251,14 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
       sessionId = last.sessionId ?? sessionId;
       if (sessionId) facts.sessionId = sessionId;
       facts.iterations = iteration;
-      const sessionFilePath = last.sessionId
-        ? locateSessionFile(agent.name, sandbox.hostHome, last.sessionId)
+      const captured = last.sessionId
+        ? captureSession(agent.name, last.sessionId, sandbox.hostHome, captureTo)
         : undefined;
+      const sessionFilePath = captured?.path;
+      if (captured?.warning) {
+        warnings.push(captured.warning);
+        emit({ type: 'warning', message: captured.warning });
+      }
       iterations.push({
         iteration,
         reason: last.reason,
@@ -273,18 +295,18 @@ export async function run<T = undefined>(options: RunOptions<T>): Promise<RunRes
 
     const commits = await collectCommits({ ...worktree, baseCommit: startCommit });
     const uncommittedFiles = worktree.strategy.type === 'head' ? [] : await dirtyFiles(worktree.path);
+    // The app goes before the branch strategy finishes: merge-to-head removes a merged worktree, and
+    // an instance whose checkout is gone can no longer be found (its supervisor would be left running).
+    if (app && !options.keepEnv) {
+      await app.stop();
+      app = undefined;
+    }
     const merge: FinishResult = ownsWorktree
       ? await worktree.finish()
       : commits.length
         ? { kind: 'left-on-branch', branch: worktree.branch, commits }
         : { kind: 'no-changes', branch: worktree.branch };
-    if (
-      ownsWorktree &&
-      !options.keepEnv &&
-      merge.kind !== 'conflict' &&
-      merge.kind !== 'merge-failed' &&
-      existsSync(worktree.path)
-    ) {
+    if (removesWorktree(ownsWorktree, options.keepEnv, merge, worktree.path)) {
       if (app) {
         await app.stop();
         app = undefined;

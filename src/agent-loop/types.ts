@@ -41,6 +41,16 @@ export type AgentEvent =
   | { type: 'result'; text: string; isError: boolean }
   | { type: 'error'; message: string; code?: string };
 
+/**
+ * An MCP server for the agent (stdio): `factory agent run --mcp` hands it `factory mcp` for the
+ * run's instance. Each provider passes it the way its CLI reads MCP config (docs/mcp.md).
+ */
+export interface McpServerSpec {
+  name: string;
+  command: string;
+  args: string[];
+}
+
 /** Inputs every provider's argv builder understands. */
 export interface BuildArgvInput {
   prompt: string;
@@ -55,6 +65,8 @@ export interface BuildArgvInput {
    * false for `interactive()` without a sandbox, where the human approves.
    */
   skipPermissions: boolean;
+  /** MCP servers to give the agent (only for providers with `supportsMcp`). */
+  mcpServers?: McpServerSpec[];
 }
 
 /** One concrete invocation: argv (argv[0] is the executable) and what goes to stdin. */
@@ -62,6 +74,8 @@ export interface AgentInvocation {
   argv: string[];
   /** Written to the agent's stdin then closed; undefined = stdin is closed at once. */
   stdin?: string;
+  /** Extra environment for this invocation (a CLI that reads its MCP config from a variable). */
+  env?: Record<string, string>;
 }
 
 export interface PreflightOptions {
@@ -86,6 +100,8 @@ export interface AgentProvider {
   /** Whether the CLI has resumable sessions (`resume`/`fork` are accepted). */
   readonly supportsResume: boolean;
   readonly supportsFork: boolean;
+  /** Whether `buildArgv` can hand the agent MCP servers (`mcpServers`): claude-code, codex, opencode. */
+  readonly supportsMcp?: boolean;
   /** Non-interactive ("print") invocation whose stdout `parseLine` understands. */
   buildArgv(input: BuildArgvInput): AgentInvocation;
   /** Invocation attached to a terminal (the CLI's own TUI), for `interactive()`. */

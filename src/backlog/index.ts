@@ -13,6 +13,7 @@ export type {
   BacklogSource,
   Evidence,
   Prd,
+  PrdState,
   ReviewRecord,
   ReviewRequest,
   Task,
@@ -20,7 +21,7 @@ export type {
   TaskKind,
   TaskState,
 } from './types.js';
-export { LocalBacklog, DEFAULT_BACKLOG_DIR, localTaskId } from './local.js';
+export { LocalBacklog } from './local.js';
 export { GitHubBacklog } from './github.js';
 export { GitHubClient } from './github-client.js';
 

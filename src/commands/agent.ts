@@ -107,6 +107,10 @@ const runArgs = {
     description: 'Start the app when the repo has a factory.yaml (--no-app to skip)',
   },
   'keep-env': { type: 'boolean', description: 'Leave the app instance (and worktree) running after the run' },
+  mcp: {
+    type: 'boolean',
+    description: 'Give the agent `factory mcp` for its instance as an MCP server (claude-code, codex, opencode)',
+  },
   preflight: {
     type: 'boolean',
     default: true,
@@ -212,18 +216,8 @@ export const agentRun = defineCommand({
     if (args.prompt !== undefined && args['prompt-file'] !== undefined)
       throw usage('--prompt and --prompt-file exclude each other');
     const agentName = args.agent ?? 'claude-code';
-    const passthrough = rawArgs.includes('--') ? rawArgs.slice(rawArgs.indexOf('--') + 1) : [];
-    const agent = createAgentProvider(agentName, {
-      ...(args.model ? { model: args.model } : {}),
-      ...(args.command ? { command: args.command } : {}),
-      commandArgs: passthrough,
-    });
-    const promptArgs: Record<string, string> = {};
-    for (const kv of repeated(rawArgs, 'arg')) {
-      const eq = kv.indexOf('=');
-      if (eq <= 0) throw usage(`--arg must be KEY=VALUE (got "${kv}")`);
-      promptArgs[kv.slice(0, eq)] = kv.slice(eq + 1);
-    }
+    const agent = agentFromArgs(agentName, args, rawArgs);
+    const promptArgs = promptArgsFrom(rawArgs);
     const maxIterations = args['max-iterations'] === undefined ? undefined : Number(args['max-iterations']);
     if (maxIterations !== undefined && (!Number.isInteger(maxIterations) || maxIterations < 1))
       throw usage(`--max-iterations must be a positive integer (got "${args['max-iterations']}")`);
@@ -274,6 +268,7 @@ export const agentRun = defineCommand({
       ...(Object.keys(env).length ? { env } : {}),
       app: args.app === false ? false : 'auto',
       keepEnv: args['keep-env'] === true,
+      ...(args.mcp ? { mcp: true } : {}),
       preflight: args.preflight !== false,
       signal: abort.signal,
       onEvent: (e) => {
@@ -322,51 +317,54 @@ export const agentRun = defineCommand({
   },
 });
 
-const interactiveArgs = (({
-  prompt,
-  'prompt-file': promptFile,
-  agent,
-  model,
-  command,
-  branch,
-  'base-branch': baseBranch,
-  'merge-to-head': mergeToHead,
-  arg,
-  name,
-  resume,
-  fork,
-  env,
-  copy,
-  network,
-  mount,
-  app,
-  'keep-env': keepEnv,
-  preflight,
-}) => ({
-  prompt,
-  'prompt-file': promptFile,
-  agent,
-  model,
-  command,
+/** The agent provider `--agent`, `--model` and `--command … -- <its args>` name. */
+function agentFromArgs(name: string, args: { model?: string; command?: string }, rawArgs: string[]) {
+  return createAgentProvider(name, {
+    ...(args.model ? { model: args.model } : {}),
+    ...(args.command ? { command: args.command } : {}),
+    commandArgs: rawArgs.includes('--') ? rawArgs.slice(rawArgs.indexOf('--') + 1) : [],
+  });
+}
+
+/** `--arg KEY=VALUE`, repeated, as the prompt's arguments. */
+function promptArgsFrom(rawArgs: string[]): Record<string, string> {
+  const promptArgs: Record<string, string> = {};
+  for (const kv of repeated(rawArgs, 'arg')) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw usage(`--arg must be KEY=VALUE (got "${kv}")`);
+    promptArgs[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  return promptArgs;
+}
+
+/** The run flags an interactive session also takes, in the order `--help` lists them. */
+function runFlags<K extends keyof typeof runArgs>(...names: K[]): Pick<typeof runArgs, K> {
+  return Object.fromEntries(names.map((n) => [n, runArgs[n]])) as Pick<typeof runArgs, K>;
+}
+
+const interactiveArgs = {
+  ...runFlags('prompt', 'prompt-file', 'agent', 'model', 'command'),
   sandbox: {
     type: 'string',
     description: `Sandbox: ${SANDBOX_PROVIDER_NAMES.join(', ')} (default none: you approve the agent's actions)`,
   },
-  branch,
-  'base-branch': baseBranch,
-  'merge-to-head': mergeToHead,
-  arg,
-  name,
-  resume,
-  fork,
-  env,
-  copy,
-  network,
-  mount,
-  app,
-  'keep-env': keepEnv,
-  preflight,
-}))(runArgs) satisfies Record<string, ArgDef>;
+  ...runFlags(
+    'branch',
+    'base-branch',
+    'merge-to-head',
+    'arg',
+    'name',
+    'resume',
+    'fork',
+    'env',
+    'copy',
+    'network',
+    'mount',
+    'app',
+    'keep-env',
+    'preflight',
+  ),
+} as const satisfies Record<string, ArgDef>;
 
 /**
  * `factory agent interactive`: the agent's own TUI on this terminal, in the same worktree / sandbox /
@@ -381,18 +379,8 @@ export const agentInteractive = defineCommand({
   async run({ args, rawArgs }) {
     if (args.prompt !== undefined && args['prompt-file'] !== undefined)
       throw usage('--prompt and --prompt-file exclude each other');
-    const passthrough = rawArgs.includes('--') ? rawArgs.slice(rawArgs.indexOf('--') + 1) : [];
-    const agent = createAgentProvider(args.agent ?? 'claude-code', {
-      ...(args.model ? { model: args.model } : {}),
-      ...(args.command ? { command: args.command } : {}),
-      commandArgs: passthrough,
-    });
-    const promptArgs: Record<string, string> = {};
-    for (const kv of repeated(rawArgs, 'arg')) {
-      const eq = kv.indexOf('=');
-      if (eq <= 0) throw usage(`--arg must be KEY=VALUE (got "${kv}")`);
-      promptArgs[kv.slice(0, eq)] = kv.slice(eq + 1);
-    }
+    const agent = agentFromArgs(args.agent ?? 'claude-code', args, rawArgs);
+    const promptArgs = promptArgsFrom(rawArgs);
     const mounts = repeated(rawArgs, 'mount').map(parseMount);
     const copies = repeated(rawArgs, 'copy');
     // The agent owns the terminal: Ctrl-C goes to it (same process group); we only stop on SIGTERM.

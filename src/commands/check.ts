@@ -5,6 +5,7 @@
 import { defineCommand } from 'citty';
 import { checkContract, countLabel, diagnosticJson, renderDiagnostics } from '../contract/index.js';
 import { ExitCode } from '../lib/failure.js';
+import { contractFileArg } from './ui/args.js';
 import { colors, eprintln, printJson, println } from '../lib/output.js';
 
 export default defineCommand({
@@ -13,11 +14,7 @@ export default defineCommand({
     description: 'Validate factory.yaml: schema, rules and ${NAME} references, with located errors.',
   },
   args: {
-    file: {
-      type: 'string',
-      alias: 'f',
-      description: 'The contract file (default: factory.yaml here or in a parent directory)',
-    },
+    ...contractFileArg,
     json: {
       type: 'boolean',
       description: 'Print {schemaVersion, ok, file, diagnostics} as JSON (schema/check.schema.json)',

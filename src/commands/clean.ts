@@ -16,8 +16,14 @@ export default defineCommand({
     const r = await cleanInstance(locateArgs(args));
     if (args.json) printJson({ ok: r.busyPorts.length === 0, ...r });
     else {
+      const done = [
+        r.removed && `${r.stateDir} removed`,
+        r.lease && `ports ${r.lease.base}–${r.lease.base + r.lease.size - 1} released`,
+      ].filter(Boolean);
       println(
-        `instance ${r.worktreeId}: cleaned (${r.stateDir} removed${r.lease ? `, ports ${r.lease.base}–${r.lease.base + r.lease.size - 1} released` : ''})`,
+        done.length || r.reaped.length || r.compose.length
+          ? `instance ${r.worktreeId}: cleaned${done.length ? ` (${done.join(', ')})` : ''}`
+          : `instance ${r.worktreeId}: nothing to clean (no instance folder, no port lease)`,
       );
       if (r.reaped.length) println(`  reaped pids ${r.reaped.map((p) => p.pid).join(', ')}`);
       for (const c of r.compose)

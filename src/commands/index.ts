@@ -34,6 +34,14 @@ export const commands = {
   // agents
   agent: () => load(import('./agent.js')),
   mcp: () => load(import('./mcp.js')),
+  // jobs
+  job: () => load(import('./job.js')),
+  worker: () => load(import('./worker.js')),
+  router: () => load(import('./router.js')),
+  doctor: () => load(import('./doctor.js')),
 } satisfies Record<string, LazyCommand>;
 
 export type CommandName = keyof typeof commands;
+
+/** The argument layer src/cli.ts runs before a command: every option value checked (./ui/options.ts). */
+export { checkArgv } from './ui/options.js';

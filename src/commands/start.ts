@@ -5,7 +5,7 @@
  * unavailable, 130 interrupted (what it started is stopped).
  */
 import { defineCommand } from 'citty';
-import { ExitCode, FactoryFailure } from '../lib/failure.js';
+import { ExitCode, type FactoryFailure } from '../lib/failure.js';
 import { onInterrupt } from '../lib/interrupt.js';
 import { colors, eprintln, printJson, println } from '../lib/output.js';
 import { instanceArgs, seconds } from './ui/args.js';
@@ -13,16 +13,6 @@ import { progressRenderer } from './ui/progress.js';
 import { renderStatus } from './ui/render-status.js';
 import { runForeground, startInstance, type StartEvent, type StartOptions } from '../services/index.js';
 import { prefixer } from './ui/prefix.js';
-
-function positiveNumber(flag: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0)
-    throw new FactoryFailure('usage', `--${flag} expects a positive number, got "${v}"`, {
-      exitCode: ExitCode.invalid,
-    });
-  return n;
-}
 
 export default defineCommand({
   meta: {
@@ -32,6 +22,11 @@ export default defineCommand({
   },
   args: {
     ...instanceArgs,
+    services: {
+      type: 'positional',
+      required: false,
+      description: 'Services to start, with their dependencies (default: all)',
+    },
     only: {
       type: 'string',
       description: 'Comma-separated services to start (with their dependencies); also accepted as positional names',
@@ -39,7 +34,7 @@ export default defineCommand({
     'port-range': {
       type: 'string',
       description:
-        "First port of the block to lease (default: a free block of the port pool, outside the kernel's ephemeral range)",
+        "First port of the block to lease; the block must end at or below 65535 (default: a free block of the port pool, outside the kernel's ephemeral range)",
     },
     'move-ports': {
       type: 'boolean',
@@ -50,13 +45,14 @@ export default defineCommand({
   },
   async run({ args }) {
     const only = [...(args.only ?? '').split(/[,\s]+/), ...args._.map(String)].filter(Boolean);
-    const portRange = positiveNumber('port-range', args['port-range']);
-    const timeout = positiveNumber('timeout', args.timeout);
+    // Well-formed and in range: src/commands/ui/options.ts checked every value before this runs.
+    const portRange = args['port-range'] === undefined ? undefined : Number(args['port-range']);
+    const timeout = args.timeout === undefined ? undefined : Number(args.timeout);
     const abort = new AbortController();
     const progress = args.json || args.foreground ? undefined : progressRenderer();
     const opts: StartOptions = {
-      ...(args['worktree-id'] ? { worktreeId: args['worktree-id'] } : {}),
-      ...(args.file ? { file: args.file } : {}),
+      ...(args['worktree-id'] !== undefined ? { worktreeId: args['worktree-id'] } : {}),
+      ...(args.file !== undefined ? { file: args.file } : {}),
       ...(only.length ? { only } : {}),
       ...(portRange !== undefined ? { portRange } : {}),
       ...(args['move-ports'] ? { movePorts: true } : {}),

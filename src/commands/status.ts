@@ -5,8 +5,8 @@
  * 3 not running (never started, stopped, failed, or its supervisor died — then orphans are listed).
  */
 import { defineCommand } from 'citty';
-import { printJson } from '../lib/output.js';
-import { instanceArgs, locateArgs } from './ui/args.js';
+import { colors, eprintln, printJson } from '../lib/output.js';
+import { commandFor, instanceArgs, locateArgs } from './ui/args.js';
 import { renderStatus, statusExitCode } from './ui/render-status.js';
 import { locateInstance, readStateFile, statusFromState } from '../services/read.js';
 
@@ -20,7 +20,12 @@ export default defineCommand({
     const loc = locateInstance(locateArgs(args));
     const st = statusFromState(loc, readStateFile(loc.stateDir));
     if (args.json) printJson({ ...st });
-    else renderStatus(st);
+    else {
+      renderStatus(st);
+      // A dead supervisor's line already says to run "factory stop".
+      if (!st.running && st.phase !== 'supervisor-dead')
+        eprintln(`${colors.cyan('hint:')} start it with ${commandFor('start', args)}`);
+    }
     return statusExitCode(st);
   },
 });

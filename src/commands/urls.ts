@@ -5,8 +5,8 @@
  */
 import { defineCommand } from 'citty';
 import { ExitCode } from '../lib/failure.js';
-import { eprintln, printJson, println } from '../lib/output.js';
-import { instanceArgs, locateArgs } from './ui/args.js';
+import { colors, eprintln, printJson, println } from '../lib/output.js';
+import { commandFor, instanceArgs, locateArgs } from './ui/args.js';
 import { locateInstance, readStateFile, statusFromState } from '../services/read.js';
 
 export default defineCommand({
@@ -26,7 +26,10 @@ export default defineCommand({
     else if (st.running)
       for (const [name, url] of Object.entries(st.urls))
         println(`${name} ${url}${st.stableUrls[name] ? ` ${st.stableUrls[name]}` : ''}`);
-    else eprintln(`instance ${st.worktreeId} is not running`);
+    else {
+      eprintln(`instance ${st.worktreeId} is not running`);
+      eprintln(`  ${colors.cyan('hint:')} start it with ${commandFor('start', args)}`);
+    }
     return st.running ? ExitCode.ok : ExitCode.unavailable;
   },
 });

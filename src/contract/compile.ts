@@ -1,13 +1,16 @@
 /**
  * The pipeline: read → validate shape → normalize → rules → graph. Each stage returns
- * diagnostics; a stage runs only if the one before produced no errors (a shape error would make
- * the rules report nonsense), and all the rules run together so the user sees every problem.
+ * diagnostics, and the user sees every problem of a file in one run: when the shape has errors,
+ * ./repair.ts takes the invalid parts out and the later stages check the rest (their findings
+ * about removed parts, or caused by the removal, are dropped). Only a file that cannot be read or
+ * parsed as YAML stops at the first stage.
  */
 import { dirname } from 'node:path';
 import type { Diagnostic } from '../lib/failure.js';
 import { defaultCondition, startOrder } from './graph.js';
 import { normalize } from './normalize.js';
 import { parseContractText, readContractFile, type ReadResult } from './read.js';
+import { afterRepair, Pruned, repair } from './repair.js';
 import { rules } from './rules/index.js';
 import type { Contract } from './types.js';
 import { validateShape } from './validate.js';
@@ -33,9 +36,14 @@ function compileRead(read: ReadResult, absFile: string, env: NodeJS.ProcessEnv):
   if (!read.ok) return { diagnostics: read.diagnostics };
   const { source, data } = read;
   const shape = validateShape(data, source);
-  if (!shape.value) return { diagnostics: shape.diagnostics };
-  const { draft, diagnostics } = normalize(shape.value, { file: absFile, root: dirname(absFile), source, env });
-  if (hasErrors(diagnostics)) return { diagnostics };
+  let value = shape.value;
+  let pruned = new Pruned();
+  if (!value) {
+    const repaired = shape.errors.length > 0 ? repair(data as object, shape.errors) : undefined;
+    if (!repaired) return { diagnostics: shape.diagnostics };
+    ({ value, pruned } = repaired);
+  }
+  const { draft, diagnostics } = normalize(value, { file: absFile, root: dirname(absFile), source, env, pruned });
   const { contract } = draft;
   for (const s of Object.values(contract.services)) {
     const origins = draft.origins.dependsOn[s.name] ?? [];
@@ -44,10 +52,21 @@ function compileRead(read: ReadResult, absFile: string, env: NodeJS.ProcessEnv):
     });
   }
   for (const rule of rules) diagnostics.push(...rule.check(draft));
-  sortDiagnostics(diagnostics);
-  if (hasErrors(diagnostics)) return { diagnostics };
+  const all = unique([...shape.diagnostics, ...afterRepair(diagnostics, pruned, source)]);
+  sortDiagnostics(all);
+  if (hasErrors(all)) return { diagnostics: all };
   contract.startOrder = startOrder(contract.services);
-  return { contract, diagnostics };
+  return { contract, diagnostics: all };
+}
+
+function unique(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const key = `${d.line}:${d.column}:${d.code}:${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Errors before warnings, then by position, so output reads top to bottom. */

@@ -93,6 +93,12 @@ const Step = Type.Union([
   Type.Object({ action: Type.Literal('screenshot'), name: Type.String(), fullPage: Type.Boolean() }),
 ]);
 
+const JobAgent = Type.Object({
+  agent: Type.String(),
+  model: Type.Optional(Type.String()),
+  command: Type.Optional(Type.Array(Type.String())),
+});
+
 export const ContractSchema = Type.Object(
   {
     name: Type.String(),
@@ -168,6 +174,22 @@ export const ContractSchema = Type.Object(
             source: Type.Optional(Source),
           }),
         ),
+      }),
+    ),
+    jobs: Type.Optional(
+      Type.Object({
+        roles: Type.Object({
+          planner: Type.Optional(JobAgent),
+          builder: Type.Optional(JobAgent),
+          reviewer: Type.Optional(JobAgent),
+        }),
+        sandbox: Type.Optional(Type.String()),
+        maxFixRounds: Type.Optional(Type.Integer()),
+        tests: Type.Optional(Type.Array(Type.String())),
+        approvalPaths: Type.Array(Type.String()),
+        timeoutsMs: Type.Record(Type.String(), Type.Number()),
+        previewTtlMs: Type.Optional(Type.Number()),
+        concurrency: Type.Optional(Type.Integer()),
       }),
     ),
     artifacts: Type.Object({ collect: Type.Array(Type.String()) }),

@@ -4,6 +4,7 @@
  * written in (a `depends_on` list item or a map key, a `port:` or a `ports:` entry).
  */
 import type { Diagnostic } from '../lib/failure.js';
+import type { Pruned } from './repair.js';
 import type { DataPath, YamlSource } from './source.js';
 import type { Contract } from './types.js';
 
@@ -52,6 +53,8 @@ export interface Draft {
   envFileNames: Set<string>;
   processEnv: NodeJS.ProcessEnv;
   source: YamlSource;
+  /** Parts of the file the schema rejected and ./repair.ts took out: rules say nothing that depends on them. */
+  pruned: Pruned;
 }
 
 /** One cross-field check. Rules are pure: they read the draft and return diagnostics. */

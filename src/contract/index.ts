@@ -9,7 +9,6 @@ export { CONTRACT_FILE, findContractFile, locateContractFile } from './locate.js
 export { loadContract, loadContractWithWarnings, checkContract, type LoadOptions } from './load.js';
 export {
   BUILTIN_NAMES,
-  SERVICE_BUILTIN_NAMES,
   buildInstanceEnv,
   builtinVars,
   composeProjectName,
@@ -20,13 +19,12 @@ export {
   resolveTemplate,
   serviceEnv,
   withEnv,
-  type InstanceContext,
 } from './interpolate.js';
 export { parseTemplate } from './template.js';
 export { graphEdges, type GraphEdge } from './graph.js';
 export { FactoryYamlSchema, type FactoryYaml } from './schema.js';
 export { CheckOutput, ConfigOutput, InitOutput } from './output-schemas.js';
 export { countLabel, diagnosticJson, renderDiagnostics } from './report.js';
-export { renderConfig } from './render-config.js';
+export { configJson, renderConfig } from './render-config.js';
 export { initContract } from './init/index.js';
 export { DEFAULTS } from './defaults.js';

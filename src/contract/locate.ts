@@ -4,9 +4,10 @@
  * contract layer: it imports only node:fs/path, so `factory status` can find the instance without
  * loading the contract compiler.
  */
-import { existsSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
+import { pathKind, requireRegularFile } from '../lib/file-kind.js';
 
 export const CONTRACT_FILE = 'factory.yaml';
 
@@ -37,13 +38,19 @@ export function locateContractFile(opts: { cwd?: string; file?: string } = {}): 
       throw new FactoryFailure('usage', 'the contract file (-f, --file) needs a path', { exitCode: ExitCode.invalid });
     }
     const abs = resolve(cwd, opts.file);
-    if (!existsSync(abs)) {
+    const kind = pathKind(abs);
+    if (kind === 'missing') {
       throw new FactoryFailure('no-contract', `${opts.file} does not exist`, { exitCode: ExitCode.invalid });
     }
-    if (!statSync(abs).isDirectory()) return abs;
+    if (kind !== 'directory') {
+      // Before anything opens it: a FIFO would block the read forever, a device never end.
+      requireRegularFile(abs, opts.file, kind);
+      return abs;
+    }
     const inside = join(abs, CONTRACT_FILE);
     if (!existsSync(inside))
       throw new FactoryFailure('no-contract', `no ${CONTRACT_FILE} in ${opts.file}`, { exitCode: ExitCode.invalid });
+    requireRegularFile(inside, join(opts.file, CONTRACT_FILE));
     return inside;
   }
   const found = findContractFile(cwd);
@@ -53,5 +60,6 @@ export function locateContractFile(opts: { cwd?: string; file?: string } = {}): 
       hint: 'run "factory init" to write one, or pass -f <file>',
     });
   }
+  requireRegularFile(found, relative(cwd, found) || found);
   return found;
 }

@@ -26,22 +26,12 @@ export function normalizeTests(n: Normalizer, y: FactoryYaml): Record<string, Te
     }
     const env = n.env(t.env, [...path, 'env'], `tests.${name}`);
     const scope = Object.keys(env);
+    // The schema admits exactly one of command and commands.
     const commands = [];
-    if (t.command !== undefined && t.commands !== undefined) {
-      n.error(
-        'test-commands',
-        `test suite "${name}" has both "command" and "commands"`,
-        [...path, 'commands'],
-        'keep one',
-        true,
-      );
-    }
     if (t.command !== undefined) commands.push(n.command(t.command, [...path, 'command'], scope));
     (t.commands ?? []).forEach((c, i) => {
       commands.push(n.command(c, [...path, 'commands', i], scope));
     });
-    if (commands.length === 0)
-      n.error('test-commands', `test suite "${name}" has no command`, path, 'add "command: <shell line>"');
     (t.needs ?? []).forEach((s, i) => {
       n.origins.needs.push({ service: s, path: [...path, 'needs', i] });
     });
@@ -80,18 +70,7 @@ export function normalizeValidation(n: Normalizer, y: FactoryYaml, serviceNames:
         'add "start_url:" to it or to validation.browser',
       );
     }
-    if (s.steps === undefined && s.script === undefined) {
-      n.error('scenario-steps', `scenario "${s.name}" needs "steps" or "script"`, path);
-    }
-    if (s.steps !== undefined && s.script !== undefined) {
-      n.error(
-        'scenario-steps',
-        `scenario "${s.name}" has both "steps" and "script"`,
-        [...path, 'script'],
-        'keep one',
-        true,
-      );
-    }
+    // The schema admits exactly one of steps and script.
     (s.needs ?? []).forEach((svc, j) => {
       n.origins.needs.push({ service: svc, path: [...path, 'needs', j] });
     });
@@ -118,16 +97,8 @@ export function normalizeValidation(n: Normalizer, y: FactoryYaml, serviceNames:
 const ACTIONS = ['goto', 'click', 'fill', 'press', 'wait_for', 'expect', 'screenshot'] as const;
 
 function normalizeStep(n: Normalizer, st: StepYaml, path: DataPath): ScenarioStep[] {
+  // The schema admits exactly one action per step.
   const present = ACTIONS.filter((a) => st[a] !== undefined);
-  if (present.length !== 1) {
-    n.error(
-      'scenario-step',
-      present.length === 0 ? 'a step needs one action' : `a step has one action, not ${present.join(' and ')}`,
-      path,
-      `actions: ${ACTIONS.join(', ')}`,
-    );
-    return [];
-  }
   const name = st.name !== undefined ? { name: st.name } : {};
   const timeoutMs = (t: number | string | undefined) => n.duration(t, DEFAULTS.stepTimeoutMs);
   switch (present[0]) {
@@ -156,9 +127,6 @@ function normalizeStep(n: Normalizer, st: StepYaml, path: DataPath): ScenarioSte
         return [
           { action: 'wait_for', text: n.template(w, [...path, 'wait_for']), timeoutMs: timeoutMs(undefined), ...name },
         ];
-      if ((w.text === undefined) === (w.selector === undefined)) {
-        n.error('scenario-step', 'wait_for needs one of "text" or "selector"', [...path, 'wait_for']);
-      }
       return [
         {
           action: 'wait_for',
@@ -175,8 +143,6 @@ function normalizeStep(n: Normalizer, st: StepYaml, path: DataPath): ScenarioSte
         return [
           { action: 'expect', text: n.template(e, [...path, 'expect']), timeoutMs: timeoutMs(undefined), ...name },
         ];
-      const kinds = [e.text, e.visible, e.url].filter((x) => x !== undefined).length;
-      if (kinds !== 1) n.error('scenario-step', 'expect needs one of "text", "visible" or "url"', [...path, 'expect']);
       return [
         {
           action: 'expect',

@@ -5,7 +5,6 @@
  * its url or health check mention once every port is known (./normalize-ports.ts). Default
  * dependency conditions are filled in by ./compile.ts after all services are known.
  */
-import { constants } from 'node:os';
 import { DEFAULTS } from './defaults.js';
 import { SERVICE_BUILTIN_NAMES } from './interpolate.js';
 import type { Normalizer } from './normalize.js';
@@ -59,18 +58,11 @@ export function normalizeService(n: Normalizer, name: string, s: ServiceYaml, aw
   n.origins.portRefs[name] = refs;
   const owned = [...new Set(refs.filter((r) => !r.path.includes('healthcheck')).map((r) => r.port))];
 
-  let signal = DEFAULTS.stop.signal;
-  if (s.stop_signal !== undefined) {
-    const sig = s.stop_signal.startsWith('SIG') ? s.stop_signal : `SIG${s.stop_signal}`;
-    if (Object.hasOwn(constants.signals, sig)) signal = sig as NodeJS.Signals;
-    else
-      n.error(
-        'invalid-value',
-        `services.${name}.stop_signal: unknown signal "${s.stop_signal}"`,
-        [...path, 'stop_signal'],
-        'use a signal name like SIGTERM, SIGINT or SIGQUIT',
-      );
-  }
+  // The schema admits only signals of ./names.ts, all present on Linux and macOS.
+  const signal =
+    s.stop_signal === undefined
+      ? DEFAULTS.stop.signal
+      : ((s.stop_signal.startsWith('SIG') ? s.stop_signal : `SIG${s.stop_signal}`) as NodeJS.Signals);
   const restartDefaults = oneShot ? DEFAULTS.restart.oneShot : DEFAULTS.restart.longRunning;
   const r = s.restart;
   const restart =
@@ -102,15 +94,8 @@ export function normalizeService(n: Normalizer, name: string, s: ServiceYaml, aw
     source: n.source.location(path),
   };
 
+  // The schema admits a command only on process services, compose keys only on compose services.
   if (isCompose) {
-    if (s.command !== undefined) {
-      n.error(
-        'compose-with-command',
-        `service "${name}" is a compose service and cannot have a command`,
-        [...path, 'command'],
-        'remove "command", or remove "type: compose" to run it as a process',
-      );
-    }
     return {
       ...base,
       kind: 'compose',
@@ -118,26 +103,7 @@ export function normalizeService(n: Normalizer, name: string, s: ServiceYaml, aw
       composeService: s.service ?? name,
     };
   }
-  for (const k of ['compose_file', 'service'] as const) {
-    if (s[k] !== undefined)
-      n.error(
-        'compose-key-on-process',
-        `"${k}" applies only to compose services`,
-        [...path, k],
-        'add "type: compose", or remove it',
-        true,
-      );
-  }
-  if (s.command === undefined) {
-    n.error(
-      'missing-command',
-      `service "${name}" has no command`,
-      path,
-      'add "command: <shell line>", or "type: compose" for a docker compose service',
-    );
-    return { ...base, kind: 'process', command: { kind: 'argv', argv: ['true'] } };
-  }
-  return { ...base, kind: 'process', command: n.command(s.command, [...path, 'command'], scope) };
+  return { ...base, kind: 'process', command: n.command(s.command ?? ['true'], [...path, 'command'], scope) };
 }
 
 function normalizeHealthcheck(
@@ -150,23 +116,8 @@ function normalizeHealthcheck(
   if (typeof h === 'string') {
     return { kind: 'command', command: n.command(h, path, scope), ...timing(n, {}) };
   }
-  const kinds = (['http', 'tcp', 'command', 'log'] as const).filter((k) => h[k] !== undefined);
-  if (kinds.length !== 1) {
-    n.error(
-      'healthcheck-kind',
-      kinds.length === 0
-        ? 'a health check needs one of: http, tcp, command, log'
-        : `a health check has one kind, not ${kinds.join(' and ')}`,
-      path,
-      'e.g. "healthcheck: { http: http://localhost:${API_PORT}/health }"',
-    );
-    return undefined;
-  }
+  // The schema admits exactly one kind, `status` only with http and `host` only with tcp.
   const t = timing(n, h);
-  if (h.status !== undefined && h.http === undefined)
-    n.error('healthcheck-kind', '"status" applies only to http checks', [...path, 'status'], undefined, true);
-  if (h.host !== undefined && h.tcp === undefined)
-    n.error('healthcheck-kind', '"host" applies only to tcp checks', [...path, 'host'], undefined, true);
   if (h.http !== undefined) {
     let status = d.status;
     if (typeof h.status === 'number') status = [h.status, h.status];

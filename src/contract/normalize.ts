@@ -5,7 +5,6 @@
  * Problems found here are about one value's form (a health check with two kinds, a scenario step
  * with no action); problems between values are rules.
  */
-import { constants } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { Diagnostic } from '../lib/failure.js';
 import { DEFAULTS, parseDuration } from './defaults.js';
@@ -15,6 +14,8 @@ import { assignOwnedPorts, declaredPorts, portsFromReferences } from './normaliz
 import type { CommandYaml, FactoryYaml } from './schema.js';
 import { normalizeService } from './normalize-service.js';
 import { normalizeTests, normalizeValidation } from './normalize-checks.js';
+import type { Pruned } from './repair.js';
+import { normalizeJobs } from './normalize-jobs.js';
 import type { DataPath, YamlSource } from './source.js';
 import type { Command, EnvFileRef, SetupStep, Template } from './types.js';
 
@@ -82,7 +83,7 @@ export class Normalizer {
 
 export function normalize(
   y: FactoryYaml,
-  opts: { file: string; root: string; source: YamlSource; env: NodeJS.ProcessEnv },
+  opts: { file: string; root: string; source: YamlSource; env: NodeJS.ProcessEnv; pruned: Pruned },
 ): {
   draft: Draft;
   diagnostics: Diagnostic[];
@@ -135,6 +136,8 @@ export function normalize(
   contract.tests = normalizeTests(n, y);
   const validation = normalizeValidation(n, y, Object.keys(contract.services));
   if (validation) contract.validation = validation;
+  const jobs = normalizeJobs(n, y, Object.keys(contract.tests));
+  if (jobs) contract.jobs = jobs;
   if (y.ports === undefined) {
     const defined = new Set(n.origins.envKeys.map((k) => k.key));
     contract.ports = portsFromReferences(n, n.templates, defined);
@@ -150,6 +153,7 @@ export function normalize(
       envFileNames,
       processEnv: opts.env,
       source: opts.source,
+      pruned: opts.pruned,
     },
     diagnostics: n.diagnostics,
   };
@@ -222,4 +226,3 @@ function defaultStepName(i: number, line: string): string {
 }
 
 export type { CommandYaml };
-export const signalNames = new Set(Object.keys(constants.signals));

@@ -5,6 +5,7 @@
  * before reading the whole file, YAML syntax errors (tabs, duplicate keys, bad indentation) reported
  * at their line, and alias bombs stopped by yaml's `maxAliasCount` when converting to data.
  */
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { isAlias, LineCounter, parseDocument, visit, type Node } from 'yaml';
 import type { Diagnostic } from '../lib/failure.js';
@@ -36,12 +37,16 @@ export async function readContractFile(absPath: string, shownPath: string): Prom
     diagnostics: [{ code, severity: 'error', message, file: shownPath, ...(hint ? { hint } : {}) }],
   });
   let text: string;
-  const handle = await open(absPath, 'r').catch((e: NodeJS.ErrnoException) => e);
+  // O_NONBLOCK: should a FIFO get here after all (the path changed since it was checked), the open
+  // returns at once instead of waiting forever for a writer; the isFile() check below refuses it.
+  const handle = await open(absPath, constants.O_RDONLY | constants.O_NONBLOCK).catch((e: NodeJS.ErrnoException) => e);
   if (handle instanceof Error) {
     return fail('unreadable-file', `cannot read ${shownPath}: ${handle.code ?? handle.message}`);
   }
   try {
-    const { size } = await handle.stat();
+    const st = await handle.stat();
+    if (!st.isFile()) return fail('not-a-file', `${shownPath} is not a regular file`);
+    const { size } = st;
     if (size > MAX_CONTRACT_BYTES) {
       return fail(
         'file-too-large',

@@ -1,9 +1,24 @@
 /**
- * The human view of a compiled contract (`factory config` without --json): what will run, in what
- * order, on which ports, checked how.
+ * The views of a compiled contract for `factory config`: the human one (what will run, in what
+ * order, on which ports, checked how) and the --json document.
  */
+import type { Diagnostic } from '../lib/failure.js';
 import { colors } from '../lib/output.js';
+import { graphEdges } from './graph.js';
+import { diagnosticJson } from './report.js';
 import type { Command, Contract, HealthCheck, ServiceSpec } from './types.js';
+
+/** The machine view (`factory config --json`, the MCP `config` tool; schema/config.schema.json). */
+export function configJson(contract: Contract, warnings: Diagnostic[]) {
+  return {
+    ok: true,
+    file: contract.file,
+    contract,
+    startOrder: contract.startOrder,
+    graph: { edges: graphEdges(contract) },
+    diagnostics: warnings.map(diagnosticJson),
+  };
+}
 
 function cmd(c: Command): string {
   return c.kind === 'shell' ? c.line : c.argv.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ');

@@ -53,6 +53,28 @@ export class YamlSource {
     return node as Node | undefined;
   }
 
+  /**
+   * Offsets `[start, end)` of what `path` names in the text: a whole `key: value` entry when its
+   * last segment is a mapping key, else the node.
+   */
+  range(path: DataPath): [number, number] {
+    const parent = this.node(path.slice(0, -1));
+    const last = path[path.length - 1];
+    if (isMap(parent) && last !== undefined) {
+      const pair = parent.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(last));
+      const key = pair && isScalar(pair.key) ? pair.key.range : undefined;
+      const value = isPair(pair) && pair.value ? (pair.value as Node).range : undefined;
+      if (key) return [key[0], value ? value[1] : key[1]];
+    }
+    const r = this.node(path)?.range;
+    return r ? [r[0], r[1]] : [0, 0];
+  }
+
+  /** The offset of a 1-based line and column. */
+  offset(line: number, column: number): number {
+    return (this.lineCounter.lineStarts[line - 1] ?? 0) + column - 1;
+  }
+
   /** Position of a byte offset. */
   pos(offset: number): { line: number; column: number } {
     const { line, col } = this.lineCounter.linePos(offset);

@@ -82,7 +82,8 @@ export interface Dependency {
   condition: DependencyCondition;
 }
 
-interface CheckTiming {
+/** How a health check polls; the contract's `HealthCheck` and the runtime's resolved check share it. */
+export interface CheckTiming {
   /** First poll delay; polls back off from here (×1.5) up to `maxIntervalMs`. */
   intervalMs: number;
   maxIntervalMs: number;
@@ -207,5 +208,28 @@ export interface Contract {
   startOrder: string[];
   tests: Record<string, TestSuite>;
   validation?: ValidationSpec;
+  /** The `jobs:` section (src/jobs); absent when the contract has none. */
+  jobs?: JobsSpec;
   artifacts: { collect: string[] };
+}
+
+/** One role's agent in the `jobs:` section. */
+export interface JobAgentSpec {
+  agent: string;
+  model?: string;
+  command?: string[];
+}
+
+/** The `jobs:` section, normalized: durations in ms; only what the contract states. */
+export interface JobsSpec {
+  roles: Partial<Record<'planner' | 'builder' | 'reviewer', JobAgentSpec>>;
+  sandbox?: string;
+  maxFixRounds?: number;
+  /** Test suites a job runs (checked against `tests:`). */
+  tests?: string[];
+  approvalPaths: string[];
+  /** Stage name, `job` or `agentIdle` → ms. */
+  timeoutsMs: Record<string, number>;
+  previewTtlMs?: number;
+  concurrency?: number;
 }

@@ -2,16 +2,19 @@
  * Stage 2: plain data → `FactoryYaml`, checked against the generated JSON Schema with ajv.
  *
  * ajv reports every failing branch of every `anyOf`; shown raw that is a wall of noise. Because each
- * `anyOf` in ./schema.ts has branches of different JSON types, we keep only the errors of the branch
- * whose type matches the value (or say "must be a string or a list" when none does), then turn each
+ * `anyOf` of alternatives in ./schema.ts has branches of different JSON types, we keep only the
+ * errors of the branch whose type matches the value (or say "must be a string or a list" when none
+ * does). An `anyOf` of `required` alternatives and the `dependencies` of ./one-of.ts become one
+ * "needs one of" / "takes exactly one of" error each. ./validate-messages.ts turns each remaining
  * error into one located diagnostic with a hint.
  */
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../lib/failure.js';
 import generatedValidator from './generated/factory-yaml-validator.js';
 import type { FactoryYaml } from './schema.js';
-import { dotted, type DataPath, type YamlSource } from './source.js';
+import type { YamlSource } from './source.js';
 import { suggest } from '../lib/suggest.js';
+import { describeSchemaType, jsonType, joinOr, pathOf, type SchemaLike, toDiagnostic } from './validate-messages.js';
 
 /**
  * The validator is compiled ahead of time from ./schema.ts (src/schema-files.ts, `npm run schema`;
@@ -20,9 +23,17 @@ import { suggest } from '../lib/suggest.js';
  */
 const validator = (): ValidateFunction => generatedValidator as unknown as ValidateFunction;
 
-export function validateShape(data: unknown, source: YamlSource): { value?: FactoryYaml; diagnostics: Diagnostic[] } {
+export interface ShapeResult {
+  value?: FactoryYaml;
+  diagnostics: Diagnostic[];
+  /** The errors behind the diagnostics, for ./repair.ts (which keeps checking what is still valid). */
+  errors: ErrorObject[];
+}
+
+export function validateShape(data: unknown, source: YamlSource): ShapeResult {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     return {
+      errors: [],
       diagnostics: [
         source.diagnostic(
           {
@@ -35,13 +46,12 @@ export function validateShape(data: unknown, source: YamlSource): { value?: Fact
       ],
     };
   }
-  const validate = validator();
-  if (validate(data)) return { value: data as FactoryYaml, diagnostics: [] };
-  const errors = pruneBranches(validate.errors ?? []);
+  const errors = schemaErrors(data);
+  if (errors.length === 0) return { value: data as FactoryYaml, diagnostics: [], errors };
   const seen = new Set<string>();
   const diagnostics: Diagnostic[] = [];
   for (const e of errors) {
-    const d = toDiagnostic(e, source);
+    const d = toDiagnostic(e, source, data);
     const key = `${d.line}:${d.column}:${d.message}`;
     if (!seen.has(key)) {
       seen.add(key);
@@ -49,24 +59,39 @@ export function validateShape(data: unknown, source: YamlSource): { value?: Fact
     }
   }
   diagnostics.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
-  return { diagnostics };
+  return { diagnostics, errors };
 }
 
-function jsonType(v: unknown): string {
-  if (v === null || v === undefined) return 'empty';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'string') return 'a string';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'an integer' : 'a number';
-  return `a ${typeof v}`;
+/** The schema's errors for `data`, pruned to one per problem (empty = valid). */
+export function schemaErrors(data: unknown): ErrorObject[] {
+  const validate = validator();
+  if (validate(data)) return [];
+  // `propertyNames` and `if` errors only summarize the errors under them.
+  const errors = pruneBranches(validate.errors ?? []).filter(
+    (e) => e.keyword !== 'propertyNames' && e.keyword !== 'if',
+  );
+  return withoutTypoEchoes(errors);
 }
 
-interface SchemaLike {
-  type?: string | string[];
-  anyOf?: SchemaLike[];
-  enum?: unknown[];
-  const?: unknown;
-  properties?: Record<string, unknown>;
+/**
+ * `comand: x` is an unknown key ("did you mean command?") and, because of it, a missing `command`:
+ * one mistake, reported once, by the unknown key.
+ */
+function withoutTypoEchoes(errors: ErrorObject[]): ErrorObject[] {
+  const meant = errors.flatMap((e) => {
+    if (e.keyword !== 'additionalProperties') return [];
+    const known = Object.keys((e.parentSchema as SchemaLike | undefined)?.properties ?? {});
+    const best = suggest(String((e.params as { additionalProperty: string }).additionalProperty), known);
+    return best === undefined ? [] : [{ at: e.instancePath, key: best }];
+  });
+  const echoes = (e: ErrorObject, keys: readonly string[]) =>
+    meant.some((m) => m.at === e.instancePath && keys.includes(m.key));
+  return errors.filter((e) => {
+    if (e.keyword === 'required')
+      return !echoes(e, [String((e.params as { missingProperty: string }).missingProperty)]);
+    if (e.keyword === 'requiredOneOf') return !echoes(e, (e.params as { keys: string[] }).keys);
+    return true;
+  });
 }
 
 function schemaAccepts(schema: SchemaLike, value: unknown): boolean {
@@ -90,26 +115,10 @@ function schemaAccepts(schema: SchemaLike, value: unknown): boolean {
   });
 }
 
-function describeSchemaType(schema: SchemaLike): string {
-  const t = Array.isArray(schema.type) ? schema.type[0] : schema.type;
-  switch (t) {
-    case 'array':
-      return 'a list';
-    case 'object':
-      return 'a mapping';
-    case 'integer':
-      return 'an integer';
-    case 'number':
-      return 'a number';
-    case 'string':
-      return 'a string';
-    case 'boolean':
-      return 'true or false';
-    case 'null':
-      return 'empty';
-    default:
-      return 'a value';
-  }
+/** `anyOf: [{required: [a]}, {required: [b]}]`: "at least one of a, b" (./one-of.ts). */
+function requiredAlternatives(branches: SchemaLike[]): string[] | undefined {
+  const keys = branches.map((b) => (b.type === undefined && b.required?.length === 1 ? b.required[0] : undefined));
+  return keys.every((k): k is string => k !== undefined) && keys.length > 0 ? keys : undefined;
 }
 
 /** Keep only the errors of the `anyOf` branch matching the value's type (see the module comment). */
@@ -119,10 +128,16 @@ function pruneBranches(errors: ErrorObject[]): ErrorObject[] {
   for (const a of anyOfs) {
     if (!result.includes(a)) continue;
     const branches = ((a.parentSchema as SchemaLike | undefined)?.anyOf ?? []) as SchemaLike[];
-    const match = branches.findIndex((b) => schemaAccepts(b, a.data));
     const prefix = `${a.schemaPath.slice(0, -'/anyOf'.length)}/anyOf/`;
     const under = (path: string) => path === a.instancePath || path.startsWith(`${a.instancePath}/`);
     const inBranch = (e: ErrorObject) => e.schemaPath.startsWith(prefix) && under(e.instancePath);
+    const keys = requiredAlternatives(branches);
+    if (keys) {
+      const missing: ErrorObject = { ...a, keyword: 'requiredOneOf', params: { keys } };
+      result = result.filter((e) => !inBranch(e) && e !== a).concat(missing);
+      continue;
+    }
+    const match = branches.findIndex((b) => schemaAccepts(b, a.data));
     if (match < 0) {
       const kinds = [...new Set(branches.map(describeSchemaType))];
       const summary: ErrorObject = {
@@ -137,130 +152,36 @@ function pruneBranches(errors: ErrorObject[]): ErrorObject[] {
       result = result.filter((e) => e !== a && (!inBranch(e) || e.schemaPath.startsWith(keep)));
     }
   }
-  return result;
+  return mergeExclusive(result);
 }
 
-function joinOr(items: string[]): string {
-  if (items.length <= 1) return items[0] ?? '';
-  return `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
-}
-
-function pathOf(instancePath: string): (string | number)[] {
-  if (instancePath === '') return [];
-  return instancePath
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-}
-
-function toDiagnostic(e: ErrorObject, source: YamlSource): Diagnostic {
-  const path: DataPath = pathOf(e.instancePath);
-  const where = dotted(path);
-  const schema = (e.parentSchema ?? {}) as SchemaLike;
-  switch (e.keyword) {
-    case 'additionalProperties': {
-      const key = String((e.params as { additionalProperty: string }).additionalProperty);
-      const known = Object.keys(schema.properties ?? {}).filter((k) => k !== '$schema');
-      const best = suggest(key, known);
-      const near = best !== undefined;
-      return source.diagnostic(
-        {
-          code: 'unknown-key',
-          message: `unknown key "${key}"${path.length ? ` in ${where}` : ''}`,
-          hint: near ? `did you mean "${best}"?` : `known keys: ${known.join(', ')}`,
-        },
-        [...path, key],
-        true,
-      );
+/**
+ * The `dependencies` of ./one-of.ts fail once per pair of present keys (`http` forbids `tcp`, `tcp`
+ * forbids `http`); make that one `exclusive` error at the object, naming every present key.
+ */
+function mergeExclusive(errors: ErrorObject[]): ErrorObject[] {
+  const byObject = new Map<string, { first: ErrorObject; keys: Set<string> }>();
+  const out: ErrorObject[] = [];
+  for (const e of errors) {
+    const m = /\/dependencies\/([^/]+)\/properties\/([^/]+)\/false schema$/.exec(e.schemaPath);
+    if (e.keyword === 'false schema' && !m) {
+      const c = /\/(then|else)\/.*properties\/([^/]+)\/false schema$/.exec(e.schemaPath);
+      out.push(c ? { ...e, keyword: 'composeKey', params: { key: c[2] } } : e);
+      continue;
     }
-    case 'required': {
-      const missing = String((e.params as { missingProperty: string }).missingProperty);
-      return source.diagnostic(
-        {
-          code: 'missing-key',
-          message: `${where === '(top level)' ? 'the contract' : where} is missing required key "${missing}"`,
-          hint: `add "${missing}:"`,
-        },
-        path,
-      );
+    if (e.keyword !== 'false schema' || !m) {
+      out.push(e);
+      continue;
     }
-    case 'type': {
-      const message =
-        e.message?.startsWith('must be') && e.message.includes(', not ')
-          ? e.message
-          : `must be ${describeSchemaType(schema)}, not ${jsonType(e.data)}`;
-      return source.diagnostic({ code: 'wrong-type', message: `${where} ${message}`, hint: typeHint(path) }, path);
-    }
-    case 'enum': {
-      const allowed = (schema.enum ?? []).map(String);
-      const best = typeof e.data === 'string' ? suggest(e.data, allowed) : undefined;
-      return source.diagnostic(
-        {
-          code: 'invalid-value',
-          message: `${where} must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, not ${JSON.stringify(e.data)}`,
-          ...(best !== undefined ? { hint: `did you mean "${best}"?` } : {}),
-        },
-        path,
-      );
-    }
-    case 'minimum':
-    case 'maximum':
-    case 'exclusiveMinimum':
-    case 'exclusiveMaximum': {
-      const { comparison, limit } = e.params as { comparison: string; limit: number };
-      return source.diagnostic(
-        { code: 'out-of-range', message: `${where} must be ${comparison} ${limit}, not ${String(e.data)}` },
-        path,
-      );
-    }
-    case 'minLength':
-      return source.diagnostic({ code: 'invalid-value', message: `${where} must not be empty` }, path);
-    case 'minItems':
-      return source.diagnostic({ code: 'invalid-value', message: `${where} must not be an empty list` }, path);
-    case 'pattern':
-      return source.diagnostic(
-        {
-          code: 'invalid-value',
-          message: `${where} has an invalid value ${JSON.stringify(e.data)}`,
-          hint: patternHint(path),
-        },
-        path,
-      );
-    default:
-      return source.diagnostic({ code: 'invalid-value', message: `${where} ${e.message ?? 'is invalid'}` }, path);
+    const objectPath = e.instancePath.slice(0, e.instancePath.lastIndexOf('/'));
+    const entry = byObject.get(objectPath) ?? { first: e, keys: new Set<string>() };
+    entry.keys.add(decodeURIComponent(m[1] as string)).add(decodeURIComponent(m[2] as string));
+    byObject.set(objectPath, entry);
   }
+  for (const [objectPath, { first, keys }] of byObject) {
+    out.push({ ...first, keyword: 'exclusive', instancePath: objectPath, params: { keys: [...keys] } });
+  }
+  return out;
 }
 
-const DURATION_KEYS = new Set([
-  'interval',
-  'timeout',
-  'start_period',
-  'startup_timeout',
-  'stop_grace_period',
-  'backoff',
-]);
-
-function patternHint(path: DataPath): string | undefined {
-  const last = path[path.length - 1];
-  if (typeof last === 'string' && DURATION_KEYS.has(last))
-    return 'write a duration like "150ms", "5s", "2m", or a number of seconds';
-  if (last === 'status') return 'write a status like 200 or a range like "200-399"';
-  if (last === 'tcp') return 'write a port name (tcp: web), a number (tcp: 5432) or a template (tcp: ${WEB_PORT})';
-  if (last === 'stop_signal') return 'write a signal name like SIGTERM or SIGINT';
-  if (last === 'docker_project_prefix') return 'use lowercase letters, digits, "_" and "-"';
-  return undefined;
-}
-
-function typeHint(path: DataPath): string | undefined {
-  const last = path[path.length - 1];
-  const isCommandItem = typeof last === 'number' && (path[0] === 'tests' || path[path.length - 2] === 'commands');
-  if (last === 'command' || last === 'run' || isCommandItem)
-    return 'write a shell line as a string, or an argument list like [node, server.js]';
-  if (path.length === 2 && path[0] === 'services')
-    return 'give the service a command, e.g. "api: { command: node server.js }"';
-  if (last === 'depends_on') return 'write a list of service names ([db]), or a mapping name: condition';
-  if (typeof last === 'string' && DURATION_KEYS.has(last))
-    return 'write a duration like "150ms", "5s", "2m", or a number of seconds';
-  return undefined;
-}
+export { pathOf };

@@ -64,6 +64,10 @@ export interface JobConfig {
   };
   /** How long the preview stays up once the job is ready for review; 0 = until closed. */
   previewTtlMs: number;
+  /** Where the job's instance looks for a free port block (`--port-range`); default the runtime's. */
+  portRange?: number;
+  /** Jobs of this repository at once, when its contract sets `jobs.concurrency` (else the worker's limit). */
+  concurrency?: number;
 }
 
 /** A worker's claim on a job. It is valid until `expiresAt`; the holder renews it with heartbeats. */
@@ -100,12 +104,19 @@ export interface JobData {
   worktree?: { path: string; branch: string; baseCommit: string };
   sandbox?: { provider: string; stateDir: string };
   environment?: { worktreeId: string; urls: Record<string, string>; readyAt: string };
+  /** Where the current round's work starts on the branch (its commits are `commit..HEAD`). */
+  roundStart?: { round: number; commit: string };
   /** One entry per build round; the last is the current one. */
   rounds: Round[];
+  /** The branch's change against the base, refreshed after every build. */
+  diff?: NonNullable<JobManifest['diff']>;
+  commits?: JobManifest['commits'];
   reviewRequest?: NonNullable<JobManifest['reviewRequest']>;
   approval?: { matched: string[]; approvedAt: string | null; approvedBy: string | null };
-  /** Attempts per stage of the current round (the retry policy reads it). */
+  /** Attempts started per stage in the current round (`attempt` of the events). */
   attempts: Partial<Record<StageName, number>>;
+  /** Failed attempts per stage in the current round (the retry policy reads it). */
+  failures?: Partial<Record<StageName, number>>;
   failure?: JobFailure;
   cleanup?: Cleanup;
   /** Set when ready_for_human_review: the preview's TTL end, or null for none. */
@@ -114,6 +125,8 @@ export interface JobData {
   previewStoppedAt?: string;
   /** First claim by a worker: the job-wide time budget counts from here. */
   startedAt?: string;
+  /** When `job gc` removed the job's worktree, instance and sandbox state. */
+  gcAt?: string;
 }
 
 export interface Job {

@@ -70,8 +70,3 @@ export class FactoryFailure extends Error {
 export function isFactoryFailure(value: unknown): value is FactoryFailure {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
 }
-
-/** Exhaustiveness guard for switches over tagged unions. */
-export function unreachable(value: never): never {
-  throw new Error(`unreachable: ${JSON.stringify(value)}`);
-}

@@ -5,13 +5,12 @@
  * Long calls (start, restart_service, test, validate) report progress as they go.
  */
 import type { Static, TSchema } from '@sinclair/typebox';
-import { graphEdges } from '../contract/index.js';
+import { configJson } from '../contract/index.js';
 import { loadContract, loadContractWithWarnings } from '../contract/index.js';
 import { ConfigOutput } from '../contract/index.js';
-import { diagnosticJson } from '../contract/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { SCHEMA_VERSION } from '../lib/output.js';
-import { describeInstanceEnv, restartService, startInstance, stopInstance } from '../services/index.js';
+import { describeInstanceEnv, envNote, restartService, startInstance, stopInstance } from '../services/index.js';
 import { tailLogs } from '../services/index.js';
 import { locateInstance } from '../services/index.js';
 import {
@@ -112,7 +111,7 @@ export const TOOLS: Tool[] = [
     output: EnvOutput,
     run: async (_args, { where }) => {
       const r = await describeInstanceEnv(instanceOpts(where));
-      return v({ env: r.vars, portBase: r.portBase, leased: r.leased, note: r.note });
+      return v({ env: r.vars, portBase: r.portBase, leased: r.leased, note: envNote(r) });
     },
   }),
   tool({
@@ -136,6 +135,7 @@ export const TOOLS: Tool[] = [
     run: async (args, { where, progress, signal }) => {
       let attached = false;
       let settled = 0;
+      const told = new Set<string>();
       const warnings: string[] = [];
       const st = await startInstance({
         ...instanceOpts(where),
@@ -148,19 +148,26 @@ export const TOOLS: Tool[] = [
             attached = true;
             progress(`already running (supervisor pid ${e.pid}): attached`);
           } else if (e.type === 'lease') {
+            warnings.push(...e.warnings);
+            for (const w of e.warnings) progress(`warning: ${w}`);
             progress(
               `ports ${Object.entries(e.ports)
                 .map(([n, p]) => `${n}=${p}`)
                 .join(' ')}`,
             );
-            for (const w of e.warnings) progress(`warning: ${w}`);
-            warnings.push(...e.warnings);
           } else if (e.type === 'service' && e.state !== 'pending') {
-            if (e.state === 'ready' || e.state === 'completed') settled++;
+            if (e.state === 'ready' || e.state === 'completed') {
+              settled++;
+              told.add(e.service);
+            }
             progress(`${e.service} ${e.state}${e.detail ? `: ${e.detail}` : ''}`, settled);
           }
         },
       });
+      // A service that was ready before this call followed the supervisor has no event: say so now.
+      for (const s of st.services)
+        if (!told.has(s.name) && (s.state === 'ready' || s.state === 'completed'))
+          progress(`${s.name} ${s.state}`, ++settled);
       return v({ ok: true, attached, warnings, ...st });
     },
   }),
@@ -256,14 +263,7 @@ export const TOOLS: Tool[] = [
     output: ConfigOutput,
     run: async (_args, { where }) => {
       const { contract, warnings } = await loadContractWithWarnings({ cwd: where.cwd, ...opt('file', where.file) });
-      return v({
-        ok: true,
-        file: contract.file,
-        contract,
-        startOrder: contract.startOrder,
-        graph: { edges: graphEdges(contract) },
-        diagnostics: warnings.map(diagnosticJson),
-      });
+      return v(configJson(contract, warnings));
     },
   }),
 ];

@@ -14,7 +14,7 @@
  * attempt started are squashed (`reset --soft` to the attempt's start, then one commit), so an
  * interrupted attempt that is re-run still yields exactly one commit.
  */
-import { git, gitRaw, identityArgs } from '../sandboxes/index.js';
+import { type CommitInfo, commitsIn, git, gitRaw, identityArgs } from '../sandboxes/index.js';
 
 export type LedgerPhase = 'task' | 'review';
 
@@ -55,15 +55,8 @@ export async function readLedger(worktree: string, base: string): Promise<Ledger
 }
 
 /** Commits in `base..HEAD`, oldest first (for evidence and the review prompt). */
-export async function branchCommits(worktree: string, base: string): Promise<{ sha: string; subject: string }[]> {
-  const out = await git(worktree, ['log', '--reverse', `--format=%H${FIELD}%s`, `${base}..HEAD`]);
-  return out
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [sha = '', subject = ''] = line.split(FIELD);
-      return { sha, subject };
-    });
+export function branchCommits(worktree: string, base: string): Promise<CommitInfo[]> {
+  return commitsIn(worktree, `${base}..HEAD`);
 }
 
 export interface LedgerCommitInput {

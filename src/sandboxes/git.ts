@@ -1,6 +1,6 @@
 import { FactoryFailure, ExitCode } from '../lib/failure.js';
 import { runProcess } from './run-process.js';
-import type { ExecResult, GitIdentity } from './types.js';
+import type { CommitInfo, ExecResult, GitIdentity } from './types.js';
 
 /**
  * Git as the outer process runs it: argv only, never a shell; never `git config --global`
@@ -76,6 +76,18 @@ export async function git(cwd: string, args: string[], options: GitOptions = {})
     );
   }
   return result.stdout.replace(/\n$/, '');
+}
+
+/** The commits in `range` (`base..tip`), oldest first. */
+export async function commitsIn(cwd: string, range: string, options: GitOptions = {}): Promise<CommitInfo[]> {
+  const out = await git(cwd, ['log', '--reverse', '--format=%H%x00%s', range], options);
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [sha = '', subject = ''] = line.split('\0');
+      return { sha, subject };
+    });
 }
 
 /** The identity git would use in `cwd`, or the fallback. Reads config; never writes it. */

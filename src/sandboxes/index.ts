@@ -10,11 +10,11 @@ import { podman } from './providers/podman.js';
 import type { SandboxProvider } from './types.js';
 
 export type * from './types.js';
-export { git, gitRaw, identityArgs, type GitOptions } from './git.js';
-export { createWorktree, nameFromBranch } from './worktree.js';
+export { commitsIn, git, gitRaw, identityArgs } from './git.js';
+export { createWorktree } from './worktree.js';
 export { collectCommits, dirtyFiles } from './worktree-ops.js';
 export { createSandbox, createWorktreeSandbox, type WorktreeSandbox, type CloseResult } from './sandbox.js';
-export { runProcess, type RawSpawn } from './run-process.js';
+export type { RawSpawn } from './run-process.js';
 export { syncIn, syncOut } from './isolated-sync.js';
 export { noSandbox } from './providers/none.js';
 export { bwrap, type BwrapOptions } from './providers/bwrap.js';

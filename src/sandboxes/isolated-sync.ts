@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FactoryFailure, ExitCode } from '../lib/failure.js';
-import { git, gitRaw } from './git.js';
+import { commitsIn, git, gitRaw } from './git.js';
 import type { CommitInfo, ExecResult, Sandbox, WorktreeInfo } from './types.js';
 
 /**
@@ -71,14 +71,7 @@ export async function syncOut(sandbox: Sandbox, worktree: WorktreeInfo, dir: str
         },
       );
     }
-    const out = await git(worktree.path, ['log', '--reverse', '--format=%H%x00%s', `${hostTip}..HEAD`]);
-    return out
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => {
-        const [sha = '', subject = ''] = line.split('\0');
-        return { sha, subject };
-      });
+    return await commitsIn(worktree.path, `${hostTip}..HEAD`);
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

@@ -69,16 +69,6 @@ export function signalTree(pid: number, signal: NodeJS.Signals): void {
   for (const child of descendants) signalQuietly(child, signal);
 }
 
-/** True while a process with this pid exists (zombies included: they are not reaped yet). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Alive and not a zombie (a zombie is dead; its parent just has not reaped it yet). */
 function running(pid: number): boolean {
   try {

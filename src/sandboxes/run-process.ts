@@ -29,6 +29,8 @@ export interface RawSpawn {
    * process is not the real parent of the work (a container engine: `<engine> rm -f <name>`).
    */
   onKill?: () => Promise<void> | void;
+  /** Teardown once the exec ended, however it ended (a container the engine does not remove itself). */
+  onExit?: () => Promise<void> | void;
 }
 
 /**
@@ -137,6 +139,8 @@ export function runProcess(raw: RawSpawn, options: ExecOptions = {}): SandboxPro
       };
       void teardown
         .then(() => (reason !== undefined ? confirmGone(doomed, KILL_CONFIRM_MS) : undefined))
+        .then(() => raw.onExit?.())
+        .catch(() => {})
         .then(() => resolve(result));
     };
     child.once('error', (error: NodeJS.ErrnoException) => {

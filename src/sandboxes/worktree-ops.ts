@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { git, gitRaw, identityArgs } from './git.js';
+import { commitsIn, git, gitRaw, identityArgs } from './git.js';
 import { withRepoLock } from './repo-lock.js';
 import type { CommitInfo, FinishResult, RemoveResult, Worktree, WorktreeInfo, WorktreeTimeouts } from './types.js';
 
@@ -14,18 +14,7 @@ import type { CommitInfo, FinishResult, RemoveResult, Worktree, WorktreeInfo, Wo
 const NOT_WORK = ':(exclude,top).factory';
 
 export async function collectCommits(info: WorktreeInfo, timeoutMs = 30_000): Promise<CommitInfo[]> {
-  const out = await git(
-    info.repoRoot,
-    ['log', '--reverse', '--format=%H%x00%s', `${info.baseCommit}..refs/heads/${info.branch}`],
-    { timeoutMs },
-  );
-  return out
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [sha = '', subject = ''] = line.split('\0');
-      return { sha, subject };
-    });
+  return commitsIn(info.repoRoot, `${info.baseCommit}..refs/heads/${info.branch}`, { timeoutMs });
 }
 
 /** Uncommitted paths in the worktree: modified, staged or untracked (not ignored). */

@@ -4,7 +4,8 @@
  * on some filesystems) and prints what was appended.
  */
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { instanceFiles } from './paths.js';
 
@@ -97,20 +98,8 @@ export async function followLogs(
       partial.set(s, parts.pop() ?? '');
       for (const r of parts) if (r) onLine(parseLogLine(s, r));
     }
-    await new Promise<void>((r) => {
-      const t = setTimeout(r, FOLLOW_POLL_MS);
-      signal.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(t);
-          r();
-        },
-        { once: true },
-      );
-    });
+    // timers/promises removes its abort listener when the timer fires; one added per poll by hand
+    // and never removed made `logs -f` print MaxListenersExceededWarning after a second.
+    await sleep(FOLLOW_POLL_MS, undefined, { signal }).catch(() => undefined);
   }
-}
-
-export function logPath(stateDir: string, service: string): string {
-  return join(instanceFiles(stateDir).logs, `${service}.log`);
 }

@@ -44,8 +44,12 @@ export function machineStateDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(homedir(), '.local', 'state', 'factory');
 }
 
+export function isValidWorktreeId(id: string): boolean {
+  return WORKTREE_ID_RE.test(id) && id.length <= MAX_WORKTREE_ID;
+}
+
 export function validateWorktreeId(id: string): string {
-  if (!WORKTREE_ID_RE.test(id) || id.length > MAX_WORKTREE_ID) {
+  if (!isValidWorktreeId(id)) {
     throw new FactoryFailure('invalid-worktree-id', `worktree id "${id}" is not valid`, {
       exitCode: ExitCode.invalid,
       hint: `use letters, digits, ".", "_" and "-" (at most ${MAX_WORKTREE_ID}), starting with a letter or digit`,

@@ -5,8 +5,8 @@
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import {
-  DEFAULTS,
   buildInstanceEnv,
   composeProjectName,
   resolveCommand,
@@ -34,7 +34,6 @@ import {
   type ComposeProject,
   type ComposeTool,
 } from './compose/index.js';
-import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { instanceKey } from './instance-key.js';
 import { instanceFiles } from './paths.js';
 
@@ -210,6 +209,12 @@ class DerivedComposeFiles {
   }
 }
 
+function waitedOnHealthy(contract: Contract, name: string): boolean {
+  return Object.values(contract.services).some((o) =>
+    o.dependsOn.some((d) => d.service === name && d.condition === 'healthy'),
+  );
+}
+
 export function buildPlan(input: PlanInput): InstancePlan {
   const { contract, worktreeId, stateDir } = input;
   const ports = portsFor(contract, input.portBase);
@@ -250,6 +255,16 @@ export function buildPlan(input: PlanInput): InstancePlan {
       };
       // No check in the contract: the compose file's own healthcheck, run by factory in the container.
       const hc = check ? undefined : composeHealthcheck(composeService(derived.doc, s.composeService));
+      if (!check && !hc && waitedOnHealthy(contract, name)) {
+        throw new FactoryFailure(
+          'compose-without-healthcheck',
+          `a service waits for "${name}" to be healthy, but it has no healthcheck in factory.yaml or in ${derived.doc.file}`,
+          {
+            exitCode: ExitCode.invalid,
+            hint: `add "healthcheck:" to "${name}" in factory.yaml or to service "${s.composeService}" in the compose file, or wait for it with condition "started"`,
+          },
+        );
+      }
       if (hc) {
         const [hFile, ...hArgs] = composeExecArgv(derived.tool, cp, s.composeService, hc.command) as [
           string,
@@ -261,12 +276,7 @@ export function buildPlan(input: PlanInput): InstancePlan {
           args: hArgs,
           cwd,
           env,
-          intervalMs: DEFAULTS.check.intervalMs,
-          maxIntervalMs: DEFAULTS.check.maxIntervalMs,
-          timeoutMs: hc.timeoutMs ?? DEFAULTS.check.timeoutMs,
-          startPeriodMs: DEFAULTS.check.startPeriodMs,
-          retries: DEFAULTS.check.retries,
-          startupTimeoutMs: DEFAULTS.check.startupTimeoutMs,
+          ...hc.timing,
         };
       }
     } else {

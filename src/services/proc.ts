@@ -49,10 +49,6 @@ export function processAlive(p: ProcessIdentity | undefined): boolean {
   return startTimeOf(p.pid) === p.startTime;
 }
 
-export function processGroupOf(pid: number): number | undefined {
-  return readStat(pid)?.pgid;
-}
-
 function allPids(): number[] {
   const out: number[] = [];
   for (const name of readdirSync('/proc')) {

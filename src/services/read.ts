@@ -7,11 +7,22 @@
 export {
   locateInstance,
   instanceDir,
+  instanceFiles,
   machineStateDir,
+  isValidWorktreeId,
+  MAX_WORKTREE_ID,
   worktreeIdFor,
-  type InstanceLocation,
   type LocateOptions,
 } from './paths.js';
 export { readInstanceStatus, readStateFile, statusFromState, type InstanceStatus } from './status-read.js';
-export { followLogs, tailLogs, type LogLine } from './logs.js';
+export { followLogs, logServices, tailLogs, type LogLine } from './logs.js';
+export {
+  DEFAULT_ROUTER_PORT,
+  readRouter,
+  registerRouter,
+  projectOf,
+  stableHost,
+  stableUrl,
+  type RouterState,
+} from './router-state.js';
 export type { ServiceStatus, ServiceState, Health, CheckResult, InstancePhase } from './state.js';

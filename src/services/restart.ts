@@ -11,6 +11,10 @@ import { connect, lines, request, type StreamItem } from './socket.js';
 import type { ServiceStatus } from './state.js';
 import { readStateFile, statusFromState, type InstanceStatus } from './status-read.js';
 
+/** States that end a restart. */
+const SETTLED = new Set(['ready', 'completed', 'failed', 'blocked', 'stopped']);
+/** How long the service's last event may trail the supervisor's reply. */
+const LAST_EVENT_WAIT_MS = 2_000;
 /** Longest a restart may take (the service's own startup timeout bounds it first). */
 const RESTART_WAIT_MS = 10 * 60_000;
 
@@ -45,27 +49,48 @@ export async function restartService(opts: RestartOptions): Promise<RestartResul
   }
   const socket = before.supervisor.socket;
   // Events come on a second connection (subscribe), closed once the restart has answered.
+  // The restart is asked for only once the subscription's snapshot arrived, so no event is missed.
+  // The supervisor writes the service's last event before its reply, but on the other connection:
+  // after the reply, wait (briefly) for that event too, so the caller sees the whole restart.
   const events = opts.onEvent ? await connect(socket).catch(() => undefined) : undefined;
+  let settledEvent: () => void = () => undefined;
+  const lastEvent = new Promise<void>((r) => (settledEvent = r));
   if (events && opts.onEvent) {
     const onEvent = opts.onEvent;
     events.on('error', () => undefined);
-    lines(events, (v) => {
-      const item = v as StreamItem;
-      if (item.type !== 'snapshot' && 'service' in item && item.service === opts.service) onEvent(item);
+    events.once('close', () => settledEvent());
+    let restarting = false;
+    await new Promise<void>((subscribed) => {
+      events.once('close', () => subscribed());
+      lines(events, (v) => {
+        const item = v as StreamItem;
+        if (item.type === 'snapshot') subscribed();
+        else if ('service' in item && item.service === opts.service) {
+          onEvent(item);
+          if (item.type !== 'service') return;
+          if (item.state === 'starting') restarting = true;
+          else if (restarting && SETTLED.has(item.state)) settledEvent();
+        }
+      });
+      events.write(`${JSON.stringify({ cmd: 'subscribe', lines: true })}\n`);
     });
-    events.write(`${JSON.stringify({ cmd: 'subscribe', lines: true })}\n`);
   }
   let reply: Awaited<ReturnType<typeof request>>;
   try {
     reply = await request(socket, { cmd: 'restart', service: opts.service }, RESTART_WAIT_MS);
   } catch (e) {
+    events?.destroy();
     throw new FactoryFailure('supervisor-unreachable', `the supervisor did not answer: ${(e as Error).message}`, {
       exitCode: ExitCode.unavailable,
       hint: `see its log: factory logs supervisor --worktree-id ${loc.worktreeId}`,
     });
-  } finally {
-    events?.destroy();
   }
+  if (events && reply.ok) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([lastEvent, new Promise<void>((r) => (timer = setTimeout(r, LAST_EVENT_WAIT_MS)))]);
+    clearTimeout(timer);
+  }
+  events?.destroy();
   if (!reply.ok) {
     throw new FactoryFailure('restart-refused', `the supervisor refused to restart "${opts.service}": ${reply.error}`, {
       exitCode: ExitCode.unavailable,

@@ -11,11 +11,12 @@
  * port; it is removed when the router stops and ignored when its process is gone (a reader in
  * another pid namespace — an agent's sandbox — judges by `router.heartbeat` instead).
  */
+import { rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { readJson } from './atomic.js';
-import { heartbeatFresh } from './heartbeat.js';
+import { readJson, writeJsonAtomic } from './atomic.js';
+import { heartbeatFresh, startHeartbeat } from './heartbeat.js';
 import { machineStateDir } from './paths.js';
-import { currentPidNamespace, processAlive } from './proc.js';
+import { currentPidNamespace, identityOf, processAlive } from './proc.js';
 import type { InstanceStateFile } from './state.js';
 
 export const DEFAULT_ROUTER_PORT = 8088;
@@ -43,6 +44,38 @@ export function readRouter(env: NodeJS.ProcessEnv = process.env): RouterState | 
   const foreign = st.pidNamespace !== undefined && st.pidNamespace !== currentPidNamespace();
   const alive = foreign ? heartbeatFresh(files.heartbeat) : processAlive(st);
   return alive ? st : undefined;
+}
+
+/**
+ * Publish this process as the machine's router on `port` (router.json + heartbeat); the returned
+ * function withdraws it. The caller checked `readRouter` first.
+ */
+export function registerRouter(
+  port: number,
+  env: NodeJS.ProcessEnv = process.env,
+): { state: RouterState; unregister: () => void } {
+  const files = routerFiles(env);
+  const self = identityOf(process.pid) ?? { pid: process.pid, startTime: -1 };
+  const ns = currentPidNamespace();
+  const state: RouterState = {
+    ...self,
+    port,
+    host: '127.0.0.1',
+    ...(ns ? { pidNamespace: ns } : {}),
+    startedAt: new Date().toISOString(),
+  };
+  writeJsonAtomic(files.state, state);
+  const stopHeartbeat = startHeartbeat(files.heartbeat);
+  return {
+    state,
+    unregister: () => {
+      stopHeartbeat();
+      // Only our own file: a router started after a crash of ours may have replaced it.
+      const now = readJson<RouterState>(files.state);
+      if (now?.pid === state.pid && now.startTime === state.startTime) rmSync(files.state, { force: true });
+      rmSync(files.heartbeat, { force: true });
+    },
+  };
 }
 
 /** One hostname label from a name: lowercase, [a-z0-9-], no leading/trailing `-`, at most 63. */

@@ -185,7 +185,7 @@ export const CleanOutput = Type.Object(
     ...V,
     ok: Type.Boolean(),
     ...stopFields,
-    removed: Type.Boolean(),
+    removed: Type.Boolean({ description: 'An instance folder was there and was removed (false on a second clean).' }),
     lease: Nullable(Type.Object({ base: Type.Integer(), size: Type.Integer() }, closed)),
     compose: Type.Array(Type.Object({ argv: Type.Array(Type.String()), exitCode: Nullable(Type.Integer()) }, closed)),
   },
@@ -288,6 +288,16 @@ export const LogsOutput = Type.Object(
   { ...closed, description: 'Output of `factory logs --json` (without -f; with -f, one LogLine object per line).' },
 );
 
+export const RouterOutput = Type.Object(
+  {
+    ...V,
+    port: Type.Integer(),
+    pid: Type.Integer(),
+    url: Type.String({ description: 'The listing page: http://localhost:<port>/' }),
+  },
+  { ...closed, description: 'What `factory router --json` prints once it listens (one line; it runs until a signal).' },
+);
+
 /** Registry entries (see src/schemas.ts). */
 export const runtimeSchemas = {
   start: StartOutput,
@@ -295,6 +305,7 @@ export const runtimeSchemas = {
   urls: UrlsOutput,
   stop: StopOutput,
   restart: RestartOutput,
+  router: RouterOutput,
   clean: CleanOutput,
   ps: PsOutput,
   env: EnvOutput,

@@ -11,6 +11,16 @@ import type { ServicePlan } from './plan.js';
 import { describeTaken, takenPorts } from './port-thief.js';
 import type { Health, ServiceState, ServiceStatus } from './state.js';
 
+/** How long a compose service's published ports may take to accept on the host after `up -d` (and its check). */
+export const COMPOSE_PORT_WAIT = {
+  intervalMs: 20,
+  maxIntervalMs: 500,
+  timeoutMs: 2_000,
+  startPeriodMs: 0,
+  retries: 1,
+  startupTimeoutMs: 60_000,
+};
+
 /** Restart delays double from the policy's backoff, capped here. */
 export const MAX_RESTART_BACKOFF_MS = 30_000;
 
@@ -259,6 +269,22 @@ export class ServiceRunner {
       if (outcome === 'aborted') return 'up';
       if (outcome === 'timeout') {
         this.fail(`check ${this.status.check} did not pass within ${check.startupTimeoutMs} ms`);
+        return 'timeout';
+      }
+    }
+    // What dependents use is the leased port on the host: the engine's port forwarding must answer
+    // too, not only the container's own check.
+    for (const port of Object.values(this.plan.ports)) {
+      const r = new Readiness(
+        { kind: 'tcp', port, hosts: ['127.0.0.1'], ...COMPOSE_PORT_WAIT },
+        { onResult: () => {}, subscribeLines: (fn) => this.ctx.log.subscribe(fn), signal: this.abort.signal },
+      );
+      const outcome = await r.outcome;
+      if (outcome === 'aborted') return 'up';
+      if (outcome === 'timeout') {
+        this.fail(
+          `its container runs, but 127.0.0.1:${port} (published for it) did not accept connections within ${COMPOSE_PORT_WAIT.startupTimeoutMs} ms`,
+        );
         return 'timeout';
       }
     }

@@ -120,28 +120,3 @@ export async function request(path: string, req: Request, timeoutMs = 60_000): P
     send(sock, req);
   });
 }
-
-/** Follow the supervisor's events; `onItem` returns true to stop following. Resolves when done or the socket closes. */
-export async function follow(
-  path: string,
-  onItem: (item: StreamItem) => boolean | undefined,
-  withLines = false,
-): Promise<'done' | 'closed'> {
-  const sock = await connect(path);
-  return new Promise((resolve) => {
-    let finished = false;
-    lines(sock, (v) => {
-      if (finished) return;
-      if (onItem(v as StreamItem) === true) {
-        finished = true;
-        sock.destroy();
-        resolve('done');
-      }
-    });
-    sock.once('close', () => {
-      if (!finished) resolve('closed');
-    });
-    sock.on('error', () => undefined);
-    send(sock, { cmd: 'subscribe', lines: withLines });
-  });
-}

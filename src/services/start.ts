@@ -19,7 +19,7 @@ import { writeJsonAtomic } from './atomic.js';
 import type { SupervisorEvent } from './events.js';
 import { Follower } from './follower.js';
 import { resolveInstance, type InstanceOptions, type ResolvedInstance } from './instance.js';
-import { acquireLease, type LeaseResult } from './leases.js';
+import { acquireLease, readLeases, releaseLease, type LeaseResult } from './leases.js';
 import { withLock } from './lock.js';
 import { MARKER_INSTANCE, MARKER_REGISTRY, MARKER_SERVICE } from './markers.js';
 import { socketPathFor } from './instance-key.js';
@@ -86,14 +86,44 @@ export function interrupted(): FactoryFailure {
   });
 }
 
-function checkOnly(inst: ResolvedInstance, only: string[] | undefined): void {
-  for (const name of only ?? []) {
+/** The highest port number there is. */
+const MAX_PORT = 65_535;
+
+/**
+ * Refuse options that cannot work before anything is created (no instance folder, no lease): an
+ * unknown service, a port block that would end past 65535 for this contract's block size, a
+ * startup limit that is not a positive number. Shared with --foreground; library callers get it too.
+ */
+export function checkStartOptions(inst: ResolvedInstance, opts: StartOptions): void {
+  for (const name of opts.only ?? []) {
     if (!inst.contract.services[name]) {
       throw new FactoryFailure('unknown-service', `no service "${name}" in ${inst.contract.file}`, {
         exitCode: ExitCode.invalid,
         hint: `services: ${Object.keys(inst.contract.services).join(', ')}`,
       });
     }
+  }
+  const size = inst.contract.isolation.portBlockSize;
+  const base = opts.portRange;
+  if (base !== undefined && (!Number.isInteger(base) || base < 1 || base + size - 1 > MAX_PORT)) {
+    const last = MAX_PORT - size + 1;
+    throw new FactoryFailure(
+      'invalid-port-range',
+      Number.isInteger(base) && base >= 1
+        ? `--port-range ${base} does not leave room for this contract's block of ${size} ports: it would end at ${base + size - 1}, past ${MAX_PORT}`
+        : `--port-range must be a whole port number from 1 to ${last}, got ${base}`,
+      { exitCode: ExitCode.invalid, hint: `use a base from 1 to ${last} (isolation.port_range_size is ${size})` },
+    );
+  }
+  const t = opts.timeoutMs;
+  if (t !== undefined && (!Number.isFinite(t) || t <= 0 || t > 2 ** 31 - 1)) {
+    throw new FactoryFailure(
+      'invalid-timeout',
+      `the startup limit must be a positive number of milliseconds, got ${t}`,
+      {
+        exitCode: ExitCode.invalid,
+      },
+    );
   }
 }
 
@@ -102,7 +132,7 @@ function checkOnly(inst: ResolvedInstance, only: string[] | undefined): void {
  * service and no supervisor runs already (attaching needs no tool). Its failure is final (exit 3).
  */
 export async function preflightInstance(inst: ResolvedInstance, opts: StartOptions): Promise<ComposeTool | null> {
-  checkOnly(inst, opts.only);
+  checkStartOptions(inst, opts);
   const prev = readStateFile(inst.stateDir);
   if (prev && processAlive(prev.supervisor)) return null;
   const compose = selectServices(inst.contract, opts.only).filter((n) => inst.contract.services[n]?.kind === 'compose');
@@ -117,9 +147,10 @@ export async function prepareInstance(
   compose: ComposeTool | null,
 ): Promise<InstancePlan> {
   const env = opts.env ?? process.env;
-  checkOnly(inst, opts.only);
+  checkStartOptions(inst, opts);
   const prev = readStateFile(inst.stateDir);
   if (prev) await reapInstance(prev);
+  const hadLease = readLeases(env).some((l) => l.root === inst.root && l.worktreeId === inst.worktreeId);
   const leased = await acquireLease({
     root: inst.root,
     worktreeId: inst.worktreeId,
@@ -131,16 +162,24 @@ export async function prepareInstance(
     ...(opts.movePorts ? { moveAllowed: true } : {}),
     env,
   });
-  const plan = buildPlan({
-    contract: inst.contract,
-    worktreeId: inst.worktreeId,
-    stateDir: inst.stateDir,
-    socket: socketPathFor(inst.stateDir, env),
-    portBase: leased.lease.base,
-    processEnv: cleanEnv(env),
-    ...(opts.only ? { only: opts.only } : {}),
-    compose,
-  });
+  let plan: InstancePlan;
+  try {
+    plan = buildPlan({
+      contract: inst.contract,
+      worktreeId: inst.worktreeId,
+      stateDir: inst.stateDir,
+      socket: socketPathFor(inst.stateDir, env),
+      portBase: leased.lease.base,
+      processEnv: cleanEnv(env),
+      ...(opts.only ? { only: opts.only } : {}),
+      compose,
+    });
+  } catch (error) {
+    // A plan that cannot be built (a compose file that does not fit the contract) starts nothing: a
+    // lease taken just now would be a leak.
+    if (!hadLease) await releaseLease({ root: inst.root, worktreeId: inst.worktreeId }, env);
+    throw error;
+  }
   opts.onEvent?.({
     type: 'lease',
     base: leased.lease.base,

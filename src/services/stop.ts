@@ -7,7 +7,7 @@
  * clean: stop, then `docker compose down -v --remove-orphans` for compose projects, remove the
  * instance dir and release the port lease.
  */
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { writeJsonAtomic } from './atomic.js';
 import { releaseLease, type Lease } from './leases.js';
@@ -93,7 +93,9 @@ export async function cleanInstance(opts: LocateOptions = {}): Promise<CleanResu
   const compose: CleanResult['compose'] = [];
   for (const argv of state?.composeDown ?? [])
     compose.push({ argv, exitCode: await runQuiet(argv, process.env as Record<string, string>) });
+  // Whether there was an instance folder to remove: a second clean removes nothing and says so.
+  const removed = existsSync(loc.stateDir);
   rmSync(loc.stateDir, { recursive: true, force: true });
   const lease = await releaseLease({ root: loc.root, worktreeId: loc.worktreeId }, opts.env ?? process.env);
-  return { ...stopped, removed: true, lease: lease ? { base: lease.base, size: lease.size } : null, compose };
+  return { ...stopped, removed, lease: lease ? { base: lease.base, size: lease.size } : null, compose };
 }

@@ -11,6 +11,6 @@ export {
   type SetupEvent,
 } from './run.js';
 export { resolveInstanceRef, type InstanceRef } from './instance.js';
-export { setupEnv } from './env.js';
+export { setupEnv, type SetupInstance } from './env.js';
 export { runCommand, type CommandRun } from './run-command.js';
 export { SetupOutputSchema } from './schema.js';

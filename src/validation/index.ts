@@ -7,4 +7,5 @@ export { validateInstance, type ValidateInstanceOptions } from './validate-insta
 export type { ValidationReport, ScenarioResult, StepResult, StepFailure, ValidationEvent } from './types.js';
 export { ValidationReportSchema } from './schema.js';
 export { progressLine, summaryLines } from './render.js';
+export { findChromium, findFfmpegTool } from './tools.js';
 export { summarizeReport, ValidationSummarySchema, type ValidationSummary } from './summary.js';

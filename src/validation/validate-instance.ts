@@ -4,7 +4,7 @@
  * instance, check it can be validated, then run. Failures before the browser starts are
  * FactoryFailures (exit 2 for bad input, 3 when the instance or a tool is not there).
  */
-import { resolveTemplate, loadContract } from '../contract/index.js';
+import { DEFAULTS, loadContract, resolveTemplate, type Scenario, type ValidationSpec } from '../contract/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { readInstance } from './instance.js';
 import { checkAnswers, checkNeeds, notRunning } from './preflight.js';
@@ -23,6 +23,13 @@ export interface ValidateInstanceOptions {
   feature?: string;
   /** Also write .mp4 videos, whatever the contract says. */
   mp4?: boolean;
+  /**
+   * Scenarios to run after the contract's selected ones (a job's feature scenario, built from the
+   * planner's steps). With these, a contract without scenarios is fine.
+   */
+  extraScenarios?: Scenario[];
+  /** Parent of the run directory; default `<root>/.factory/artifacts`. */
+  artifactsDir?: string;
   env?: NodeJS.ProcessEnv;
   onEvent?: (event: ValidationEvent) => void;
 }
@@ -35,16 +42,26 @@ export async function validateInstance(opts: ValidateInstanceOptions = {}): Prom
     env,
   });
   const spec = contract.validation;
-  if (!spec || spec.scenarios.length === 0) {
+  const extra = opts.extraScenarios ?? [];
+  if ((!spec || spec.scenarios.length === 0) && extra.length === 0) {
     throw new FactoryFailure('no-scenarios', `${contract.file} declares no validation scenarios`, {
       exitCode: ExitCode.invalid,
       hint: 'add validation.scenarios (docs/validation.md)',
     });
   }
-  const scenarios = selectScenarios(spec.scenarios, {
-    names: opts.scenarios ?? [],
-    ...(opts.feature !== undefined ? { feature: opts.feature } : {}),
-  });
+  const selected =
+    spec && spec.scenarios.length > 0
+      ? selectScenarios(spec.scenarios, {
+          names: opts.scenarios ?? [],
+          ...(opts.feature !== undefined ? { feature: opts.feature } : {}),
+        })
+      : [];
+  const scenarios = [...selected, ...extra];
+  const browser: Omit<ValidationSpec, 'scenarios'> = spec ?? {
+    recordVideo: true,
+    mp4: false,
+    viewport: { ...DEFAULTS.viewport },
+  };
 
   const instance = await readInstance(contract, { worktreeId: opts.worktreeId, env });
   if (!instance.running) throw notRunning(instance.worktreeId, opts.file, instance.phase);
@@ -56,7 +73,13 @@ export async function validateInstance(opts: ValidateInstanceOptions = {}): Prom
     root: contract.root,
     worktreeId: instance.worktreeId,
     scenarios,
-    browser: { ...spec, mp4: spec.mp4 || opts.mp4 === true },
+    browser: {
+      recordVideo: browser.recordVideo,
+      viewport: browser.viewport,
+      ...(browser.startUrl !== undefined ? { startUrl: browser.startUrl } : {}),
+      mp4: browser.mp4 || opts.mp4 === true,
+    },
+    ...(opts.artifactsDir !== undefined ? { artifactsDir: opts.artifactsDir } : {}),
     urls: instance.urls,
     env: instance.env,
     processEnv: env,

@@ -6,6 +6,7 @@
  * up with the video's clock.
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import { execa } from 'execa';
 
@@ -36,6 +37,7 @@ export class VideoEncoder {
   private readonly startedAt: number;
   private lastFrame: Buffer | undefined;
   private written = 0;
+  private drain: Promise<void> | undefined;
   private state: 'recording' | 'finishing' | 'done' | 'aborted' = 'recording';
   /** Holds the last picture while the page is still, so a long wait is encoded as it happens. */
   private readonly holdTimer: NodeJS.Timeout;
@@ -104,7 +106,30 @@ export class VideoEncoder {
     const fill = this.lastFrame ?? frame;
     const ok = this.padTo(this.indexAt(timestampMs), fill);
     this.lastFrame = frame;
-    return ok ? undefined : new Promise((resolve) => this.child.stdin.once('drain', () => resolve()));
+    return ok ? undefined : this.drained();
+  }
+
+  /**
+   * One promise for the next 'drain', however many frames wait for it: the screencast does not wait
+   * for our promise when another client (the trace's screenshots) acks the frame, so under load
+   * frames keep coming while ffmpeg is behind, and one listener per frame made validate print
+   * MaxListenersExceededWarning. Settles when ffmpeg exits too, so nothing waits for a drain that
+   * cannot come.
+   */
+  private drained(): Promise<void> {
+    if (!this.drain) {
+      const stop = new AbortController();
+      this.drain = Promise.race([once(this.child.stdin, 'drain', { signal: stop.signal }), this.exited])
+        .then(
+          () => undefined,
+          () => undefined,
+        )
+        .finally(() => {
+          stop.abort();
+          this.drain = undefined;
+        });
+    }
+    return this.drain;
   }
 
   private padTo(index: number, frame: Buffer): boolean {

@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createAgentProvider } from '../../src/agent-loop/providers/index.js';
 import { run } from '../../src/agent-loop/run.js';
 import { noSandbox } from '../../src/sandboxes/index.js';
-import { failure, FAKE_AGENT, makeRepo, scripted, type TestRepo } from './helpers.js';
+import { FAKE_AGENT, makeRepo, scripted, type TestRepo } from './helpers.js';
+import { failure } from '../helpers/failure.js';
 
 const repos: TestRepo[] = [];
 afterEach(() => {

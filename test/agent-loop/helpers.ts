@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isFactoryFailure, type FactoryFailure } from '../../src/lib/failure.js';
 import type { Mount } from '../../src/sandboxes/types.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 
@@ -83,15 +82,4 @@ export function killAll(pids: number[]): void {
       // gone
     }
   }
-}
-
-/** The FactoryFailure a promise rejects with; any other outcome fails the test. */
-export async function failure(p: Promise<unknown>): Promise<FactoryFailure> {
-  try {
-    await p;
-  } catch (e) {
-    if (isFactoryFailure(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
 }

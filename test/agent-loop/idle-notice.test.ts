@@ -11,7 +11,8 @@ import { createAgentProvider } from '../../src/agent-loop/providers/index.js';
 import { run } from '../../src/agent-loop/run.js';
 import { noSandbox } from '../../src/sandboxes/index.js';
 import { runFactory } from '../helpers/cli.js';
-import { failure, makeRepo, scripted, type TestRepo } from './helpers.js';
+import { makeRepo, scripted, type TestRepo } from './helpers.js';
+import { failure } from '../helpers/failure.js';
 
 let repo: TestRepo | undefined;
 afterEach(() => {

@@ -6,7 +6,8 @@ import { Output } from '../../src/agent-loop/output.js';
 import { createAgentProvider } from '../../src/agent-loop/providers/index.js';
 import { run } from '../../src/agent-loop/run.js';
 import { bwrap, noSandbox } from '../../src/sandboxes/index.js';
-import { git, killAll, makeRepo, processesWith, scripted, type TestRepo, failure } from './helpers.js';
+import { git, killAll, makeRepo, processesWith, scripted, type TestRepo } from './helpers.js';
+import { failure } from '../helpers/failure.js';
 
 let repo: TestRepo | undefined;
 let marker = '';

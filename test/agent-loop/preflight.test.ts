@@ -2,11 +2,12 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { claudeCode, createAgentProvider } from '../../src/agent-loop/providers/index.js';
-import { findExecutable } from '../../src/agent-loop/providers/shared.js';
+import { findExecutable } from '../../src/agent-loop/providers/preflight.js';
 import { run } from '../../src/agent-loop/run.js';
 import { isFactoryFailure } from '../../src/lib/failure.js';
 import { bwrap, noSandbox } from '../../src/sandboxes/index.js';
-import { makeRepo, scripted, type TestRepo, failure } from './helpers.js';
+import { makeRepo, scripted, type TestRepo } from './helpers.js';
+import { failure } from '../helpers/failure.js';
 
 let repo: TestRepo | undefined;
 afterEach(() => {

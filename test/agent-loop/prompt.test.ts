@@ -7,7 +7,8 @@ import { argumentValues, checkArguments, parseTemplate } from '../../src/agent-l
 import { run } from '../../src/agent-loop/run.js';
 import { isFactoryFailure } from '../../src/lib/failure.js';
 import { bwrap, noSandbox } from '../../src/sandboxes/index.js';
-import { makeRepo, scripted, type TestRepo, failure } from './helpers.js';
+import { makeRepo, scripted, type TestRepo } from './helpers.js';
+import { failure } from '../helpers/failure.js';
 
 let repo: TestRepo | undefined;
 const onCleanup: Array<() => void> = [];

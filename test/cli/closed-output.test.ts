@@ -68,6 +68,11 @@ const cases: Record<CommandName, string[]> = {
   restart: ['restart', 'nope', '--worktree-id', 'up', '--json'],
   // stdio is the MCP transport: its answer to a request (inputs below) meets the closed stdout.
   mcp: ['mcp'],
+  job: ['job', 'list'],
+  worker: ['worker', '--concurrency', '0', '--json'],
+  // A --json error: a listening router would publish router.json in the state dir other files share.
+  router: ['router', '--port', 'x', '--json'],
+  doctor: ['doctor', '--json'],
 };
 
 function expectQuiet(r: RunResult): void {

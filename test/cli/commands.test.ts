@@ -25,6 +25,10 @@ const options: Record<CommandName, string[]> = {
   validate: ['--scenario', '--feature', '--json'],
   agent: ['run'],
   mcp: ['--worktree-id'],
+  job: ['new', 'run', 'list', 'show', 'logs', 'cancel', 'retry', 'approve', 'close', 'gc'],
+  worker: ['--concurrency', '--max-per-repo', '--lease', '--json'],
+  router: ['--port', '--json'],
+  doctor: ['--agent', '--sandbox', '--json'],
 };
 
 describe('factory <command> --help', () => {
@@ -38,6 +42,22 @@ describe('factory <command> --help', () => {
       for (const option of expected) expect(r.stdout).toContain(option);
     });
   }
+
+  it('logs --help shows -f once: --follow, as in tail -f and docker compose logs -f', async () => {
+    const r = await runFactory(['logs', '--help']);
+    expect(r.stdout.match(/-f,/g)).toEqual(['-f,']);
+    expect(r.stdout).toMatch(/-f, --follow/);
+    expect(r.stdout).toMatch(/ {2}--file=<file>/);
+  });
+
+  it('logs -f <a path> says that -f is --follow there and how to pick the contract', async () => {
+    const r = await runFactory(['logs', '-f', 'factory.yaml']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'error logs takes a service name, got the path "factory.yaml"\n' +
+        '  hint: -f means --follow on logs (as in tail -f); pick the contract with --file factory.yaml\n',
+    );
+  });
 
   it('factory --help lists every command', async () => {
     const r = await runFactory(['--help']);

@@ -91,7 +91,7 @@ wrong-types.yaml:7:15 error wrong-type: services.api.one_shot must be true or fa
   'service-dotdot.yaml': `service-dotdot.yaml:3:3 error invalid-name: invalid service name "../x": use lowercase letters, digits, "_" and "-", starting with a letter or digit
   3 |   ../x:
     |   ^^^^
-  hint: e.g. "x"
+  hint: rename it, e.g. "x"
 ✗ service-dotdot.yaml: 1 problem
 `,
   'typo-top-level.yaml': `typo-top-level.yaml:2:1 error unknown-key: unknown key "servises"
@@ -175,6 +175,9 @@ describe('factory check rejects bad input with a located message', () => {
 
   it('-f without a path is a usage error', async () => {
     const r = await runFactory(['check', '-f'], { cwd: BAD });
-    expect([r.code, r.stderr]).toEqual([2, 'error the contract file (-f, --file) needs a path\n']);
+    expect([r.code, r.stderr]).toEqual([
+      2,
+      'error -f needs a value\n  hint: for example -f factory.yaml, or leave -f out\n',
+    ]);
   });
 });

@@ -248,7 +248,7 @@ describe('written forms → Contract', () => {
         'name: x\nvalidation:\n  browser: { start_url: "http://x" }\n  scenarios:\n    - name: s\n      steps:\n        - { goto: /a, click: b }\n',
       ),
     ).toEqual([
-      '7:11 error scenario-step: a step has one action, not goto and click [actions: goto, click, fill, press, wait_for, expect, screenshot]',
+      '7:11 error scenario-step: a step has one action (goto, click, fill, press, wait_for, expect or screenshot), not goto and click [keep only one: "goto" or "click"]',
     ]);
   });
 

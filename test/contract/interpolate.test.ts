@@ -7,21 +7,12 @@ import {
   serviceEnv,
   type InstanceContext,
 } from '../../src/contract/interpolate.js';
-import { isFactoryFailure } from '../../src/lib/failure.js';
 import { contractOf } from './helpers.js';
+import { failureOf } from '../helpers/failure.js';
 import { tempDir } from '../helpers/temp.js';
 
 function ctx(ports: Record<string, number>, processEnv: NodeJS.ProcessEnv = {}): InstanceContext {
   return { worktreeId: 'Job_42', stateDir: '/w/.factory/instances/Job_42', ports, processEnv };
-}
-
-function failureCode(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return isFactoryFailure(e) ? e.code : `not a FactoryFailure: ${String(e)}`;
-  }
-  return undefined;
 }
 
 describe('resolveTemplate', () => {
@@ -32,7 +23,7 @@ describe('resolveTemplate', () => {
     expect(resolveTemplate('$${API_PORT}', { API_PORT: '1' })).toBe('${API_PORT}');
   });
   it('an unknown name is an unresolved-variable failure', () => {
-    expect(failureCode(() => resolveTemplate('${NOPE}', {}))).toBe('unresolved-variable');
+    expect(failureOf(() => resolveTemplate('${NOPE}', {})).code).toBe('unresolved-variable');
   });
 });
 
@@ -85,7 +76,7 @@ describe('buildInstanceEnv', () => {
   it('a missing required env_file fails at instance start; an optional one is skipped', () => {
     using t = tempDir();
     const required = contractOf('name: x\nenv_file: .env.dev\n', { root: t.dir });
-    expect(failureCode(() => buildInstanceEnv(required, ctx({})))).toBe('missing-env-file');
+    expect(failureOf(() => buildInstanceEnv(required, ctx({}))).code).toBe('missing-env-file');
     const optional = contractOf('name: x\nenv_file: { path: .env.dev, required: false }\n', { root: t.dir });
     expect(buildInstanceEnv(optional, ctx({})).WORKTREE_ID).toBe('Job_42');
   });

@@ -75,9 +75,7 @@ describe('ports declared by their references', () => {
       problems(
         'name: x\nports: [web]\nservices:\n  web: { command: w, url: "http://localhost:${WEB_PORT}" }\n  api: { command: "a ${API_PORT}" }\n',
       ),
-    ).toEqual([
-      '5:22 error undefined-variable: ${API_PORT} is not defined [define it in env or an env_file, or declare the port; for a variable the command sets itself, write $NAME or \\${NAME}]',
-    ]);
+    ).toEqual(['5:22 error undefined-variable: ${API_PORT} is not defined [declare the port: ports: [web, api]]']);
     expect(contractOf('name: x\nports: []\nservices:\n  a: { command: "echo $${A_PORT}" }\n').ports).toEqual([]);
   });
 

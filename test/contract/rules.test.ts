@@ -56,8 +56,8 @@ describe('rules', () => {
 
   it('invalid service and port names', () => {
     expect(problems(svc('ports: [Api]\nservices:\n  My Service:\n    command: x\n'))).toEqual([
-      '2:9 error invalid-name: invalid port name "Api": use lowercase letters, digits, "_" and "-", starting with a letter or digit [e.g. "api"]',
-      '4:3 error invalid-name: invalid service name "My Service": use lowercase letters, digits, "_" and "-", starting with a letter or digit [e.g. "my-service"]',
+      '2:9 error invalid-name: invalid port name "Api": use lowercase letters, digits, "_" and "-", starting with a letter or digit [rename it, e.g. "api"]',
+      '4:3 error invalid-name: invalid service name "My Service": use lowercase letters, digits, "_" and "-", starting with a letter or digit [rename it, e.g. "my-service"]',
     ]);
   });
 
@@ -76,6 +76,12 @@ describe('rules', () => {
     ).toEqual([
       '7:23 error condition-without-healthcheck: service "api" waits for "db" to be healthy, but "db" has no healthcheck [add a healthcheck to "db", or use condition "started"]',
     ]);
+  });
+
+  it('depends_on healthy on a compose service without a contract check is left to its compose healthcheck', () => {
+    expect(
+      problems(svc('services:\n  db:\n    type: compose\n  api:\n    command: y\n    depends_on: { db: healthy }\n')),
+    ).toEqual([]);
   });
 
   it('depends_on completed makes its target a one-shot (compose: service_completed_successfully)', () => {
@@ -125,7 +131,7 @@ describe('rules', () => {
 
   it('a service with neither command nor compose type', () => {
     expect(problems(svc('services:\n  api:\n    cwd: web\n'))).toEqual([
-      '4:5 error missing-command: service "api" has no command [add "command: <shell line>", or "type: compose" for a docker compose service]',
+      '3:3 error missing-command: service "api" has no command [add "command: <shell line>", or "type: compose" for a docker compose service]',
     ]);
   });
 
@@ -135,7 +141,21 @@ describe('rules', () => {
         svc('ports: [a]\nservices:\n  api:\n    command: x\n    port: a\n    healthcheck: { tcp: a, log: ready }\n'),
       ),
     ).toEqual([
-      '7:18 error healthcheck-kind: a health check has one kind, not tcp and log [e.g. "healthcheck: { http: http://localhost:${API_PORT}/health }"]',
+      '7:18 error healthcheck-kind: a health check has one kind (http, tcp, command or log), not tcp and log [keep only one: "tcp" or "log"]',
+    ]);
+  });
+
+  it('keys taking a number or a string say what is wrong with the value, not which type came first', () => {
+    expect(
+      problems(
+        svc(
+          'services:\n  a:\n    command: a\n    stop_grace_period: 5 seconds\n    healthcheck: { log: x, timeout: true }\n  b: { command: b, healthcheck: { http: "http://x", status: "2xx" } }\n',
+        ),
+      ),
+    ).toEqual([
+      '5:24 error invalid-value: services.a.stop_grace_period has an invalid value "5 seconds" [write a duration like "150ms", "5s", "2m", or a number of seconds]',
+      '6:37 error wrong-type: services.a.healthcheck.timeout must be a number or a string, not a boolean [write a duration like "150ms", "5s", "2m", or a number of seconds]',
+      '7:61 error invalid-value: services.b.healthcheck.status has an invalid value "2xx" [write a status like 200 or a range like "200-399"]',
     ]);
   });
 

@@ -49,7 +49,9 @@ const GOOD: Record<string, string> = {
   'src/agent-loop/index.ts': "import { sandbox } from '../sandboxes/index.js';\nexport const run = sandbox;\n",
   'src/jobs/index.ts': "import { run } from '../agent-loop/index.js';\nexport const job = run;\n",
   'src/server/index.ts': "import { job } from '../jobs/index.js';\nexport const serve = job;\n",
-  'src/mcp/index.ts': "import { job } from '../jobs/index.js';\nexport const mcp = job;\n",
+  'src/mcp/index.ts':
+    "import { job } from '../jobs/index.js';\nimport { tools } from './tools.js';\nexport const mcp = [job, tools];\n",
+  'src/mcp/tools.ts': 'export const tools = 1;\n',
   'src/commands/index.ts': "export const commands = { serve: () => import('./serve.js') };\n",
   'src/commands/serve.ts': "import { serve } from '../server/index.js';\nexport default serve;\n",
   'src/commands/status.ts': "import { paths } from '../services/read.js';\nexport default paths;\n",
@@ -90,6 +92,13 @@ const BAD: [string, string, string, string][] = [
     'through-index-services',
   ],
   ['src/ imports a test', 'src/lib/t.ts', "import '../../test/x.js';\n", 'src-stands-alone'],
+  [
+    'a folder the architecture does not name',
+    'src/misc/x.ts',
+    "import '../lib/failure.js';\n",
+    'known-folders-only-from',
+  ],
+  ['an import into such a folder', 'src/commands/m.ts', "import '../misc/x.js';\n", 'known-folders-only'],
   ['an import resolves to nothing', 'src/lib/typo.ts', "import './no-such-file.js';\n", 'not-to-unresolvable'],
 ];
 

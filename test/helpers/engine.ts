@@ -31,7 +31,7 @@ import {
 } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 const CNI_LEASES = '/var/lib/cni/networks';
 const BUSYBOX = '/bin/busybox';
@@ -40,8 +40,8 @@ const READY_MS = 30_000;
 export interface Engine {
   dir: string;
   socket: string;
-  /** CONTAINERS_CONF, CONTAINERS_STORAGE_CONF and DOCKER_HOST of this engine. */
-  env: Record<string, string>;
+  /** What points the clients at this engine. */
+  env: { CONTAINERS_CONF: string; CONTAINERS_STORAGE_CONF: string; DOCKER_HOST: string };
   /** Run the podman CLI against this engine's storage; returns stdout. */
   podman(args: string[]): string;
   /** A busybox image (`sh`, `/usr` mount point, users root and postgres:999). Returns its name. */
@@ -139,6 +139,86 @@ async function processesGone(dir: string): Promise<string[]> {
   return left.map((p) => `${p.pid} ${p.cmd}`);
 }
 
+function envFor(dir: string): Engine['env'] {
+  return {
+    CONTAINERS_CONF: join(dir, 'containers.conf'),
+    CONTAINERS_STORAGE_CONF: join(dir, 'storage.conf'),
+    DOCKER_HOST: `unix://${join(dir, 'podman.sock')}`,
+  };
+}
+
+/** Where engines of this test run register (the run's FACTORY_STATE_HOME), so a crashed worker's engine is reaped at teardown. */
+function registry(): string | undefined {
+  const home = process.env.FACTORY_STATE_HOME;
+  return home?.includes('factory-test-state-') ? join(home, 'engines') : undefined;
+}
+
+function runPodman(env: Engine['env'], args: string[]): string {
+  return execFileSync('podman', args, {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** Remove everything of the engine in `dir`; returns the processes that had to be killed. */
+async function teardown(dir: string, stopService: () => Promise<void>, cniBefore: Set<string>): Promise<string[]> {
+  const env = envFor(dir);
+  for (const args of [
+    ['rm', '-a', '-f', '-t', '0'],
+    ['pod', 'rm', '-a', '-f'],
+    ['network', 'prune', '-f'],
+    ['volume', 'prune', '-f'],
+    ['rmi', '-a', '-f'],
+  ]) {
+    try {
+      runPodman(env, args);
+    } catch {
+      // best effort: the next step or the directory removal covers it
+    }
+  }
+  await stopService();
+  // Layers are unmounted once their containers are gone; unmount anything left before rm.
+  const mounts = readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[1] ?? '')
+    .filter((m) => m.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const m of mounts) execFileSync('umount', ['-l', m], { stdio: 'ignore' });
+  rmSync(dir, { recursive: true, force: true });
+  const left = await processesGone(dir);
+  for (const name of cniDirs()) {
+    if (!cniBefore.has(name) && unusedLeaseDir(name)) rmSync(join(CNI_LEASES, name), { recursive: true });
+  }
+  return left;
+}
+
+/** test/global-setup.ts teardown: engines whose test file never reached its stop() (a crashed worker). */
+export async function reapLeftoverEngines(): Promise<void> {
+  const reg = registry();
+  if (!reg || !existsSync(reg)) return;
+  for (const entry of readdirSync(reg)) {
+    const { dir, pid, cniBefore } = JSON.parse(readFileSync(join(reg, entry), 'utf8')) as {
+      dir: string;
+      pid: number;
+      cniBefore: string[];
+    };
+    await teardown(
+      dir,
+      async () => {
+        try {
+          // Only the service this entry names (a recycled pid has another command line).
+          if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir)) process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      },
+      new Set(cniBefore),
+    );
+    rmSync(join(reg, entry), { force: true });
+  }
+}
+
 export async function startEngine(): Promise<Engine> {
   requireTools();
   const dir = mkdtempSync(join(tmpdir(), 'factory-engine-'));
@@ -169,7 +249,7 @@ export async function startEngine(): Promise<Engine> {
     storage,
     `[storage]\ndriver = "overlay"\ngraphroot = "${join(dir, 'graph')}"\nrunroot = "${join(dir, 'run')}"\n`,
   );
-  const env = { CONTAINERS_CONF: conf, CONTAINERS_STORAGE_CONF: storage, DOCKER_HOST: `unix://${socket}` };
+  const env = envFor(dir);
   const cniBefore = cniDirs();
   const log = openSync(join(dir, 'service.log'), 'a');
   const service: ChildProcess = spawn('podman', ['system', 'service', '--time=0', `unix://${socket}`], {
@@ -180,13 +260,14 @@ export async function startEngine(): Promise<Engine> {
   const exited = new Promise<void>((resolve) => service.once('exit', () => resolve()));
   let alive = true;
   void exited.then(() => (alive = false));
+  const reg = registry();
+  const registration = reg ? join(reg, basename(dir)) : undefined;
+  if (reg && registration) {
+    mkdirSync(reg, { recursive: true });
+    writeFileSync(registration, JSON.stringify({ dir, pid: service.pid, cniBefore: [...cniBefore] }));
+  }
 
-  const podman = (args: string[]): string =>
-    execFileSync('podman', args, {
-      env: { ...process.env, ...env },
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+  const podman = (args: string[]): string => runPodman(env, args);
   const names = (args: string[]): string[] => podman(args).split('\n').filter(Boolean);
 
   const engine: Engine = {
@@ -208,36 +289,18 @@ export async function startEngine(): Promise<Engine> {
       volumes: names(['volume', 'ls', '--format', '{{.Name}}']),
     }),
     async stop() {
-      const quiet = (args: string[]) => {
-        try {
-          podman(args);
-        } catch {
-          // best effort: the next step or the directory removal covers it
-        }
-      };
-      quiet(['rm', '-a', '-f', '-t', '0']);
-      quiet(['pod', 'rm', '-a', '-f']);
-      quiet(['network', 'prune', '-f']);
-      quiet(['volume', 'prune', '-f']);
-      quiet(['rmi', '-a', '-f']);
-      if (alive) {
-        service.kill('SIGTERM');
-        const timer = setTimeout(() => service.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(timer);
-      }
-      // Layers are unmounted once their containers are gone; unmount anything left before rm.
-      const mounts = readFileSync('/proc/mounts', 'utf8')
-        .split('\n')
-        .map((l) => l.split(' ')[1] ?? '')
-        .filter((m) => m.startsWith(`${dir}/`))
-        .sort((a, b) => b.length - a.length);
-      for (const m of mounts) execFileSync('umount', ['-l', m], { stdio: 'ignore' });
-      rmSync(dir, { recursive: true, force: true });
-      const left = await processesGone(dir);
-      for (const name of cniDirs()) {
-        if (!cniBefore.has(name) && unusedLeaseDir(name)) rmSync(join(CNI_LEASES, name), { recursive: true });
-      }
+      const left = await teardown(
+        dir,
+        async () => {
+          if (!alive) return;
+          service.kill('SIGTERM');
+          const timer = setTimeout(() => service.kill('SIGKILL'), 10_000);
+          await exited;
+          clearTimeout(timer);
+        },
+        cniBefore,
+      );
+      if (registration) rmSync(registration, { force: true });
       if (left.length) throw new Error(`engine processes were still running after stop (killed): ${left.join('; ')}`);
     },
   };

@@ -129,12 +129,14 @@ export function describeJobStore(name: string, factory: StoreFactory): void {
 
     it('reads events after an id, across jobs and per job (the subscriber protocol)', async () => {
       const store = await fresh();
+      expect(await store.lastEventId()).toBe(0);
       const a = await store.create(newJob());
       const b = await store.create(newJob());
       const all = await store.events({});
       const mine = all.filter((e) => e.jobId === a.id || e.jobId === b.id);
       expect(mine).toHaveLength(2);
       const last = mine[1]?.id ?? 0;
+      expect(await store.lastEventId()).toBe(last);
       await store.append(a.id, {
         type: 'progress',
         stage: 'plan',

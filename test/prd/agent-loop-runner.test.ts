@@ -5,7 +5,7 @@ import { commandAgent } from '../../src/agent-loop/providers/command.js';
 import { LocalBacklog } from '../../src/backlog/local.js';
 import { noSandbox } from '../../src/sandboxes/providers/none.js';
 import { FAKE_AGENT } from './helpers/fake-runner.js';
-import { createRepo, DONE, script, type TestRepo } from './helpers/repo.js';
+import { createRepo, DONE, script, type TestRepo, task } from './helpers/repo.js';
 
 /**
  * The issue's "done when", through the real agent loop (`run()`, the `command` agent provider
@@ -16,9 +16,6 @@ afterEach(() => {
   repo?.dispose();
   repo = undefined;
 });
-
-const task = (kind: string, title: string, body: string, extra = '') =>
-  `---\nkind: ${kind}\n${extra}---\n# ${title}\n\n${body}\n`;
 
 describe('PRD walk on the agent loop', () => {
   it('two commits and a pause; then the rest, the review and its evidence; then nothing', async () => {

@@ -4,7 +4,7 @@ import { Ajv } from 'ajv';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AgentPrdOutputSchema } from '../../src/prd/schema.js';
 import { FAKE_AGENT } from './helpers/fake-runner.js';
-import { createRepo, DONE, script, type TestRepo } from './helpers/repo.js';
+import { createRepo, DONE, script, type TestRepo, task } from './helpers/repo.js';
 
 const WALKER = fileURLToPath(new URL('./helpers/walker-main.mjs', import.meta.url));
 
@@ -35,8 +35,6 @@ function runWalker(
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
-
-const task = (kind: string, title: string, body: string) => `---\nkind: ${kind}\n---\n# ${title}\n\n${body}\n`;
 
 describe('batch mode (every ready PRD, one at a time)', () => {
   it('walks ready PRDs in order; one failure does not stop the others; a reviewed PRD is not walked again', async () => {

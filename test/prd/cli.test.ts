@@ -3,7 +3,7 @@ import { Ajv } from 'ajv';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runFactory } from '../helpers/cli.js';
 import { FAKE_AGENT } from './helpers/fake-runner.js';
-import { createRepo, DONE, script, type TestRepo } from './helpers/repo.js';
+import { createRepo, DONE, script, type TestRepo, task } from './helpers/repo.js';
 import { AgentPrdOutputSchema } from '../../src/prd/schema.js';
 
 /** `factory agent run --prd N` through the real binary. */
@@ -13,8 +13,6 @@ afterEach(() => {
   repo = undefined;
 });
 
-const task = (kind: string, title: string, body: string, extra = '') =>
-  `---\nkind: ${kind}\n${extra}---\n# ${title}\n\n${body}\n`;
 const agent = ['--agent', 'command', '--command', FAKE_AGENT, '--sandbox', 'none'];
 
 describe('factory agent run --prd', () => {

@@ -10,10 +10,9 @@ import { commandAgent } from '../../src/agent-loop/providers/command.js';
 import { LocalBacklog } from '../../src/backlog/local.js';
 import { noSandbox } from '../../src/sandboxes/providers/none.js';
 import { FAKE_AGENT } from './helpers/fake-runner.js';
-import { createRepo, DONE, script, type TestRepo } from './helpers/repo.js';
+import { createRepo, DONE, script, type TestRepo, task } from './helpers/repo.js';
 
 const WALKER = fileURLToPath(new URL('./helpers/walker-main.mjs', import.meta.url));
-const task = (title: string, body: string) => `---\nkind: afk\n---\n# ${title}\n\n${body}\n`;
 
 let repo: TestRepo | undefined;
 afterEach(async () => {
@@ -26,7 +25,11 @@ describe('phase timeouts and interrupts', () => {
   it('an agent over its time limit is stopped, and the timeout is recorded on the task', async () => {
     repo = createRepo({
       'prds/6-slow/prd.md': '# Slow\n',
-      'prds/6-slow/tasks/01-hang.md': task('Hang', script([{ write: 'half.txt', content: 'x\n' }, { hang: true }])),
+      'prds/6-slow/tasks/01-hang.md': task(
+        'afk',
+        'Hang',
+        script([{ write: 'half.txt', content: 'x\n' }, { hang: true }]),
+      ),
     });
     const r = repo;
     const result = await walkPrd({
@@ -52,6 +55,7 @@ describe('phase timeouts and interrupts', () => {
     repo = createRepo({
       'prds/8-int/prd.md': `# Int\n\n${script([DONE])}\n`,
       'prds/8-int/tasks/01-a.md': task(
+        'afk',
         'Task A',
         script([
           { write: 'a.txt', content: 'a\n' },
@@ -111,6 +115,7 @@ describe('phase timeouts and interrupts', () => {
     repo = createRepo({
       'prds/9-busy/prd.md': `# Busy\n\n${script([DONE])}\n`,
       'prds/9-busy/tasks/01-a.md': task(
+        'afk',
         'Task A',
         script([
           { run: ['sh', '-c', 'touch .factory/started; while [ ! -e .factory/go ]; do sleep 0.05; done'] },

@@ -5,16 +5,13 @@ import { walkPrd } from '../../src/prd/walk.js';
 import type { WalkEvent, WalkResult } from '../../src/prd/types.js';
 import { LocalBacklog } from '../../src/backlog/local.js';
 import { fakeAgentRunner } from './helpers/fake-runner.js';
-import { createRepo, DONE, script, type TestRepo } from './helpers/repo.js';
+import { createRepo, DONE, script, type TestRepo, task } from './helpers/repo.js';
 
 let repo: TestRepo | undefined;
 afterEach(() => {
   repo?.dispose();
   repo = undefined;
 });
-
-const task = (kind: string, title: string, body: string, extra = '') =>
-  `---\nkind: ${kind}\n${extra}---\n# ${title}\n\n${body}\n`;
 
 /** The issue's scenario: 3 AFK tasks and 1 HITL task, the HITL one third. */
 function checkoutRepo(): TestRepo {

@@ -44,11 +44,13 @@ describe('bwrap argv', () => {
       mounts: [],
       home: '/h',
       tmp: '/t',
-      hiddenDirs: ['/root'],
-      toolDirs: ['/root', '/tmp'],
+      hiddenDirs: ['/root', '/home', '/home/me'],
+      toolDirs: ['/root', '/tmp', '/home/me'],
     });
     expect(roots.join(' ')).not.toContain('--ro-bind /root /root');
     expect(roots.join(' ')).not.toContain('--ro-bind /tmp /tmp');
+    // …nor does $HOME, although it lies inside the hidden /home.
+    expect(roots.join(' ')).not.toContain('--ro-bind /home/me /home/me');
   });
 
   it('binds the host read-only, the worktree and only the needed .git parts writable, and drops every capability', () => {
@@ -164,9 +166,9 @@ describe('docker / podman argv', () => {
   };
 
   it('maps the user, mounts at identical paths, passes env by name only, and runs the argv', () => {
-    expect(containerRunArgs(base)).toEqual([
+    // docker: no --rm (podman's Docker API loses the exit code with it); the provider removes it.
+    expect(containerRunArgs({ ...base, autoRemove: false })).toEqual([
       'run',
-      '--rm',
       '-i',
       '--init',
       '--name',
@@ -177,6 +179,7 @@ describe('docker / podman argv', () => {
       'ALL',
       '--security-opt',
       'no-new-privileges',
+      '--read-only',
       '--network',
       'host',
       '-v',
@@ -230,6 +233,22 @@ describe('docker / podman argv', () => {
     expect(args).toContain('/root/.npm:/home/agent/.npm:ro,z');
     expect(args).toContain('/r:/r:ro,z');
     expect(args.join(' ')).toContain(`--workdir ${worktree.path} --cpus 2 --rootfs /srv/rootfs claude -p x`);
+  });
+
+  it('a host rootfs hides /tmp and the homes behind empty tmpfs and re-binds the tools under them', () => {
+    const args = containerRunArgs({
+      ...base,
+      engine: 'podman',
+      image: { kind: 'rootfs', path: '/srv/rootfs' },
+      hiddenDirs: ['/root', '/home', '/home/me'],
+      toolDirs: ['/usr/bin', '/home/me/.nvm/versions/node/v20/bin', '/tmp/agent/bin', '/home/me'],
+    });
+    expect(args.join(' ')).toContain(
+      '--tmpfs /tmp:notmpcopyup --tmpfs /run:notmpcopyup --tmpfs /root:notmpcopyup --tmpfs /home:notmpcopyup --tmpfs /home/me:notmpcopyup ' +
+        '-v /home/me/.nvm/versions/node/v20/bin:/home/me/.nvm/versions/node/v20/bin:ro -v /tmp/agent/bin:/tmp/agent/bin:ro -v /r:/r:ro',
+    );
+    // An image shows none of the host: nothing to hide.
+    expect(containerRunArgs({ ...base, hiddenDirs: ['/root'], toolDirs: ['/tmp/x'] })).not.toContain('--tmpfs');
   });
 
   it('env values never appear on the command line', () => {

@@ -91,7 +91,7 @@ describe.each([
           }),
         ),
       );
-      for (const s of starts) expect(s.code, s.stderr).toBe(0);
+      for (const s of starts) expect(s.code, `${s.stdout}\n${s.stderr}`).toBe(0);
       const status: StatusJson[] = [];
       for (const id of ids) {
         const r = await p.run(['status', '--worktree-id', id, '--json'], { env });
@@ -111,6 +111,8 @@ describe.each([
       expect(await page(b.urls.web as string)).toBe(`${prefix}_b\n`);
       expect(engine.inventory().volumes.sort()).toEqual([`${prefix}_a_site`, `${prefix}_b_site`]);
 
+      const human = await p.run(['status', '--worktree-id', 'a'], { env });
+      expect(human.stdout).toContain(`  compose: ${tool} `);
       // The container's own output is the service's log.
       const logs = await p.run(['logs', 'web', '--worktree-id', 'a'], { env });
       expect(logs.stdout).toContain(`serving ${prefix}_a`);
@@ -189,6 +191,39 @@ describe('the compose preflight', () => {
       );
       expect(out.error.hint).toContain('podman system service --time=0 unix:///run/podman/podman.sock');
       expect(existsSync(join(p.dir, '.factory'))).toBe(false);
+    } finally {
+      await p.cleanup();
+    }
+  });
+
+  it('a compose file that does not fit the contract: exit 2 naming the fix, no lease and nothing started', async () => {
+    const p = makeProject(`
+name: misfit
+ports: [db]
+services:
+  db:
+    type: compose
+    port: db
+  app:
+    command: [node, -e, "setInterval(() => {}, 1000)"]
+    depends_on: { db: healthy }
+`);
+    try {
+      writeFileSync(join(p.dir, 'compose.yaml'), `services:\n  db:\n    image: ${image}\n    ports: ["5432:5432"]\n`);
+      const r = await p.run(['start', '--worktree-id', 'm', '--port-range', String(BASE + 90)], { env: engine.env });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(
+        `a service waits for "db" to be healthy, but it has no healthcheck in factory.yaml or in ${join(p.dir, 'compose.yaml')}`,
+      );
+      writeFileSync(join(p.dir, 'compose.yaml'), `services:\n  database:\n    image: ${image}\n`);
+      const unknown = await p.run(['start', '--worktree-id', 'm', '--port-range', String(BASE + 90)], {
+        env: engine.env,
+      });
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain('compose service "db" is not in');
+      expect(unknown.stderr).toContain('its services: database (set "service:" in factory.yaml to one of them)');
+      expect(readLeases().filter((l) => l.root === p.dir)).toEqual([]);
+      expect(engine.inventory().containers).toEqual([]);
     } finally {
       await p.cleanup();
     }

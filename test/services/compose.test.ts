@@ -148,14 +148,26 @@ volumes:
 
 describe('the compose healthcheck as a factory check', () => {
   it('CMD, CMD-SHELL, a plain string, NONE and disable', () => {
-    expect(composeHealthcheck({ healthcheck: { test: ['CMD', 'pg_isready', '-U', 'app'], timeout: '3s' } })).toEqual({
+    expect(
+      composeHealthcheck({
+        healthcheck: { test: ['CMD', 'pg_isready', '-U', 'app'], timeout: '3s', retries: 5, start_period: '3m' },
+      }),
+    ).toEqual({
       command: ['pg_isready', '-U', 'app'],
-      timeoutMs: 3_000,
+      timing: {
+        intervalMs: 250,
+        maxIntervalMs: 1_000,
+        timeoutMs: 3_000,
+        startPeriodMs: 180_000,
+        retries: 5,
+        startupTimeoutMs: 180_000,
+      },
     });
-    expect(composeHealthcheck({ healthcheck: { test: ['CMD-SHELL', 'curl -f localhost || exit 1'] } })).toEqual({
+    expect(composeHealthcheck({ healthcheck: { test: ['CMD-SHELL', 'curl -f localhost || exit 1'] } })).toMatchObject({
       command: ['sh', '-c', 'curl -f localhost || exit 1'],
+      timing: { timeoutMs: 30_000, startupTimeoutMs: 120_000, retries: 3 },
     });
-    expect(composeHealthcheck({ healthcheck: { test: 'redis-cli ping' } })).toEqual({
+    expect(composeHealthcheck({ healthcheck: { test: 'redis-cli ping' } })).toMatchObject({
       command: ['sh', '-c', 'redis-cli ping'],
     });
     expect(composeHealthcheck({ healthcheck: { test: ['NONE'] } })).toBeUndefined();

@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { expect } from 'vitest';
 import { FACTORY_BIN, REPO_ROOT, runFactory, type RunResult } from '../helpers/cli.js';
-import { SLOTS } from '../helpers/port-window.js';
+import { slotBase } from '../helpers/port-slots.js';
 import { MARKER_INSTANCE } from '../../src/services/markers.js';
 import { instanceKey } from '../../src/services/instance-key.js';
-import { listenersOf, processesWithEnv } from '../../src/services/proc.js';
-import { readLeases } from '../../src/services/leases.js';
+import { identityOf, listenersOf, processesWithEnv } from '../../src/services/proc.js';
+import { type acquireLease, readLeases } from '../../src/services/leases.js';
 
 export const SVC = join(REPO_ROOT, 'test/fixtures/services/svc.mjs');
 
@@ -128,15 +128,11 @@ export async function until<T>(
 
 /**
  * A port base for one test file, far from other files' (the registry is shared by the whole run):
- * slot N of the run's port window (test/helpers/port-window.ts, set up by vitest.config.ts), below
- * the window's default-lease pool and outside the ports real instances lease.
+ * a block of 100 ports of the run's port window (test/helpers/port-window.ts), claimed for this
+ * file while it runs (test/helpers/port-slots.ts); `slot` only tells one file's blocks apart.
  */
 export function basePort(slot: number): number {
-  const base = Number(process.env.FACTORY_TEST_PORT_BASE);
-  if (!Number.isInteger(base)) throw new Error('FACTORY_TEST_PORT_BASE is not set: run tests through vitest.config.ts');
-  if (!Number.isInteger(slot) || slot < 0 || slot >= SLOTS)
-    throw new Error(`port slot ${slot}: slots 0–${SLOTS - 1} lie below the run's default-lease pool`);
-  return base + slot * 100;
+  return slotBase(slot);
 }
 
 const ajv = new Ajv({ strict: false, allErrors: true });
@@ -148,3 +144,22 @@ export function expectSchema(name: string, value: unknown): void {
   const ok = validate(value);
   expect(ok ? [] : validate.errors).toEqual([]);
 }
+
+/** This process as a lease owner. */
+export const me = () => identityOf(process.pid) as { pid: number; startTime: number };
+
+/** A lease request for instance `id` of a repo at /repo (10 ports, slots 0–2), owned by this process. */
+export const leaseRequest = (
+  id: string,
+  env: NodeJS.ProcessEnv,
+  extra: Partial<Parameters<typeof acquireLease>[0]> = {},
+) => ({
+  root: '/repo',
+  worktreeId: id,
+  stateDir: `/repo/.factory/instances/${id}`,
+  size: 10,
+  offsets: [0, 1, 2],
+  owner: me(),
+  env,
+  ...extra,
+});

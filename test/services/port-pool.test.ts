@@ -12,7 +12,7 @@ import {
   POOL_ENV,
   portPool,
 } from '../../src/services/port-pool.js';
-import { identityOf } from '../../src/services/proc.js';
+import { leaseRequest } from './helpers.js';
 
 let home: string;
 let env: NodeJS.ProcessEnv;
@@ -24,17 +24,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(home, { recursive: true, force: true }));
 
-const me = () => identityOf(process.pid) as { pid: number; startTime: number };
-const req = (id: string, extra: Partial<Parameters<typeof acquireLease>[0]> = {}) => ({
-  root: '/repo',
-  worktreeId: id,
-  stateDir: `/repo/.factory/instances/${id}`,
-  size: 10,
-  offsets: [0, 1, 2],
-  owner: me(),
-  env,
-  ...extra,
-});
+const req = (id: string, extra: Partial<Parameters<typeof acquireLease>[0]> = {}) => leaseRequest(id, env, extra);
 
 describe('the port pool', () => {
   it('reads the kernel ephemeral range, falling back to Linux default when it cannot', () => {

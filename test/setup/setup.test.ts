@@ -177,6 +177,7 @@ describe('factory setup', () => {
   it('rejects an invalid worktree id as a usage error', async () => {
     const r = await runFactory(['setup', '--worktree-id', '../x'], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('worktree id "../x" is not valid');
+    expect(r.stderr).toContain('--worktree-id must be an instance id');
+    expect(r.stderr).toContain('(got "../x")');
   });
 });

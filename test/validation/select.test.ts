@@ -2,28 +2,18 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isFactoryFailure } from '../../src/lib/failure.js';
 import { createRunDir, makeRunId } from '../../src/validation/run-dir.js';
 import { checkNeeds, type InstanceView } from '../../src/validation/preflight.js';
 import { selectScenarios } from '../../src/validation/select.js';
 import { urlMatches } from '../../src/validation/steps.js';
 import { scenario } from './helpers.js';
+import { failureOf } from '../helpers/failure.js';
 
 const all = [
   scenario('create-project', [], { description: 'Create a project and see it appear in the list' }),
   scenario('delete-project', [], { description: 'Remove a project' }),
   scenario('login', []),
 ];
-
-function failure(fn: () => unknown) {
-  try {
-    fn();
-  } catch (e) {
-    if (isFactoryFailure(e)) return { code: e.code, message: e.message, hint: e.hint, exitCode: e.exitCode };
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('selectScenarios', () => {
   it('picks all, by name, or by feature words in name or description', () => {
@@ -41,13 +31,13 @@ describe('selectScenarios', () => {
   });
 
   it('explains an unknown name or a feature nothing matches', () => {
-    expect(failure(() => selectScenarios(all, { names: ['create-projet'] }))).toEqual({
+    expect(failureOf(() => selectScenarios(all, { names: ['create-projet'] }))).toEqual({
       code: 'unknown-scenario',
       message: 'no scenario named "create-projet" in the contract',
       hint: 'did you mean "create-project"? (scenarios: create-project, delete-project, login)',
       exitCode: 2,
     });
-    expect(failure(() => selectScenarios(all, { feature: 'billing' }))).toMatchObject({
+    expect(failureOf(() => selectScenarios(all, { feature: 'billing' }))).toMatchObject({
       code: 'no-matching-scenario',
       message: 'no scenario\'s name or description matches the feature "billing"',
       exitCode: 2,
@@ -95,14 +85,14 @@ describe('checkNeeds', () => {
   it('passes when the needed services are ready or completed, and names the ones that are not', () => {
     expect(() => checkNeeds(instance, [scenario('a', [], { needs: ['app', 'migrate'] })])).not.toThrow();
     expect(
-      failure(() => checkNeeds(instance, [scenario('b', [], { needs: ['app', 'worker', 'realtime'] })])),
+      failureOf(() => checkNeeds(instance, [scenario('b', [], { needs: ['app', 'worker', 'realtime'] })])),
     ).toMatchObject({
       code: 'service-not-ready',
       message: 'scenario "b" needs worker, realtime, but worker is restarting, realtime is not started',
       exitCode: 3,
     });
     // No `needs` means every service.
-    expect(failure(() => checkNeeds(instance, [scenario('c', [])])).message).toBe(
+    expect(failureOf(() => checkNeeds(instance, [scenario('c', [])])).message).toBe(
       'scenario "c" needs worker, but worker is restarting',
     );
   });

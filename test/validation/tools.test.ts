@@ -3,18 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isFactoryFailure } from '../../src/lib/failure.js';
 import { findChromium, findFfmpegTool } from '../../src/validation/tools.js';
-
-function failureOf(fn: () => unknown): { code: string; message: string; hint: string | undefined; exitCode: number } {
-  try {
-    fn();
-  } catch (e) {
-    if (isFactoryFailure(e)) return { code: e.code, message: e.message, hint: e.hint, exitCode: e.exitCode };
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
+import { failureOf } from '../helpers/failure.js';
 
 describe('tools', () => {
   it('finds the system Chromium and ffmpeg, and honours FACTORY_CHROMIUM', () => {

@@ -10,26 +10,16 @@
  * invocation's total usage and cost.
  */
 import type { AgentEvent, AgentProvider, BuildArgvInput, PreflightOptions } from '../types.js';
-import {
-  errorMessage,
-  hasAnyEnv,
-  notLoggedIn,
-  obj,
-  parseJsonObject,
-  probe,
-  requireExecutable,
-  str,
-  summarizeToolInput,
-} from './shared.js';
+import { type AgentProviderOptions, modelArgs, providerBase } from './base.js';
+import { hasAnyEnv, notLoggedIn, probe, requireExecutable } from './preflight.js';
+import { errorMessage, obj, parseJsonObject, str, summarizeToolInput } from './stream.js';
 import { costUsd, makeUsage, tokenCount } from '../usage.js';
 
-export interface ClaudeCodeOptions {
+/** Also takes `env` and `binary` (default `claude`), as every provider does. */
+export interface ClaudeCodeOptions extends AgentProviderOptions {
   effort?: 'low' | 'medium' | 'high' | 'xhigh' | 'max';
   /** Replaces `--dangerously-skip-permissions` with an explicit `--permission-mode`. */
   permissionMode?: 'acceptEdits' | 'auto' | 'bypassPermissions' | 'default' | 'dontAsk' | 'plan';
-  env?: Record<string, string>;
-  /** Executable name or path; default `claude`. */
-  binary?: string;
 }
 
 const CREDENTIAL_ENV = [
@@ -107,12 +97,13 @@ export function parseClaudeLine(line: string): AgentEvent[] {
 }
 
 export function claudeCode(model?: string, options: ClaudeCodeOptions = {}): AgentProvider {
-  const binary = options.binary ?? 'claude';
+  const base = providerBase('claude-code', 'claude', model, options);
+  const { binary } = base;
   const common = (input: Omit<BuildArgvInput, 'prompt'>): string[] => {
     const argv: string[] = [];
     if (options.permissionMode) argv.push('--permission-mode', options.permissionMode);
     else if (input.skipPermissions) argv.push('--dangerously-skip-permissions');
-    if (input.model ?? model) argv.push('--model', (input.model ?? model) as string);
+    argv.push(...modelArgs('--model', input.model, model));
     if (options.effort) argv.push('--effort', options.effort);
     if (input.resume) {
       argv.push('--resume', input.resume);
@@ -121,17 +112,26 @@ export function claudeCode(model?: string, options: ClaudeCodeOptions = {}): Age
     return argv;
   };
   return {
-    name: 'claude-code',
-    binary,
-    model,
-    env: options.env ?? {},
+    ...base,
     credentialEnv: CREDENTIAL_ENV,
     supportsResume: true,
     supportsFork: true,
+    supportsMcp: true,
     buildArgv(input) {
       // The prompt goes on stdin: `-p` with no prompt argument reads it, and stdin has no 128 KiB cap.
+      // `--mcp-config` takes JSON strings as well as files: `{"mcpServers":{name:{command,args}}}`.
+      const mcp = input.mcpServers?.length
+        ? [
+            '--mcp-config',
+            JSON.stringify({
+              mcpServers: Object.fromEntries(
+                input.mcpServers.map((m) => [m.name, { command: m.command, args: m.args }]),
+              ),
+            }),
+          ]
+        : [];
       return {
-        argv: [binary, '-p', '--output-format', 'stream-json', '--verbose', ...common(input)],
+        argv: [binary, '-p', '--output-format', 'stream-json', '--verbose', ...common(input), ...mcp],
         stdin: input.prompt,
       };
     },

@@ -12,23 +12,14 @@
  * `turn.failed`.
  */
 import type { AgentEvent, AgentProvider, PreflightOptions } from '../types.js';
-import {
-  errorMessage,
-  hasAnyEnv,
-  notLoggedIn,
-  obj,
-  parseJsonObject,
-  probe,
-  requireExecutable,
-  str,
-  summarizeToolInput,
-} from './shared.js';
+import { type AgentProviderOptions, modelArgs, providerBase } from './base.js';
+import { hasAnyEnv, notLoggedIn, probe, requireExecutable } from './preflight.js';
+import { errorMessage, obj, parseJsonObject, str, summarizeToolInput } from './stream.js';
 import { makeUsage, tokenCount } from '../usage.js';
 
-export interface CodexOptions {
+/** Also takes `env` and `binary` (default `codex`), as every provider does. */
+export interface CodexOptions extends AgentProviderOptions {
   effort?: 'low' | 'medium' | 'high' | 'xhigh';
-  env?: Record<string, string>;
-  binary?: string;
 }
 
 const CREDENTIAL_ENV = ['OPENAI_API_KEY', 'CODEX_API_KEY', 'CODEX_HOME', 'OPENAI_BASE_URL'] as const;
@@ -95,15 +86,14 @@ export function parseCodexLine(line: string): AgentEvent[] {
 }
 
 export function codex(model?: string, options: CodexOptions = {}): AgentProvider {
-  const binary = options.binary ?? 'codex';
+  const base = providerBase('codex', 'codex', model, options);
+  const { binary } = base;
   return {
-    name: 'codex',
-    binary,
-    model,
-    env: options.env ?? {},
+    ...base,
     credentialEnv: CREDENTIAL_ENV,
     supportsResume: true,
     supportsFork: true,
+    supportsMcp: true,
     buildArgv(input) {
       const verb = input.resume
         ? input.fork
@@ -112,15 +102,20 @@ export function codex(model?: string, options: CodexOptions = {}): AgentProvider
         : ['exec'];
       const argv = [binary, ...verb, '--json'];
       if (input.skipPermissions) argv.push('--dangerously-bypass-approvals-and-sandbox');
-      if (input.model ?? model) argv.push('-m', (input.model ?? model) as string);
+      argv.push(...modelArgs('-m', input.model, model));
       if (options.effort) argv.push('-c', `model_reasoning_effort="${options.effort}"`);
+      // `-c key=value` values are TOML; a JSON string or array of strings is valid TOML too.
+      for (const m of input.mcpServers ?? []) {
+        argv.push('-c', `mcp_servers.${m.name}.command=${JSON.stringify(m.command)}`);
+        argv.push('-c', `mcp_servers.${m.name}.args=${JSON.stringify(m.args)}`);
+      }
       argv.push('-');
       return { argv, stdin: input.prompt };
     },
     buildInteractiveArgv(input) {
       const argv = [binary];
       if (input.resume) argv.push(input.fork ? 'fork' : 'resume', input.resume);
-      if (input.model ?? model) argv.push('-m', (input.model ?? model) as string);
+      argv.push(...modelArgs('-m', input.model, model));
       if (input.skipPermissions) argv.push('--dangerously-bypass-approvals-and-sandbox');
       if (input.prompt) argv.push(input.prompt);
       return argv;

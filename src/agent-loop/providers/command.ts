@@ -5,7 +5,8 @@
  * and a structured-output tag are looked for there. No sessions, no usage.
  */
 import type { AgentEvent, AgentProvider, PreflightOptions } from '../types.js';
-import { requireExecutable } from './shared.js';
+import { providerBase } from './base.js';
+import { requireExecutable } from './preflight.js';
 
 export interface CommandAgentOptions {
   args?: string[];
@@ -20,10 +21,7 @@ export function parseCommandLine(line: string): AgentEvent[] {
 export function commandAgent(executable: string, options: CommandAgentOptions = {}): AgentProvider {
   const args = options.args ?? [];
   return {
-    name: 'command',
-    binary: executable,
-    model: undefined,
-    env: options.env ?? {},
+    ...providerBase('command', executable, undefined, { env: options.env }),
     credentialEnv: [],
     supportsResume: false,
     supportsFork: false,

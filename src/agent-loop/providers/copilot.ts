@@ -9,21 +9,14 @@
  * exercised by test/fixtures/agents/copilot.jsonl.
  */
 import type { AgentEvent, AgentProvider, PreflightOptions } from '../types.js';
-import {
-  assertPromptFitsArgv,
-  errorMessage,
-  obj,
-  parseJsonObject,
-  requireExecutable,
-  str,
-  summarizeToolInput,
-} from './shared.js';
+import { type AgentProviderOptions, assertPromptFitsArgv, modelArgs, providerBase } from './base.js';
+import { requireExecutable } from './preflight.js';
+import { errorMessage, obj, parseJsonObject, str, summarizeToolInput } from './stream.js';
 import { makeUsage, tokenCount } from '../usage.js';
 
-export interface CopilotOptions {
+/** Also takes `env` and `binary` (default `copilot`), as every provider does. */
+export interface CopilotOptions extends AgentProviderOptions {
   effort?: 'low' | 'medium' | 'high';
-  env?: Record<string, string>;
-  binary?: string;
 }
 
 /** Parse one line of `copilot --output-format json`. Pure. */
@@ -71,12 +64,10 @@ export function parseCopilotLine(line: string): AgentEvent[] {
 }
 
 export function copilot(model?: string, options: CopilotOptions = {}): AgentProvider {
-  const binary = options.binary ?? 'copilot';
+  const base = providerBase('copilot', 'copilot', model, options);
+  const { binary } = base;
   return {
-    name: 'copilot',
-    binary,
-    model,
-    env: options.env ?? {},
+    ...base,
     credentialEnv: ['COPILOT_GITHUB_TOKEN', 'GH_TOKEN', 'GITHUB_TOKEN'],
     supportsResume: true,
     supportsFork: false,
@@ -84,14 +75,14 @@ export function copilot(model?: string, options: CopilotOptions = {}): AgentProv
       assertPromptFitsArgv('copilot', input.prompt);
       const argv = [binary, '-p', input.prompt, '--output-format', 'json'];
       if (input.skipPermissions) argv.push('--allow-all-tools');
-      if (input.model ?? model) argv.push('--model', (input.model ?? model) as string);
+      argv.push(...modelArgs('--model', input.model, model));
       if (options.effort) argv.push('--effort', options.effort);
       if (input.resume) argv.push('--resume', input.resume);
       return { argv };
     },
     buildInteractiveArgv(input) {
       const argv = [binary];
-      if (input.model ?? model) argv.push('--model', (input.model ?? model) as string);
+      argv.push(...modelArgs('--model', input.model, model));
       if (input.resume) argv.push('--resume', input.resume);
       // `-i` starts the TUI with the prompt; `-p` would print and exit.
       if (input.prompt) argv.push('-i', input.prompt);

@@ -10,24 +10,13 @@
  */
 import type { AgentEvent, AgentProvider, PreflightOptions } from '../types.js';
 import { parseClaudeLine } from './claude-code.js';
-import {
-  assertPromptFitsArgv,
-  hasAnyEnv,
-  notLoggedIn,
-  obj,
-  parseJsonObject,
-  probe,
-  requireExecutable,
-  str,
-  summarizeToolInput,
-} from './shared.js';
+import { type AgentProviderOptions, assertPromptFitsArgv, modelArgs, providerBase } from './base.js';
+import { hasAnyEnv, notLoggedIn, probe, requireExecutable } from './preflight.js';
+import { obj, parseJsonObject, str, summarizeToolInput } from './stream.js';
 import { makeUsage, tokenCount } from '../usage.js';
 
-export interface CursorOptions {
-  env?: Record<string, string>;
-  /** Default `cursor-agent` (newer releases also install it as `agent`). */
-  binary?: string;
-}
+/** `env` and `binary` (default `cursor-agent`; newer releases also install it as `agent`), as every provider takes. */
+export type CursorOptions = AgentProviderOptions;
 
 const TOOL_KINDS: Record<string, string> = {
   shellToolCall: 'shell',
@@ -85,12 +74,10 @@ export function parseCursorLine(line: string): AgentEvent[] {
 }
 
 export function cursor(model?: string, options: CursorOptions = {}): AgentProvider {
-  const binary = options.binary ?? 'cursor-agent';
+  const base = providerBase('cursor', 'cursor-agent', model, options);
+  const { binary } = base;
   return {
-    name: 'cursor',
-    binary,
-    model,
-    env: options.env ?? {},
+    ...base,
     credentialEnv: ['CURSOR_API_KEY'],
     supportsResume: true,
     supportsFork: false,
@@ -98,7 +85,7 @@ export function cursor(model?: string, options: CursorOptions = {}): AgentProvid
       assertPromptFitsArgv('cursor', input.prompt);
       const argv = [binary, '--print', '--output-format', 'stream-json'];
       if (input.skipPermissions) argv.push('--force');
-      if (input.model ?? model) argv.push('--model', (input.model ?? model) as string);
+      argv.push(...modelArgs('--model', input.model, model));
       if (input.resume) argv.push('--resume', input.resume);
       if (input.prompt.startsWith('-')) argv.push('--');
       argv.push(input.prompt);
@@ -107,7 +94,7 @@ export function cursor(model?: string, options: CursorOptions = {}): AgentProvid
     buildInteractiveArgv(input) {
       const argv = [binary];
       if (input.skipPermissions) argv.push('--force');
-      if (input.model ?? model) argv.push('--model', (input.model ?? model) as string);
+      argv.push(...modelArgs('--model', input.model, model));
       if (input.resume) argv.push('--resume', input.resume);
       if (input.prompt) argv.push(input.prompt);
       return argv;

@@ -11,27 +11,17 @@
  * `opencode auth list` and the idle timeout.
  */
 import type { AgentEvent, AgentProvider, PreflightOptions } from '../types.js';
-import {
-  assertPromptFitsArgv,
-  errorMessage,
-  hasAnyEnv,
-  notLoggedIn,
-  obj,
-  parseJsonObject,
-  probe,
-  requireExecutable,
-  str,
-  summarizeToolInput,
-} from './shared.js';
+import { type AgentProviderOptions, assertPromptFitsArgv, modelArgs, providerBase } from './base.js';
+import { hasAnyEnv, notLoggedIn, probe, requireExecutable } from './preflight.js';
+import { errorMessage, obj, parseJsonObject, str, summarizeToolInput } from './stream.js';
 import { costUsd, makeUsage, sumKnown, tokenCount } from '../usage.js';
 
-export interface OpenCodeOptions {
+/** Also takes `env` and `binary` (default `opencode`), as every provider does. */
+export interface OpenCodeOptions extends AgentProviderOptions {
   /** Provider-specific reasoning effort (`--variant`). */
   variant?: string;
   /** OpenCode's own agent/mode (`--agent build|plan`), not factory's agent provider. */
   agent?: string;
-  env?: Record<string, string>;
-  binary?: string;
 }
 
 /** Provider API keys opencode reads from the environment (any one is enough to run). */
@@ -90,10 +80,11 @@ export function parseOpenCodeLine(line: string): AgentEvent[] {
 }
 
 export function opencode(model?: string, options: OpenCodeOptions = {}): AgentProvider {
-  const binary = options.binary ?? 'opencode';
+  const base = providerBase('opencode', 'opencode', model, options);
+  const { binary } = base;
   const flags = (input: { model?: string; resume?: string; fork?: boolean }): string[] => {
     const argv: string[] = [];
-    if (input.model ?? model) argv.push('--model', (input.model ?? model) as string);
+    argv.push(...modelArgs('--model', input.model, model));
     if (options.variant) argv.push('--variant', options.variant);
     if (options.agent) argv.push('--agent', options.agent);
     if (input.resume) {
@@ -103,13 +94,11 @@ export function opencode(model?: string, options: OpenCodeOptions = {}): AgentPr
     return argv;
   };
   return {
-    name: 'opencode',
-    binary,
-    model,
-    env: options.env ?? {},
+    ...base,
     credentialEnv: PROVIDER_ENV,
     supportsResume: true,
     supportsFork: true,
+    supportsMcp: true,
     buildArgv(input) {
       assertPromptFitsArgv('opencode', input.prompt);
       const argv = [binary, 'run', '--format', 'json'];
@@ -118,7 +107,12 @@ export function opencode(model?: string, options: OpenCodeOptions = {}): AgentPr
       // A prompt that starts with "-" (a markdown list) would be read as flags without the separator.
       if (input.prompt.startsWith('-')) argv.push('--');
       argv.push(input.prompt);
-      return { argv };
+      // OpenCode reads extra config (merged over its own) from OPENCODE_CONFIG_CONTENT.
+      if (!input.mcpServers?.length) return { argv };
+      const mcp = Object.fromEntries(
+        input.mcpServers.map((m) => [m.name, { type: 'local', command: [m.command, ...m.args], enabled: true }]),
+      );
+      return { argv, env: { OPENCODE_CONFIG_CONTENT: JSON.stringify({ mcp }) } };
     },
     buildInteractiveArgv(input) {
       const argv = [binary, ...flags(input)];

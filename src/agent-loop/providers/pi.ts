@@ -8,13 +8,14 @@
  * `error`/`agent_error` for API failures. Exercised by test/fixtures/agents/pi.jsonl.
  */
 import type { AgentEvent, AgentProvider, PreflightOptions } from '../types.js';
-import { errorMessage, obj, parseJsonObject, requireExecutable, str, summarizeToolInput } from './shared.js';
+import { type AgentProviderOptions, modelArgs, providerBase } from './base.js';
+import { requireExecutable } from './preflight.js';
+import { errorMessage, obj, parseJsonObject, str, summarizeToolInput } from './stream.js';
 import { costUsd, makeUsage, tokenCount } from '../usage.js';
 
-export interface PiOptions {
+/** Also takes `env` and `binary` (default `pi`), as every provider does. */
+export interface PiOptions extends AgentProviderOptions {
   thinking?: 'off' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
-  env?: Record<string, string>;
-  binary?: string;
 }
 
 function assistantText(message: Record<string, unknown> | undefined): string {
@@ -71,19 +72,17 @@ export function parsePiLine(line: string): AgentEvent[] {
 }
 
 export function pi(model?: string, options: PiOptions = {}): AgentProvider {
-  const binary = options.binary ?? 'pi';
+  const base = providerBase('pi', 'pi', model, options);
+  const { binary } = base;
   const flags = (input: { model?: string; resume?: string }): string[] => {
     const argv: string[] = [];
-    if (input.model ?? model) argv.push('--model', (input.model ?? model) as string);
+    argv.push(...modelArgs('--model', input.model, model));
     if (options.thinking) argv.push('--thinking', options.thinking);
     if (input.resume) argv.push('--session', input.resume);
     return argv;
   };
   return {
-    name: 'pi',
-    binary,
-    model,
-    env: options.env ?? {},
+    ...base,
     credentialEnv: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GEMINI_API_KEY', 'OPENROUTER_API_KEY'],
     supportsResume: true,
     supportsFork: false,

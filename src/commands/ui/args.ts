@@ -5,6 +5,15 @@
 import type { ArgsDef } from 'citty';
 import type { LocateOptions } from '../../services/read.js';
 
+/** `-f` of the contract commands (`check`, `config`). */
+export const contractFileArg = {
+  file: {
+    type: 'string',
+    alias: 'f',
+    description: 'The contract file (default: factory.yaml here or in a parent directory)',
+  },
+} as const satisfies ArgsDef;
+
 export const instanceArgs = {
   'worktree-id': {
     type: 'string',
@@ -16,11 +25,30 @@ export const instanceArgs = {
 
 export function locateArgs(args: { 'worktree-id'?: string | undefined; file?: string | undefined }): LocateOptions {
   return {
-    ...(args['worktree-id'] ? { worktreeId: args['worktree-id'] } : {}),
-    ...(args.file ? { file: args.file } : {}),
+    ...(args['worktree-id'] !== undefined ? { worktreeId: args['worktree-id'] } : {}),
+    ...(args.file !== undefined ? { file: args.file } : {}),
   };
 }
 
 export function seconds(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** A shell word: as is when plain, else single-quoted. */
+export function shellWord(word: string): string {
+  return /^[\w./:=@%+,-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * `factory <command>` for the same instance as these flags (the ones the user gave, so the command
+ * works in the same shell and directory): the exact text of hints such as "start it with …".
+ */
+export function commandFor(
+  command: string,
+  args: { 'worktree-id'?: string | undefined; file?: string | undefined },
+): string {
+  const argv = ['factory', command];
+  if (args['worktree-id'] !== undefined) argv.push('--worktree-id', args['worktree-id']);
+  if (args.file !== undefined) argv.push('--file', args.file);
+  return argv.map(shellWord).join(' ');
 }

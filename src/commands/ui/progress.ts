@@ -1,7 +1,10 @@
 /**
- * Progress while `start` waits: on a TTY one line rewritten in place ("waiting: api (http …/health) 1.2 s");
- * otherwise one plain line per state change. Goes to stderr; stdout keeps the result.
+ * Progress while `start` waits: on a TTY one line rewritten in place ("… 1.2 s waiting: api (http …)"),
+ * cut with an ellipsis to the terminal's width: a line that wrapped would leave its first rows on
+ * screen, since `\r` + erase-line reach only the row the cursor is on. Otherwise one plain line per
+ * state change. Goes to stderr; stdout keeps the result.
  */
+import cliTruncate from 'cli-truncate';
 import { colors } from '../../lib/output.js';
 import type { StartEvent } from '../../services/index.js';
 import { seconds } from './args.js';
@@ -12,14 +15,16 @@ export function progressRenderer(stream: NodeJS.WriteStream = process.stderr): {
 } {
   const tty = stream.isTTY === true;
   const waiting = new Map<string, string>();
+  /** Services past waiting (ready, completed, failed, blocked): a late check result does not bring them back. */
+  const settled = new Set<string>();
   let t0 = Date.now();
   let timer: NodeJS.Timeout | undefined;
   const draw = () => {
     if (!tty) return;
     const list = [...waiting.entries()].map(([s, c]) => `${s}${c ? colors.dim(` (${c})`) : ''}`).join(', ');
-    stream.write(
-      `\r\x1b[2K${list ? `${colors.cyan('…')} waiting: ${list} ${colors.dim(seconds(Date.now() - t0))}` : ''}`,
-    );
+    const text = list ? `${colors.cyan('…')} ${colors.dim(seconds(Date.now() - t0))} waiting: ${list}` : '';
+    // One column short of the width: a line that fills the last column leaves the cursor waiting to wrap.
+    stream.write(`\r\x1b[2K${cliTruncate(text, Math.max(10, (stream.columns || 80) - 1))}`);
   };
   const line = (text: string) => {
     if (tty) stream.write('\r\x1b[2K');
@@ -44,8 +49,14 @@ export function progressRenderer(stream: NodeJS.WriteStream = process.stderr): {
         line(`already running (supervisor pid ${e.pid}, ${e.phase}): attached`);
         return;
       case 'service':
-        if (e.state === 'starting') waiting.set(e.service, '');
-        else waiting.delete(e.service);
+        if (e.state === 'starting') {
+          settled.delete(e.service);
+          waiting.set(e.service, '');
+        } else {
+          waiting.delete(e.service);
+          if (e.state === 'ready' || e.state === 'completed' || e.state === 'failed' || e.state === 'blocked')
+            settled.add(e.service);
+        }
         if (e.state === 'ready' || e.state === 'completed')
           line(`${colors.green('✓')} ${e.service} ${e.state} ${colors.dim(seconds(e.elapsedMs))}`);
         else if (e.state === 'failed' || e.state === 'blocked')
@@ -56,7 +67,9 @@ export function progressRenderer(stream: NodeJS.WriteStream = process.stderr): {
         else draw();
         return;
       case 'check':
-        if (waiting.has(e.service)) waiting.set(e.service, `${e.check}: ${e.result.detail}`);
+        // A service that was already starting when start attached (its 'starting' event came before
+        // the first snapshot) shows up by its first check.
+        if (!settled.has(e.service)) waiting.set(e.service, `${e.check}: ${e.result.detail}`);
         draw();
         return;
       default:

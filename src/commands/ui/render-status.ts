@@ -49,6 +49,14 @@ export function renderStatus(st: InstanceStatus): void {
       println(colors.dim(`    ${s.check}: ${s.lastCheck.detail}`));
     if (s.error && (s.state === 'failed' || s.state === 'blocked')) println(colors.red(`    ${s.error}`));
   }
+  if (st.compose) {
+    const e = st.compose.engine;
+    println(
+      colors.dim(
+        `  compose: ${st.compose.name} ${st.compose.version}${e ? ` on ${e.name} ${e.version} (${e.endpoint})` : ''}`,
+      ),
+    );
+  }
   if (st.error && !st.running) println(colors.red(`last start failed: ${st.error.message}`));
 }
 

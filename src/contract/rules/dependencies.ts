@@ -15,7 +15,8 @@ function didYouMean(name: string, known: string[]): string | undefined {
 
 export const unknownDependencies: Rule = {
   name: 'unknown-dependencies',
-  check({ contract, origins, source }) {
+  check({ contract, origins, source, pruned }) {
+    if (pruned.has(['services'])) return [];
     const known = Object.keys(contract.services);
     const out: Diagnostic[] = [];
     for (const [service, deps] of Object.entries(origins.dependsOn)) {
@@ -87,14 +88,22 @@ export const dependencyCycles: Rule = {
 
 export const impossibleConditions: Rule = {
   name: 'impossible-conditions',
-  check({ contract, origins, source }) {
+  check({ contract, origins, source, pruned }) {
     const out: Diagnostic[] = [];
     for (const [service, deps] of Object.entries(origins.dependsOn)) {
       for (const d of deps) {
         const target = contract.services[d.service];
+        // What the schema took out of the target (its health check, one_shot, restart) is unknown.
+        if (pruned.has(['services', d.service])) continue;
         const dep = contract.services[service]?.dependsOn.find((x) => x.service === d.service);
         if (!target || !dep || !d.explicit) continue;
-        if (dep.condition === 'healthy' && !target.healthcheck) {
+        // A compose service may take its check from the compose file's healthcheck (checked at start).
+        if (
+          dep.condition === 'healthy' &&
+          !target.healthcheck &&
+          target.kind !== 'compose' &&
+          !pruned.has(['services', d.service, 'healthcheck'])
+        ) {
           out.push(
             source.diagnostic(
               {
@@ -106,7 +115,8 @@ export const impossibleConditions: Rule = {
             ),
           );
         }
-        if (dep.condition === 'completed' && !target.oneShot) {
+        const contradiction = ['one_shot', 'restart'].some((k) => pruned.has(['services', d.service, k]));
+        if (dep.condition === 'completed' && !target.oneShot && !contradiction) {
           // Only a written contradiction is left here: waiting for completion makes a service a one-shot.
           const always = target.restart.policy === 'always';
           const alternatives = target.healthcheck ? 'condition "healthy" or "started"' : 'condition "started"';

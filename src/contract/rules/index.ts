@@ -4,13 +4,12 @@
  */
 import type { Rule } from '../draft.js';
 import { dependencyCycles, impossibleConditions, unknownDependencies } from './dependencies.js';
-import { duplicateStepNames, invalidEnvNames, invalidNames } from './names.js';
+import { duplicateStepNames, portVariablesInEnv } from './names.js';
 import { duplicatePorts, portBlockTooSmall, unknownPorts, urlWithoutPort } from './ports.js';
 import { envCycles, undefinedReferences } from './references.js';
 
 export const rules: readonly Rule[] = [
-  invalidNames,
-  invalidEnvNames,
+  portVariablesInEnv,
   duplicateStepNames,
   duplicatePorts,
   portBlockTooSmall,

@@ -3,8 +3,20 @@
  * service that publishes a URL owns a port.
  */
 import type { Diagnostic } from '../../lib/failure.js';
-import type { Rule } from '../draft.js';
+import type { Draft, Rule } from '../draft.js';
 import { suggest } from '../../lib/suggest.js';
+import { templateNames } from '../template.js';
+
+/**
+ * How to declare one more port, as text that can be written as it is: the whole list when the
+ * ports are a plain list (offsets in order), else the map entry.
+ */
+export function declarePortHint(contract: Draft['contract'], name: string): string {
+  const plain = contract.ports.every((p, i) => p.offset === i);
+  return plain
+    ? `ports: [${[...contract.ports.map((p) => p.name), name].join(', ')}]`
+    : `"${name}: { offset: ${Math.max(-1, ...contract.ports.map((p) => p.offset)) + 1} }" under ports`;
+}
 
 export const duplicatePorts: Rule = {
   name: 'duplicate-ports',
@@ -53,7 +65,8 @@ export const portBlockTooSmall: Rule = {
 
 export const unknownPorts: Rule = {
   name: 'unknown-ports',
-  check({ contract, origins, source }) {
+  check({ contract, origins, source, pruned }) {
+    if (pruned.touches(['ports'])) return [];
     const known = contract.ports.map((p) => p.name);
     const out: Diagnostic[] = [];
     for (const [service, refs] of Object.entries(origins.portRefs)) {
@@ -65,10 +78,7 @@ export const unknownPorts: Rule = {
             {
               code: 'unknown-port',
               message: `service "${service}" uses port "${r.port}", which is not declared in ports`,
-              hint:
-                best !== undefined
-                  ? `did you mean "${best}"?`
-                  : `declare it: ports: [${[...known, r.port].join(', ')}]`,
+              hint: best !== undefined ? `did you mean "${best}"?` : `declare it: ${declarePortHint(contract, r.port)}`,
             },
             r.path,
           ),
@@ -81,11 +91,16 @@ export const unknownPorts: Rule = {
 
 export const urlWithoutPort: Rule = {
   name: 'url-without-port',
-  check({ contract, origins, source }) {
+  check({ contract, origins, source, pruned }) {
     const out: Diagnostic[] = [];
     for (const s of Object.values(contract.services)) {
       if (s.url === undefined || s.ports.length > 0) continue;
       const path = origins.services[s.name] ?? ['services', s.name];
+      // The port it would own may be in what the schema took out.
+      if (pruned.touches(['ports']) || ['port', 'ports', 'healthcheck'].some((k) => pruned.has([...path, k]))) continue;
+      // A url naming an undeclared port variable is reported once, as that undefined variable.
+      const declared = new Set(contract.ports.map((p) => p.envVar));
+      if (templateNames(s.url).some((v) => v.endsWith('_PORT') && !declared.has(v))) continue;
       out.push(
         source.diagnostic(
           {

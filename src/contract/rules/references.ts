@@ -6,6 +6,7 @@
 import type { Diagnostic } from '../../lib/failure.js';
 import type { Draft, Rule, TemplateUse } from '../draft.js';
 import { BUILTIN_NAMES } from '../interpolate.js';
+import { declarePortHint } from './ports.js';
 import { suggest } from '../../lib/suggest.js';
 import { parseTemplate, shellReferences } from '../template.js';
 
@@ -38,9 +39,12 @@ function siblingsOf(d: Draft, map: string): Set<string> {
 export const undefinedReferences: Rule = {
   name: 'undefined-references',
   check(d) {
+    // Names defined by what the schema took out (env, env files, ports) are unknown.
+    if (['env', 'env_file', 'ports'].some((k) => d.pruned.touches([k]))) return [];
     const { all, suggestible } = contractNames(d);
     const out: Diagnostic[] = [];
     for (const t of d.templates) {
+      if (d.pruned.touches([...t.path.slice(0, 2), 'env'])) continue;
       const { refs, error } = refsOf(t);
       if (error) {
         out.push(
@@ -73,9 +77,11 @@ export const undefinedReferences: Rule = {
                   ? `did you mean \${${best}}?`
                   : selfRef
                     ? `${r.name} refers to itself and is not defined outside this env map`
-                    : t.shell
-                      ? 'define it in env or an env_file, or declare the port; for a variable the command sets itself, write $NAME or \\${NAME}'
-                      : 'define it in env or an env_file, or declare the port it names (ports give <NAME>_PORT)',
+                    : declarePort(d, r.name)
+                      ? declarePort(d, r.name)
+                      : t.shell
+                        ? 'define it in env or an env_file, or declare the port; for a variable the command sets itself, write $NAME or \\${NAME}'
+                        : 'define it in env or an env_file, or declare the port it names (ports give <NAME>_PORT)',
             },
             d.source.spanInString(t.path, r.offset, r.length),
           ),
@@ -85,6 +91,13 @@ export const undefinedReferences: Rule = {
     return out;
   },
 };
+
+/** For `${WEB_PORT}` in a contract with a `ports:` list: the list with the port added. */
+function declarePort(d: Draft, name: string): string | undefined {
+  const m = /^([A-Z0-9][A-Z0-9_]*)_PORT$/.exec(name);
+  if (!m || d.contract.ports.some((p) => p.inferred)) return undefined;
+  return `declare the port: ${declarePortHint(d.contract, (m[1] as string).toLowerCase())}`;
+}
 
 export const envCycles: Rule = {
   name: 'env-cycles',

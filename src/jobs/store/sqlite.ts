@@ -206,6 +206,9 @@ export function openSqliteJobStore(file: string): JobStore {
               .all(jobId, afterId, limit);
       return (rows as EventRow[]).map(eventFromRow);
     },
+    async lastEventId() {
+      return Number((db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM job_events').get() as { id: number }).id);
+    },
     async claim(o: ClaimOptions) {
       return tx(() => {
         const t = now();
@@ -215,6 +218,8 @@ export function openSqliteJobStore(file: string): JobStore {
         );
         const perRepo = new Map<string, number>();
         for (const r of held) perRepo.set(r.repo, (perRepo.get(r.repo) ?? 0) + 1);
+        const onHost = held.filter((r) => r.lease_host === o.host).length;
+        if (o.maxPerMachine !== undefined && onHost >= o.maxPerMachine) return undefined;
         const where = ['runnable = 1', 'cancel_requested = 0'];
         const values: unknown[] = [];
         if (o.repo !== undefined) {
@@ -230,7 +235,8 @@ export function openSqliteJobStore(file: string): JobStore {
           .all(...values) as JobRow[];
         for (const r of candidates) {
           if (leaseLive(r, at, o.isLeaseDead)) continue;
-          if ((perRepo.get(r.repo) ?? 0) >= o.maxPerRepo) continue;
+          const limit = (JSON.parse(r.config) as { concurrency?: number }).concurrency ?? o.maxPerRepo;
+          if ((perRepo.get(r.repo) ?? 0) >= limit) continue;
           const stamp = t.toISOString();
           db.prepare(
             `UPDATE jobs SET lease_worker = ?, lease_host = ?, lease_pid = ?, lease_pid_start = ?, lease_claimed_at = ?,

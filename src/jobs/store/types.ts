@@ -39,6 +39,8 @@ export interface ClaimOptions {
   leaseMs: number;
   /** At most this many jobs of one repository held at once (default 2). */
   maxPerRepo: number;
+  /** At most this many jobs held at once by workers on `host` (all repositories). */
+  maxPerMachine?: number;
   /** Only jobs of this repository (the in-process `job run`). */
   repo?: string;
   /** Only this job. */
@@ -71,6 +73,8 @@ export interface JobStore {
   append(id: string, event: NewJobEvent, options?: WriteOptions): Promise<JobEvent>;
   /** Events with id > afterId, oldest first; of one job, or of every job when `jobId` is undefined. */
   events(options: { jobId?: string; afterId?: number; limit?: number }): Promise<JobEvent[]>;
+  /** The newest event's id (0 when there is none): where a subscriber of "from now on" starts. */
+  lastEventId(): Promise<number>;
   /**
    * Atomically take the oldest runnable job whose lease is free, expired or dead, within the
    * concurrency limits; undefined when there is none.

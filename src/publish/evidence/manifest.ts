@@ -14,13 +14,16 @@ const closed = { additionalProperties: false } as const;
 const RelPath = Type.String({ description: 'Path relative to the job folder (.factory/jobs/<id>/).' });
 const Time = Type.String({ description: 'ISO 8601 UTC.' });
 
-/** Token usage and cost, summed; `costUsd` only when an agent reported one. */
+/**
+ * Token usage and cost as the agents reported them, summed field by field: a field no agent
+ * reported is absent (unknown is not 0), like the agent loop's own usage.
+ */
 export const UsageSchema = Type.Object(
   {
-    input: Type.Integer({ minimum: 0, description: 'Prompt tokens not served from a cache.' }),
-    output: Type.Integer({ minimum: 0 }),
-    cacheRead: Type.Integer({ minimum: 0 }),
-    cacheWrite: Type.Integer({ minimum: 0 }),
+    input: Type.Optional(Type.Integer({ minimum: 0, description: 'Prompt tokens not served from a cache.' })),
+    output: Type.Optional(Type.Integer({ minimum: 0 })),
+    cacheRead: Type.Optional(Type.Integer({ minimum: 0 })),
+    cacheWrite: Type.Optional(Type.Integer({ minimum: 0 })),
     costUsd: Type.Optional(Type.Number({ minimum: 0 })),
   },
   closed,
@@ -48,7 +51,7 @@ const BuildSchema = Type.Object(
     status: StringEnum(['completed', 'no-changes', 'incomplete', 'failed'] as const),
     attempts: Type.Integer({ minimum: 1 }),
     commits: Type.Array(CommitSchema),
-    usage: UsageSchema,
+    usage: Type.Optional(UsageSchema),
     durationMs: Type.Number(),
     log: RelPath,
     message: Type.Optional(Type.String()),
@@ -59,7 +62,7 @@ const BuildSchema = Type.Object(
 const SuiteSchema = Type.Object(
   {
     name: Type.String(),
-    status: StringEnum(['passed', 'failed', 'timed-out', 'not-run'] as const),
+    status: StringEnum(['passed', 'failed', 'timed-out', 'interrupted', 'error', 'not-run'] as const),
     reason: Type.String(),
     tests: Type.Optional(
       Type.Object(
@@ -128,7 +131,7 @@ const ReviewSchema = Type.Object(
   {
     verdict: VerdictSchema,
     agent: AgentChoiceSchema,
-    usage: UsageSchema,
+    usage: Type.Optional(UsageSchema),
     attempts: Type.Integer({ minimum: 1 }),
     durationMs: Type.Number(),
     log: RelPath,

@@ -243,8 +243,10 @@ export function timelineSection(m: JobManifest): string {
   return section('timeline', 'Timeline', `<ol class="timeline">${items}</ol>`);
 }
 
+/** A count an agent did not report is unknown (—), not 0. */
+const count = (n: number | undefined) => (n === undefined ? '—' : n.toLocaleString('en-US'));
 const usageCells = (u: JobUsage) =>
-  `<td class="num">${u.input.toLocaleString('en-US')}</td><td class="num">${u.output.toLocaleString('en-US')}</td><td class="num">${(u.cacheRead + u.cacheWrite).toLocaleString('en-US')}</td><td class="num">${u.costUsd !== undefined ? `$${u.costUsd.toFixed(4)}` : '—'}</td>`;
+  `<td class="num">${count(u.input)}</td><td class="num">${count(u.output)}</td><td class="num">${count(u.cacheRead === undefined && u.cacheWrite === undefined ? undefined : (u.cacheRead ?? 0) + (u.cacheWrite ?? 0))}</td><td class="num">${u.costUsd !== undefined ? `$${u.costUsd.toFixed(4)}` : '—'}</td>`;
 
 export function usageSection(m: JobManifest): string {
   const head =

@@ -71,7 +71,8 @@ export function bwrapArgs(input: BwrapPolicyInput): string[] {
   const covered = ['/tmp', ...input.hiddenDirs];
   for (const dir of new Set(input.toolDirs ?? [])) {
     // Strictly inside: a PATH entry that IS a hidden root (`~`, /root) must not unhide it.
-    if (covered.some((c) => dir.startsWith(`${c}/`))) args.push('--ro-bind', dir, dir);
+    // …nor one inside another (`$HOME` under /home).
+    if (!covered.includes(dir) && covered.some((c) => dir.startsWith(`${c}/`))) args.push('--ro-bind', dir, dir);
   }
   args.push('--ro-bind', worktree.repoRoot, worktree.repoRoot);
   // A repo whose .git lives elsewhere (GIT_DIR / separate-git-dir) must stay visible too.

@@ -1,13 +1,12 @@
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { isAbsolute, resolve } from 'node:path';
 import { FactoryFailure, ExitCode } from '../../lib/failure.js';
 import { runProcess } from '../run-process.js';
 import { hostEnv } from '../git.js';
 import type { Mount, NetworkMode, Sandbox, SandboxCreateOptions, SandboxProvider } from '../types.js';
 import { makeSandbox, resolveMounts, sandboxBaseEnv, prepareSandboxDirs } from './base.js';
 import { bwrapArgs, bwrapCommand } from './bwrap-args.js';
-import { toolDirs } from './tool-dirs.js';
+import { FACTORY_ROOT, hiddenDirs, toolDirs } from './tool-dirs.js';
 
 export interface BwrapOptions {
   /** Default network for sandboxes of this provider: 'host' (app reachable) unless told otherwise. */
@@ -16,17 +15,6 @@ export interface BwrapOptions {
   /** Path of the bwrap binary (default `bwrap` from PATH). */
   binary?: string;
 }
-
-/** Host dirs that may hold someone's secrets: hidden behind empty tmpfs. */
-function hiddenDirs(): string[] {
-  const dirs = new Set(['/root', '/home']);
-  const home = process.env.HOME;
-  if (home && home !== '/' && existsSync(home)) dirs.add(home);
-  return [...dirs].filter((d) => existsSync(d));
-}
-
-/** factory's own package root (dist/sandboxes/providers/ or src/sandboxes/providers/ → three levels up). */
-const FACTORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 /**
  * bwrap creates a missing mount point only on a writable layer; / is read-only here. Say so up

@@ -4,6 +4,7 @@ import { runProcess } from '../run-process.js';
 import type { Mount, NetworkMode, Sandbox, SandboxCreateOptions, SandboxProvider } from '../types.js';
 import { makeSandbox, resolveMounts, sandboxBaseEnv, prepareSandboxDirs } from './base.js';
 import { containerRunArgs } from './container-args.js';
+import { FACTORY_ROOT, hiddenDirs, toolDirs } from './tool-dirs.js';
 
 export interface ContainerOptions {
   /** Image to run (must hold the agent's CLI and git). Default `factory-sandbox:local`. */
@@ -65,6 +66,12 @@ export function containerProvider(engine: 'docker' | 'podman', config: Container
       const image = config.rootfs
         ? ({ kind: 'rootfs', path: config.rootfs } as const)
         : ({ kind: 'image', name: config.image ?? 'factory-sandbox:local' } as const);
+      // A host root filesystem shows the host: hide /tmp and the homes as bwrap does (./container-args.ts).
+      const hidden = image.kind === 'rootfs' ? hiddenDirs() : [];
+      const tools =
+        image.kind === 'rootfs'
+          ? toolDirs({ ...process.env, ...options.env }.PATH ?? '', FACTORY_ROOT, ['/tmp', ...hidden])
+          : [];
       return makeSandbox({
         provider: engine,
         kind: 'bind-mount',
@@ -96,18 +103,24 @@ export function containerProvider(engine: 'docker' | 'podman', config: Container
             extraArgs: config.extraArgs,
             init: config.init,
             tty: interactive,
+            hiddenDirs: hidden,
+            toolDirs: tools,
+            autoRemove: engine === 'podman',
           });
+          // `docker rm -f` kills at once; podman would wait its stop timeout without `-t 0`.
+          const rm = engine === 'podman' ? ['rm', '-f', '-t', '0', containerName] : ['rm', '-f', containerName];
+          const remove = async () => {
+            await runProcess({ argv: [binary, ...rm], cwd: '/', env: clientEnv() }, { timeoutMs: 30_000 }).done;
+          };
           return {
             argv: [binary, ...args],
             cwd: worktree.path,
             // The client reads `-e NAME` values from its own env; its own settings come first.
             env: { ...clientEnv(), ...execEnv },
             // The engine client is not the parent of the work: remove the container itself.
-            onKill: async () => {
-              // `docker rm -f` kills at once; podman would wait its stop timeout without `-t 0`.
-              const rm = engine === 'podman' ? ['rm', '-f', '-t', '0', containerName] : ['rm', '-f', containerName];
-              await runProcess({ argv: [binary, ...rm], cwd: '/', env: clientEnv() }, { timeoutMs: 30_000 }).done;
-            },
+            onKill: remove,
+            // docker runs without --rm (see autoRemove): the container goes once the exec ended.
+            ...(engine === 'docker' ? { onExit: remove } : {}),
           };
         },
       });

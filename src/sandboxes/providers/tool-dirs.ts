@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
-import { delimiter, dirname, isAbsolute, join } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * Directories whose executables a sandboxed agent needs although bwrap hides where they live
@@ -9,6 +10,17 @@ import { delimiter, dirname, isAbsolute, join } from 'node:path';
  * too — not the whole prefix, which may hold secrets (`~/.local/share`).
  * bwrapArgs re-binds, read-only, only the dirs strictly inside a hidden location.
  */
+
+/** Host dirs that may hold someone's secrets: hidden behind empty tmpfs (bwrap, a podman host rootfs). */
+export function hiddenDirs(): string[] {
+  const dirs = new Set(['/root', '/home']);
+  const home = process.env.HOME;
+  if (home && home !== '/' && existsSync(home)) dirs.add(home);
+  return [...dirs].filter((d) => existsSync(d));
+}
+
+/** factory's own package root (dist/sandboxes/providers/ or src/sandboxes/providers/ → three levels up). */
+export const FACTORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 /** Bin dirs are small; a huge PATH dir is not scanned for symlinks past this many entries. */
 const MAX_SCAN = 1_000;

@@ -1,15 +1,8 @@
 /**
  * A health check with every template resolved for one instance (what the supervisor runs).
- * Built from the contract's `HealthCheck` by ../plan.ts.
+ * Built from the contract's `HealthCheck` by ../plan.ts; the timing fields are the contract's own.
  */
-export interface CheckTiming {
-  intervalMs: number;
-  maxIntervalMs: number;
-  timeoutMs: number;
-  startPeriodMs: number;
-  retries: number;
-  startupTimeoutMs: number;
-}
+import type { CheckTiming } from '../../contract/index.js';
 
 export type ResolvedCheck =
   | ({ kind: 'http'; url: string; status: [number, number] } & CheckTiming)

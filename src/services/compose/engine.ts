@@ -18,7 +18,8 @@ export interface EngineAnswer {
 
 export type EngineProbe = { ok: true; engine: EngineAnswer | null } | { ok: false; endpoint: string; reason: string };
 
-const PROBE_TIMEOUT_MS = 5_000;
+/** podman answers `/version` by asking its runtime and conmon for theirs: seconds on a loaded machine. */
+const PROBE_TIMEOUT_MS = 30_000;
 
 function dockerEndpoint(env: NodeJS.ProcessEnv): { socketPath: string } | { host: string; port: number } | null {
   const host = env.DOCKER_HOST || 'unix:///var/run/docker.sock';

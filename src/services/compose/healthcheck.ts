@@ -9,11 +9,21 @@
  *   test: ["NONE"] | disable: true  → no check
  */
 
+import type { CheckTiming } from '../../contract/index.js';
+
 export interface ComposeHealthcheck {
   command: string[];
-  /** compose `timeout:` (per run), when given. */
-  timeoutMs?: number;
+  /** How factory polls it: each attempt spawns the compose tool (docker-compose is Python: ~0.5 s of CPU). */
+  timing: CheckTiming;
 }
+
+/**
+ * Polling for a check that is a compose `exec`: from 250 ms backing off to 1 s (not factory's 10 ms
+ * for cheap checks), each attempt bounded by compose's `timeout` (default 30 s, as compose), and
+ * startup allowed 2 minutes or compose's `start_period`, whichever is longer (a database's first
+ * start initializes its data).
+ */
+export const COMPOSE_CHECK = { intervalMs: 250, maxIntervalMs: 1_000, timeoutMs: 30_000, startupTimeoutMs: 120_000 };
 
 const UNITS: Record<string, number> = { us: 0.001, ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 
@@ -40,6 +50,17 @@ export function composeHealthcheck(service: Record<string, unknown>): ComposeHea
     if (kind === 'CMD-SHELL' && rest.length) command = ['sh', '-c', rest.join(' ')];
   }
   if (!command) return undefined;
-  const timeoutMs = composeDurationMs(hc.timeout);
-  return { command, ...(timeoutMs !== undefined ? { timeoutMs } : {}) };
+  const startPeriodMs = composeDurationMs(hc.start_period) ?? 0;
+  const retries = typeof hc.retries === 'number' && hc.retries > 0 ? hc.retries : 3;
+  return {
+    command,
+    timing: {
+      intervalMs: COMPOSE_CHECK.intervalMs,
+      maxIntervalMs: COMPOSE_CHECK.maxIntervalMs,
+      timeoutMs: composeDurationMs(hc.timeout) ?? COMPOSE_CHECK.timeoutMs,
+      startPeriodMs,
+      retries,
+      startupTimeoutMs: Math.max(COMPOSE_CHECK.startupTimeoutMs, startPeriodMs),
+    },
+  };
 }

@@ -8,7 +8,6 @@ export {
   composeLogsArgv,
   composeStopArgv,
   composeUpArgv,
-  PROJECT_LABEL,
   type ComposeProject,
 } from './argv.js';
 export {
@@ -18,8 +17,7 @@ export {
   locateComposeFile,
   readCompose,
   type ComposeDoc,
-  type ManagedComposeService,
 } from './derive.js';
 export { composeHealthcheck, composeDurationMs } from './healthcheck.js';
 export { composePreflight } from './preflight.js';
-export { capsOf, COMPOSE_COMMANDS, parseComposeVersion, type ComposeFlavor, type ComposeTool } from './tool.js';
+export { parseComposeVersion, type ComposeTool } from './tool.js';

@@ -61,4 +61,8 @@ export function script(steps: unknown[]): string {
   return `<fake-script>${JSON.stringify(steps)}</fake-script>`;
 }
 
+/** A task file of the local backlog: front matter (`kind`, then `extra` lines), title, body. */
+export const task = (kind: string, title: string, body: string, extra = '') =>
+  `---\nkind: ${kind}\n${extra}---\n# ${title}\n\n${body}\n`;
+
 export const DONE = { say: 'done <promise>COMPLETE</promise>' };

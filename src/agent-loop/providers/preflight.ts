@@ -1,79 +1,11 @@
 /**
- * Helpers shared by the agent providers: safe JSON-line access, error-message extraction, the
- * argv size guard, and the host-side preflight probes (find a binary on PATH, run a status command
- * with a bound on time and output).
+ * The host-side preflight probes: find a binary on PATH, run a status command with a bound on time
+ * and output, and the failures they report.
  */
 import { spawn } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { ExitCode, FactoryFailure } from '../../lib/failure.js';
-
-export type Json = Record<string, unknown>;
-
-/** Parse a JSONL line into an object, or undefined for anything else (banners, blank lines, junk). */
-export function parseJsonObject(line: string): Json | undefined {
-  const trimmed = line.trim();
-  if (!trimmed.startsWith('{')) return undefined;
-  try {
-    const value: unknown = JSON.parse(trimmed);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export function obj(value: unknown): Json | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
-}
-
-export function str(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-/** `{error: "x"}`, `{error: {message}}`, `{error: {data: {message}}}`, `{message}` → the message. */
-export function errorMessage(o: Json): string | undefined {
-  const err = o.error;
-  if (typeof err === 'string') return err;
-  const e = obj(err);
-  if (e) {
-    if (typeof e.message === 'string') return e.message;
-    const data = obj(e.data);
-    if (data && typeof data.message === 'string') return data.message;
-    if (typeof e.name === 'string') return e.name;
-  }
-  return str(o.message);
-}
-
-/** Short human form of a tool's input: the command, path, url or pattern when there is one. */
-export function summarizeToolInput(input: unknown): string {
-  const o = obj(input);
-  if (!o) return typeof input === 'string' ? input : '';
-  for (const key of ['command', 'cmd', 'file_path', 'filePath', 'path', 'url', 'pattern', 'query', 'description']) {
-    const v = o[key];
-    if (typeof v === 'string') return v;
-    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join(' ');
-  }
-  return JSON.stringify(o);
-}
-
-/**
- * Linux caps one argv element at 128 KiB (MAX_ARG_STRLEN). CLIs that take the prompt only as an
- * argument get a clear error here instead of a spawn E2BIG.
- */
-const MAX_PROMPT_ARG_BYTES = 120 * 1024;
-export function assertPromptFitsArgv(agent: string, prompt: string): void {
-  const n = Buffer.byteLength(prompt, 'utf8');
-  if (n > MAX_PROMPT_ARG_BYTES) {
-    throw new FactoryFailure(
-      'prompt-too-long',
-      `the ${agent} CLI takes the prompt as one argument; this prompt is ${n} bytes (max ${MAX_PROMPT_ARG_BYTES})`,
-      {
-        exitCode: ExitCode.invalid,
-        hint: 'shorten the prompt, or use an agent that reads it from stdin (claude-code, codex, pi, command)',
-      },
-    );
-  }
-}
 
 /** Find an executable the way execvp does: absolute/relative paths as given, bare names on PATH. */
 export function findExecutable(name: string, env: Record<string, string | undefined>): string | undefined {

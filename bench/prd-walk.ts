@@ -1,5 +1,5 @@
 /**
- * Measures what the PRD walker costs on top of its agents (not a test; `npx tsx test/prd/measure-walk.ts`).
+ * Measures what the PRD walker costs on top of its agents (not a test; `npx tsx bench/prd-walk.ts`).
  * A local PRD with 5 AFK tasks (each writes one file) and the review, walked in-process:
  *   - direct: the fake agent spawned by the test runner (no agent loop) — the walker's own work
  *     (backlog files, worktree, ledger commits, markDone) plus ~40 ms of node start per agent;
@@ -7,15 +7,15 @@
  * Prints the median over RUNS walks of the total and per task (6 agent runs: 5 tasks + review).
  */
 import { performance } from 'node:perf_hooks';
-import { agentLoopRunner } from '../../src/prd/agent-runner.js';
-import type { AgentRunner } from '../../src/prd/runner.js';
-import { walkPrd } from '../../src/prd/walk.js';
-import { commandAgent } from '../../src/agent-loop/providers/command.js';
-import { LocalBacklog } from '../../src/backlog/local.js';
-import { bwrap } from '../../src/sandboxes/providers/bwrap.js';
-import { noSandbox } from '../../src/sandboxes/providers/none.js';
-import { FAKE_AGENT, fakeAgentRunner } from './helpers/fake-runner.js';
-import { createRepo, DONE, script } from './helpers/repo.js';
+import { agentLoopRunner } from '../src/prd/agent-runner.js';
+import type { AgentRunner } from '../src/prd/runner.js';
+import { walkPrd } from '../src/prd/walk.js';
+import { commandAgent } from '../src/agent-loop/providers/command.js';
+import { LocalBacklog } from '../src/backlog/local.js';
+import { bwrap } from '../src/sandboxes/providers/bwrap.js';
+import { noSandbox } from '../src/sandboxes/providers/none.js';
+import { FAKE_AGENT, fakeAgentRunner } from '../test/prd/helpers/fake-runner.js';
+import { createRepo, DONE, script } from '../test/prd/helpers/repo.js';
 
 const RUNS = Number(process.env.RUNS ?? 5);
 const TASKS = 5;

@@ -1,0 +1,86 @@
+/**
+ * `factory worker [--concurrency N] [--max-per-repo N] [--max-per-machine N] [--lease 30s]
+ * [--repo PATH] [--until-idle] [--json]`: run queued jobs until stopped (Ctrl-C / SIGTERM: the
+ * jobs it holds are released where they are, and the next worker resumes them). Prints one line per
+ * event of the jobs it runs (--json: one schema/job-event per line). Exit 0 when stopped.
+ */
+import { resolve } from 'node:path';
+import { defineCommand } from 'citty';
+import { eventJson, followEvents, JOB_DEFAULTS, startWorker } from '../jobs/index.js';
+import { ExitCode, FactoryFailure } from '../lib/failure.js';
+import { onInterrupt } from '../lib/interrupt.js';
+import { colors, eprintln, println } from '../lib/output.js';
+import { localPublisher } from '../publish/index.js';
+import { parseDuration } from './agent-prd.js';
+import { store } from './ui/job-cli.js';
+import { eventLine } from './ui/job-render.js';
+
+function count(v: string | undefined, flag: string, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1)
+    throw new FactoryFailure('usage', `--${flag} must be a positive integer (got "${v}")`, {
+      exitCode: ExitCode.invalid,
+    });
+  return n;
+}
+
+export default defineCommand({
+  meta: { name: 'worker', description: 'Run queued jobs until stopped.' },
+  args: {
+    concurrency: { type: 'string', description: 'Jobs this worker runs at once (default 1)' },
+    'max-per-repo': {
+      type: 'string',
+      description: `Jobs of one repository at once on this machine (default ${JOB_DEFAULTS.maxPerRepo})`,
+    },
+    'max-per-machine': {
+      type: 'string',
+      description: `Jobs at once on this machine (default ${JOB_DEFAULTS.maxPerMachine})`,
+    },
+    lease: {
+      type: 'string',
+      description: `Lease on a job, renewed by heartbeats (default ${JOB_DEFAULTS.leaseMs / 1000}s)`,
+    },
+    repo: { type: 'string', description: 'Only jobs of this repository' },
+    'until-idle': { type: 'boolean', description: 'Stop when nothing is left to run' },
+    json: { type: 'boolean', description: 'One JSON event per line on stdout (schema/job-event.schema.json)' },
+  },
+  async run({ args }) {
+    const s = store();
+    const stop = new AbortController();
+    const off = onInterrupt(() => stop.abort());
+    const following = new AbortController();
+    const mine = new Set<string>();
+    try {
+      const start = await s.lastEventId();
+      const worker = startWorker({
+        store: s,
+        publisher: localPublisher(),
+        concurrency: count(args.concurrency, 'concurrency', 1),
+        maxPerRepo: count(args['max-per-repo'], 'max-per-repo', JOB_DEFAULTS.maxPerRepo),
+        maxPerMachine: count(args['max-per-machine'], 'max-per-machine', JOB_DEFAULTS.maxPerMachine),
+        leaseMs: args.lease ? parseDuration(args.lease, 'lease') : JOB_DEFAULTS.leaseMs,
+        ...(args.repo ? { repo: resolve(args.repo) } : {}),
+        untilIdle: args['until-idle'] === true,
+        signal: stop.signal,
+        onClaim: (job) => mine.add(job.id),
+      });
+      if (!args.json)
+        eprintln(colors.dim(`worker ${worker.id} (pid ${process.pid}) waiting for jobs; store ${s.location}`));
+      const printing = (async () => {
+        for await (const e of followEvents(s, { afterId: start, signal: following.signal })) {
+          if (!mine.has(e.jobId)) continue;
+          if (args.json) println(JSON.stringify(eventJson(e)));
+          else eprintln(eventLine(e, true));
+        }
+      })();
+      await worker.done;
+      following.abort();
+      await printing;
+      return 0;
+    } finally {
+      off();
+      await s.close();
+    }
+  },
+});

@@ -1,0 +1,55 @@
+/**
+ * The notifier's subscriber side (ADR 10): every transition and progress line is an event in the
+ * store; a subscriber reads the events after the last id it saw, polling with backoff (25 ms up to
+ * 1 s, back to 25 ms as soon as something arrives). The terminal of `job run` / `job new --wait`
+ * and `job logs -f` are subscribers; the dashboard and chat bots will be too (PostgreSQL can push
+ * with LISTEN/NOTIFY behind the same loop).
+ */
+import { isLive } from './states.js';
+import { sleep } from '../lib/sleep.js';
+import type { JobStore } from './store/types.js';
+import type { Job, JobEvent } from './types.js';
+
+const MIN_POLL_MS = 25;
+const MAX_POLL_MS = 1_000;
+
+export interface FollowOptions {
+  jobId?: string;
+  afterId?: number;
+  signal?: AbortSignal;
+  /** Stop once this holds for the job (checked whenever no new event arrived). */
+  until?: (job: Job) => boolean;
+}
+
+/** A job that no worker will move without a person: ended, awaiting approval, or ready for review. */
+export function isSettled(job: Job): boolean {
+  return (
+    !isLive(job.state) || job.state === 'ready_for_human_review' || (job.state === 'awaiting_approval' && !job.runnable)
+  );
+}
+
+export async function* followEvents(store: JobStore, o: FollowOptions): AsyncGenerator<JobEvent> {
+  let after = o.afterId ?? 0;
+  let wait = MIN_POLL_MS;
+  while (!o.signal?.aborted) {
+    const batch = await store.events({ ...(o.jobId ? { jobId: o.jobId } : {}), afterId: after, limit: 500 });
+    for (const e of batch) {
+      after = e.id;
+      yield e;
+    }
+    if (batch.length > 0) {
+      wait = MIN_POLL_MS;
+      continue;
+    }
+    if (o.until && o.jobId) {
+      const job = await store.get(o.jobId);
+      if (!job || o.until(job)) {
+        // Events written between the last read and this check are still delivered.
+        for (const e of await store.events({ jobId: o.jobId, afterId: after, limit: 100_000 })) yield e;
+        return;
+      }
+    }
+    await sleep(wait, o.signal);
+    wait = Math.min(wait * 2, MAX_POLL_MS);
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * The worker: claims runnable jobs from the store and drives them (./pipeline.ts), up to
+ * `concurrency` at once, within the store's per-repository and per-machine limits. Each job it
+ * holds has a lease renewed by a heartbeat (every third of the lease); a heartbeat that finds the
+ * lease gone stops the job's run (`lease-lost`), one that finds a cancel request stops it as
+ * cancelled. A worker killed with -9 simply stops renewing: its leases expire — or, on the same
+ * machine, are seen dead at once (pid + start time) — and the next worker resumes each job from
+ * its last durable state, first killing whatever the dead worker's agents left running.
+ *
+ *   idle ──claim──▶ driving job ──(ends | waits | stop)──▶ release ──▶ idle
+ *                     ▲    │ heartbeat every lease/3: held? cancel requested?
+ *                     └────┘
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { identityOf, processAlive } from '../services/index.js';
+import type { Publisher } from '../publish/index.js';
+import type { Runtime } from './context.js';
+import { JOB_DEFAULTS } from './defaults.js';
+import { driveJob, failInternal, type StopReason } from './pipeline.js';
+import { stopExpiredPreviews } from './previews.js';
+import { sleep } from '../lib/sleep.js';
+import type { JobStore } from './store/types.js';
+import { killJobStrays } from './strays.js';
+import type { Job, WorkerLease } from './types.js';
+
+export interface WorkerOptions {
+  store: JobStore;
+  publisher: Publisher;
+  concurrency?: number;
+  leaseMs?: number;
+  maxPerRepo?: number;
+  maxPerMachine?: number;
+  /** Only jobs of this repository / only this job (`job run`). */
+  repo?: string;
+  jobId?: string;
+  /** Stop once there is nothing runnable left (instead of waiting for more). */
+  untilIdle?: boolean;
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  /** Called when the worker takes a job (to follow its events). */
+  onClaim?: (job: Job) => void;
+  /** Called when a job the worker drove stops (ended, waiting, or released). */
+  onJobDone?: (job: Job) => void;
+}
+
+const HOST = hostname();
+
+/** Same host and the worker's process is gone (pid + start time), whatever the lease's expiry says. */
+export function leaseIsDead(lease: WorkerLease): boolean {
+  if (lease.host !== HOST) return false;
+  if (lease.pidStart === null) return identityOf(lease.pid) === undefined;
+  return !processAlive({ pid: lease.pid, startTime: lease.pidStart });
+}
+
+export interface WorkerHandle {
+  readonly id: string;
+  /** Resolves when the worker has stopped (signal aborted, or idle with `untilIdle`). */
+  done: Promise<void>;
+}
+
+export function startWorker(o: WorkerOptions): WorkerHandle {
+  const id = `w-${randomBytes(4).toString('hex')}`;
+  const leaseMs = o.leaseMs ?? JOB_DEFAULTS.leaseMs;
+  const concurrency = Math.max(1, o.concurrency ?? 1);
+  const me = identityOf(process.pid);
+  const runtime: Runtime = { store: o.store, workerId: id, publisher: o.publisher, env: o.env ?? process.env };
+  const running = new Map<string, Promise<void>>();
+
+  const drive = async (job: Job) => {
+    const stop = new AbortController();
+    const stopWith = (reason: StopReason) => {
+      if (!stop.signal.aborted) stop.abort(reason);
+    };
+    const onOuter = () => stopWith('shutdown');
+    o.signal?.addEventListener('abort', onOuter, { once: true });
+    const beat = setInterval(
+      () => {
+        o.store.heartbeat(job.id, id, leaseMs).then(
+          (h) => {
+            if (!h.held) stopWith('lease-lost');
+            else if (h.cancelRequested) stopWith('cancel');
+          },
+          () => {},
+        );
+      },
+      Math.max(50, Math.min(leaseMs / 3, JOB_DEFAULTS.cancelPollMs)),
+    );
+    try {
+      killJobStrays(job.id);
+      const left = await driveJob(runtime, job.id, stop.signal);
+      o.onJobDone?.(left);
+    } finally {
+      clearInterval(beat);
+      o.signal?.removeEventListener('abort', onOuter);
+      await o.store.release(job.id, id).catch(() => {});
+    }
+  };
+
+  const loop = async () => {
+    let idle = JOB_DEFAULTS.idlePollMs / 10;
+    let lastPreviewSweep = 0;
+    while (!o.signal?.aborted) {
+      if (Date.now() - lastPreviewSweep > 30_000 && !o.jobId) {
+        lastPreviewSweep = Date.now();
+        await stopExpiredPreviews(o.store, runtime).catch(() => {});
+      }
+      let claimed: Job | undefined;
+      if (running.size < concurrency) {
+        claimed = await o.store.claim({
+          workerId: id,
+          host: HOST,
+          pid: process.pid,
+          pidStart: me?.startTime ?? null,
+          leaseMs,
+          maxPerRepo: o.maxPerRepo ?? JOB_DEFAULTS.maxPerRepo,
+          maxPerMachine: o.maxPerMachine ?? JOB_DEFAULTS.maxPerMachine,
+          ...(o.repo ? { repo: o.repo } : {}),
+          ...(o.jobId ? { jobId: o.jobId } : {}),
+          isLeaseDead: leaseIsDead,
+        });
+      }
+      if (claimed) {
+        idle = JOB_DEFAULTS.idlePollMs / 10;
+        o.onClaim?.(claimed);
+        const jobId = claimed.id;
+        const p = drive(claimed)
+          .catch((error) => failInternal(runtime, jobId, error))
+          .finally(() => running.delete(jobId));
+        running.set(jobId, p);
+        continue;
+      }
+      if (o.untilIdle && running.size === 0) break;
+      const wake = running.size > 0 ? Promise.race([...running.values()]) : Promise.resolve();
+      await Promise.race([sleep(idle, o.signal), running.size >= concurrency ? wake : sleep(idle, o.signal)]);
+      idle = Math.min(idle * 2, JOB_DEFAULTS.idlePollMs);
+    }
+    await Promise.allSettled([...running.values()]);
+  };
+
+  return { id, done: loop() };
+}

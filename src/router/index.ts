@@ -1,0 +1,2 @@
+/** The router entry point (`factory router`): stable preview hostnames for every instance here. */
+export { startRouter } from './server.js';
