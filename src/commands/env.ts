@@ -8,14 +8,14 @@
 import { defineCommand } from 'citty';
 import { eprintln, printJson, println } from '../lib/output.js';
 import { instanceArgs, locateArgs } from './ui/args.js';
-import { describeInstanceEnv, envNote, toShell } from '../services/index.js';
+import { describeInstanceEnv, toShell } from '../services/index.js';
 
 export default defineCommand({
   meta: { name: 'env', description: "Print the instance's environment variables (ports, URLs, built-ins)." },
   args: { ...instanceArgs, shell: { type: 'boolean', description: "Print `export NAME='value'` lines for eval" } },
   async run({ args }) {
     const r = await describeInstanceEnv(locateArgs(args));
-    const note = envNote(r);
+    const { note } = r;
     if (args.json) printJson({ env: r.vars, portBase: r.portBase, leased: r.leased, note });
     else {
       if (args.shell) println(toShell(r.vars));

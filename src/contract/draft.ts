@@ -43,6 +43,8 @@ export interface Origins {
   envKeys: { map: string; key: string; path: DataPath }[];
   /** Service names whose ports were inferred from their url/health check. */
   inferredPorts: Set<string>;
+  /** The file has a `ports:` key (else its `${NAME_PORT}` references declare the ports). */
+  portsWritten: boolean;
 }
 
 export interface Draft {

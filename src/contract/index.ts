@@ -25,6 +25,6 @@ export { graphEdges, type GraphEdge } from './graph.js';
 export { FactoryYamlSchema, type FactoryYaml } from './schema.js';
 export { CheckOutput, ConfigOutput, InitOutput } from './output-schemas.js';
 export { countLabel, diagnosticJson, renderDiagnostics } from './report.js';
-export { configJson, renderConfig } from './render-config.js';
+export { configFailureJson, configJson, renderConfig } from './render-config.js';
 export { initContract } from './init/index.js';
 export { DEFAULTS } from './defaults.js';

@@ -195,7 +195,7 @@ export function buildInstanceEnv(contract: Contract, ctx: InstanceContext): Reco
       if (!ref.required) continue;
       throw new FactoryFailure('missing-env-file', `env_file ${ref.path} does not exist`, {
         exitCode: ExitCode.unavailable,
-        hint: 'create it (a setup step may), or mark it `required: false` in factory.yaml',
+        hint: `create it (a setup step may), or if it is optional write it in factory.yaml as { path: ${ref.path}, required: false }`,
       });
     }
     Object.assign(lower, values);

@@ -43,6 +43,13 @@ export const STOP_SIGNALS = [
 ] as const;
 export const STOP_SIGNAL_PATTERN = `^(?:SIG)?(?:${STOP_SIGNALS.join('|')})$`;
 
+/** A variable name suggestion for an invalid or reserved one: `my-var` → `MY_VAR`, `WORKTREE_ID` → `APP_WORKTREE_ID`. */
+export function suggestVariable(name: string, reserved = false): string {
+  const s = name.toUpperCase().replace(/[^A-Z0-9_]+/g, '_');
+  const valid = /^[A-Z_]/.test(s) ? s : `_${s}`;
+  return reserved ? `APP_${valid}` : valid || 'APP_VALUE';
+}
+
 /** A lowercase name suggestion for an invalid one: `My Service` → `my-service`. */
 export function suggestName(name: string): string {
   const s = name

@@ -67,7 +67,7 @@ export function normalizeValidation(n: Normalizer, y: FactoryYaml, serviceNames:
         'missing-start-url',
         `scenario "${s.name}" has no start_url`,
         path,
-        'add "start_url:" to it or to validation.browser',
+        'add it to the scenario (or to validation.browser), e.g. "start_url: http://127.0.0.1:3000"',
       );
     }
     // The schema admits exactly one of steps and script.

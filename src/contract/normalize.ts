@@ -10,6 +10,7 @@ import type { Diagnostic } from '../lib/failure.js';
 import { DEFAULTS, parseDuration } from './defaults.js';
 import type { Draft, Origins, TemplateUse } from './draft.js';
 import { readEnvFile } from './interpolate.js';
+import { flowYaml } from './validate-messages.js';
 import { assignOwnedPorts, declaredPorts, portsFromReferences } from './normalize-ports.js';
 import type { CommandYaml, FactoryYaml } from './schema.js';
 import { normalizeService } from './normalize-service.js';
@@ -32,6 +33,7 @@ export class Normalizer {
     needs: [],
     envKeys: [],
     inferredPorts: new Set(),
+    portsWritten: false,
   };
   constructor(readonly source: YamlSource) {}
 
@@ -90,6 +92,7 @@ export function normalize(
 } {
   const n = new Normalizer(opts.source);
   const ports = declaredPorts(n, y);
+  n.origins.portsWritten = y.ports !== undefined;
   const envFiles = normalizeEnvFiles(y);
   const envFileNames = new Set<string>();
   envFiles.forEach((ref, i) => {
@@ -102,7 +105,7 @@ export function normalize(
           'env-file-missing',
           `env_file ${ref.path} does not exist (yet)`,
           path,
-          'a setup step may create it; mark it `required: false` if it is optional',
+          `a setup step may create it; if it is optional, write "${flowYaml({ path: ref.path, required: false })}" in its place`,
         );
     } else for (const k of Object.keys(values)) envFileNames.add(k);
   });

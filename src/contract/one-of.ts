@@ -32,7 +32,7 @@ export const ONE_OF = {
     code: 'scenario-step',
     noun: 'a step',
     what: 'action',
-    example: ['click', '"button[type=submit]"'],
+    example: ['screenshot', 'home'],
   },
   testSuite: {
     keys: ['command', 'commands'],
@@ -56,7 +56,7 @@ export const ONE_OF = {
     keys: ['text', 'visible', 'url'],
     code: 'scenario-step',
     noun: 'expect',
-    example: ['visible', '"#cart"'],
+    example: ['text', 'Added'],
   },
 } as const satisfies Record<string, OneOfGroup>;
 

@@ -37,16 +37,44 @@ export const GraphEdgeJson = Type.Object({
   condition: Type.Union([Type.Literal('started'), Type.Literal('healthy'), Type.Literal('completed')]),
 });
 
-export const ConfigOutput = Type.Object(
+/**
+ * What a command that needs the contract prints with `--json` when it cannot have it: an invalid
+ * contract (`error.code` "invalid-contract", every problem in `diagnostics`, as `check` gives them),
+ * or none found ("no-contract", no diagnostics).
+ */
+export const ContractFailureJson = Type.Object(
   {
     schemaVersion: Type.Literal(1),
-    ok: Type.Literal(true),
-    file: Type.String(),
-    contract: ContractSchema,
-    startOrder: Type.Array(Type.String(), { description: 'Service names, dependencies first; stop runs it reversed.' }),
-    graph: Type.Object({ edges: Type.Array(GraphEdgeJson) }),
-    diagnostics: Type.Array(DiagnosticJson, { description: 'Warnings (a contract with errors exits 2 instead).' }),
+    ok: Type.Literal(false),
+    file: Type.Optional(Type.String({ description: 'Absolute path of the contract, when one was found.' })),
+    error: Type.Object({
+      code: Type.String({ description: 'invalid-contract, no-contract, usage, …' }),
+      message: Type.String(),
+      hint: Nullable(Type.String({ description: "The first problem's hint, for an invalid contract." })),
+    }),
+    diagnostics: Type.Array(DiagnosticJson, { description: 'Every problem, errors and warnings, in file order.' }),
   },
+  { title: 'failure' },
+);
+
+export const ConfigOutput = Type.Union(
+  [
+    Type.Object(
+      {
+        schemaVersion: Type.Literal(1),
+        ok: Type.Literal(true),
+        file: Type.String(),
+        contract: ContractSchema,
+        startOrder: Type.Array(Type.String(), {
+          description: 'Service names, dependencies first; stop runs it reversed.',
+        }),
+        graph: Type.Object({ edges: Type.Array(GraphEdgeJson) }),
+        diagnostics: Type.Array(DiagnosticJson, { description: 'Warnings (a contract with errors exits 2 instead).' }),
+      },
+      { title: 'success' },
+    ),
+    ContractFailureJson,
+  ],
   { title: 'factory config --json' },
 );
 
@@ -66,6 +94,18 @@ export const InitOutput = Type.Object(
     }),
     services: Type.Array(Type.String(), { description: 'Services in the starter contract.' }),
     tests: Type.Array(Type.String()),
+    startsHere: Type.Boolean({ description: 'false when something below keeps it from starting on this machine.' }),
+    blockers: Type.Array(
+      Type.Object({
+        code: Type.String({ description: 'missing-program, compose-unavailable, …' }),
+        message: Type.String(),
+        hint: Nullable(Type.String()),
+      }),
+      { description: 'What keeps it from starting here, each with the fix.' },
+    ),
+    next: Type.Array(Type.String(), {
+      description: 'The commands that bring it up, in order (factory setup, factory start).',
+    }),
   },
   { title: 'factory init --json' },
 );

@@ -5,7 +5,7 @@
 import type { Diagnostic } from '../lib/failure.js';
 import { colors } from '../lib/output.js';
 import { graphEdges } from './graph.js';
-import { diagnosticJson } from './report.js';
+import { countLabel, diagnosticJson } from './report.js';
 import type { Command, Contract, HealthCheck, ServiceSpec } from './types.js';
 
 /** The machine view (`factory config --json`, the MCP `config` tool; schema/config.schema.json). */
@@ -17,6 +17,24 @@ export function configJson(contract: Contract, warnings: Diagnostic[]) {
     startOrder: contract.startOrder,
     graph: { edges: graphEdges(contract) },
     diagnostics: warnings.map(diagnosticJson),
+  };
+}
+
+/**
+ * The machine view of a contract that does not compile (schema/config.schema.json's failure
+ * shape): every diagnostic as `factory check --json` gives it, the first error's hint on top.
+ */
+export function configFailureJson(file: string, shownFile: string, diagnostics: Diagnostic[]) {
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  return {
+    ok: false,
+    file,
+    error: {
+      code: 'invalid-contract',
+      message: `${countLabel(errors.length, 'problem')} in ${shownFile}`,
+      hint: errors[0]?.hint ?? null,
+    },
+    diagnostics: diagnostics.map(diagnosticJson),
   };
 }
 

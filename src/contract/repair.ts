@@ -68,20 +68,33 @@ function spellingOnly(e: ErrorObject): boolean {
   );
 }
 
-/** The data path to take out for one error: up to the nearest mapping key. */
+/**
+ * The data path to take out for one error: up to the nearest mapping key, or a list item that has
+ * a stand-in (so one bad scenario does not hide the others).
+ */
 function removePath(e: ErrorObject): DataPath {
   const path = pathOf(e.instancePath);
   if (e.keyword === 'additionalProperties')
     path.push(String((e.params as { additionalProperty: string }).additionalProperty));
   else if (e.keyword === 'dependencies') path.push(String((e.params as { property: string }).property));
-  while (path.length > 0 && typeof path[path.length - 1] === 'number') path.pop();
+  while (path.length > 0 && typeof path[path.length - 1] === 'number' && standIn(path) === undefined) path.pop();
   return path;
 }
 
-/** A valid value for an entry of a named map, or undefined when the entry is removed. */
+/** A valid value for an entry of a named map or a list item, or undefined when it is removed. */
 function standIn(path: DataPath): unknown {
   const parent = path.slice(0, -1);
   const last = parent[parent.length - 1];
+  const index = path[path.length - 1];
+  if (typeof index === 'number') {
+    const list = parent.join('.');
+    if (list === 'setup') return 'true';
+    if (list === 'validation.scenarios') return { name: `(invalid ${index})`, start_url: '/', steps: [] };
+    if (last === 'steps') return { screenshot: `invalid-${index}` };
+    if (list === 'env_file') return { path: '.factory/(invalid)', required: false };
+    if (parent.length === 2 && parent[0] === 'tests') return 'true';
+    return undefined;
+  }
   if (parent.length === 1 && parent[0] === 'services') return { type: 'compose' };
   if (parent.length === 1 && parent[0] === 'tests') return ['true'];
   if (parent.length === 1 && parent[0] === 'ports') return null;
@@ -96,11 +109,12 @@ function remove(root: Record<string, unknown>, path: DataPath): boolean {
     if (node === null || typeof node !== 'object') return false;
     node = (node as Record<string, unknown>)[seg];
   }
-  const key = path[path.length - 1] as string;
-  if (node === null || typeof node !== 'object' || Array.isArray(node) || !(key in node)) return false;
-  const map = node as Record<string, unknown>;
+  const key = path[path.length - 1] as string | number;
+  if (node === null || typeof node !== 'object' || !(key in node)) return false;
+  const map = node as Record<string | number, unknown>;
   const value = standIn(path);
   if (value !== undefined && JSON.stringify(map[key]) !== JSON.stringify(value)) map[key] = value;
+  else if (Array.isArray(map)) return false;
   else delete map[key];
   return true;
 }

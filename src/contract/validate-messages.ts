@@ -5,7 +5,8 @@
  */
 import type { ErrorObject } from 'ajv';
 import type { Diagnostic } from '../lib/failure.js';
-import { ENV_NAME_PATTERN, NAME_PATTERN, NOT_RESERVED_PATTERN, suggestName } from './names.js';
+import { stringify } from 'yaml';
+import { ENV_NAME_PATTERN, NAME_PATTERN, NOT_RESERVED_PATTERN, suggestName, suggestVariable } from './names.js';
 import { exclusiveHint, exclusiveMessage, groupOf, groupWith, missingHint, missingMessage } from './one-of.js';
 import { dotted, type DataPath, type YamlSource } from './source.js';
 import { suggest } from '../lib/suggest.js';
@@ -17,6 +18,11 @@ export interface SchemaLike {
   const?: unknown;
   required?: string[];
   properties?: Record<string, unknown>;
+}
+
+/** A value as one line of YAML (flow style), as a hint writes it. */
+export function flowYaml(v: unknown): string {
+  return stringify(v, { collectionStyle: 'flow', lineWidth: 0 }).trim();
 }
 
 export function jsonType(v: unknown): string {
@@ -89,12 +95,13 @@ export function toDiagnostic(e: ErrorObject, source: YamlSource, data: unknown):
     }
     case 'required': {
       const missing = String((e.params as { missingProperty: string }).missingProperty);
+      const example = (schema.properties?.[missing] as { examples?: unknown[] } | undefined)?.examples?.[0];
       if (missing === 'command' && path.length === 2 && path[0] === 'services')
         return source.diagnostic(
           {
             code: 'missing-command',
             message: `service "${path[1]}" has no command`,
-            hint: 'add "command: <shell line>", or "type: compose" for a docker compose service',
+            hint: 'add a command, e.g. "command: npm start", or "type: compose" for a docker compose service',
           },
           path,
           true,
@@ -103,7 +110,7 @@ export function toDiagnostic(e: ErrorObject, source: YamlSource, data: unknown):
         {
           code: 'missing-key',
           message: `${where === '(top level)' ? 'the contract' : where} is missing required key "${missing}"`,
-          hint: `add "${missing}:"`,
+          hint: example === undefined ? `add "${missing}:"` : `add it, e.g. "${missing}: ${flowYaml(example)}"`,
         },
         path,
       );
@@ -147,7 +154,7 @@ export function toDiagnostic(e: ErrorObject, source: YamlSource, data: unknown):
             {
               code: 'compose-key-on-process',
               message: `"${key}" applies only to compose services`,
-              hint: 'add "type: compose", or remove it',
+              hint: 'remove it (it applies with "type: compose", which takes no command)',
             },
             at,
             true,
@@ -225,7 +232,7 @@ function keyPattern(e: ErrorObject, path: DataPath, key: string, source: YamlSou
       {
         code: 'reserved-variable',
         message: `${key} is set by factory (a built-in) and cannot be set in env`,
-        hint: 'use another name',
+        hint: `rename it, e.g. "${suggestVariable(key, true)}"`,
       },
       at,
       true,
@@ -235,6 +242,7 @@ function keyPattern(e: ErrorObject, path: DataPath, key: string, source: YamlSou
       {
         code: 'invalid-name',
         message: `invalid variable name "${key}": use letters, digits and "_", not starting with a digit`,
+        hint: `rename it, e.g. "${suggestVariable(key)}"`,
       },
       at,
       true,
@@ -259,7 +267,7 @@ function valuePattern(e: ErrorObject, path: DataPath, where: string, source: Yam
       {
         code: 'invalid-value',
         message: `${where}: unknown signal ${JSON.stringify(e.data)}`,
-        hint: 'use a signal name like SIGTERM, SIGINT or SIGQUIT',
+        hint: 'use a signal name, e.g. "SIGTERM" (or SIGINT, SIGQUIT, …)',
       },
       path,
     );
@@ -267,7 +275,7 @@ function valuePattern(e: ErrorObject, path: DataPath, where: string, source: Yam
     {
       code: 'invalid-value',
       message: `${where} has an invalid value ${JSON.stringify(e.data)}`,
-      hint: patternHint(path),
+      hint: patternHint(path, e.data),
     },
     path,
   );
@@ -281,14 +289,15 @@ const DURATION_KEYS = new Set([
   'stop_grace_period',
   'backoff',
 ]);
-const DURATION_HINT = 'write a duration like "150ms", "5s", "2m", or a number of seconds';
+const DURATION_HINT = 'write a duration, e.g. "5s" (or "150ms", "2m", "1h", or a number of seconds)';
 
-function patternHint(path: DataPath): string | undefined {
+function patternHint(path: DataPath, value: unknown): string | undefined {
   const last = path[path.length - 1];
   if (typeof last === 'string' && DURATION_KEYS.has(last)) return DURATION_HINT;
-  if (last === 'status') return 'write a status like 200 or a range like "200-399"';
-  if (last === 'tcp') return 'write a port name (tcp: web), a number (tcp: 5432) or a template (tcp: ${WEB_PORT})';
-  if (last === 'docker_project_prefix') return 'use lowercase letters, digits, "_" and "-"';
+  if (last === 'status') return 'write a status or an inclusive range, e.g. "200-399" (or 204)';
+  if (last === 'tcp') return 'write a port name, a number or a template, e.g. "5432" (or web, "${WEB_PORT}")';
+  if (last === 'docker_project_prefix')
+    return `use lowercase letters, digits, "_" and "-", e.g. "${suggestName(String(value))}"`;
   return undefined;
 }
 
@@ -296,9 +305,8 @@ function typeHint(path: DataPath): string | undefined {
   const last = path[path.length - 1];
   const isCommandItem = typeof last === 'number' && (path[0] === 'tests' || path[path.length - 2] === 'commands');
   if (last === 'command' || last === 'run' || isCommandItem)
-    return 'write a shell line as a string, or an argument list like [node, server.js]';
-  if (path.length === 2 && path[0] === 'services')
-    return 'give the service a command, e.g. "api: { command: node server.js }"';
+    return 'write a shell line or a list of arguments, e.g. "node server.js" (or [node, server.js])';
+  if (path.length === 2 && path[0] === 'services') return 'write it as a mapping, e.g. "{ command: node server.js }"';
   if (last === 'depends_on') return 'write a list of service names ([db]), or a mapping name: condition';
   if (typeof last === 'string' && DURATION_KEYS.has(last)) return DURATION_HINT;
   return undefined;

@@ -5,8 +5,6 @@
  */
 import { randomBytes } from 'node:crypto';
 
-export const JOB_ID_RE = /^job-\d{6}-[0-9a-f]{6}$/;
-
 export function newJobId(now = new Date()): string {
   const d = now.toISOString().slice(2, 10).replaceAll('-', '');
   return `job-${d}-${randomBytes(3).toString('hex')}`;

@@ -31,7 +31,6 @@ export type {
   Round,
   StageName,
 } from '../publish/index.js';
-export type { Verdict, Finding, PlanStep, AcceptanceCriterion } from '../publish/index.js';
 
 /** Which agent plays a role. `command` = any executable (argv), prompt on stdin. */
 export interface AgentSpec {

@@ -10,7 +10,7 @@ import { loadContract, loadContractWithWarnings } from '../contract/index.js';
 import { ConfigOutput } from '../contract/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { SCHEMA_VERSION } from '../lib/output.js';
-import { describeInstanceEnv, envNote, restartService, startInstance, stopInstance } from '../services/index.js';
+import { describeInstanceEnv, restartService, startInstance, stopInstance } from '../services/index.js';
 import { tailLogs } from '../services/index.js';
 import { locateInstance } from '../services/index.js';
 import {
@@ -111,7 +111,7 @@ export const TOOLS: Tool[] = [
     output: EnvOutput,
     run: async (_args, { where }) => {
       const r = await describeInstanceEnv(instanceOpts(where));
-      return v({ env: r.vars, portBase: r.portBase, leased: r.leased, note: envNote(r) });
+      return v({ env: r.vars, portBase: r.portBase, leased: r.leased, note: r.note });
     },
   }),
   tool({
@@ -148,8 +148,6 @@ export const TOOLS: Tool[] = [
             attached = true;
             progress(`already running (supervisor pid ${e.pid}): attached`);
           } else if (e.type === 'lease') {
-            warnings.push(...e.warnings);
-            for (const w of e.warnings) progress(`warning: ${w}`);
             progress(
               `ports ${Object.entries(e.ports)
                 .map(([n, p]) => `${n}=${p}`)

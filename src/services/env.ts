@@ -20,6 +20,8 @@ export interface InstanceEnv {
   portBase: number;
   /** False: the instance holds no lease; `portBase` is the block it would get if started now. */
   leased: boolean;
+  /** Says so when `leased` is false (for humans, and `env --json`). */
+  note: string | null;
 }
 
 export async function getInstanceEnv(opts: InstanceOptions = {}): Promise<Record<string, string>> {
@@ -68,14 +70,10 @@ export async function describeInstanceEnv(opts: InstanceOptions = {}): Promise<I
     const v = full[k];
     if (v !== undefined) out[k] = v;
   }
-  return { worktreeId: inst.worktreeId, vars: out, portBase: base, leased };
-}
-
-/** `factory env`'s note when the instance holds no lease (its ports are a preview), else null. */
-export function envNote(r: InstanceEnv): string | null {
-  return r.leased
+  const note = leased
     ? null
-    : `instance "${r.worktreeId}" holds no port lease: these are the ports it would get if started now (not reserved; factory start leases them)`;
+    : `instance "${inst.worktreeId}" holds no port lease: these are the ports it would get if started now (not reserved; factory start leases them)`;
+  return { worktreeId: inst.worktreeId, vars: out, portBase: base, leased, note };
 }
 
 /** POSIX shell single-quoting: safe for `eval "$(factory env --shell)"`. */

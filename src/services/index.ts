@@ -11,7 +11,7 @@ export * from './read.js';
 export { startInstance, type StartOptions, type StartEvent } from './start.js';
 export { restartService, type RestartOptions, type RestartResult } from './restart.js';
 export { stopInstance, cleanInstance, type StopResult, type CleanResult } from './stop.js';
-export { getInstanceEnv, describeInstanceEnv, envNote, toShell, type InstanceEnv } from './env.js';
+export { getInstanceEnv, describeInstanceEnv, toShell, type InstanceEnv } from './env.js';
 export { resolveInstance, type InstanceOptions, type ResolvedInstance } from './instance.js';
 export { listInstances, inspectInstances, type InstanceSummary, type Leak, type PsReport } from './ps.js';
 export { describeHolders, readLeases, registryPath } from './leases.js';

@@ -35,6 +35,11 @@ export interface RunValidationOptions {
   /** Where to look for FACTORY_CHROMIUM / FACTORY_FFMPEG / PATH; default process.env. */
   processEnv?: NodeJS.ProcessEnv;
   onEvent?: (event: ValidationEvent) => void;
+  /**
+   * Abort closes the browser at once (a waiting step fails with it) and the run rejects with
+   * `aborted` instead of writing a report: what a cancelled job needs.
+   */
+  signal?: AbortSignal;
 }
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -82,8 +87,11 @@ export async function runValidation(opts: RunValidationOptions): Promise<Validat
   opts.onEvent?.({ type: 'run-start', runId, runDir, scenarios: opts.scenarios.map((s) => s.name) });
 
   const results: ScenarioResult[] = [];
+  const onAbort = () => void browser.close().catch(() => {});
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     for (const [i, scenario] of opts.scenarios.entries()) {
+      if (opts.signal?.aborted) break;
       opts.onEvent?.({ type: 'scenario-start', scenario: scenario.name, startUrl: resolve(scenario.startUrl) });
       const result = await runScenario({
         browser,
@@ -102,7 +110,14 @@ export async function runValidation(opts: RunValidationOptions): Promise<Validat
       opts.onEvent?.({ type: 'scenario-end', scenario: result });
     }
   } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
     await browser.close();
+  }
+  if (opts.signal?.aborted) {
+    throw new FactoryFailure('aborted', 'the validation was aborted; the browser was closed', {
+      exitCode: ExitCode.interrupted,
+      details: { runDir },
+    });
   }
 
   const finished = new Date();

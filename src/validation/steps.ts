@@ -176,7 +176,6 @@ export function firstLine(error: unknown): string {
 
 async function visibleText(page: Page): Promise<string> {
   try {
-    // biome-ignore lint/performance/useDomNodeTextContent: innerText is what a person sees (hidden text excluded)
     const text = await page.locator('body').innerText({ timeout: 1000 });
     const flat = text.replace(/\s+/g, ' ').trim();
     return flat.length > 240 ? `${flat.slice(0, 240)}…` : flat;

@@ -32,6 +32,8 @@ export interface ValidateInstanceOptions {
   artifactsDir?: string;
   env?: NodeJS.ProcessEnv;
   onEvent?: (event: ValidationEvent) => void;
+  /** Abort closes the browser and rejects with `aborted` (see runValidation). */
+  signal?: AbortSignal;
 }
 
 export async function validateInstance(opts: ValidateInstanceOptions = {}): Promise<ValidationReport> {
@@ -85,5 +87,6 @@ export async function validateInstance(opts: ValidateInstanceOptions = {}): Prom
     processEnv: env,
     ...(opts.feature !== undefined ? { feature: opts.feature } : {}),
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
   });
 }

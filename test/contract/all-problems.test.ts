@@ -34,12 +34,12 @@ describe('every problem in one run', () => {
         ].join('\n'),
       ),
     ).toEqual([
-      '4:3 error reserved-variable: WORKTREE_ID is set by factory (a built-in) and cannot be set in env [use another name]',
-      '5:3 error reserved-variable: API_PORT is set by factory (the variable of port "api") and cannot be set in env [use another name]',
+      '4:3 error reserved-variable: WORKTREE_ID is set by factory (a built-in) and cannot be set in env [rename it, e.g. "APP_WORKTREE_ID"]',
+      '5:3 error reserved-variable: API_PORT is set by factory (the variable of port "api") and cannot be set in env [rename it, e.g. "APP_API_PORT"]',
       '6:25 error undefined-variable: ${APIX_PORT} is not defined [did you mean ${API_PORT}?]',
       '9:5 error unknown-key: unknown key "comand" in services.api [did you mean "command"?]',
       '13:33 error unknown-dependency: service "web" depends on "db", which is not defined [defined services: api, web]',
-      '14:24 error invalid-value: services.web.stop_grace_period has an invalid value "soon" [write a duration like "150ms", "5s", "2m", or a number of seconds]',
+      '14:24 error invalid-value: services.web.stop_grace_period has an invalid value "soon" [write a duration, e.g. "5s" (or "150ms", "2m", "1h", or a number of seconds)]',
       '15:27 error undefined-variable: ${WEB_PORT} is not defined [declare the port: ports: [api, web]]',
       '17:38 error unknown-service: "wbe" is not a service [defined services: api, web]',
     ]);

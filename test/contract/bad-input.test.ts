@@ -68,7 +68,7 @@ tab-indent.yaml:4:1 error yaml-syntax: invalid YAML: Tabs are not allowed as ind
 wrong-types.yaml:5:14 error wrong-type: services.api.command must be a string or a list, not an integer
   5 |     command: 42
     |              ^^
-  hint: write a shell line as a string, or an argument list like [node, server.js]
+  hint: write a shell line or a list of arguments, e.g. "node server.js" (or [node, server.js])
 wrong-types.yaml:6:17 error wrong-type: services.api.depends_on must be a list or a mapping, not a string
   6 |     depends_on: db
     |                 ^^

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, runFactory } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp.js';
+import { schemaErrors } from './helpers.js';
 
 const FULL = join(REPO_ROOT, 'test/fixtures/contract/full');
 
@@ -42,5 +44,31 @@ describe('factory config', () => {
       'invalid-contract',
       ['dependency-cycle'],
     ]);
+  });
+
+  for (const bad of ['wrong-types.yaml', 'typo-top-level.yaml', 'undefined-var.yaml', 'invalid-yaml.yaml']) {
+    it(`--json of ${bad} matches config.schema.json and gives check's diagnostics, hints included`, async () => {
+      const file = `test/fixtures/contract/bad/${bad}`;
+      const config = await runFactory(['config', '--json', '-f', file]);
+      const check = await runFactory(['check', '--json', '-f', file]);
+      expect(config.code).toBe(2);
+      const out = JSON.parse(config.stdout) as {
+        error: { hint: string | null };
+        diagnostics: { severity: string; hint: string | null }[];
+      };
+      expect(schemaErrors('config', out)).toEqual([]);
+      const checked = JSON.parse(check.stdout) as { diagnostics: unknown[] };
+      expect(out.diagnostics).toEqual(checked.diagnostics);
+      expect(out.error.hint).toBe(out.diagnostics.find((d) => d.severity === 'error')?.hint ?? null);
+    });
+  }
+
+  it('--json without a contract matches config.schema.json too', async () => {
+    using t = tempDir();
+    const r = await runFactory(['config', '--json'], { cwd: t.dir });
+    expect(r.code).toBe(2);
+    const out = JSON.parse(r.stdout) as { error: { code: string } };
+    expect(out.error.code).toBe('no-contract');
+    expect(schemaErrors('config', out)).toEqual([]);
   });
 });

@@ -266,7 +266,7 @@ describe('written forms → Contract', () => {
 
   it('a missing env_file is a warning unless required: false; its variables are not defined', () => {
     expect(problems('name: x\nenv_file: .env.dev\nenv:\n  A: ${ONLY_IN_FILE}\n')).toEqual([
-      '2:11 warning env-file-missing: env_file .env.dev does not exist (yet) [a setup step may create it; mark it `required: false` if it is optional]',
+      '2:11 warning env-file-missing: env_file .env.dev does not exist (yet) [a setup step may create it; if it is optional, write "{ path: .env.dev, required: false }" in its place]',
       '4:6 error undefined-variable: ${ONLY_IN_FILE} is not defined [define it in env or an env_file, or declare the port it names (ports give <NAME>_PORT)]',
     ]);
     expect(problems('name: x\nenv_file: { path: .env.dev, required: false }\n')).toEqual([]);

@@ -44,7 +44,7 @@ describe('rules', () => {
 
   it('url of a service with no port', () => {
     expect(problems(svc('ports: [web]\nservices:\n  app:\n    command: x\n    url: http://localhost:3000\n'))).toEqual([
-      '6:10 error url-without-port: service "app" has a url but no port [add "port: <name>" (one of web) or use ${<NAME>_PORT} in the url]',
+      '6:10 error url-without-port: service "app" has a url but no port [add the port it listens on, e.g. "port: web" (declared: web)]',
     ]);
   });
 
@@ -131,7 +131,7 @@ describe('rules', () => {
 
   it('a service with neither command nor compose type', () => {
     expect(problems(svc('services:\n  api:\n    cwd: web\n'))).toEqual([
-      '3:3 error missing-command: service "api" has no command [add "command: <shell line>", or "type: compose" for a docker compose service]',
+      '3:3 error missing-command: service "api" has no command [add a command, e.g. "command: npm start", or "type: compose" for a docker compose service]',
     ]);
   });
 
@@ -153,16 +153,16 @@ describe('rules', () => {
         ),
       ),
     ).toEqual([
-      '5:24 error invalid-value: services.a.stop_grace_period has an invalid value "5 seconds" [write a duration like "150ms", "5s", "2m", or a number of seconds]',
-      '6:37 error wrong-type: services.a.healthcheck.timeout must be a number or a string, not a boolean [write a duration like "150ms", "5s", "2m", or a number of seconds]',
-      '7:61 error invalid-value: services.b.healthcheck.status has an invalid value "2xx" [write a status like 200 or a range like "200-399"]',
+      '5:24 error invalid-value: services.a.stop_grace_period has an invalid value "5 seconds" [write a duration, e.g. "5s" (or "150ms", "2m", "1h", or a number of seconds)]',
+      '6:37 error wrong-type: services.a.healthcheck.timeout must be a number or a string, not a boolean [write a duration, e.g. "5s" (or "150ms", "2m", "1h", or a number of seconds)]',
+      '7:61 error invalid-value: services.b.healthcheck.status has an invalid value "2xx" [write a status or an inclusive range, e.g. "200-399" (or 204)]',
     ]);
   });
 
   it('env keys may not shadow built-ins or port variables', () => {
     expect(problems(svc('ports: [api]\nenv:\n  WORKTREE_ID: x\n  API_PORT: "1"\n'))).toEqual([
-      '4:3 error reserved-variable: WORKTREE_ID is set by factory (a built-in) and cannot be set in env [use another name]',
-      '5:3 error reserved-variable: API_PORT is set by factory (the variable of port "api") and cannot be set in env [use another name]',
+      '4:3 error reserved-variable: WORKTREE_ID is set by factory (a built-in) and cannot be set in env [rename it, e.g. "APP_WORKTREE_ID"]',
+      '5:3 error reserved-variable: API_PORT is set by factory (the variable of port "api") and cannot be set in env [rename it, e.g. "APP_API_PORT"]',
     ]);
   });
 
@@ -235,14 +235,14 @@ describe('rules', () => {
       '1:1 error wrong-type: the contract must be a mapping of keys (name:, services:, …), not a list [run "factory init" to write a starter contract]',
     ]);
     expect(problems('services: {}\n')).toEqual([
-      '1:1 error missing-key: the contract is missing required key "name" [add "name:"]',
+      '1:1 error missing-key: the contract is missing required key "name" [add it, e.g. "name: shop"]',
     ]);
   });
 
   it('type errors in sibling entries whose names share a prefix are each reported', () => {
     expect(problems('name: x\ntests:\n  unit: 5\n  unit2: [bun test, 7]\n')).toEqual([
       '3:9 error wrong-type: tests.unit must be a list or a mapping, not an integer',
-      '4:21 error wrong-type: tests.unit2[1] must be a string or a list, not an integer [write a shell line as a string, or an argument list like [node, server.js]]',
+      '4:21 error wrong-type: tests.unit2[1] must be a string or a list, not an integer [write a shell line or a list of arguments, e.g. "node server.js" (or [node, server.js])]',
     ]);
   });
 });

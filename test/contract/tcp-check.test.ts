@@ -64,7 +64,7 @@ describe('tcp health checks', () => {
 
   it('anything else says which three forms there are', () => {
     expect(problems('name: x\nservices:\n  a: { command: a, healthcheck: { tcp: "localhost:80" } }\n')).toEqual([
-      '3:40 error invalid-value: services.a.healthcheck.tcp has an invalid value "localhost:80" [write a port name (tcp: web), a number (tcp: 5432) or a template (tcp: ${WEB_PORT})]',
+      '3:40 error invalid-value: services.a.healthcheck.tcp has an invalid value "localhost:80" [write a port name, a number or a template, e.g. "5432" (or web, "${WEB_PORT}")]',
     ]);
     expect(problems('name: x\nservices:\n  a: { command: a, healthcheck: { tcp: 70000 } }\n')).toEqual([
       '3:40 error out-of-range: services.a.healthcheck.tcp must be <= 65535, not 70000',

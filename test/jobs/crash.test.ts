@@ -57,13 +57,7 @@ describe('kill -9 the worker', () => {
         planner: plan(countSteps),
         // The factory's own words on a resumed attempt (with a real newline, which the request's JSON
         // cannot contain, so the script below does not match itself).
-        builder: [
-          {
-            if: { promptIncludes: 'It already committed:\n' },
-            then: [done],
-            else: [...edits, { sleep: 600_000 }, done],
-          },
-        ],
+        builder: [{ ifPrompt: 'It already committed:\n', do: [done], otherwise: [...edits, { sleep: 600_000 }, done] }],
         reviewer: approve(),
       }),
     );

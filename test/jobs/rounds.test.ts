@@ -27,9 +27,10 @@ const wrong = [
 ];
 const fixIfTold = [
   {
-    // node's assertion message, which only the failing test's output (the feedback) holds.
-    if: { promptIncludes: "'2 project' !== '2 projects'" },
-    then: [
+    // A line of node's assertion diff, which only the failing test's output (the feedback) holds:
+    // with a real newline, which the request's JSON (where this script travels) cannot contain.
+    ifPrompt: "'2 project'\n",
+    do: [
       { write: 'lib/count.mjs', content: "export const countLabel = (n) => `${n} project${n === 1 ? '' : 's'}`;\n" },
       { commit: 'countLabel: plural for n != 1' },
     ],
@@ -62,7 +63,7 @@ describe('fix rounds', () => {
     ]);
     expect(m.rounds[0].tests.ok).toBe(false);
     expect(m.rounds[0].tests.tail).toContain("'2 projects'");
-    expect(m.rounds[1].feedback).toContain("'2 project' !== '2 projects'");
+    expect(m.rounds[1].feedback).toContain("'2 project'\n");
     expect(m.rounds[1].tests.ok).toBe(true);
     expect(m.rounds[1].build.commits.map((c: { subject: string }) => c.subject)).toEqual([
       'countLabel: plural for n != 1',

@@ -139,8 +139,8 @@ function valueHint(name: string, flag: string): string {
     : `for example ${flag} ${example}, or leave ${flag} out`;
 }
 
-/** Free text that may span lines (a prompt, a template argument, an environment value). */
-export const MULTILINE = new Set(['prompt', 'arg', 'env', 'completion-signal']);
+/** Free text that may span lines (a prompt, a template argument, an environment value, a job's request). */
+export const MULTILINE = new Set(['prompt', 'arg', 'env', 'completion-signal', 'request']);
 /** Options that may be given more than once (each value counts). */
 export const REPEATABLE = new Set(['arg', 'env', 'copy', 'mount', 'completion-signal', 'scenario']);
 
@@ -162,15 +162,19 @@ interface Declared {
   /** Short alias → long name. */
   short: Map<string, string>;
   positionals: number;
+  /** A positional that is free text (named in MULTILINE, e.g. `job new "<request>"`) may span lines. */
+  textPositional: boolean;
 }
 
 function declared(defs: ArgsDef): Declared {
   const long = new Map<string, ArgDef>();
   const short = new Map<string, string>();
   let positionals = 0;
+  let textPositional = false;
   for (const [name, def] of Object.entries(defs)) {
     if (def.type === 'positional') {
       positionals++;
+      textPositional ||= MULTILINE.has(name);
       continue;
     }
     long.set(kebab(name), def);
@@ -180,7 +184,7 @@ function declared(defs: ArgsDef): Declared {
       else long.set(kebab(a), def);
     }
   }
-  return { long, short, positionals };
+  return { long, short, positionals, textPositional };
 }
 
 /** Check one value of a string option; `flag` is how the user wrote it (`-n`, `--lines`). */
@@ -250,7 +254,7 @@ export async function checkArgv(
     if (t.kind === 'positional') {
       if (d.positionals === 0)
         throw usage(`factory ${command} takes no arguments (got ${shown(t.value)})`, `see factory ${command} --help`);
-      if (t.value.trim() === '' || /\p{Cc}/u.test(t.value))
+      if (t.value.trim() === '' || (!d.textPositional && /\p{Cc}/u.test(t.value)))
         throw usage(
           `factory ${command} got an empty or unprintable argument (got ${shown(t.value)})`,
           'leave it out, or give a name',

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { ExitCode, FactoryFailure } from '../../lib/failure.js';
 import { compileText } from '../compile.js';
 import { CONTRACT_FILE } from '../locate.js';
+import { type Blocker, startBlockers } from './blockers.js';
 import { detect, type Detected } from './detect.js';
 import { renderStarter } from './render.js';
 
@@ -18,6 +19,10 @@ export interface InitResult {
   detected: Detected;
   services: string[];
   tests: string[];
+  /** Why it would not start on this machine as it is (empty: it would). */
+  blockers: Blocker[];
+  /** The commands that bring it up from here. */
+  next: string[];
 }
 
 /** The published schema of the running factory (package root/factory.schema.json). */
@@ -33,7 +38,7 @@ export function schemaReference(dir: string): string {
   return INSTALLED_SCHEMA;
 }
 
-export function initContract(opts: { cwd?: string; force?: boolean }): InitResult {
+export function initContract(opts: { cwd?: string; force?: boolean; env?: NodeJS.ProcessEnv }): InitResult {
   const dir = resolve(opts.cwd ?? process.cwd());
   const file = join(dir, CONTRACT_FILE);
   const exists = existsSync(file);
@@ -61,6 +66,11 @@ export function initContract(opts: { cwd?: string; force?: boolean }): InitResul
     detected,
     services: starter.services,
     tests: starter.tests,
+    blockers: startBlockers(dir, detected, opts.env ?? process.env),
+    next: [
+      ...(detected.hasPackageJson ? ['factory setup'] : []),
+      ...(starter.services.length ? ['factory start'] : []),
+    ],
   };
 }
 

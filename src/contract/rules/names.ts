@@ -4,6 +4,7 @@
  */
 import type { Diagnostic } from '../../lib/failure.js';
 import type { Rule } from '../draft.js';
+import { suggestVariable } from '../names.js';
 
 export const portVariablesInEnv: Rule = {
   name: 'port-variables-in-env',
@@ -18,7 +19,7 @@ export const portVariablesInEnv: Rule = {
           {
             code: 'reserved-variable',
             message: `${key} is set by factory (the variable of port "${port}") and cannot be set in env`,
-            hint: 'use another name',
+            hint: `rename it, e.g. "${suggestVariable(key, true)}"`,
           },
           path,
           true,

@@ -5,6 +5,7 @@
 import type { Diagnostic } from '../../lib/failure.js';
 import type { Draft, Rule } from '../draft.js';
 import { suggest } from '../../lib/suggest.js';
+import { portEnvVar } from '../interpolate.js';
 import { templateNames } from '../template.js';
 
 /**
@@ -48,13 +49,19 @@ export const duplicatePorts: Rule = {
   },
 };
 
+/** The schema's limit on isolation.port_range_size. */
+const MAX_PORT_BLOCK = 1000;
+
 export const portBlockTooSmall: Rule = {
   name: 'port-block-too-small',
   check({ contract, source }) {
     const size = contract.isolation.portBlockSize;
     const needed = Math.max(0, ...contract.ports.map((p) => p.offset + 1));
     if (needed <= size) return [];
-    const hint = `set isolation.port_range_size to at least ${needed}`;
+    const hint =
+      needed <= MAX_PORT_BLOCK
+        ? `set isolation.port_range_size to at least ${needed}`
+        : `give the ports offsets below ${MAX_PORT_BLOCK}: an instance leases at most ${MAX_PORT_BLOCK} ports`;
     const message =
       needed === contract.ports.length
         ? `isolation.port_range_size is ${size}, but ${contract.ports.length} ports are declared`
@@ -89,6 +96,15 @@ export const unknownPorts: Rule = {
   },
 };
 
+/** A fix for a url without a port that can be written as it is. */
+function urlHint(contract: Draft['contract'], portsWritten: boolean, service: string): string {
+  const first = contract.ports[0];
+  if (!portsWritten) return `name its port in the url, e.g. "url: http://127.0.0.1:\${${portEnvVar(service)}}"`;
+  if (first)
+    return `add the port it listens on, e.g. "port: ${first.name}" (declared: ${contract.ports.map((p) => p.name).join(', ')})`;
+  return `declare its port, e.g. "ports: [${service}]", and add "port: ${service}" to the service`;
+}
+
 export const urlWithoutPort: Rule = {
   name: 'url-without-port',
   check({ contract, origins, source, pruned }) {
@@ -106,9 +122,7 @@ export const urlWithoutPort: Rule = {
           {
             code: 'url-without-port',
             message: `service "${s.name}" has a url but no port`,
-            hint: contract.ports.length
-              ? `add "port: <name>" (one of ${contract.ports.map((p) => p.name).join(', ')}) or use \${<NAME>_PORT} in the url`
-              : 'declare a port (ports: [web]) and use it: "port: web", url: http://localhost:${WEB_PORT}',
+            hint: urlHint(contract, origins.portsWritten, s.name),
           },
           [...path, 'url'],
         ),

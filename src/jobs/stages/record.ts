@@ -154,6 +154,7 @@ export const recordStage: Stage = {
       worktreeId: job.id,
       env: ctx.runtime.env,
       artifactsDir: parent,
+      signal: ctx.signal,
       ...(feature ? { extraScenarios: [feature] } : {}),
       onEvent: (e) => {
         if (e.type === 'scenario-end')

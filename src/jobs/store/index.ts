@@ -10,7 +10,7 @@ import { machineStateDir } from '../../services/index.js';
 import { openSqliteJobStore } from './sqlite.js';
 import type { JobStore } from './types.js';
 
-export type { JobStore, JobFilter, JobPatch, ClaimOptions, CancelResult, WriteOptions } from './types.js';
+export type { JobStore } from './types.js';
 export { openSqliteJobStore } from './sqlite.js';
 
 export function jobStorePath(env: NodeJS.ProcessEnv = process.env): string {
