@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { expect } from 'vitest';
 import { FACTORY_BIN, REPO_ROOT, runFactory, type RunResult } from '../helpers/cli.js';
-import { SLOTS } from '../helpers/port-window.js';
+import { slotBase } from '../helpers/port-slots.js';
 import { MARKER_INSTANCE } from '../../src/services/markers.js';
 import { instanceKey } from '../../src/services/instance-key.js';
 import { identityOf, listenersOf, processesWithEnv } from '../../src/services/proc.js';
@@ -128,15 +128,11 @@ export async function until<T>(
 
 /**
  * A port base for one test file, far from other files' (the registry is shared by the whole run):
- * slot N of the run's port window (test/helpers/port-window.ts, set up by vitest.config.ts), below
- * the window's default-lease pool and outside the ports real instances lease.
+ * a block of 100 ports of the run's port window (test/helpers/port-window.ts), claimed for this
+ * file while it runs (test/helpers/port-slots.ts); `slot` only tells one file's blocks apart.
  */
 export function basePort(slot: number): number {
-  const base = Number(process.env.FACTORY_TEST_PORT_BASE);
-  if (!Number.isInteger(base)) throw new Error('FACTORY_TEST_PORT_BASE is not set: run tests through vitest.config.ts');
-  if (!Number.isInteger(slot) || slot < 0 || slot >= SLOTS)
-    throw new Error(`port slot ${slot}: slots 0–${SLOTS - 1} lie below the run's default-lease pool`);
-  return base + slot * 100;
+  return slotBase(slot);
 }
 
 const ajv = new Ajv({ strict: false, allErrors: true });

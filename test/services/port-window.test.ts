@@ -4,7 +4,7 @@
  * lease (the default port pool).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -21,6 +21,7 @@ import {
   WINDOW_FIRST,
   WINDOW_SIZE,
 } from '../helpers/port-window.js';
+import { slotBase } from '../helpers/port-slots.js';
 import { basePort, until } from './helpers.js';
 
 let dir: string;
@@ -59,6 +60,17 @@ describe('test port windows', () => {
     }
   });
 
+  it("a live claim of another size (another checkout's version) keeps its whole range", async () => {
+    const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    try {
+      const o = await until('another run', () => identityOf(other.pid as number));
+      writeFileSync(join(dir, `${WINDOW_FIRST}.json`), JSON.stringify({ ...o, size: 2 * WINDOW_SIZE + 1 }));
+      expect((await claimPortWindow(dir, me())).base).toBe(WINDOW_FIRST + 3 * WINDOW_SIZE);
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
+
   it('says so when every window is taken, and only the holder releases one', async () => {
     for (let i = 0; i < WINDOW_COUNT; i++) await claimPortWindow(dir, me());
     await expect(claimPortWindow(dir, me())).rejects.toThrow(/every test port window is claimed by a running test run/);
@@ -68,21 +80,48 @@ describe('test port windows', () => {
   });
 
   it('FACTORY_TEST_PORT_BASE given by hand is used as it is; a bad one is refused', async () => {
-    const env: NodeJS.ProcessEnv = { FACTORY_TEST_PORT_BASE: '9000' };
-    expect(await portWindowForRun(env)).toEqual({ base: 9_000, pool: poolOf(9_000), claim: '' });
-    expect(env.FACTORY_PORT_POOL).toBe(`${9_000 + WINDOW_SIZE - 300}-${9_000 + WINDOW_SIZE - 1}`);
+    const env: NodeJS.ProcessEnv = { FACTORY_TEST_PORT_BASE: '15000' };
+    expect(await portWindowForRun(env)).toEqual({ base: 15_000, pool: poolOf(15_000), claim: '' });
+    expect(env.FACTORY_PORT_POOL).toBe('15700-15999');
     await expect(portWindowForRun({ FACTORY_TEST_PORT_BASE: '65000' })).rejects.toThrow(/must be a port from 1024/);
   });
 
-  it("this run's slots and default-lease pool lie in its window, below the pool", () => {
+  it("a test file's blocks lie in the run's window below its pool, one per slot, while the file runs", () => {
     const base = Number(process.env.FACTORY_TEST_PORT_BASE);
-    expect(basePort(SLOTS - 1) + 99).toBeLessThan(parsePool(process.env.FACTORY_PORT_POOL as string)[0]?.low as number);
-    expect(() => basePort(SLOTS)).toThrow(new RegExp(`slots 0–${SLOTS - 1}`));
-    expect(basePort(SLOTS - 1)).toBe(base + (SLOTS - 1) * 100);
+    const poolLow = parsePool(process.env.FACTORY_PORT_POOL as string)[0]?.low as number;
+    const a = basePort(501);
+    const b = basePort(777);
+    expect(a).not.toBe(b);
+    expect(basePort(501)).toBe(a);
+    for (const p of [a, b]) {
+      expect((p - base) % 100).toBe(0);
+      expect(p).toBeGreaterThanOrEqual(base);
+      expect(p + 99).toBeLessThan(poolLow);
+    }
     if (process.env.FACTORY_TEST_PORT_CLAIM) {
       // Claimed automatically: a window of the shared range, held by this run's vitest process.
       expect((base - WINDOW_FIRST) % WINDOW_SIZE).toBe(0);
       expect(existsSync(process.env.FACTORY_TEST_PORT_CLAIM)).toBe(true);
+    }
+  });
+
+  it('a block of a file whose process is gone is free again; a running file keeps its blocks', async () => {
+    const env = { FACTORY_TEST_PORT_BASE: '15000', FACTORY_STATE_HOME: dir };
+    const running = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    try {
+      const live = await until('a running file', () => identityOf(running.pid as number));
+      const blocks = join(dir, 'test-port-slots');
+      mkdirSync(blocks, { recursive: true });
+      for (let b = 0; b < SLOTS; b++)
+        writeFileSync(
+          join(blocks, `${b}.json`),
+          JSON.stringify({ ...(b === 3 ? { pid: live.pid, startTime: 1 } : live), slot: b }),
+        );
+      // Block 3's holder is gone (a recycled pid: same pid, other start time); the others run.
+      expect(slotBase(9001, env)).toBe(15_300);
+      expect(JSON.parse(readFileSync(join(blocks, '3.json'), 'utf8'))).toMatchObject({ pid: process.pid, slot: 9001 });
+    } finally {
+      running.kill('SIGKILL');
     }
   });
 });
