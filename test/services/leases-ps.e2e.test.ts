@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { acquireLease, readLeases, releaseLease } from '../../src/services/leases.js';
 import { identityOf, processAlive } from '../../src/services/proc.js';
-import { expectNothingLeft, expectSchema, makeProject, svc, until, type Project } from './helpers.js';
+import { basePort, expectNothingLeft, expectSchema, makeProject, svc, until, type Project } from './helpers.js';
 
 let projects: Project[] = [];
 let registries: string[] = [];
@@ -29,11 +29,16 @@ const project = (yaml: string) => {
   projects.push(p);
   return p;
 };
-/** A registry of this test's own, so other test files' instances (and leaks) are not in its `ps`. */
-const privateRegistry = () => {
+/**
+ * A registry of this test's own, so other test files' instances (and leaks) are not in its `ps`,
+ * with a pool of its own too (a block of the run's window): the run's pool is leased through the
+ * run's registry, which this one does not see.
+ */
+const privateRegistry = (slot: number) => {
   const home = mkdtempSync(join(tmpdir(), 'factory-ps-state-'));
   registries.push(home);
-  return { FACTORY_STATE_HOME: home };
+  const base = basePort(slot);
+  return { FACTORY_STATE_HOME: home, FACTORY_PORT_POOL: `${base}-${base + 99}` };
 };
 const sleeper = (env: Record<string, string>) => {
   const c = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {
@@ -89,7 +94,7 @@ describe('factory env on an instance never started', () => {
 
 describe('factory ps', () => {
   it('drops the leases of instances that are gone on its own, lists the rest sorted, exits 0', async () => {
-    const env = privateRegistry();
+    const env = privateRegistry(1);
     const p = project(contract);
     for (const id of ['b', 'a']) {
       const r = await p.run(['start', '--worktree-id', id], { env });
@@ -156,7 +161,7 @@ describe('factory ps', () => {
   });
 
   it('--prune reaps what a dead supervisor and a lost instance left; ps exits 1 only while a leak is left', async () => {
-    const env = privateRegistry();
+    const env = privateRegistry(2);
     const p = project(`
 name: orphans
 ports: [api]
@@ -217,7 +222,7 @@ services:
   });
 
   it('a listener factory did not start on a leased port is a leak it names and never kills', async () => {
-    const env = privateRegistry();
+    const env = privateRegistry(3);
     const p = project(contract);
     const start = await p.run(['start', '--worktree-id', 'f', '--json'], { env });
     expect(start.code, start.stdout).toBe(0);
