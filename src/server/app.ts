@@ -16,7 +16,7 @@ import { actOnJob, isJobAction, stopListedInstance } from './actions.js';
 import { fileResponse, resolveInside } from './artifacts.js';
 import { errorBody, notFound } from './errors.js';
 import { guard, login, type GuardConfig } from './guard.js';
-import { type EventHub, MAX_QUEUE } from './hub.js';
+import { type EventHub, RING_SIZE } from './hub.js';
 import { DASHBOARD_JS } from './pages/client.js';
 import { instancesPage } from './pages/instances.js';
 import { jobPage } from './pages/job.js';
@@ -151,8 +151,8 @@ export function buildApp(d: AppDeps): Hono<Env> {
     json(c, {
       ok: true,
       clients: d.hub.size,
-      queued: d.hub.deepest,
-      maxQueue: MAX_QUEUE,
+      buffered: d.hub.buffered,
+      maxBuffered: RING_SIZE,
       lastEventId: d.hub.lastEventId,
       rssBytes: process.memoryUsage.rss(),
     }),

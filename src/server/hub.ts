@@ -1,37 +1,26 @@
 /**
  * One reader of the job store for every SSE client (ADR 10: the store is the bus). While anyone
  * listens, the hub reads the events after the last id it saw — every 100 ms, backing off to 1 s
- * while nothing happens — and hands each to the clients that want it (one job, or all). Each client
- * has a bounded queue: one that falls MAX_QUEUE events behind (a stalled browser tab) is dropped
- * and its stream closed; the browser reconnects with Last-Event-ID and catches up from the store,
- * so a slow client costs a bounded amount of memory and never slows the others.
+ * while nothing happens — into one shared ring of the newest RING_SIZE events, and wakes the
+ * clients. A client holds only its cursor: it takes what is newer from the ring, and one that fell
+ * behind the ring (a stalled tab, a slow link) reads its gap from the store in pages instead. So the
+ * memory is the ring plus, per client, one event in flight on its socket (the Node adapter waits for
+ * `drain`) — however many clients, however slow.
  */
 import type { JobEvent, JobStore } from '../jobs/index.js';
 
-export const MAX_QUEUE = 256;
+export const RING_SIZE = 1024;
 const MIN_POLL_MS = 100;
 const MAX_POLL_MS = 1_000;
-
-export interface Subscriber {
-  readonly jobId: string | undefined;
-  /** The next event, or null once dropped or closed. */
-  next(): Promise<JobEvent | null>;
-  /** Events waiting. */
-  readonly queued: number;
-  close(): void;
-}
-
-interface Client {
-  jobId: string | undefined;
-  onDrop: (() => void) | undefined;
-  queue: JobEvent[];
-  wake: (() => void) | null;
-  closed: boolean;
-}
+const BATCH = 500;
 
 export class EventHub {
-  private readonly clients = new Set<Client>();
+  private ring: JobEvent[] = [];
+  /** The ring holds the events with from < id <= cursor. */
+  private from = 0;
   private cursor: number | null = null;
+  private waiters = new Set<() => void>();
+  private clients = 0;
   private running = false;
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
@@ -40,71 +29,84 @@ export class EventHub {
   constructor(private readonly store: JobStore) {}
 
   get size(): number {
-    return this.clients.size;
+    return this.clients;
   }
 
-  /** The fullest queue's length (for /api/health). */
-  get deepest(): number {
-    let n = 0;
-    for (const c of this.clients) n = Math.max(n, c.queue.length);
-    return n;
+  get buffered(): number {
+    return this.ring.length;
   }
 
   get lastEventId(): number {
     return this.cursor ?? 0;
   }
 
-  /** `onDrop`: called when the client is dropped for falling behind (close its connection there). */
-  async subscribe(jobId: string | undefined, onDrop?: () => void): Promise<Subscriber> {
-    if (this.cursor === null) this.cursor = await this.store.lastEventId();
-    const client: Client = { jobId, onDrop, queue: [], wake: null, closed: false };
-    this.clients.add(client);
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /** Count a client in (the polling runs while there is one); returns its leave(). */
+  async join(): Promise<() => void> {
+    if (this.cursor === null) {
+      this.cursor = await this.store.lastEventId();
+      this.from = this.cursor;
+    }
+    this.clients++;
     if (!this.running) void this.loop();
-    const close = () => {
-      client.closed = true;
-      client.queue.length = 0;
-      this.clients.delete(client);
-      client.wake?.();
-    };
-    return {
-      jobId,
-      get queued() {
-        return client.queue.length;
-      },
-      close,
-      next: async () => {
-        while (!client.closed && client.queue.length === 0) await new Promise<void>((r) => (client.wake = r));
-        client.wake = null;
-        return client.closed ? null : (client.queue.shift() ?? null);
-      },
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      this.clients--;
     };
   }
 
-  private deliver(e: JobEvent): void {
-    for (const c of this.clients) {
-      if (c.jobId !== undefined && c.jobId !== e.jobId) continue;
-      if (c.queue.length >= MAX_QUEUE) {
-        // Too far behind: drop it rather than hold its backlog; it reconnects from Last-Event-ID.
-        c.closed = true;
-        c.queue.length = 0;
-        this.clients.delete(c);
-        c.onDrop?.();
-      } else c.queue.push(e);
-      c.wake?.();
-    }
+  /**
+   * Events after `after` (of `jobId`, or all) from the ring, or null when `after` is older than the
+   * ring (read the store up to `ringStart` first).
+   */
+  since(after: number, jobId: string | undefined): JobEvent[] | null {
+    if (after < this.from) return null;
+    const out: JobEvent[] = [];
+    for (const e of this.ring) if (e.id > after && (jobId === undefined || e.jobId === jobId)) out.push(e);
+    return out;
+  }
+
+  get ringStart(): number {
+    return this.from;
+  }
+
+  /** Resolves when new events are in the ring, the hub stops, or `signal` aborts. */
+  wait(signal: AbortSignal): Promise<void> {
+    if (this.stopped || signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.waiters.delete(done);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      this.waiters.add(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  private wakeAll(): void {
+    for (const w of [...this.waiters]) w();
   }
 
   private async loop(): Promise<void> {
     this.running = true;
     let wait = MIN_POLL_MS;
     try {
-      while (!this.stopped && this.clients.size > 0) {
-        const batch = await this.store.events({ afterId: this.cursor ?? 0, limit: 500 });
-        for (const e of batch) {
-          this.cursor = e.id;
-          this.deliver(e);
+      while (!this.stopped && this.clients > 0) {
+        const batch = await this.store.events({ afterId: this.cursor ?? 0, limit: BATCH });
+        if (batch.length > 0) {
+          this.ring.push(...batch);
+          this.cursor = batch.at(-1)?.id ?? this.cursor;
+          const over = this.ring.length - RING_SIZE;
+          if (over > 0) this.from = this.ring.splice(0, over).at(-1)?.id ?? this.from;
+          this.wakeAll();
         }
-        if (batch.length === 500) continue;
+        if (batch.length === BATCH) continue;
         wait = batch.length > 0 ? MIN_POLL_MS : Math.min(wait * 2, MAX_POLL_MS);
         await new Promise<void>((r) => {
           this.kick = r;
@@ -112,12 +114,9 @@ export class EventHub {
         });
       }
     } catch {
-      // The store failed (closed at shutdown, or a transient lock): clients reconnect and re-read.
-      for (const c of [...this.clients]) {
-        c.closed = true;
-        this.clients.delete(c);
-        c.wake?.();
-      }
+      // The store failed (closed at shutdown, or a transient error): wake the clients; the next
+      // client to join starts the loop again.
+      this.wakeAll();
     } finally {
       this.running = false;
     }
@@ -127,10 +126,6 @@ export class EventHub {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.kick?.();
-    for (const c of [...this.clients]) {
-      c.closed = true;
-      this.clients.delete(c);
-      c.wake?.();
-    }
+    this.wakeAll();
   }
 }

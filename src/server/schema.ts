@@ -85,8 +85,10 @@ export const ServeHealthOutput = Type.Object(
     ...V,
     ok: Type.Literal(true),
     clients: Type.Integer({ description: 'SSE clients connected now.' }),
-    queued: Type.Integer({ description: 'Events waiting in the fullest client queue (bounded).' }),
-    maxQueue: Type.Integer({ description: 'A client further behind than this is dropped; it reconnects.' }),
+    buffered: Type.Integer({ description: 'Events in the ring all SSE clients share.' }),
+    maxBuffered: Type.Integer({
+      description: 'The ring size; a client behind it reads from the store (no per-client queue).',
+    }),
     lastEventId: Type.Integer(),
     rssBytes: Type.Integer(),
   },
