@@ -31,8 +31,10 @@ export interface ViewContext {
 
 const EXCERPT_CHARS = 160;
 
+/** The request after its first line (the title shows that one), on one line, shortened. */
 export function excerpt(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  const rest = text.trim().split('\n').slice(1).join(' ').trim();
+  const flat = (rest || text).replace(/\s+/g, ' ').trim();
   return flat.length > EXCERPT_CHARS ? `${flat.slice(0, EXCERPT_CHARS - 1)}…` : flat;
 }
 

@@ -22,4 +22,6 @@ pre.live .t { color:#8c959f; } pre.live .to { color:#79c0ff; font-weight:600; }
 .services { display:flex; flex-wrap:wrap; gap:4px; }
 .empty { padding:40px; text-align:center; color:var(--muted); border:1px dashed var(--line); border-radius:8px; margin-top:20px; }
 .error-page { max-width:640px; margin:60px auto; }
+table.grid .chip { white-space:nowrap; } table.jobs td { white-space:nowrap; } table.jobs td.title { white-space:normal; width:100%; }
+.request { max-height:10.5em; overflow:auto; }
 `;
