@@ -9,6 +9,7 @@
  * Loopback binds answer anyone on the machine; any other bind needs the token (generated once,
  * stored mode 600, printed when created) on every request (docs/adr/0141).
  */
+import { rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { createAdaptorServer } from '@hono/node-server';
@@ -77,6 +78,8 @@ export async function startServer(o: ServeOptions & { store?: JobStore } = {}): 
     port = await listen(server, opts.host, opts.port);
   } catch (error) {
     if (!o.store) await store.close();
+    // A token nobody was shown (the start failed) would never be printed again: forget it.
+    if (token?.created) rmSync(token.path, { force: true });
     throw error;
   }
   const shown = opts.host === '0.0.0.0' || opts.host === '::' ? hostname() : opts.host;

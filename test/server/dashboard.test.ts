@@ -135,8 +135,11 @@ describe('a running job', () => {
     expect(r.code, r.stderr).toBe(0);
     running = JSON.parse(r.stdout).id;
     const page = await open(`/jobs/${running}`);
+    const watching = await open('/');
     try {
       expect(await page.locator('body').getAttribute('data-state')).toBe('received');
+      expect(await watching.locator(`tr.job[data-id="${running}"]`).getAttribute('data-state')).toBe('received');
+      await watching.waitForSelector('#live-status[data-state="live"]');
       await page.waitForSelector('#live-status[data-state="live"]');
       await page.evaluate(() => {
         (window as unknown as { stayed: boolean }).stayed = true;
@@ -150,6 +153,9 @@ describe('a running job', () => {
       expect(await page.locator('ol.timeline li').count()).toBeGreaterThanOrEqual(7);
       await page.waitForSelector('#live-log :text("working on it")');
       await shot(page, 'job-running');
+      // The list open since before the worker started followed it too.
+      await watching.waitForSelector(`tr.job[data-id="${running}"][data-state="implementation_in_progress"]`);
+      await watching.close();
 
       const list = await open('/');
       expect(await list.locator(`tr.job[data-id="${running}"] .chip.state`).innerText()).toBe(
@@ -182,6 +188,31 @@ describe('a running job', () => {
       await page.waitForSelector('body[data-state="cancelled"]', { timeout: 240_000 });
       expect((await jobIn(rig.store(), ['cancelled'], running)).state).toBe('cancelled');
       expect(await page.locator('button[data-action="retry"]').count()).toBe(1);
+    } finally {
+      await page.close();
+      if (!watching.isClosed()) await watching.close();
+    }
+  });
+
+  it("Stop on the instances page stops the finished job's preview; Close on its page closes it", {
+    timeout: 300_000,
+  }, async () => {
+    const inst = await open('/instances');
+    try {
+      const row = inst.locator(`tr.instance[data-id="${done}"]`);
+      await Promise.all([inst.waitForURL(/\/instances$/), row.locator('button:text-is("Stop")').click()]);
+      expect(await inst.locator(`tr.instance[data-id="${done}"]`).getAttribute('data-running')).toBe('false');
+      expect(await inst.locator(`tr.instance[data-id="${done}"] button:text-is("Stop")`).count()).toBe(0);
+    } finally {
+      await inst.close();
+    }
+    const page = await open(`/jobs/${done}`);
+    try {
+      expect(await page.locator('section#preview').innerText()).toContain('stopped');
+      await page.click('button[data-action="close"]');
+      await page.waitForSelector('body[data-state="closed"]');
+      expect(await page.locator('header.top .chip.state').innerText()).toBe('closed');
+      expect((await jobIn(rig.store(), ['closed'], done)).state).toBe('closed');
     } finally {
       await page.close();
     }

@@ -4,7 +4,7 @@
  * path traversal into and out of a job's folder, redaction, and the SSE stream: Last-Event-ID
  * reconnects, and 50 concurrent clients (half of them stalled) within a memory bound.
  */
-import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -161,10 +161,47 @@ describe('loopback: no token, but the Host and Origin must be the dashboard', ()
   });
 });
 
+describe('--public-url', () => {
+  it('makes the links absolute under it and accepts its host and origin', async () => {
+    const pub = await serve(
+      ['--port', String(basePort(60) + 2), '--public-url', 'https://factory.example.com/dash'],
+      env,
+      rig.repo,
+    );
+    try {
+      expect(pub.url).toBe('https://factory.example.com/dash/');
+      const at = (path: string, o: Parameters<typeof raw>[3] = {}) => raw('127.0.0.1', pub.port, path, o);
+      const r = await at('/api/jobs', { headers: { host: 'factory.example.com' } });
+      expect(r.status).toBe(200);
+      expect(JSON.parse(r.body).jobs[0].links.page).toBe(`https://factory.example.com/dash/jobs/${jobId}`);
+      const post = await at(`/api/jobs/${jobId}/approve`, {
+        method: 'POST',
+        headers: { host: 'factory.example.com', origin: 'https://factory.example.com' },
+      });
+      expect(post.status).toBe(409);
+      expect((await at('/api/jobs', { headers: { host: 'other.example.com' } })).status).toBe(403);
+    } finally {
+      expect(await pub.stop()).toBe(0);
+    }
+  });
+});
+
 describe('any other bind needs the token', () => {
   let other: Served;
   afterAll(async () => {
     await other?.stop();
+  });
+
+  it('a start that fails leaves no token behind (it was never shown)', async () => {
+    // 198.51.100.7 (TEST-NET-2) is no address of this machine: the bind fails, nothing listens.
+    const r = await runFactory(['serve', '--host', '198.51.100.7', '--port', String(basePort(60) + 3)], {
+      cwd: rig.repo,
+      env: { ...env, FACTORY_STATE_HOME: join(state, 'other') },
+      timeoutMs: 60_000,
+    });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/cannot listen on 198\.51\.100\.7: no such address on this machine/);
+    expect(existsSync(join(state, 'other', 'serve-token'))).toBe(false);
   });
 
   it('generates it once (mode 600, a login link), and refuses every request without it', async () => {
