@@ -2,7 +2,6 @@
 export {
   createGitHub,
   githubFailure,
-  isRetryable,
   messageOf,
   statusOf,
   DEFAULT_GITHUB_API,
