@@ -72,9 +72,9 @@ export function createGitHub(o: GitHubOptions): GitHub {
             : AbortSignal.timeout(timeoutMs),
         }),
     },
-    headers: { 'x-github-api-version': GITHUB_API_VERSION },
   });
   octokit.hook.wrap('request', async (request, options) => {
+    options.headers['x-github-api-version'] = GITHUB_API_VERSION;
     for (let attempt = 0; ; attempt++) {
       try {
         return await request(options);
