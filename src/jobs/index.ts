@@ -13,6 +13,7 @@ export type { JobSettings } from './config.js';
 export { JOB_DEFAULTS } from './defaults.js';
 export { createJob, findJob, cancelJob, retryJob, approveJob, closeJob, type CancelOutcome } from './controls.js';
 export { startWorker, type WorkerOptions, type WorkerHandle } from './worker.js';
+export { normalizeRemote } from './remote.js';
 export { followEvents, isSettled, type FollowOptions } from './notify.js';
 export { gcJobs, type GcResult } from './gc.js';
 export { currentManifest } from './show.js';
