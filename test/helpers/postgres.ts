@@ -37,7 +37,8 @@ function run(exe: string, args: string[]): void {
 
 let databases = 0;
 
-export async function startPostgres(port: number): Promise<PgCluster> {
+/** `fsync: true` for benchmarks (durable commits as in production); tests run without. */
+export async function startPostgres(port: number, o: { fsync?: boolean } = {}): Promise<PgCluster> {
   const bin = pgBin();
   const dir = mkdtempSync(join(tmpdir(), 'factory-pg-'));
   const data = join(dir, 'data');
@@ -57,7 +58,7 @@ export async function startPostgres(port: number): Promise<PgCluster> {
       join(dir, 'log'),
       '-w',
       '-o',
-      `-p ${port} -k ${sock} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300`,
+      `-p ${port} -k ${sock} -c listen_addresses=127.0.0.1 -c fsync=${o.fsync ? 'on' : 'off'} -c max_connections=300`,
       'start',
     ]);
   } catch (error) {
