@@ -17,4 +17,5 @@ export { normalizeRemote } from './remote.js';
 export { followEvents, isSettled, type FollowOptions } from './notify.js';
 export { gcJobs, type GcResult } from './gc.js';
 export { currentManifest } from './show.js';
-export { jobSchemas, summarize, eventJson } from './schema.js';
+export { jobSchemas, summarize, eventJson, JobSummarySchema, JobEventSchema } from './schema.js';
+export { evidenceDirOf } from './evidence.js';

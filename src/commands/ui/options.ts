@@ -131,6 +131,8 @@ const EXAMPLES: Record<string, string> = {
   name: 'fix-login',
   'log-file': 'agent.log',
   'backlog-dir': 'prds',
+  host: '127.0.0.1',
+  'public-url': 'https://factory.example.com',
 };
 
 /** The hint for a missing or empty value of option `name`, written by the user as `flag`. */
