@@ -1,5 +1,5 @@
 /**
- * `factory serve [--port 8090] [--host 127.0.0.1] [--public-url URL] [--json]`: the dashboard and
+ * `factory serve [--port 8090] [--host 127.0.0.1] [--public-url URL] [--store URL|file] [--json]`: the dashboard and
  * JSON API over the job store and this machine's instances, until Ctrl-C (src/server/,
  * docs/dashboard.md). A --host other than loopback needs the token: generated on first use, stored
  * with mode 600, and printed (as a login link) only then. With --json one JSON document once it
@@ -25,6 +25,10 @@ export default defineCommand({
       type: 'string',
       description: 'The URL people reach it by (a proxy or tunnel); links and the allowed origin use it',
     },
+    store: {
+      type: 'string',
+      description: 'The job store: a postgres:// URL (the one remote workers share) or a SQLite file',
+    },
     json: {
       type: 'boolean',
       description:
@@ -36,6 +40,7 @@ export default defineCommand({
       ...(args.port !== undefined ? { port: Number(args.port) } : {}),
       ...(args.host !== undefined ? { host: args.host } : {}),
       ...(args['public-url'] !== undefined ? { publicUrl: args['public-url'] } : {}),
+      ...(args.store !== undefined ? { storeTarget: args.store } : {}),
     });
     if (args.json) {
       printJson({

@@ -66,7 +66,7 @@ function listen(server: ReturnType<typeof createAdaptorServer>, host: string, po
 export async function startServer(o: ServeOptions & { store?: JobStore } = {}): Promise<ServerHandle> {
   const opts = resolveServeOptions(o);
   const token = opts.loopback ? null : loadOrCreateToken(opts.env);
-  const store = o.store ?? openJobStore(opts.env);
+  const store = o.store ?? openJobStore(opts.env, o.storeTarget);
   const redact = createRedactor({ env: opts.env, secrets: token ? [token.token] : [] });
   const hub = new EventHub(store);
   let port = opts.port;

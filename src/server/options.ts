@@ -15,6 +15,8 @@ export interface ServeOptions {
   port?: number;
   /** e.g. https://factory.example.com — absolute links and the allowed origin use it. */
   publicUrl?: string;
+  /** The job store: a postgres:// URL or a SQLite file (default: as every job command finds it). */
+  storeTarget?: string;
   env?: NodeJS.ProcessEnv;
 }
 
