@@ -79,7 +79,9 @@ describe('a job published to GitHub', () => {
     timeout: 900_000,
   }, async () => {
     const text = request('Show the number of projects in the page header', {
-      planner: plan(countSteps, {
+      // Without "the count follows": round 1's scenarios leave projects in the instance's database,
+      // so round 2 cannot expect an exact count.
+      planner: plan(countSteps.slice(0, 2), {
         summary: `Show how many projects there are next to the page title. ${DEPLOY_SECRET}`,
       }),
       builder: {
@@ -104,8 +106,18 @@ describe('a job published to GitHub', () => {
       '--port-range',
       String(basePort(60)),
     ]);
-    expect(r.code, r.stderr).toBe(0);
     const m = JSON.parse(r.stdout);
+    expect(
+      r.code,
+      JSON.stringify(
+        {
+          failure: m.failure,
+          timeline: m.timeline?.map((t: { to: string; message: string }) => `${t.to}: ${t.message}`),
+        },
+        null,
+        1,
+      ),
+    ).toBe(0);
     expectSchema('job', m);
     jobId = m.id;
     expect(m.state).toBe('ready_for_human_review');
