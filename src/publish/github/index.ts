@@ -118,6 +118,7 @@ export function githubPublisher(options: GitHubPublisherOptions = {}): Publisher
         jobId: manifest.id,
         title: clean(pullTitle(shown)),
         body,
+        close: manifest.state === 'closed',
       });
       const risk = manifest.plan ? [`risk:${manifest.plan.risk}`] : [];
       await addLabels(c.gh, c.r, pull, [...BASE_LABELS, ...risk, ...(options.labels ?? [])]);
