@@ -6,7 +6,7 @@
  * updates the same pull request. Then `factory job sync` sees it merged. Secrets planted in the
  * agents' output and in the environment reach no request.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -176,12 +176,13 @@ describe('a job published to GitHub', () => {
       expect(b, `${q.method} ${q.path}`).not.toContain(gh.token);
     }
     expect(body).toContain('[redacted]');
-    const grep = execFileSync('git', ['grep', '-I', '-c', DEPLOY_SECRET, 'factory/evidence'], {
+    // git grep exits 1 when nothing matches (128 on an error).
+    const grep = spawnSync('git', ['grep', '-I', '-c', DEPLOY_SECRET, 'factory/evidence'], {
       cwd: bare,
       encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-    expect(grep).toBe('');
+    });
+    expect(grep.status, grep.stderr).toBe(1);
+    expect(grep.stdout).toBe('');
   });
 
   it('job sync: the pull request merged → the job is merged, its preview stopped, its worktree removed', {
