@@ -127,9 +127,13 @@ const EXAMPLES: Record<string, string> = {
   branch: 'agent/fix-login',
   'base-branch': 'main',
   base: 'main',
+  store: 'postgres://factory@db.internal/factory',
+  'repo-url': 'git@git.example:team/app.git',
   name: 'fix-login',
   'log-file': 'agent.log',
   'backlog-dir': 'prds',
+  host: '127.0.0.1',
+  'public-url': 'https://factory.example.com',
 };
 
 /** The hint for a missing or empty value of option `name`, written by the user as `flag`. */
