@@ -312,12 +312,14 @@ describe('every option of every command refuses hostile values (property)', () =
       'public-url',
       'remote',
       'repo',
+      'repo-url',
       'resume',
       'reviewer-agent',
       'reviewer-model',
       'sandbox',
       'scenario',
       'state',
+      'store',
       'test',
     ]);
   });
