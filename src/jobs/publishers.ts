@@ -1,15 +1,19 @@
 /**
  * Which publisher a job's review request goes through: the one its settings chose when it was
  * created (`--publisher github`, the contract's `jobs.publisher`), else the worker's own (the local
- * review page unless `factory worker --publisher github`). Choosing per job means a job created for
- * GitHub is published there whichever worker, retry or `job close` touches it.
+ * review page unless `factory worker --publisher github`); once published, the publisher of its review
+ * request. Choosing per job means a job created for GitHub is published there whichever worker,
+ * retry, sync or `job close` touches it.
  */
 import { githubPublisher, localPublisher, type Publisher } from '../publish/index.js';
 import type { Runtime } from './context.js';
 import type { Job } from './types.js';
 
 export function publisherFor(runtime: Pick<Runtime, 'publisher' | 'env'>, job: Job): Publisher {
-  const choice = job.config.publish;
+  // A job that chose nothing but was already published somewhere stays there.
+  const published = job.data.reviewRequest?.publisher;
+  const choice =
+    job.config.publish ?? (published === 'github' || published === 'local' ? { publisher: published } : undefined);
   if (!choice || choice.publisher === runtime.publisher.name) {
     // The worker's own, unless the job names settings the worker's github publisher does not have.
     if (!choice || choice.publisher === 'local' || (!choice.remote && !choice.repo && !choice.apiUrl && !choice.labels))

@@ -59,7 +59,7 @@ function evidenceText(input: BodyInput, ev: EvidenceLink[]): string {
 }
 
 function request(m: JobManifest): string {
-  const { text, cut } = excerpt(m.request.replace(/<fake-roles>[\s\S]*?<\/fake-roles>/g, '').trim() || m.request);
+  const { text, cut } = excerpt(m.request, 8, 600);
   const parts = [heading('Request'), quote(mdBlock(text))];
   if (cut) parts.push(`<details><summary>The whole request</summary>\n\n${quote(mdBlock(m.request))}\n\n</details>`);
   parts.push(`Asked through the factory (job ${code(m.id)}, ${m.createdAt.replace(/\.\d+Z$/, 'Z')}).`);

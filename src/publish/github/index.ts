@@ -94,15 +94,19 @@ export function githubPublisher(options: GitHubPublisherOptions = {}): Publisher
         redact: clean,
         ...(signal ? { signal } : {}),
       });
-      const evidence = await pushEvidence({
-        repo: manifest.repo,
-        remote,
-        jobId: manifest.id,
-        evidenceDir,
-        files: evidenceFiles(manifest),
-        branch: options.evidenceBranch ?? EVIDENCE_BRANCH,
-        ...(signal ? { signal } : {}),
-      });
+      const files = evidenceFiles(manifest);
+      // A job with nothing recorded (no browser validation) leaves the evidence branch alone.
+      const evidence = files.length
+        ? await pushEvidence({
+            repo: manifest.repo,
+            remote,
+            jobId: manifest.id,
+            evidenceDir,
+            files,
+            branch: options.evidenceBranch ?? EVIDENCE_BRANCH,
+            ...(signal ? { signal } : {}),
+          })
+        : { commit: '', paths: new Map<string, string>(), skipped: [], pushed: false };
       const links = new Map(
         [...evidence.paths].map(([rel, path]) => [rel, fileUrl(c.info.htmlUrl, evidence.commit, path)]),
       );
@@ -114,6 +118,7 @@ export function githubPublisher(options: GitHubPublisherOptions = {}): Publisher
         jobId: manifest.id,
         title: clean(pullTitle(shown)),
         body,
+        close: manifest.state === 'closed',
       });
       const risk = manifest.plan ? [`risk:${manifest.plan.risk}`] : [];
       await addLabels(c.gh, c.r, pull, [...BASE_LABELS, ...risk, ...(options.labels ?? [])]);

@@ -3,7 +3,8 @@
  * (so a re-run, a retry or a second worker updates the same one), opened when there is none, and
  * updated only when its title or body changed. A 422 "already exists" on create — another process
  * opened it between our read and our write — is answered by reading again, never by a second
- * create. Labels are added, never removed (a person's labels stay).
+ * create. A job closed in the factory (`factory job close`) closes its pull request. Labels are
+ * added, never removed (a person's labels stay).
  */
 import { githubFailure, messageOf, statusOf, type GitHub } from '../../github/index.js';
 import { hasJobMarker } from './body.js';
@@ -69,7 +70,7 @@ const toPull = (p: ListedPull, created: boolean, updated: boolean): Pull => ({
 export async function upsertPull(
   gh: GitHub,
   r: Repo,
-  o: { branch: string; base: string; jobId: string; title: string; body: string },
+  o: { branch: string; base: string; jobId: string; title: string; body: string; close?: boolean },
 ): Promise<Pull> {
   const slug = `${r.owner}/${r.repo}`;
   let found = await findPull(gh, r, o.branch, o.jobId);
@@ -84,9 +85,16 @@ export async function upsertPull(
       if (!found) throw githubFailure(error, `opening a pull request from ${o.branch} into ${o.base}`, slug);
     }
   }
-  if (found.title === o.title && (found.body ?? '') === o.body) return toPull(found, false, false);
+  const close = o.close === true && found.state === 'open';
+  if (!close && found.title === o.title && (found.body ?? '') === o.body) return toPull(found, false, false);
   try {
-    const { data } = await gh.rest.pulls.update({ ...r, pull_number: found.number, title: o.title, body: o.body });
+    const { data } = await gh.rest.pulls.update({
+      ...r,
+      pull_number: found.number,
+      title: o.title,
+      body: o.body,
+      ...(close ? { state: 'closed' as const } : {}),
+    });
     return toPull(data as unknown as ListedPull, false, true);
   } catch (error) {
     throw githubFailure(error, `updating pull request #${found.number}`, slug);

@@ -6,7 +6,7 @@
  * updates the same pull request. Then `factory job sync` sees it merged. Secrets planted in the
  * agents' output and in the environment reach no request.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,7 +79,9 @@ describe('a job published to GitHub', () => {
     timeout: 900_000,
   }, async () => {
     const text = request('Show the number of projects in the page header', {
-      planner: plan(countSteps, {
+      // Without "the count follows": round 1's scenarios leave projects in the instance's database,
+      // so round 2 cannot expect an exact count.
+      planner: plan(countSteps.slice(0, 2), {
         summary: `Show how many projects there are next to the page title. ${DEPLOY_SECRET}`,
       }),
       builder: {
@@ -104,8 +106,18 @@ describe('a job published to GitHub', () => {
       '--port-range',
       String(basePort(60)),
     ]);
-    expect(r.code, r.stderr).toBe(0);
     const m = JSON.parse(r.stdout);
+    expect(
+      r.code,
+      JSON.stringify(
+        {
+          failure: m.failure,
+          timeline: m.timeline?.map((t: { to: string; message: string }) => `${t.to}: ${t.message}`),
+        },
+        null,
+        1,
+      ),
+    ).toBe(0);
     expectSchema('job', m);
     jobId = m.id;
     expect(m.state).toBe('ready_for_human_review');
@@ -164,12 +176,13 @@ describe('a job published to GitHub', () => {
       expect(b, `${q.method} ${q.path}`).not.toContain(gh.token);
     }
     expect(body).toContain('[redacted]');
-    const grep = execFileSync('git', ['grep', '-I', '-c', DEPLOY_SECRET, 'factory/evidence'], {
+    // git grep exits 1 when nothing matches (128 on an error).
+    const grep = spawnSync('git', ['grep', '-I', '-c', DEPLOY_SECRET, 'factory/evidence'], {
       cwd: bare,
       encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-    expect(grep).toBe('');
+    });
+    expect(grep.status, grep.stderr).toBe(1);
+    expect(grep.stdout).toBe('');
   });
 
   it('job sync: the pull request merged → the job is merged, its preview stopped, its worktree removed', {

@@ -178,6 +178,10 @@ describe('the github publisher', () => {
     ).toEqual(['PATCH /repos/acme/diffie/pulls/1']);
     expect(gh.pulls).toHaveLength(1);
     expect(gh.reviews).toHaveLength(1);
+    // `factory job close` closes the pull request too.
+    await publish({ ...s.manifest, state: 'closed' });
+    expect(gh.writes().at(-1)).toMatchObject({ method: 'PATCH', body: { state: 'closed' } });
+    expect(gh.pulls[0]?.state).toBe('closed');
   });
 
   it('request_changes is REQUEST_CHANGES; on its own pull request GitHub refuses it and it is posted as a comment', async () => {
