@@ -26,7 +26,7 @@ const options: Record<CommandName, string[]> = {
   agent: ['run'],
   mcp: ['--worktree-id'],
   job: ['new', 'run', 'list', 'show', 'logs', 'cancel', 'retry', 'approve', 'close', 'gc'],
-  worker: ['--concurrency', '--max-per-repo', '--lease', '--json'],
+  worker: ['--concurrency', '--max-per-repo', '--lease', '--store', '--repo-url', '--port-range', '--json'],
   router: ['--port', '--json'],
   serve: ['--port', '--host', '--public-url', '--json'],
   doctor: ['--agent', '--sandbox', '--json'],
