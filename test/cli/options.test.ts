@@ -311,12 +311,14 @@ describe('every option of every command refuses hostile values (property)', () =
       'public-url',
       'remote',
       'repo',
+      'repo-url',
       'resume',
       'reviewer-agent',
       'reviewer-model',
       'sandbox',
       'scenario',
       'state',
+      'store',
       'test',
     ]);
   });
