@@ -21,6 +21,7 @@ import { JOB_DEFAULTS } from './defaults.js';
 import { PUSHED_POLL_MS } from './notify.js';
 import { driveJob, failInternal, type StopReason } from './pipeline.js';
 import { stopExpiredPreviews } from './previews.js';
+import { syncJobs } from './sync.js';
 import { localView, remoteRepo } from './remote.js';
 import { sleep } from '../lib/sleep.js';
 import type { JobStore } from './store/types.js';
@@ -53,6 +54,8 @@ export interface WorkerOptions {
   signal?: AbortSignal;
   /** Called when the worker takes a job (to follow its events). */
   onClaim?: (job: Job) => void;
+  /** How often the review requests of jobs ready for review are read (`job sync`; default 2 min). */
+  syncMs?: number;
   /** Called when a job the worker drove stops (ended, waiting, or released). */
   onJobDone?: (job: Job) => void;
 }
@@ -132,10 +135,16 @@ export function startWorker(o: WorkerOptions): WorkerHandle {
   const loop = async () => {
     let idle = JOB_DEFAULTS.idlePollMs / 10;
     let lastPreviewSweep = 0;
+    let lastSync = 0;
     while (!o.signal?.aborted) {
       if (Date.now() - lastPreviewSweep > 30_000 && !o.jobId) {
         lastPreviewSweep = Date.now();
         await stopExpiredPreviews(store, runtime).catch(() => {});
+      }
+      if (Date.now() - lastSync > (o.syncMs ?? JOB_DEFAULTS.syncMs) && !o.jobId) {
+        lastSync = Date.now();
+        // A GitHub that is down now is asked again next time; the job waits as it is.
+        await syncJobs(store, runtime, o.repo ? { repo: o.repo } : {}).catch(() => {});
       }
       let claimed: Job | undefined;
       if (running.size < concurrency) {

@@ -111,6 +111,7 @@ export const FLAG_RULES: Record<string, ValueRule> = {
   'max-per-machine': integer(1, 256, '4'),
   lease: duration('60s'),
   limit: integer(1, 100_000, '20'),
+  publisher: choice(['local', 'github']),
 };
 
 /** A valid example for flags without a rule, so every "needs a value" hint shows one. */
