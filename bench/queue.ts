@@ -11,6 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,20 +54,35 @@ const me = { workerId: 'b' + process.pid, host: 'bench-' + process.pid, pid: pro
 process.stdout.write('ready\\n');
 await new Promise((r) => process.stdin.once('data', r));
 process.stdin.destroy();
+// A store error (SQLite: the write lock not had within its busy timeout) is counted and retried,
+// as a worker's next poll would.
+let errors = 0;
+let lastError = '';
+const retried = async (fn) => {
+  for (;;) {
+    try {
+      return await fn();
+    } catch (e) {
+      errors++;
+      lastError = String(e.code ?? e.message);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+};
 if (mode === 'drain') {
   const lat = [];
   const start = performance.timeOrigin + performance.now();
   for (;;) {
     const t0 = performance.now();
-    const job = await store.claim(me);
+    const job = await retried(() => store.claim(me));
     lat.push(performance.now() - t0);
     if (!job) break;
-    await store.transition(job.id, { from: 'received', to: 'planned', role: 'planner', message: 'no-op' }, { runnable: false }, { workerId: me.workerId });
-    await store.release(job.id, me.workerId);
+    await retried(() => store.transition(job.id, { from: 'received', to: 'planned', role: 'planner', message: 'no-op' }, { runnable: false }, { workerId: me.workerId }));
+    await retried(() => store.release(job.id, me.workerId));
   }
   lat.pop();
   const end = performance.timeOrigin + performance.now();
-  process.stdout.write(JSON.stringify({ lat, start, end }) + '\\n');
+  process.stdout.write(JSON.stringify({ lat, start, end, errors, lastError }) + '\\n');
 } else {
   // pickup: an idle worker, waiting the way factory worker does
   let idle = 100;
@@ -100,7 +116,8 @@ function child(target: string, mode: 'drain' | 'pickup'): Child {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines: string[] = [];
-  const waiting: ((l: string) => void)[] = [];
+  const waiting: { resolve: (l: string) => void; reject: (e: Error) => void }[] = [];
+  let closed: Error | undefined;
   let buf = '';
   c.stdout.on('data', (d) => {
     buf += d;
@@ -108,15 +125,20 @@ function child(target: string, mode: 'drain' | 'pickup'): Child {
       const line = buf.slice(0, i);
       buf = buf.slice(i + 1);
       const w = waiting.shift();
-      if (w) w(line);
+      if (w) w.resolve(line);
       else lines.push(line);
     }
   });
+  c.on('close', (code) => {
+    closed = new Error(`a bench worker process exited (${code}) before it reported`);
+    for (const w of waiting.splice(0)) w.reject(closed);
+  });
   const next = () =>
-    new Promise<string>((resolve) => {
+    new Promise<string>((resolve, reject) => {
       const l = lines.shift();
       if (l !== undefined) resolve(l);
-      else waiting.push(resolve);
+      else if (closed) reject(closed);
+      else waiting.push({ resolve, reject });
     });
   return {
     lines,
@@ -125,6 +147,18 @@ function child(target: string, mode: 'drain' | 'pickup'): Child {
     done: new Promise((resolve) => c.on('close', () => resolve())),
     next,
   };
+}
+
+/** The first port from `from` nothing listens on (a window's port may be held by a leftover). */
+async function freePort(from: number): Promise<number> {
+  for (let port = from; ; port++) {
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
 }
 
 const pct = (xs: number[], p: number) => {
@@ -182,7 +216,7 @@ async function pickup(backend: QueueRow['backend'], target: string, store: JobSt
 export async function benchQueue(): Promise<QueueResult> {
   const env = { ...process.env };
   const window = await portWindowForRun(env);
-  const cluster = await startPostgres(window.base + 90, { fsync: true });
+  const cluster = await startPostgres(await freePort(window.base + 90), { fsync: true });
   const dir = mkdtempSync(join(tmpdir(), 'factory-bench-queue-'));
   const rows: QueueRow[] = [];
   const pickups: QueueResult['pickup'] = [];

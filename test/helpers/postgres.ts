@@ -6,7 +6,7 @@
  * the dir. `database()` makes a fresh empty database and returns its URL.
  */
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -62,8 +62,9 @@ export async function startPostgres(port: number, o: { fsync?: boolean } = {}): 
       'start',
     ]);
   } catch (error) {
+    const log = existsSync(join(dir, 'log')) ? readFileSync(join(dir, 'log'), 'utf8').slice(-2000) : '';
     rmSync(dir, { recursive: true, force: true });
-    throw error;
+    throw new Error(`PostgreSQL did not start on port ${port}: ${(error as Error).message}\n${log}`);
   }
   const url = `postgres://factory@127.0.0.1:${port}/postgres`;
   return {
