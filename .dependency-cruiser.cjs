@@ -62,9 +62,12 @@ const ENTRIES = {
   // `factory status` / `urls` / `logs` are benchmarked against `node -e 0` (docs/performance.md):
   // they read state.json and /proc, and must not load the supervisor, leases or compose modules
   // that services/index.ts re-exports.
-  services: ['index.ts', 'read.ts'],
-  // the contract's file-finding rule, for services/paths.ts on that same hot path (no compiler)
-  contract: ['index.ts', 'locate.ts'],
+  // `factory start` (ADR 0161): startInstance without the schemas, ps, restart or the foreground supervisor.
+  services: ['index.ts', 'read.ts', 'launch.ts'],
+  // the contract's file-finding rule, for services/paths.ts on that same hot path (no compiler);
+  // light.ts: loading through the compiled-contract cache and interpolation, without the schemas,
+  // the YAML parser or the validator (ADR 0161).
+  contract: ['index.ts', 'locate.ts', 'light.ts'],
 };
 
 const esc = (s) => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
