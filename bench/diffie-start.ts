@@ -19,7 +19,7 @@ import getPort from 'get-port';
 export interface Row {
   name: string;
   value: number;
-  unit: 'ms';
+  unit: 'ms' | 'count';
   note?: string;
 }
 

@@ -12,7 +12,7 @@ import { instanceArgs, seconds } from './ui/args.js';
 import { progressRenderer } from './ui/progress.js';
 import { renderStatus } from './ui/render-status.js';
 import type { StartEvent, StartOptions } from '../services/index.js';
-import { startInstance } from '../services/launch.js';
+import { startInstance } from '../services/light.js';
 import { prefixer } from './ui/prefix.js';
 
 export default defineCommand({
