@@ -5,9 +5,11 @@
  *   2. `start` wall time of a synthetic graph (chain + fan-out) vs its critical path
  *   3. readiness detection latency per check kind (port opened → ready recorded)
  *   4. `stop` time and supervisor RSS
- *   5. ten instances started at once
+ *   5. ten instances started at once; readiness latency while ten start at once
  * then the other areas' benchmarks (each exports a function returning rows):
- *   6. diffie: `factory start` vs dev.sh to all-ready, cold and warm; no-op `factory setup`
+ *   6. modules: what each command loads, and its wall time vs `node -e 0` (cache warm / off)
+ *      diffie: `factory start` vs dev.sh to all-ready, cold and warm; no-op `factory setup`
+ *      diffie-many: 1, 5, 10, … instances of diffie at once: all-ready, RSS, clean, the most that come up
  *   7. sandboxes: exec overhead none vs bwrap; worktree creation on a 10,000-file repo
  *   8. agents: `factory agent run` to the agent's first output, bwrap vs none
  *   9. contract: `factory check` on every bad input, the seed sample and the examples
@@ -18,6 +20,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { benchAgentFirstOutput } from './agent-first-output.js';
 import { benchJob } from './job.js';
 import { benchDiffie } from './diffie-start.js';
+import { benchDiffieMany } from './diffie-many.js';
+import { benchModuleLoad } from './module-load.js';
 import { benchSandbox } from './sandbox-spawn.js';
 import { portWindowForRun, releasePortWindow } from '../test/helpers/port-window.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -255,6 +259,9 @@ async function tenInstances(): Promise<void> {
   ]);
 }
 
+const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const loads: string[] = [];
+
 async function main(): Promise<void> {
   process.stderr.write('building dist/ …\n');
   try {
@@ -282,22 +289,27 @@ async function main(): Promise<void> {
       ['ten instances', tenInstances],
     ] as const) {
       process.stderr.write(`${name} …\n`);
+      loads.push(`${name}: ${loadavg()}`);
       await fn();
     }
-    console.log('## runtime\n\n| measure | result | detail | goal |\n|---|---|---|---|');
+    console.log(`## runtime\n\nload average at the start of each part: ${loads.join('; ')}\n`);
+    console.log('| measure | result | detail | goal |\n|---|---|---|---|');
     for (const r of rows) console.log(`| ${r.join(' | ')} |`);
   }
   for (const [section, fn] of [
+    ['modules', benchModuleLoad],
     ['diffie', benchDiffie],
+    ['diffie-many', benchDiffieMany],
     ['sandbox', benchSandbox],
     ['agent', benchAgentFirstOutput],
     ['job', benchJob],
   ] as const) {
     if (!want(section)) continue;
     process.stderr.write(`${section} …\n`);
+    const load = loadavg();
     const out = await fn();
-    console.log(`\n## ${section}\n\n| measure | median | note |\n|---|---|---|`);
-    for (const r of out) console.log(`| ${r.name} | ${ms(r.value)} | ${r.note ?? ''} |`);
+    console.log(`\n## ${section} (load average at its start: ${load})\n\n| measure | median | note |\n|---|---|---|`);
+    for (const r of out) console.log(`| ${r.name} | ${r.unit === 'count' ? r.value : ms(r.value)} | ${r.note ?? ''} |`);
   }
   if (want('contract')) {
     process.stderr.write('contract …\n');
