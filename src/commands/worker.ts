@@ -1,6 +1,7 @@
 /**
  * `factory worker [--concurrency N] [--max-per-repo N] [--max-per-machine N] [--lease 30s]
- * [--repo PATH] [--until-idle] [--json]`: run queued jobs until stopped (Ctrl-C / SIGTERM: the
+ * [--repo PATH] [--publisher local|github] [--remote NAME] [--until-idle] [--json]`: run queued jobs
+ * until stopped, and every few minutes sync the pull requests of jobs ready for review (job sync) (Ctrl-C / SIGTERM: the
  * jobs it holds are released where they are, and the next worker resumes them). Prints one line per
  * event of the jobs it runs (--json: one schema/job-event per line). Exit 0 when stopped.
  */
@@ -10,7 +11,7 @@ import { eventJson, followEvents, JOB_DEFAULTS, startWorker, type JobEvent } fro
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { onInterrupt } from '../lib/interrupt.js';
 import { colors, eprintln, println } from '../lib/output.js';
-import { localPublisher } from '../publish/index.js';
+import { githubPublisher, localPublisher, type Publisher } from '../publish/index.js';
 import { parseDuration } from './agent-prd.js';
 import { store } from './ui/job-cli.js';
 import { eventLine } from './ui/job-render.js';
@@ -23,6 +24,16 @@ function count(v: string | undefined, flag: string, fallback: number): number {
       exitCode: ExitCode.invalid,
     });
   return n;
+}
+
+function publisherOf(name: string | undefined, remote: string | undefined): Publisher {
+  if (name === 'github') return githubPublisher({ ...(remote ? { remote } : {}) });
+  if (remote !== undefined)
+    throw new FactoryFailure('usage', '--remote goes with --publisher github', {
+      exitCode: ExitCode.invalid,
+      hint: 'add --publisher github, or drop --remote',
+    });
+  return localPublisher();
 }
 
 export default defineCommand({
@@ -42,6 +53,11 @@ export default defineCommand({
       description: `Lease on a job, renewed by heartbeats (default ${JOB_DEFAULTS.leaseMs / 1000}s)`,
     },
     repo: { type: 'string', description: 'Only jobs of this repository' },
+    publisher: {
+      type: 'string',
+      description: 'For jobs that did not choose: local (review page, default) or github (pull request)',
+    },
+    remote: { type: 'string', description: 'With --publisher github: the git remote to push to (default origin)' },
     'until-idle': { type: 'boolean', description: 'Stop when nothing is left to run' },
     json: { type: 'boolean', description: 'One JSON event per line on stdout (schema/job-event.schema.json)' },
   },
@@ -55,7 +71,7 @@ export default defineCommand({
       const start = await s.lastEventId();
       const worker = startWorker({
         store: s,
-        publisher: localPublisher(),
+        publisher: publisherOf(args.publisher, args.remote),
         concurrency: count(args.concurrency, 'concurrency', 1),
         maxPerRepo: count(args['max-per-repo'], 'max-per-repo', JOB_DEFAULTS.maxPerRepo),
         maxPerMachine: count(args['max-per-machine'], 'max-per-machine', JOB_DEFAULTS.maxPerMachine),

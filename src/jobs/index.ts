@@ -5,7 +5,7 @@
  *   const job = await createJob(store, 'Show the number of projects in the page header', { repo }, process.env);
  *   await startWorker({ store, publisher: localPublisher(), jobId: job.id, untilIdle: true }).done;
  */
-export type { Job, JobConfig, JobEvent, JobManifest, JobState } from './types.js';
+export type { Job, JobConfig, JobEvent, JobManifest, JobState, PublishChoice } from './types.js';
 export { JOB_STATES } from '../publish/index.js';
 export { canTransition, isLive, STAGE_FOR, type LiveState, type Transition } from './states.js';
 export { openJobStore, openSqliteJobStore, jobStorePath, type JobStore } from './store/index.js';
@@ -15,5 +15,7 @@ export { createJob, findJob, cancelJob, retryJob, approveJob, closeJob, type Can
 export { startWorker, type WorkerOptions, type WorkerHandle } from './worker.js';
 export { followEvents, isSettled, type FollowOptions } from './notify.js';
 export { gcJobs, type GcResult } from './gc.js';
+export { syncJobs, type SyncEntry } from './sync.js';
 export { currentManifest } from './show.js';
-export { jobSchemas, summarize, eventJson } from './schema.js';
+export { jobSchemas, summarize, eventJson, JobSummarySchema, JobEventSchema } from './schema.js';
+export { evidenceDirOf } from './evidence.js';

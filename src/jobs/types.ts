@@ -67,6 +67,24 @@ export interface JobConfig {
   portRange?: number;
   /** Jobs of this repository at once, when its contract sets `jobs.concurrency` (else the worker's limit). */
   concurrency?: number;
+  /**
+   * Where the review request goes, when the flags or the contract chose (else the worker's
+   * publisher, `local` unless `factory worker --publisher github`).
+   */
+  publish?: PublishChoice;
+}
+
+/** A job's publisher: the local review page, or a GitHub pull request (docs/github.md). */
+export interface PublishChoice {
+  publisher: 'local' | 'github';
+  /** github: the git remote (default origin). */
+  remote?: string;
+  /** github: OWNER/NAME when the remote's URL does not say it. */
+  repo?: string;
+  /** github: the REST API base (GitHub Enterprise). */
+  apiUrl?: string;
+  /** github: labels besides the factory's own. */
+  labels?: string[];
 }
 
 /** A worker's claim on a job. It is valid until `expiresAt`; the holder renews it with heartbeats. */

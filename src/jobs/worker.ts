@@ -19,6 +19,7 @@ import type { Runtime } from './context.js';
 import { JOB_DEFAULTS } from './defaults.js';
 import { driveJob, failInternal, type StopReason } from './pipeline.js';
 import { stopExpiredPreviews } from './previews.js';
+import { syncJobs } from './sync.js';
 import { sleep } from '../lib/sleep.js';
 import type { JobStore } from './store/types.js';
 import { killJobStrays } from './strays.js';
@@ -40,6 +41,8 @@ export interface WorkerOptions {
   signal?: AbortSignal;
   /** Called when the worker takes a job (to follow its events). */
   onClaim?: (job: Job) => void;
+  /** How often the review requests of jobs ready for review are read (`job sync`; default 2 min). */
+  syncMs?: number;
   /** Called when a job the worker drove stops (ended, waiting, or released). */
   onJobDone?: (job: Job) => void;
 }
@@ -100,10 +103,16 @@ export function startWorker(o: WorkerOptions): WorkerHandle {
   const loop = async () => {
     let idle = JOB_DEFAULTS.idlePollMs / 10;
     let lastPreviewSweep = 0;
+    let lastSync = 0;
     while (!o.signal?.aborted) {
       if (Date.now() - lastPreviewSweep > 30_000 && !o.jobId) {
         lastPreviewSweep = Date.now();
         await stopExpiredPreviews(o.store, runtime).catch(() => {});
+      }
+      if (Date.now() - lastSync > (o.syncMs ?? JOB_DEFAULTS.syncMs) && !o.jobId) {
+        lastSync = Date.now();
+        // A GitHub that is down now is asked again next time; the job waits as it is.
+        await syncJobs(o.store, runtime, o.repo ? { repo: o.repo } : {}).catch(() => {});
       }
       let claimed: Job | undefined;
       if (running.size < concurrency) {

@@ -25,9 +25,10 @@ const options: Record<CommandName, string[]> = {
   validate: ['--scenario', '--feature', '--json'],
   agent: ['run'],
   mcp: ['--worktree-id'],
-  job: ['new', 'run', 'list', 'show', 'logs', 'cancel', 'retry', 'approve', 'close', 'gc'],
-  worker: ['--concurrency', '--max-per-repo', '--lease', '--json'],
+  job: ['new', 'run', 'list', 'show', 'logs', 'cancel', 'retry', 'approve', 'close', 'gc', 'sync'],
+  worker: ['--concurrency', '--max-per-repo', '--lease', '--publisher', '--remote', '--json'],
   router: ['--port', '--json'],
+  serve: ['--port', '--host', '--public-url', '--json'],
   doctor: ['--agent', '--sandbox', '--json'],
 };
 

@@ -246,6 +246,7 @@ describe('every option of every command refuses hostile values (property)', () =
       'job retry',
       'job run',
       'job show',
+      'job sync',
       'logs',
       'restart',
       'start',
@@ -296,6 +297,7 @@ describe('every option of every command refuses hostile values (property)', () =
       'env',
       'feature',
       'file',
+      'host',
       'log-file',
       'model',
       'mount',
@@ -307,6 +309,7 @@ describe('every option of every command refuses hostile values (property)', () =
       'planner-model',
       'prompt',
       'prompt-file',
+      'public-url',
       'remote',
       'repo',
       'resume',
@@ -350,6 +353,7 @@ describe('the real binary: an empty value for each option exits 2 before the com
 
   const perCommand: Record<CommandName, true> = {
     router: true,
+    serve: true,
     doctor: true,
     job: true,
     worker: true,

@@ -111,6 +111,7 @@ export const FLAG_RULES: Record<string, ValueRule> = {
   'max-per-machine': integer(1, 256, '4'),
   lease: duration('60s'),
   limit: integer(1, 100_000, '20'),
+  publisher: choice(['local', 'github']),
 };
 
 /** A valid example for flags without a rule, so every "needs a value" hint shows one. */
@@ -129,6 +130,8 @@ const EXAMPLES: Record<string, string> = {
   name: 'fix-login',
   'log-file': 'agent.log',
   'backlog-dir': 'prds',
+  host: '127.0.0.1',
+  'public-url': 'https://factory.example.com',
 };
 
 /** The hint for a missing or empty value of option `name`, written by the user as `flag`. */
