@@ -50,6 +50,16 @@ function factory(
   });
 }
 
+/** A process's start time (clock ticks since boot), so a recycled pid is not taken for it. */
+function startTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
 /** pid → process group id, for every process on the machine. */
 function groups(): Map<number, number> {
   const out = new Map<number, number>();
@@ -131,11 +141,11 @@ async function round(dir: string, env: NodeJS.ProcessEnv, n: number): Promise<Ro
   const pg = groups();
   const sup: { rss: number; pss: number }[] = [];
   const svc: { rss: number; pss: number }[] = [];
-  const pids = new Set<number>();
+  const pids = new Map<number, string | undefined>();
   const ports: number[] = [];
   for (const st of statuses) {
     if (!st.supervisor?.pid) continue;
-    pids.add(st.supervisor.pid);
+    pids.set(st.supervisor.pid, startTime(st.supervisor.pid));
     sup.push(memory(st.supervisor.pid));
     let rss = 0;
     let pss = 0;
@@ -143,7 +153,7 @@ async function round(dir: string, env: NodeJS.ProcessEnv, n: number): Promise<Ro
       if (!s.pid) continue;
       for (const [pid, group] of pg) {
         if (group !== s.pid) continue;
-        pids.add(pid);
+        pids.set(pid, startTime(pid));
         const m = memory(pid);
         rss += m.rss;
         pss += m.pss;
@@ -156,11 +166,14 @@ async function round(dir: string, env: NodeJS.ProcessEnv, n: number): Promise<Ro
   await Promise.all(ids.map((id) => factory(dir, env, ['clean', '--worktree-id', id])));
   const cleanMs = performance.now() - t1;
   const leftover: string[] = [];
-  for (const pid of pids) if (existsSync(`/proc/${pid}`)) leftover.push(`pid ${pid} alive`);
+  for (const [pid, started] of pids)
+    if (started !== undefined && startTime(pid) === started) leftover.push(`pid ${pid} alive`);
   const leases = join(env.FACTORY_STATE_HOME as string, 'leases.json');
   if (existsSync(leases) && readFileSync(leases, 'utf8').includes(dir)) leftover.push('a lease is left');
   const instances = join(dir, '.factory', 'instances');
-  if (existsSync(instances)) for (const name of readdirSync(instances)) leftover.push(`instance folder ${name}`);
+  // `m` is the instance `factory setup` ran for (never started): not one of this round's.
+  if (existsSync(instances))
+    for (const name of readdirSync(instances)) if (ids.includes(name)) leftover.push(`instance folder ${name}`);
   for (const port of ports) if (!(await bindable(port))) leftover.push(`port ${port} not bindable`);
   return {
     n,
