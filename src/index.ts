@@ -242,6 +242,7 @@ export {
 export {
   openJobStore,
   openSqliteJobStore,
+  openPostgresJobStore,
   jobStorePath,
   createJob,
   findJob,

@@ -1,13 +1,23 @@
 /**
- * `factory worker [--concurrency N] [--max-per-repo N] [--max-per-machine N] [--lease 30s]
- * [--repo PATH] [--publisher local|github] [--remote NAME] [--until-idle] [--json]`: run queued jobs
- * until stopped, and every few minutes sync the pull requests of jobs ready for review (job sync) (Ctrl-C / SIGTERM: the
- * jobs it holds are released where they are, and the next worker resumes them). Prints one line per
- * event of the jobs it runs (--json: one schema/job-event per line). Exit 0 when stopped.
+ * `factory worker [--store postgres://…] [--repo-url URL] [--concurrency N] [--max-per-repo N]
+ * [--max-per-machine N] [--lease 30s] [--port-range N] [--repo PATH] [--publisher local|github]
+ * [--remote NAME] [--until-idle] [--json]`: run queued jobs until stopped, and every few minutes sync
+ * the pull requests of jobs ready for review (job sync) (Ctrl-C / SIGTERM: the jobs it holds are
+ * released where they are, and the next worker resumes them). With `--repo-url` it is a worker for a
+ * shared remote, on any machine (docs/scale.md): its own clone, the job branches pushed back. Prints
+ * one line per event of the jobs it runs (--json: one schema/job-event per line). Exit 0 when stopped.
  */
 import { resolve } from 'node:path';
 import { defineCommand } from 'citty';
-import { eventJson, followEvents, JOB_DEFAULTS, startWorker, type JobEvent } from '../jobs/index.js';
+import {
+  eventJson,
+  followEvents,
+  JOB_DEFAULTS,
+  normalizeRemote,
+  openJobStore,
+  startWorker,
+  type JobEvent,
+} from '../jobs/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { onInterrupt } from '../lib/interrupt.js';
 import { colors, eprintln, println } from '../lib/output.js';
@@ -58,11 +68,33 @@ export default defineCommand({
       description: 'For jobs that did not choose: local (review page, default) or github (pull request)',
     },
     remote: { type: 'string', description: 'With --publisher github: the git remote to push to (default origin)' },
+    store: {
+      type: 'string',
+      description: 'The job store: a postgres:// URL (shared by workers on many machines) or a SQLite file',
+    },
+    'repo-url': {
+      type: 'string',
+      description: "Run the jobs of this git remote in this worker's own clone, and push their branches there",
+    },
+    'port-range': { type: 'string', description: "Where this worker's job instances lease ports (with --repo-url)" },
     'until-idle': { type: 'boolean', description: 'Stop when nothing is left to run' },
     json: { type: 'boolean', description: 'One JSON event per line on stdout (schema/job-event.schema.json)' },
   },
   async run({ args }) {
-    const s = store();
+    if (args['port-range'] && !args['repo-url']) {
+      throw new FactoryFailure('usage', '--port-range is for a worker with --repo-url', {
+        exitCode: ExitCode.invalid,
+        hint: 'give the job its range instead: factory job new … --port-range 20000',
+      });
+    }
+    const s = args.store ? openJobStore(process.env, args.store) : store();
+    if (args['repo-url'] && s.backend !== 'postgres') {
+      await s.close();
+      throw new FactoryFailure('usage', '--repo-url needs the shared job store (PostgreSQL)', {
+        exitCode: ExitCode.invalid,
+        hint: 'factory worker --store postgres://user@host/db --repo-url <git remote> (or set FACTORY_JOBS_DATABASE_URL)',
+      });
+    }
     const stop = new AbortController();
     const off = onInterrupt(() => stop.abort());
     const following = new AbortController();
@@ -77,6 +109,8 @@ export default defineCommand({
         maxPerMachine: count(args['max-per-machine'], 'max-per-machine', JOB_DEFAULTS.maxPerMachine),
         leaseMs: args.lease ? parseDuration(args.lease, 'lease') : JOB_DEFAULTS.leaseMs,
         ...(args.repo ? { repo: resolve(args.repo) } : {}),
+        ...(args['repo-url'] ? { repoUrl: normalizeRemote(args['repo-url']) } : {}),
+        ...(args['port-range'] ? { portRange: Number(args['port-range']) } : {}),
         untilIdle: args['until-idle'] === true,
         signal: stop.signal,
         onClaim: (job) => mine.add(job.id),

@@ -8,11 +8,12 @@
 export type { Job, JobConfig, JobEvent, JobManifest, JobState, PublishChoice } from './types.js';
 export { JOB_STATES } from '../publish/index.js';
 export { canTransition, isLive, STAGE_FOR, type LiveState, type Transition } from './states.js';
-export { openJobStore, openSqliteJobStore, jobStorePath, type JobStore } from './store/index.js';
+export { openJobStore, openSqliteJobStore, openPostgresJobStore, jobStorePath, type JobStore } from './store/index.js';
 export type { JobSettings } from './config.js';
 export { JOB_DEFAULTS } from './defaults.js';
 export { createJob, findJob, cancelJob, retryJob, approveJob, closeJob, type CancelOutcome } from './controls.js';
 export { startWorker, type WorkerOptions, type WorkerHandle } from './worker.js';
+export { normalizeRemote } from './remote.js';
 export { followEvents, isSettled, type FollowOptions } from './notify.js';
 export { gcJobs, type GcResult } from './gc.js';
 export { syncJobs, type SyncEntry } from './sync.js';

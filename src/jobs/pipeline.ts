@@ -65,6 +65,7 @@ function makeContext(
     job,
     async transition(t, patch = {}) {
       const { message, artifacts, role, ...pair } = t;
+      await runtime.beforeRecord?.(ctx.job);
       const next = await runtime.store.transition(
         job.id,
         { ...(pair as Transition), role: role ?? stage.role, attempt, message, ...(artifacts ? { artifacts } : {}) },
@@ -130,6 +131,8 @@ async function endJob(
   failure: JobFailure | undefined,
 ): Promise<Job> {
   if (!isLive(job.state)) return job;
+  // What the job committed survives it on the remote (best effort: the end is recorded anyway).
+  await runtime.beforeRecord?.(job).catch(() => {});
   const cleanup = await cleanUp(job, true);
   const data: JobData = {
     ...job.data,

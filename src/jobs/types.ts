@@ -148,8 +148,14 @@ export interface JobData {
 
 export interface Job {
   id: string;
-  /** Absolute path of the repository's root. */
+  /** Absolute path of the repository's root (on the machine that queued it). */
   repo: string;
+  /**
+   * The repository's shared git remote, set when the job was queued in a shared store
+   * (PostgreSQL): workers on any machine (`factory worker --repo-url`) clone it and push the job's
+   * branch there. null: a job for workers on the machine that has `repo`.
+   */
+  remote: string | null;
   /** The request text, verbatim. Data: never expanded, interpolated or run (ADR 12). */
   request: string;
   /** The request's first line, shortened. */
@@ -176,6 +182,7 @@ export interface Job {
 export interface NewJob {
   id: string;
   repo: string;
+  remote?: string;
   request: string;
   title: string;
   config: JobConfig;

@@ -127,6 +127,8 @@ const EXAMPLES: Record<string, string> = {
   branch: 'agent/fix-login',
   'base-branch': 'main',
   base: 'main',
+  store: 'postgres://factory@db.internal/factory',
+  'repo-url': 'git@git.example:team/app.git',
   name: 'fix-login',
   'log-file': 'agent.log',
   'backlog-dir': 'prds',

@@ -1,12 +1,13 @@
 /**
  * Rows ⇄ values for the SQL backends: a job's columns and its JSON documents (config, data), an
- * event's fixed columns and its JSON body. Shared so a PostgreSQL backend maps the same way.
+ * event's fixed columns and its JSON body. Shared, so both backends map the same way.
  */
 import type { Job, JobEvent, NewJobEvent, WorkerLease } from '../types.js';
 
 export interface JobRow {
   id: string;
   repo: string;
+  remote: string | null;
   title: string;
   request: string;
   state: string;
@@ -53,6 +54,7 @@ export function jobFromRow(r: JobRow): Job {
   return {
     id: r.id,
     repo: r.repo,
+    remote: r.remote ?? null,
     title: r.title,
     request: r.request,
     state: r.state as Job['state'],
@@ -77,4 +79,9 @@ export function eventFromRow(r: EventRow): JobEvent {
 export function eventBody(e: NewJobEvent): string {
   const { type: _type, ...rest } = e;
   return JSON.stringify({ artifacts: [], ...rest });
+}
+
+/** What the per-repository limit counts by: the shared remote when there is one, else the path. */
+export function repoKey(r: Pick<JobRow, 'repo' | 'remote'>): string {
+  return r.remote ?? r.repo;
 }
