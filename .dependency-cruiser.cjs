@@ -62,9 +62,14 @@ const ENTRIES = {
   // `factory status` / `urls` / `logs` are benchmarked against `node -e 0` (docs/performance.md):
   // they read state.json and /proc, and must not load the supervisor, leases or compose modules
   // that services/index.ts re-exports.
-  services: ['index.ts', 'read.ts'],
-  // the contract's file-finding rule, for services/paths.ts on that same hot path (no compiler)
-  contract: ['index.ts', 'locate.ts'],
+  // light.ts: start, stop, clean, restart, env without the schemas, ps or the foreground supervisor (ADR 0161).
+  services: ['index.ts', 'read.ts', 'light.ts'],
+  // the contract's file-finding rule, for services/paths.ts on that same hot path (no compiler);
+  // light.ts: loading through the compiled-contract cache and interpolation, without the schemas,
+  // the YAML parser or the validator (ADR 0161).
+  contract: ['index.ts', 'locate.ts', 'light.ts'],
+  // `factory setup` / `test`: the steps without the output schema's TypeBox (ADR 0161)
+  setup: ['index.ts', 'light.ts'],
   // the dashboard's JSON API shapes, for the schema registry (src/schemas.ts) without the server
   server: ['index.ts', 'schema.ts'],
 };

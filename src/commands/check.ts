@@ -3,7 +3,7 @@
  * Exit 0 when valid (warnings allowed), 2 when invalid.
  */
 import { defineCommand } from 'citty';
-import { checkContract, countLabel, diagnosticJson, renderDiagnostics } from '../contract/index.js';
+import { checkContract, countLabel, diagnosticJson, renderDiagnostics } from '../contract/light.js';
 import { ExitCode } from '../lib/failure.js';
 import { contractFileArg } from './ui/args.js';
 import { colors, eprintln, printJson, println } from '../lib/output.js';

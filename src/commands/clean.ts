@@ -7,7 +7,7 @@ import { defineCommand } from 'citty';
 import { ExitCode } from '../lib/failure.js';
 import { colors, printJson, println } from '../lib/output.js';
 import { instanceArgs, locateArgs } from './ui/args.js';
-import { cleanInstance } from '../services/index.js';
+import { cleanInstance } from '../services/light.js';
 
 export default defineCommand({
   meta: { name: 'clean', description: 'Stop the instance, remove its data and logs, and release its ports.' },

@@ -11,7 +11,7 @@ import {
   countLabel,
   renderConfig,
   renderDiagnostics,
-} from '../contract/index.js';
+} from '../contract/light.js';
 import { ExitCode } from '../lib/failure.js';
 import { colors, eprintln, printJson, println } from '../lib/output.js';
 import { contractFileArg } from './ui/args.js';

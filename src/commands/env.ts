@@ -8,7 +8,7 @@
 import { defineCommand } from 'citty';
 import { eprintln, printJson, println } from '../lib/output.js';
 import { instanceArgs, locateArgs } from './ui/args.js';
-import { describeInstanceEnv, toShell } from '../services/index.js';
+import { describeInstanceEnv, toShell } from '../services/light.js';
 
 export default defineCommand({
   meta: { name: 'env', description: "Print the instance's environment variables (ports, URLs, built-ins)." },

@@ -7,7 +7,7 @@
 import { defineCommand } from 'citty';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { colors, eprintln, printJson, println } from '../lib/output.js';
-import { restartService } from '../services/index.js';
+import { restartService } from '../services/light.js';
 import { instanceArgs, locateArgs, seconds } from './ui/args.js';
 
 export default defineCommand({

@@ -4,10 +4,11 @@
  * step failed (its name, reason, log and output tail are reported), 2 for a bad contract or flag.
  */
 import { defineCommand } from 'citty';
-import { loadContract } from '../contract/index.js';
+import { loadContract } from '../contract/light.js';
 import { ExitCode } from '../lib/failure.js';
 import { colors, eprintln, printJson, println } from '../lib/output.js';
-import { resolveInstanceRef, runSetup, type SetupEvent, type SetupStepResult } from '../setup/index.js';
+import type { SetupEvent, SetupStepResult } from '../setup/index.js';
+import { resolveInstanceRef, runSetup } from '../setup/light.js';
 
 function seconds(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;

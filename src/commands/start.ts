@@ -11,7 +11,8 @@ import { colors, eprintln, printJson, println } from '../lib/output.js';
 import { instanceArgs, seconds } from './ui/args.js';
 import { progressRenderer } from './ui/progress.js';
 import { renderStatus } from './ui/render-status.js';
-import { runForeground, startInstance, type StartEvent, type StartOptions } from '../services/index.js';
+import type { StartEvent, StartOptions } from '../services/index.js';
+import { startInstance } from '../services/light.js';
 import { prefixer } from './ui/prefix.js';
 
 export default defineCommand({
@@ -49,7 +50,7 @@ export default defineCommand({
     const portRange = args['port-range'] === undefined ? undefined : Number(args['port-range']);
     const timeout = args.timeout === undefined ? undefined : Number(args.timeout);
     const abort = new AbortController();
-    const progress = args.json || args.foreground ? undefined : progressRenderer();
+    const progress = args.json || args.foreground ? undefined : await progressRenderer();
     const opts: StartOptions = {
       ...(args['worktree-id'] !== undefined ? { worktreeId: args['worktree-id'] } : {}),
       ...(args.file !== undefined ? { file: args.file } : {}),
@@ -63,6 +64,8 @@ export default defineCommand({
     const offInterrupt = onInterrupt(() => abort.abort());
     if (args.foreground) {
       try {
+        // The supervisor's own modules run in this process: loaded for --foreground only.
+        const { runForeground } = await import('../services/index.js');
         const r = await runForeground({ ...opts, onEvent: prefixer() });
         if (r.interrupted) return r.ready ? ExitCode.ok : ExitCode.interrupted;
         return r.ready ? ExitCode.ok : ExitCode.failed;

@@ -9,7 +9,7 @@ import { defineCommand } from 'citty';
 import { ExitCode } from '../lib/failure.js';
 import { colors, printJson, println } from '../lib/output.js';
 import { instanceArgs, locateArgs } from './ui/args.js';
-import { stopInstance } from '../services/index.js';
+import { stopInstance } from '../services/light.js';
 
 export default defineCommand({
   meta: { name: 'stop', description: 'Stop the instance and everything it started.' },

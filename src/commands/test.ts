@@ -9,7 +9,7 @@ import { defineCommand } from 'citty';
 import { loadContract } from '../contract/index.js';
 import { ExitCode } from '../lib/failure.js';
 import { colors, eprintln, printJson, println } from '../lib/output.js';
-import { resolveInstanceRef } from '../setup/index.js';
+import { resolveInstanceRef } from '../setup/light.js';
 import { runtimeControl, runTests, type TestEvent, type SuiteResult } from '../test-suites/index.js';
 
 function seconds(ms: number): string {

@@ -5,7 +5,7 @@
  * about removed parts, or caused by the removal, are dropped). Only a file that cannot be read or
  * parsed as YAML stops at the first stage.
  */
-import { dirname } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Diagnostic } from '../lib/failure.js';
 import { defaultCondition, startOrder } from './graph.js';
 import { normalize } from './normalize.js';
@@ -18,6 +18,8 @@ import { validateShape } from './validate.js';
 export interface CompileResult {
   contract?: Contract;
   diagnostics: Diagnostic[];
+  /** Absolute paths of the other files the result depends on (the env files it read), for ./cache.ts. */
+  inputs: string[];
 }
 
 const hasErrors = (ds: Diagnostic[]) => ds.some((d) => d.severity === 'error');
@@ -33,18 +35,19 @@ export function compileText(text: string, absFile: string, shownFile: string, en
 }
 
 function compileRead(read: ReadResult, absFile: string, env: NodeJS.ProcessEnv): CompileResult {
-  if (!read.ok) return { diagnostics: read.diagnostics };
+  if (!read.ok) return { diagnostics: read.diagnostics, inputs: [] };
   const { source, data } = read;
   const shape = validateShape(data, source);
   let value = shape.value;
   let pruned = new Pruned();
   if (!value) {
     const repaired = shape.errors.length > 0 ? repair(data as object, shape.errors) : undefined;
-    if (!repaired) return { diagnostics: shape.diagnostics };
+    if (!repaired) return { diagnostics: shape.diagnostics, inputs: [] };
     ({ value, pruned } = repaired);
   }
   const { draft, diagnostics } = normalize(value, { file: absFile, root: dirname(absFile), source, env, pruned });
   const { contract } = draft;
+  const inputs = contract.envFiles.map((f) => (isAbsolute(f.path) ? f.path : resolve(contract.root, f.path)));
   for (const s of Object.values(contract.services)) {
     const origins = draft.origins.dependsOn[s.name] ?? [];
     s.dependsOn.forEach((dep, i) => {
@@ -54,9 +57,9 @@ function compileRead(read: ReadResult, absFile: string, env: NodeJS.ProcessEnv):
   for (const rule of rules) diagnostics.push(...rule.check(draft));
   const all = unique([...shape.diagnostics, ...afterRepair(diagnostics, pruned, source)]);
   sortDiagnostics(all);
-  if (hasErrors(all)) return { diagnostics: all };
+  if (hasErrors(all)) return { diagnostics: all, inputs };
   contract.startOrder = startOrder(contract.services);
-  return { contract, diagnostics: all };
+  return { contract, diagnostics: all, inputs };
 }
 
 function unique(ds: Diagnostic[]): Diagnostic[] {

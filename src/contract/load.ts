@@ -1,10 +1,11 @@
 /**
  * Finding and loading factory.yaml: the library entry points `loadContract` (throws on an invalid
- * contract) and `checkContract` (returns the diagnostics, for `factory check`).
+ * contract) and `checkContract` (returns the diagnostics, for `factory check`). Both go through the
+ * compiled-contract cache (./cache.ts), which loads the compiler only when the file changed.
  */
 import { relative, resolve } from 'node:path';
 import { ExitCode, FactoryFailure, type Diagnostic } from '../lib/failure.js';
-import { compileFile } from './compile.js';
+import { compileCached } from './cache.js';
 import { CONTRACT_FILE, locateContractFile } from './locate.js';
 import type { Contract } from './types.js';
 
@@ -35,7 +36,7 @@ export async function checkContract(opts: LoadOptions = {}): Promise<{
   shownFile: string;
 }> {
   const { abs, shown } = locate(opts);
-  const result = await compileFile(abs, shown, opts.env ?? process.env);
+  const result = await compileCached(abs, shown, opts.env ?? process.env);
   return { ...result, file: abs, shownFile: shown };
 }
 

@@ -6,7 +6,7 @@
  * reserved — `describeInstanceEnv` says which).
  */
 import { isAbsolute, resolve } from 'node:path';
-import { BUILTIN_NAMES, buildInstanceEnv, readEnvFile } from '../contract/index.js';
+import { BUILTIN_NAMES, buildInstanceEnv, readEnvFile } from '../contract/light.js';
 import { resolveInstance, type InstanceOptions } from './instance.js';
 import { previewLease, readLeases } from './leases.js';
 import { portsFor } from './plan.js';

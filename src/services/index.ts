@@ -8,10 +8,11 @@
  *   await stopInstance({ cwd, worktreeId: 'a' });
  */
 export * from './read.js';
-export { startInstance, type StartOptions, type StartEvent } from './start.js';
-export { restartService, type RestartOptions, type RestartResult } from './restart.js';
-export { stopInstance, cleanInstance, type StopResult, type CleanResult } from './stop.js';
-export { getInstanceEnv, describeInstanceEnv, toShell, type InstanceEnv } from './env.js';
+export * from './light.js';
+export type { StartOptions, StartEvent } from './start.js';
+export type { RestartOptions, RestartResult } from './restart.js';
+export type { StopResult, CleanResult } from './stop.js';
+export { getInstanceEnv, type InstanceEnv } from './env.js';
 export { resolveInstance, type InstanceOptions, type ResolvedInstance } from './instance.js';
 export { listInstances, inspectInstances, type InstanceSummary, type Leak, type PsReport } from './ps.js';
 export { describeHolders, readLeases, registryPath } from './leases.js';

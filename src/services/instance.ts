@@ -2,7 +2,8 @@
  * Which instance a command acts on, with its compiled contract: `resolveInstance` (library API).
  * Loads the contract compiler — commands that only read state use ./paths.ts `locateInstance`.
  */
-import { loadContract, type Contract } from '../contract/index.js';
+import { loadContract } from '../contract/light.js';
+import type { Contract } from '../contract/index.js';
 import { locateInstance, type LocateOptions } from './paths.js';
 
 export interface InstanceOptions {

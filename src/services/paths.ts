@@ -11,10 +11,12 @@
  * - machine state dir: FACTORY_STATE_HOME, else $XDG_STATE_HOME/factory, else ~/.local/state/factory.
  */
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { locateContractFile } from '../contract/locate.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
+import { machineStateDir } from '../lib/state-home.js';
+
+export { machineStateDir };
 
 const WORKTREE_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 export const MAX_WORKTREE_ID = 64;
@@ -36,12 +38,6 @@ export interface LocateOptions {
   file?: string;
   worktreeId?: string;
   env?: NodeJS.ProcessEnv;
-}
-
-export function machineStateDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.FACTORY_STATE_HOME) return resolve(env.FACTORY_STATE_HOME);
-  if (env.XDG_STATE_HOME) return join(resolve(env.XDG_STATE_HOME), 'factory');
-  return join(homedir(), '.local', 'state', 'factory');
 }
 
 export function isValidWorktreeId(id: string): boolean {

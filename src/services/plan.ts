@@ -12,12 +12,8 @@ import {
   resolveCommand,
   resolveTemplate,
   serviceEnv,
-  type ComposeService,
-  type Contract,
-  type Dependency,
-  type HealthCheck,
-  type ServiceSpec,
-} from '../contract/index.js';
+} from '../contract/light.js';
+import type { ComposeService, Contract, Dependency, HealthCheck, ServiceSpec } from '../contract/index.js';
 import type { ResolvedCheck } from './checks/types.js';
 import {
   composeDownArgvs,

@@ -11,19 +11,15 @@
  * `start`s end with exactly one supervisor: the second one finds it alive and attaches.
  * A failure is reported only after the supervisor stopped everything and exited.
  */
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
-import { writeJsonAtomic } from './atomic.js';
 import type { SupervisorEvent } from './events.js';
 import { Follower } from './follower.js';
-import { resolveInstance, type InstanceOptions, type ResolvedInstance } from './instance.js';
+import { locate, resolveInstance, type InstanceOptions, type ResolvedInstance } from './instance.js';
 import { acquireLease, readLeases, releaseLease, type LeaseResult } from './leases.js';
 import { withLock } from './lock.js';
-import { MARKER_INSTANCE, MARKER_REGISTRY, MARKER_SERVICE } from './markers.js';
 import { socketPathFor } from './instance-key.js';
-import { instanceFiles } from './paths.js';
+import { instanceFiles, locateInstance } from './paths.js';
+import { cleanEnv, PendingSupervisor } from './supervisor-spawn.js';
 import { composePreflight, type ComposeTool } from './compose/index.js';
 import { buildPlan, selectServices, type InstancePlan } from './plan.js';
 import { identityOf, processAlive, type ProcessIdentity } from './proc.js';
@@ -58,27 +54,9 @@ export interface StartOptions extends InstanceOptions {
   signal?: AbortSignal;
 }
 
-/** How long a fresh supervisor may take to open its socket. */
-const SUPERVISOR_BOOT_MS = 15_000;
 const SUPERVISOR_EXIT_WAIT_MS = 30_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The compiled supervisor entry, or the TypeScript one when running from sources (tsx). */
-function supervisorEntry(): { args: string[] } {
-  const js = fileURLToPath(new URL('./supervisor-main.js', import.meta.url));
-  if (existsSync(js)) return { args: [js] };
-  const ts = fileURLToPath(new URL('./supervisor-main.ts', import.meta.url));
-  return { args: ['--import', 'tsx', ts] };
-}
-
-function cleanEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const out = { ...env };
-  delete out[MARKER_INSTANCE];
-  delete out[MARKER_SERVICE];
-  delete out[MARKER_REGISTRY];
-  return out;
-}
 
 export function interrupted(): FactoryFailure {
   return new FactoryFailure('interrupted', 'interrupted; everything this start launched was stopped', {
@@ -191,47 +169,6 @@ export async function prepareInstance(
   return plan;
 }
 
-async function spawnSupervisor(
-  plan: InstancePlan,
-  opts: StartOptions,
-): Promise<{ follower: Follower; pid: number; first: StreamItem }> {
-  const files = instanceFiles(plan.stateDir);
-  mkdirSync(files.logs, { recursive: true });
-  writeJsonAtomic(files.plan, { plan, ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) }, 0o600);
-  const out = openSync(files.supervisorLog, 'a');
-  const child = spawn(process.execPath, [...supervisorEntry().args, files.plan], {
-    cwd: plan.root,
-    detached: true,
-    stdio: ['ignore', out, out],
-    env: cleanEnv(opts.env ?? process.env),
-  });
-  closeSync(out);
-  let exited = false;
-  child.once('exit', () => (exited = true));
-  child.once('error', () => (exited = true));
-  child.unref();
-  const deadline = Date.now() + SUPERVISOR_BOOT_MS;
-  let delay = 2;
-  for (;;) {
-    try {
-      const follower = await Follower.open(plan.socket);
-      const first = await follower.next();
-      if (first?.type === 'snapshot' && first.state.supervisor.pid === child.pid)
-        return { follower, pid: child.pid, first };
-      follower.close();
-    } catch {
-      // not listening yet
-    }
-    if (exited || Date.now() > deadline) {
-      throw new FactoryFailure('supervisor-failed', `the supervisor did not start (see ${files.supervisorLog})`, {
-        exitCode: ExitCode.internal,
-      });
-    }
-    await sleep(delay);
-    delay = Math.min(10, delay * 2); // a connect to a socket not there yet fails at once: cheap to retry
-  }
-}
-
 async function waitGone(p: ProcessIdentity, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (processAlive(p) && Date.now() < deadline) await sleep(10);
@@ -252,7 +189,39 @@ function failureMessage(
   return lines.join('\n');
 }
 
+/**
+ * The supervisor, spawned before the contract is compiled when no supervisor runs for this
+ * instance already (./supervisor-spawn.ts). Nothing but a located contract file is needed: a
+ * start that cannot find one, or finds the instance running, spawns nothing early.
+ */
+function earlySupervisor(opts: StartOptions): PendingSupervisor | undefined {
+  if (opts.signal?.aborted) return undefined;
+  let root: string;
+  let stateDir: string;
+  try {
+    ({ root, stateDir } = opts.instance ?? locateInstance(locate(opts)));
+  } catch {
+    return undefined; // resolveInstance reports it
+  }
+  const prev = readStateFile(stateDir);
+  if (prev && processAlive(prev.supervisor)) return undefined;
+  return PendingSupervisor.early(root, stateDir, opts.env ?? process.env);
+}
+
 export async function startInstance(opts: StartOptions = {}): Promise<InstanceStatus> {
+  let early = earlySupervisor(opts);
+  try {
+    return await startWith(opts, () => {
+      const e = early;
+      early = undefined;
+      return e;
+    });
+  } finally {
+    await early?.cancel();
+  }
+}
+
+async function startWith(opts: StartOptions, takeEarly: () => PendingSupervisor | undefined): Promise<InstanceStatus> {
   const inst = await resolveInstance(opts);
   const files = instanceFiles(inst.stateDir);
   const self = identityOf(process.pid) ?? { pid: process.pid, startTime: -1 };
@@ -263,6 +232,7 @@ export async function startInstance(opts: StartOptions = {}): Promise<InstanceSt
   const { follower, pid, socket, first } = await withLock(files.startLock, 'instance start', async () => {
     const prev = readStateFile(inst.stateDir);
     if (prev && processAlive(prev.supervisor)) {
+      await takeEarly()?.cancel();
       attached = true;
       opts.onEvent?.({ type: 'attached', pid: prev.supervisor.pid, phase: prev.phase });
       return {
@@ -274,7 +244,12 @@ export async function startInstance(opts: StartOptions = {}): Promise<InstanceSt
     }
     const plan = await prepareInstance(inst, opts, self, compose ?? (await preflightInstance(inst, opts)));
     if (opts.signal?.aborted) throw interrupted();
-    const s = await spawnSupervisor(plan, opts);
+    let sup = takeEarly();
+    if (!sup?.alive || sup.stateDir !== plan.stateDir) {
+      await sup?.cancel();
+      sup = PendingSupervisor.classic(plan, opts.env ?? process.env);
+    }
+    const s = await sup.handOver(plan, opts.timeoutMs);
     return { ...s, socket: plan.socket };
   });
   const supervisor = identityOf(pid);

@@ -1,23 +1,45 @@
 /**
- * Entry point of the detached supervisor process: `node dist/services/supervisor-main.js <plan.json>`.
- * Spawned by `start` (./start.ts) with stdio to logs/supervisor.log. It reads the plan (and deletes
- * it: it holds the caller's environment), serves the control socket, starts the services, and
- * exits by itself — after a failed startup (everything stopped first), or after `stop` / SIGTERM /
- * SIGINT. It never calls process.exit: it closes what it opened and lets the event loop end.
+ * Entry point of the detached supervisor process: `node dist/services/supervisor-main.js <instance
+ * dir>` (the folder only names it in `ps`; everything else comes with the plan).
+ * Spawned by `start` (./supervisor-spawn.ts), usually before the CLI has compiled anything: it
+ * boots, then reads its plan as JSON on stdin (EOF without one: not needed, it exits). Then it
+ * serves the control socket, starts the services, and exits by itself — after a failed startup
+ * (everything stopped first), or after `stop` / SIGTERM / SIGINT. It never calls process.exit: it
+ * closes what it opened and lets the event loop end. An early spawn's stdio goes nowhere; with
+ * the plan it opens logs/supervisor.log and writes its errors and Node's warnings there.
  */
-import { readFileSync, rmSync } from 'node:fs';
-import type { InstancePlan } from './plan.js';
+import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
+import { instanceFiles } from './paths.js';
 import { identityOf } from './proc.js';
 import { closeServer, serve } from './socket.js';
+import type { Handover } from './supervisor-spawn.js';
 import { Supervisor } from './supervisor.js';
 
 const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
 
+/** Where errors go: stderr (a classic spawn's is the log), or the log itself once known. */
+let report: (text: string) => void = (text) => process.stderr.write(text);
+
+async function readStdin(): Promise<string> {
+  let text = '';
+  process.stdin.setEncoding('utf8');
+  for await (const chunk of process.stdin) text += chunk;
+  return text;
+}
+
 async function main(): Promise<void> {
-  const planFile = process.argv[2];
-  if (!planFile) throw new Error('usage: supervisor-main <plan.json>');
-  const { plan, timeoutMs } = JSON.parse(readFileSync(planFile, 'utf8')) as { plan: InstancePlan; timeoutMs?: number };
-  rmSync(planFile, { force: true });
+  const text = await readStdin();
+  if (text.trim() === '') return; // not needed after all (./supervisor-spawn.ts cancel)
+  const { plan, timeoutMs, openLog } = JSON.parse(text) as Handover;
+  if (plan.stateDir !== process.argv[2]) throw new Error(`a plan for ${plan.stateDir}, not ${process.argv[2]}`);
+  if (openLog) {
+    const files = instanceFiles(plan.stateDir);
+    mkdirSync(files.logs, { recursive: true });
+    appendFileSync(files.supervisorLog, ''); // exists from now on, as a classic spawn's does
+    report = (line) => appendFileSync(files.supervisorLog, line);
+    process.on('uncaughtExceptionMonitor', (error) => report(`supervisor: ${error.stack ?? error.message}\n`));
+    process.on('warning', (w) => report(`supervisor: warning: ${w.name}: ${w.message}\n`));
+  }
   const sup = new Supervisor(plan, { foreground: false, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
   const server = await serve(plan.socket, {
     state: () => sup.state,
@@ -58,6 +80,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`supervisor: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  report(`supervisor: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exitCode = 70;
 });

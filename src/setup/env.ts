@@ -9,14 +9,8 @@
  * yet is left out rather than failing the whole setup; a step that references it fails with the
  * shell's own "unbound variable" or, for an argv step, factory's `unresolved-variable`.
  */
-import {
-  builtinVars,
-  portEnvVar,
-  readEnvFile,
-  parseTemplate,
-  type Contract,
-  type Template,
-} from '../contract/index.js';
+import { builtinVars, portEnvVar, readEnvFile, parseTemplate } from '../contract/light.js';
+import type { Contract, Template } from '../contract/index.js';
 import { isAbsolute, resolve } from 'node:path';
 
 export interface SetupInstance {

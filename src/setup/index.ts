@@ -3,14 +3,14 @@
  * fingerprinted inputs, skipped when unchanged; the instance environment they and test suites run
  * with; and the command runner both use.
  */
-export {
-  runSetup,
-  type RunSetupOptions,
-  type SetupResult,
-  type SetupStepResult,
-  type SetupEvent,
+export * from './light.js';
+export type {
+  RunSetupOptions,
+  SetupResult,
+  SetupStepResult,
+  SetupEvent,
 } from './run.js';
-export { resolveInstanceRef, type InstanceRef } from './instance.js';
+export type { InstanceRef } from './instance.js';
 export { setupEnv, type SetupInstance } from './env.js';
 export { runCommand, type CommandRun } from './run-command.js';
 export { SetupOutputSchema } from './schema.js';

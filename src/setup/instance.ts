@@ -5,7 +5,7 @@
  * the git worktree holding the contract, else the root's name.
  */
 import type { Contract } from '../contract/index.js';
-import { instanceDir, worktreeIdFor } from '../services/index.js';
+import { instanceDir, worktreeIdFor } from '../services/read.js';
 
 export interface InstanceRef {
   worktreeId: string;

@@ -15,7 +15,8 @@ import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { resolveCommand, type Command } from '../contract/index.js';
+import { resolveCommand } from '../contract/light.js';
+import type { Command } from '../contract/index.js';
 
 /** Time between SIGTERM and SIGKILL when a command must stop. */
 const KILL_GRACE_MS = 3000;

@@ -9,7 +9,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { resolveEnvMap, type Contract, type SetupStep } from '../contract/index.js';
+import { resolveEnvMap } from '../contract/light.js';
+import type { Contract, SetupStep } from '../contract/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { setupEnv, type SetupInstance } from './env.js';
 import { fingerprintStep } from './fingerprint.js';

@@ -4,16 +4,17 @@
  * screen, since `\r` + erase-line reach only the row the cursor is on. Otherwise one plain line per
  * state change. Goes to stderr; stdout keeps the result.
  */
-import cliTruncate from 'cli-truncate';
 import { colors } from '../../lib/output.js';
 import type { StartEvent } from '../../services/index.js';
 import { seconds } from './args.js';
 
-export function progressRenderer(stream: NodeJS.WriteStream = process.stderr): {
+export async function progressRenderer(stream: NodeJS.WriteStream = process.stderr): Promise<{
   onEvent: (e: StartEvent) => void;
   done: () => void;
-} {
+}> {
   const tty = stream.isTTY === true;
+  // Only a terminal's line is cut to its width: piped output (agents, CI) never loads cli-truncate.
+  const cliTruncate = tty ? (await import('cli-truncate')).default : (text: string) => text;
   const waiting = new Map<string, string>();
   /** Services past waiting (ready, completed, failed, blocked): a late check result does not bring them back. */
   const settled = new Set<string>();

@@ -10,16 +10,20 @@ import { declarePortHint } from './ports.js';
 import { suggest } from '../../lib/suggest.js';
 import { parseTemplate, shellReferences } from '../template.js';
 
-/** Names visible everywhere: built-ins, port variables, contract env, env_file values, the environment. */
-function contractNames(d: Draft): { all: Set<string>; suggestible: string[] } {
+/**
+ * Names visible everywhere: built-ins, port variables, contract env, env_file values, and the
+ * environment. The environment is asked one name at a time (`name in processEnv`), never listed:
+ * the compiled-contract cache (../cache.ts) records exactly the names a compile looked up.
+ */
+function contractNames(d: Draft): { all: { has(name: string): boolean }; suggestible: string[] } {
   const own = [
     ...BUILTIN_NAMES,
     ...d.contract.ports.map((p) => p.envVar),
     ...Object.keys(d.contract.env),
     ...d.envFileNames,
   ];
-  const all = new Set<string>([...own, ...Object.keys(d.processEnv)]);
-  return { all, suggestible: [...new Set(own)] };
+  const mine = new Set<string>(own);
+  return { all: { has: (name) => mine.has(name) || name in d.processEnv }, suggestible: [...mine] };
 }
 
 function refsOf(t: TemplateUse): {

@@ -49,11 +49,19 @@ function tcpOnce(host: string, port: number, timeoutMs: number): Promise<ProbeRe
   });
 }
 
-/** Ready when any loopback family accepts (a service may listen on 127.0.0.1 only, or ::1 only). */
+/**
+ * Ready when any loopback family accepts (a service may listen on 127.0.0.1 only, or ::1 only): the
+ * first family that accepts decides at once, without waiting for the other's answer.
+ */
 export async function tcpProbe(hosts: string[], port: number, timeoutMs: number): Promise<ProbeResult> {
   const targets = hosts.length ? hosts : await loopbackHosts();
-  const results = await Promise.all(targets.map((h) => tcpOnce(h, port, timeoutMs)));
-  return results.find((r) => r.ok) ?? { ok: false, detail: results.map((r) => r.detail).join('; ') };
+  const attempts = targets.map((h) => tcpOnce(h, port, timeoutMs));
+  const first = await Promise.any(attempts.map((a) => a.then((r) => (r.ok ? r : Promise.reject(r))))).catch(
+    () => undefined,
+  );
+  if (first) return first;
+  const results = await Promise.all(attempts);
+  return { ok: false, detail: results.map((r) => r.detail).join('; ') };
 }
 
 function commandProbe(c: Extract<ResolvedCheck, { kind: 'command' }>): Promise<ProbeResult> {

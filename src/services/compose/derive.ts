@@ -15,7 +15,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { parseDocument, stringify } from 'yaml';
+import { createRequire } from 'node:module';
+
+/**
+ * yaml is loaded on first use: a plan without a compose service (the `start` hot path, ADR 0161)
+ * never parses a compose file. Required, not imported, because buildPlan is synchronous.
+ */
+const yaml = (): typeof import('yaml') => createRequire(import.meta.url)('yaml') as typeof import('yaml');
 import { ExitCode, FactoryFailure } from '../../lib/failure.js';
 
 /** Names compose itself looks for, in its order. */
@@ -115,7 +121,7 @@ export function readCompose(file: string, text?: string): ComposeDoc {
       });
     }
   }
-  const parsed = parseDocument(source, { merge: true });
+  const parsed = yaml().parseDocument(source, { merge: true });
   if (parsed.errors.length > 0) {
     throw new FactoryFailure('compose-file', `${file} is not valid YAML: ${parsed.errors[0]?.message ?? ''}`, {
       exitCode: ExitCode.invalid,
@@ -162,5 +168,5 @@ export function deriveCompose(c: ComposeDoc, managed: ManagedComposeService[]): 
     else svc.ports = leased.map((h, i) => `127.0.0.1:${h}:${container[i]}`);
   }
   absolutePaths(doc, dirname(c.file));
-  return stringify(doc);
+  return yaml().stringify(doc);
 }

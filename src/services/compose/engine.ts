@@ -8,7 +8,6 @@
  * (null): the compose tool itself reports what is wrong there. podman tools run `podman info`.
  */
 import { request } from 'node:http';
-import { execa } from 'execa';
 
 export interface EngineAnswer {
   name: string;
@@ -65,7 +64,7 @@ export function probeDockerApi(env: NodeJS.ProcessEnv): Promise<EngineProbe> {
 }
 
 export async function probePodman(env: NodeJS.ProcessEnv): Promise<EngineProbe> {
-  const r = await execa('podman', ['info', '--format', '{{.Version.Version}}'], {
+  const r = await (await import('execa')).execa('podman', ['info', '--format', '{{.Version.Version}}'], {
     env,
     reject: false,
     timeout: 30_000,

@@ -8,7 +8,6 @@
  * used to fail each `up` with "unknown shorthand flag: 'p' in -p", three times by the restart
  * policy. Now `start` exits 3 with what each candidate lacked and the exact fix.
  */
-import { execa } from 'execa';
 import { ExitCode, FactoryFailure } from '../../lib/failure.js';
 import { probeDockerApi, probePodman, type EngineProbe } from './engine.js';
 import { COMPOSE_COMMANDS, parseComposeVersion, type ComposeCommandName, type ComposeTool } from './tool.js';
@@ -43,7 +42,7 @@ function firstLine(s: string): string {
 
 async function tryTool(name: ComposeCommandName, env: NodeJS.ProcessEnv): Promise<Candidate> {
   const [file, ...args] = COMPOSE_COMMANDS[name];
-  const r = await execa(file as string, [...args, 'version'], {
+  const r = await (await import('execa')).execa(file as string, [...args, 'version'], {
     env,
     reject: false,
     timeout: VERSION_TIMEOUT_MS,
