@@ -156,10 +156,10 @@ describe('a job published to GitHub', () => {
     // Two reviews: round 1 requested changes with a line comment, round 2 commented. Never APPROVE.
     const posted = gh.writes().filter((q) => q.path.endsWith('/pulls/1/reviews'));
     expect(posted.map((q) => (q.body as { event: string }).event)).toEqual(['REQUEST_CHANGES', 'COMMENT']);
-    expect((posted[0]?.body as { comments: unknown[] }).comments).toEqual([
+    expect((posted[0]!.body as { comments: unknown[] }).comments).toEqual([
       expect.objectContaining({ path: 'web/index.html', line: 14, side: 'RIGHT' }),
     ]);
-    expect((posted[0]?.body as { body: string }).body).toContain('`web/app.js` **info**');
+    expect((posted[0]!.body as { body: string }).body).toContain('`web/app.js` **info**');
     // Statuses on the final head.
     const onHead = gh.statuses.filter((st) => st.sha === m.head);
     expect(Object.fromEntries(onHead.map((st) => [st.context, st.state]))).toEqual({

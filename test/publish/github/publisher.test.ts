@@ -110,7 +110,7 @@ describe('the github publisher', () => {
       `POST /repos/acme/diffie/statuses/${s.head}`,
     ]);
     const [create, labels, review, st1, st2] = gh.writes();
-    const body = (create?.body as { body: string }).body;
+    const body = (create!.body as { body: string }).body;
     expect(create?.body).toMatchObject({
       head: 'factory/job_1',
       base: 'main',
@@ -136,7 +136,7 @@ describe('the github publisher', () => {
       event: 'COMMENT',
       comments: [{ path: 'app/src/header.tsx', line: 6, side: 'RIGHT' }],
     });
-    expect((review?.body as { body: string }).body).toContain('<!-- factory-review: job_1 round 2 -->');
+    expect((review!.body as { body: string }).body).toContain('<!-- factory-review: job_1 round 2 -->');
     expect([st1?.body, st2?.body]).toEqual([
       {
         state: 'success',
@@ -195,8 +195,8 @@ describe('the github publisher', () => {
     await publish(m);
     const posts = gh.writes().filter((r) => r.path.endsWith('/reviews'));
     expect(posts.map((r) => (r.body as { event: string }).event)).toEqual(['REQUEST_CHANGES', 'COMMENT']);
-    expect((posts[1]?.body as { comments: unknown[] }).comments).toEqual([]);
-    expect((posts[1]?.body as { body: string }).body).toContain('app/src/header.tsx:6');
+    expect((posts[1]!.body as { comments: unknown[] }).comments).toEqual([]);
+    expect((posts[1]!.body as { body: string }).body).toContain('app/src/header.tsx:6');
     expect(gh.reviews).toHaveLength(1);
     const review2 = gh.statuses.find((x) => x.context === 'factory/review');
     expect(review2).toMatchObject({ state: 'failure', description: 'changes requested, 1 finding' });
