@@ -65,6 +65,8 @@ const ENTRIES = {
   services: ['index.ts', 'read.ts'],
   // the contract's file-finding rule, for services/paths.ts on that same hot path (no compiler)
   contract: ['index.ts', 'locate.ts'],
+  // the bot's published shapes (its allowlist file, its --json log), for the schema registry
+  'bots/telegram': ['index.ts', 'schema.ts'],
 };
 
 const esc = (s) => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
@@ -120,9 +122,17 @@ module.exports = {
       name: `no-import-of-entry-${folder.replace('/', '-')}`,
       comment: `src/${folder}/ is an entry point: no library layer or other entry point imports it; a command that starts it calls its index`,
       severity: 'error',
-      from: { path: '^src/', pathNot: ['^src/commands/', `^src/${esc(folder)}/`] },
+      from: { path: '^src/', pathNot: ['^src/commands/', `^src/${esc(folder)}/`, '^src/schemas\\.ts$'] },
       to: { path: `^src/${esc(folder)}/` },
     })),
+    {
+      name: 'schemas-take-only-an-entry-schema',
+      comment:
+        "src/schemas.ts (the published JSON Schemas) may load an entry point's schema.ts (pure TypeBox), nothing else of it",
+      severity: 'error',
+      from: { path: '^src/schemas\\.ts$' },
+      to: { path: under(ENTRY_FOLDERS), pathNot: '/schema\\.ts$' },
+    },
     ...ENTRY_FOLDERS.map((folder) => ({
       name: `entry-${folder.replace('/', '-')}-uses-the-library`,
       comment: `src/${folder}/ uses the library layers only, never commands/, src/cli.ts or another entry point`,

@@ -15,6 +15,7 @@ import { DoctorOutput } from './doctor/index.js';
 import { runtimeSchemas } from './services/index.js';
 import { JobManifestSchema } from './publish/index.js';
 import { jobSchemas } from './jobs/index.js';
+import { TelegramConfigSchema, TelegramLogSchema } from './bots/telegram/schema.js';
 
 export const jsonSchemas: Record<string, TSchema> = {
   'agent-prd': AgentPrdOutputSchema,
@@ -32,4 +33,6 @@ export const jsonSchemas: Record<string, TSchema> = {
   ...jobSchemas,
   doctor: DoctorOutput,
   ...runtimeSchemas,
+  'telegram-config': TelegramConfigSchema,
+  'telegram-log': TelegramLogSchema,
 };

@@ -9,6 +9,7 @@ export type { Job, JobConfig, JobEvent, JobManifest, JobState } from './types.js
 export { JOB_STATES } from '../publish/index.js';
 export { canTransition, isLive, STAGE_FOR, type LiveState, type Transition } from './states.js';
 export { openJobStore, openSqliteJobStore, jobStorePath, type JobStore } from './store/index.js';
+export type { ChatMessage } from './store/types.js';
 export type { JobSettings } from './config.js';
 export { JOB_DEFAULTS } from './defaults.js';
 export { createJob, findJob, cancelJob, retryJob, approveJob, closeJob, type CancelOutcome } from './controls.js';
@@ -16,4 +17,5 @@ export { startWorker, type WorkerOptions, type WorkerHandle } from './worker.js'
 export { followEvents, isSettled, type FollowOptions } from './notify.js';
 export { gcJobs, type GcResult } from './gc.js';
 export { currentManifest } from './show.js';
+export { evidenceDirOf } from './evidence.js';
 export { jobSchemas, summarize, eventJson } from './schema.js';

@@ -73,6 +73,8 @@ const cases: Record<CommandName, string[]> = {
   // A --json error: a listening router would publish router.json in the state dir other files share.
   router: ['router', '--port', 'x', '--json'],
   doctor: ['doctor', '--json'],
+  // A --json error (no allowlist file there): a running bot would need a Bot API server.
+  bot: ['bot', 'telegram', '--config', 'no-such-telegram.json', '--json'],
 };
 
 function expectQuiet(r: RunResult): void {

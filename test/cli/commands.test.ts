@@ -29,6 +29,7 @@ const options: Record<CommandName, string[]> = {
   worker: ['--concurrency', '--max-per-repo', '--lease', '--json'],
   router: ['--port', '--json'],
   doctor: ['--agent', '--sandbox', '--json'],
+  bot: ['telegram'],
 };
 
 describe('factory <command> --help', () => {

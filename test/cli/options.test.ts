@@ -350,6 +350,7 @@ describe('the real binary: an empty value for each option exits 2 before the com
 
   const perCommand: Record<CommandName, true> = {
     router: true,
+    bot: true,
     doctor: true,
     job: true,
     worker: true,

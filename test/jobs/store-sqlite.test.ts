@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteJobStore } from '../../src/jobs/store/sqlite.js';
+import { MIGRATIONS } from '../../src/jobs/store/migrations.js';
 import type { JobStore } from '../../src/jobs/store/types.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { describeJobStore, newJob } from './store-suite.js';
@@ -63,7 +64,7 @@ describe('sqlite job store across processes', () => {
     expect(claimed.sort()).toEqual([...ids].sort());
     const { default: Database } = await import('libsql');
     const raw = new Database(file);
-    expect(raw.prepare('PRAGMA user_version').get()).toMatchObject({ user_version: 1 });
+    expect(raw.prepare('PRAGMA user_version').get()).toMatchObject({ user_version: MIGRATIONS.length });
     raw.close();
     const store = openSqliteJobStore(file);
     const events = await store.events({});

@@ -129,6 +129,10 @@ const EXAMPLES: Record<string, string> = {
   name: 'fix-login',
   'log-file': 'agent.log',
   'backlog-dir': 'prds',
+  // bot telegram
+  config: '~/.config/factory/telegram.json',
+  'webhook-url': 'https://bot.example.com/telegram',
+  'webhook-listen': '127.0.0.1:8443',
 };
 
 /** The hint for a missing or empty value of option `name`, written by the user as `flag`. */

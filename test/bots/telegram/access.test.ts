@@ -1,0 +1,118 @@
+/**
+ * The allowlist against a Bot API emulator (telegram-test-api) and the real binary: a foreign chat
+ * and a foreign user each get one refusal and run nothing, their text is never logged, the token
+ * never leaves the process; an allowed user gets answers; mistakes in the setup exit before serving.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSqliteJobStore } from '../../../src/jobs/store/sqlite.js';
+import { runFactory } from '../../helpers/cli.js';
+import { waitFor } from '../../jobs/harness.js';
+import { basePort, expectSchema } from '../../services/helpers.js';
+import { started, type TelegramRig, TOKEN, telegramRig } from './harness.js';
+
+const ALLOWED = -100111;
+const FOREIGN = -100999;
+
+let dir: string;
+let repo: string;
+let rig: TelegramRig;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'factory-telegram-'));
+  repo = join(dir, 'repo');
+  mkdirSync(repo);
+  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: repo });
+  rig = await telegramRig(basePort(60), dir);
+});
+afterAll(async () => {
+  await rig?.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('factory bot telegram: who may use it', () => {
+  it('a foreign chat and a foreign user get one refusal each and run nothing; the text is not logged', {
+    timeout: 120_000,
+  }, async () => {
+    rig.writeConfig([{ id: ALLOWED, repo, users: [11] }]);
+    const store = join(dir, 'jobs.db');
+    const bot = rig.bot({ FACTORY_JOB_STORE: store }, ['--json']);
+    await started(bot);
+    const stranger = rig.client(FOREIGN, 99);
+    await stranger.sendCommand(stranger.makeCommand('/new wipe-the-database-ONE'));
+    await stranger.sendMessage(stranger.makeMessage('wipe-the-database-TWO'));
+    const intruder = rig.client(ALLOWED, 12);
+    await intruder.sendCommand(intruder.makeCommand('/new wipe-the-database-THREE'));
+    await intruder.sendCommand(intruder.makeCommand('/jobs'));
+    const member = rig.client(ALLOWED, 11);
+    await member.sendCommand(member.makeCommand('/help'));
+    // Updates are handled in order: once /help is answered, everything before it was handled.
+    const help = await waitFor(
+      () => `the answer to /help; bot output:\n${bot.output()}`,
+      () => rig.messages(ALLOWED).find((m) => m.text.includes('/new <request>')),
+      60_000,
+    );
+    expect(help.text).toContain(`This chat (id ${ALLOWED})`);
+    const toStranger = rig.messages(FOREIGN);
+    expect(toStranger).toHaveLength(1);
+    expect(toStranger[0]?.text).toMatch(/^This chat \(id -100999\) is not allowed to use this bot; nothing was run/);
+    const inAllowed = rig.messages(ALLOWED);
+    expect(inAllowed.map((m) => m.text.split(';')[0])).toEqual([
+      'You (user id 12) are not allowed to use this bot in this chat',
+      help.text.split(';')[0],
+    ]);
+    const s = openSqliteJobStore(store);
+    expect(await s.list()).toEqual([]);
+    await s.close();
+    expect(await bot.stop()).toBe(0);
+    const records = bot
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    for (const r of records) expectSchema('telegram-log', r);
+    expect(records.filter((r) => r.event === 'refused').map((r) => [r.chatId, r.userId])).toEqual([
+      [String(FOREIGN), '99'],
+      [String(FOREIGN), '99'],
+      [String(ALLOWED), '12'],
+      [String(ALLOWED), '12'],
+    ]);
+    expect(records.map((r) => r.event)).toEqual(expect.arrayContaining(['started', 'stopped']));
+    expect(bot.output()).not.toContain('wipe-the-database');
+    expect(bot.output()).not.toContain(TOKEN);
+    expect(bot.output()).not.toContain(TOKEN.split(':')[1]);
+    for (const m of rig.server.storage.botMessages) expect(JSON.stringify(m.message)).not.toContain(TOKEN);
+  });
+
+  it('a missing or wrong allowlist, or no token: exit 2 or 3 before serving, naming what is wrong', {
+    timeout: 120_000,
+  }, async () => {
+    const env = { TELEGRAM_BOT_TOKEN: TOKEN, FACTORY_JOB_STORE: join(dir, 'setup.db') };
+    const missing = await runFactory(['bot', 'telegram', '--config', join(dir, 'nope.json')], { cwd: dir, env });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe(
+      `error no Telegram bot config at ${join(dir, 'nope.json')}\n` +
+        '  hint: create it with the chats the bot serves, e.g. {"chats": [{"id": -1001234567890, "repo": "/home/me/src/app"}]} (docs/telegram.md)\n',
+    );
+    rig.writeConfig([{ id: ALLOWED, repo: 'repo' }]);
+    const relative = await runFactory(['bot', 'telegram', '--config', rig.configFile], { cwd: dir, env });
+    expect(relative.code).toBe(2);
+    expect(relative.stderr).toContain(`error ${rig.configFile}: chats.0.repo "repo" is not an absolute path`);
+    rig.writeConfig([{ id: ALLOWED, repo, color: 'blue' }]);
+    const extra = await runFactory(['bot', 'telegram', '--config', rig.configFile, '--json'], { cwd: dir, env });
+    expect(extra.code).toBe(2);
+    expect(JSON.parse(extra.stdout).error.message).toBe(
+      `${rig.configFile}: chats.0 must NOT have additional properties "color"`,
+    );
+    rig.writeConfig([{ id: ALLOWED, repo }]);
+    const noToken = await runFactory(['bot', 'telegram', '--config', rig.configFile], {
+      cwd: dir,
+      env: { ...env, TELEGRAM_BOT_TOKEN: '' },
+    });
+    expect(noToken.code).toBe(3);
+    expect(noToken.stderr.split('\n')[0]).toBe('error TELEGRAM_BOT_TOKEN is not set');
+    for (const r of [missing, relative, extra, noToken]) expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
+});
