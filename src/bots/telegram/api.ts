@@ -27,9 +27,16 @@ export function emptyPollGap(pollIntervalMs: number): Transformer {
 
 export function createBot<C extends Context>(token: string, o: { apiRoot: string; pollIntervalMs: number }): Bot<C> {
   const bot = new Bot<C>(token, { client: { apiRoot: o.apiRoot } });
-  bot.api.config.use(autoRetry({ maxDelaySeconds: MAX_RETRY_AFTER_S, maxRetryAttempts: 5 }));
   bot.api.config.use(emptyPollGap(o.pollIntervalMs));
   return bot;
+}
+
+/**
+ * From here on, calls wait out flood control and outages. Installed after the start-up calls
+ * (getMe, setWebhook), which should fail at once with a clear message instead of retrying for ever.
+ */
+export function retryCalls(bot: Bot<Context> | Bot<never>): void {
+  (bot as Bot<Context>).api.config.use(autoRetry({ maxDelaySeconds: MAX_RETRY_AFTER_S, maxRetryAttempts: 5 }));
 }
 
 /** Telegram answers 400 "message is not modified" to an edit with the same text: not a failure. */

@@ -19,7 +19,7 @@ import type { JobStore } from '../../jobs/index.js';
 import { ExitCode, FactoryFailure } from '../../lib/failure.js';
 import { createRedactor, type Publisher } from '../../publish/index.js';
 import { createAccess } from './access.js';
-import { createBot, isUnauthorized } from './api.js';
+import { createBot, isUnauthorized, retryCalls } from './api.js';
 import { DEFAULT_API_ROOT, DEFAULT_EDIT_INTERVAL_MS, DEFAULT_POLL_INTERVAL_MS, type TelegramConfig } from './config.js';
 import { type BotContext, installIntake } from './intake.js';
 import { createLog } from './log.js';
@@ -69,21 +69,34 @@ export async function startTelegramBot(o: TelegramBotOptions): Promise<TelegramB
     apiRoot: o.config.apiRoot ?? DEFAULT_API_ROOT,
     pollIntervalMs: o.config.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
   });
-  try {
-    await bot.init();
-  } catch (error) {
+  const refusedAtStart = (error: unknown): FactoryFailure => {
     if (isUnauthorized(error)) {
-      throw new FactoryFailure('telegram-token-rejected', 'Telegram refused the bot token (401 Unauthorized)', {
+      return new FactoryFailure('telegram-token-rejected', 'Telegram refused the bot token (401 Unauthorized)', {
         exitCode: ExitCode.unavailable,
         hint: 'copy the token again from @BotFather (/mybots → API Token) into TELEGRAM_BOT_TOKEN',
       });
     }
-    const why = error instanceof GrammyError || error instanceof HttpError ? error.message : String(error);
-    throw new FactoryFailure('telegram-unreachable', `cannot reach the Bot API: ${redact(why)}`, {
+    if (error instanceof GrammyError) {
+      return new FactoryFailure(
+        'telegram-refused',
+        `the Bot API refused ${error.method}: ${redact(error.description)}`,
+        {
+          exitCode: ExitCode.unavailable,
+          ...(error.method === 'setWebhook'
+            ? { hint: 'the webhook URL must be https on port 443, 80, 88 or 8443' }
+            : {}),
+        },
+      );
+    }
+    const why = error instanceof HttpError ? error.message : String(error);
+    return new FactoryFailure('telegram-unreachable', `cannot reach the Bot API: ${redact(why)}`, {
       exitCode: ExitCode.unavailable,
       hint: 'check the network, or the config\'s "apiRoot"',
     });
-  }
+  };
+  await bot.init().catch((error: unknown) => {
+    throw refusedAtStart(error);
+  });
   const notifier = await startNotifier({
     store: o.store,
     api: bot.api,
@@ -122,7 +135,13 @@ export async function startTelegramBot(o: TelegramBotOptions): Promise<TelegramB
       server.once('error', reject);
       server.listen(w.port, w.host, () => resolve());
     });
-    await bot.api.setWebhook(w.url, { secret_token: w.secret, allowed_updates: [...UPDATES] });
+    await bot.api
+      .setWebhook(w.url, { secret_token: w.secret, allowed_updates: [...UPDATES] })
+      .catch((error: unknown) => {
+        server.close();
+        throw refusedAtStart(error);
+      });
+    retryCalls(bot);
     log({
       event: 'started',
       message: `@${username} receives updates at ${w.url} (listening on ${w.host}:${w.port}); ${chats} chat(s) allowed`,
@@ -133,6 +152,7 @@ export async function startTelegramBot(o: TelegramBotOptions): Promise<TelegramB
       else o.signal.addEventListener('abort', stop, { once: true });
     });
   } else {
+    retryCalls(bot);
     receiving = new Promise<void>((resolve, reject) => {
       bot
         .start({

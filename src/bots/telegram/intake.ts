@@ -170,7 +170,7 @@ export function installIntake(bot: Bot<BotContext>, o: IntakeOptions): void {
       round: 1,
       message: `requested in Telegram by ${who}: chat ${ctx.chat?.id}, message ${requestMessageId}${link ? ` (${link})` : ''}`,
     });
-    o.notifier.track(message);
+    o.notifier.track(message, view.text);
     o.log({ event: 'job-created', ...ids(ctx), jobId: job.id, message: `job ${job.id} on ${chat.root}` });
   };
 
@@ -234,7 +234,10 @@ export function installIntake(bot: Bot<BotContext>, o: IntakeOptions): void {
   bot.on('message:text', async (ctx) => {
     const chat = ctx.allowedChat as AllowedChat;
     if (ctx.msg.text.startsWith('/')) {
-      await say(ctx, `unknown command ${ctx.msg.text.split(/\s/)[0]}\n\n${HELP}`);
+      const command = ctx.msg.text.split(/\s/)[0] ?? '';
+      // `/x@another_bot` is another bot's business in a group.
+      if (command.includes('@') && command.split('@')[1] !== ctx.me.username) return;
+      await say(ctx, `unknown command ${command}\n\n${HELP}`);
       return;
     }
     const toBot = ctx.msg.reply_to_message?.from?.id === ctx.me.id;

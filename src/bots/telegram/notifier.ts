@@ -39,8 +39,8 @@ export interface NotifierOptions {
 }
 
 export interface Notifier {
-  /** Start keeping this message in step (a job the bot just created, or retried). */
-  track(message: ChatMessage): void;
+  /** Start keeping this message in step (a job the bot just created, or retried); `shown` = its text now. */
+  track(message: ChatMessage, shown?: string): void;
   /** Resolves when the signal aborted and the pending edit (if any) went out. */
   done: Promise<void>;
 }
@@ -179,8 +179,9 @@ export async function startNotifier(o: NotifierOptions): Promise<Notifier> {
 
   const done = Promise.all([editLoop(), following]).then(() => undefined);
   return {
-    track(m) {
+    track(m, shown) {
       links.set(m.jobId, m);
+      if (shown !== undefined) lastText.set(m.jobId, shown);
       dirty.add(m.jobId);
       kick();
     },

@@ -4,7 +4,8 @@
  * never leaves the process; an allowed user gets answers; mistakes in the setup exit before serving.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +25,11 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'factory-telegram-'));
   repo = join(dir, 'repo');
   mkdirSync(repo);
-  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: repo });
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: 'ignore' });
+  git('init', '-q', '-b', 'main');
+  writeFileSync(join(repo, 'README.md'), '# plain\n');
+  git('add', '-A');
+  git('-c', 'user.name=T', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'plain');
   rig = await telegramRig(basePort(60), dir);
 });
 afterAll(async () => {
@@ -114,5 +119,117 @@ describe('factory bot telegram: who may use it', () => {
     expect(noToken.code).toBe(3);
     expect(noToken.stderr.split('\n')[0]).toBe('error TELEGRAM_BOT_TOKEN is not set');
     for (const r of [missing, relative, extra, noToken]) expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('a 429 on an edit is retried after its retry_after; the message ends in the new state', {
+    timeout: 120_000,
+  }, async () => {
+    // A loopback stand-in for Telegram's flood control in front of the emulator: the first
+    // editMessageText is answered 429 with retry_after 1.
+    const edits: number[] = [];
+    const proxy: Server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', async () => {
+        if (req.url?.endsWith('/editMessageText')) {
+          edits.push(Date.now());
+          if (edits.length === 1) {
+            res.writeHead(429, { 'content-type': 'application/json' });
+            res.end(
+              JSON.stringify({
+                ok: false,
+                error_code: 429,
+                description: 'Too Many Requests: retry after 1',
+                parameters: { retry_after: 1 },
+              }),
+            );
+            return;
+          }
+        }
+        const r = await fetch(`${rig.apiRoot}${req.url}`, {
+          method: req.method ?? 'POST',
+          headers: { 'content-type': req.headers['content-type'] ?? 'application/json' },
+          ...(req.method === 'GET' ? {} : { body: Buffer.concat(chunks) }),
+        });
+        res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
+        res.end(Buffer.from(await r.arrayBuffer()));
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(basePort(60) + 1, '127.0.0.1', resolve));
+    try {
+      rig.writeConfig([{ id: ALLOWED, repo }], { apiRoot: `http://127.0.0.1:${basePort(60) + 1}` });
+      const store = join(dir, 'flood.db');
+      const bot = rig.bot({ FACTORY_JOB_STORE: store });
+      await started(bot);
+      const member = rig.client(ALLOWED, 31);
+      await member.sendCommand(member.makeCommand('/new Show the number of projects in the page header'));
+      const s = openSqliteJobStore(store);
+      const id = await waitFor('the job', async () => (await s.list())[0]?.id);
+      const progress = () => rig.messages(ALLOWED).find((m) => m.text.includes(id) && m.text.startsWith('⏳'));
+      await waitFor('the progress message', progress);
+      // No worker runs: the job waits in received, and a cancel ends it at once.
+      await member.sendCommand(member.makeCommand(`/cancel ${id}`));
+      const text = await waitFor(
+        () => `the cancelled state in the progress message; bot:\n${bot.output()}`,
+        () => rig.messages(ALLOWED).find((m) => m.text.startsWith(`⏹ Cancelled — ${id}`))?.text,
+        60_000,
+      );
+      expect(text).toContain(`Retry with: /retry ${id}`);
+      expect(edits.length).toBeGreaterThanOrEqual(2);
+      // The retry waited out retry_after (a lower bound, not a speed measurement).
+      expect((edits[1] ?? 0) - (edits[0] ?? 0)).toBeGreaterThanOrEqual(1000);
+      expect((await s.get(id))?.state).toBe('cancelled');
+      await s.close();
+      expect(await bot.stop()).toBe(0);
+    } finally {
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
+  });
+
+  it('--webhook-url: registers the webhook with its secret, serves updates on loopback, refuses a post without the secret', {
+    timeout: 120_000,
+  }, async () => {
+    const port = basePort(60) + 2;
+    const url = `http://127.0.0.1:${port}/telegram`;
+    const secret = 'webhook-secret-0123456789';
+    rig.writeConfig([{ id: ALLOWED, repo }]);
+    const bot = rig.bot({ FACTORY_JOB_STORE: join(dir, 'hook.db'), TELEGRAM_WEBHOOK_SECRET: secret }, [
+      '--webhook-url',
+      url,
+      '--webhook-listen',
+      `127.0.0.1:${port}`,
+    ]);
+    await started(bot);
+    const hooks = (rig.server as unknown as { webhooks: Record<string, { url: string }> }).webhooks;
+    expect(hooks[TOKEN]?.url).toBe(url);
+    const update = (messageId: number) => ({
+      update_id: 1000 + messageId,
+      message: {
+        message_id: messageId,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: ALLOWED, type: 'supergroup', title: 'project' },
+        from: { id: 41, is_bot: false, first_name: 'Dana' },
+        text: '/help',
+        entities: [{ type: 'bot_command', offset: 0, length: 5 }],
+      },
+    });
+    const post = (body: unknown, headers: Record<string, string> = {}) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+    expect((await post(update(4))).status).toBe(401);
+    expect((await post(update(5), { 'X-Telegram-Bot-Api-Secret-Token': secret })).status).toBe(200);
+    const answer = await waitFor(
+      () => `the answer to the webhook's /help; bot:\n${bot.output()}`,
+      () => rig.messages(ALLOWED).find((m) => m.replyTo === 5),
+      60_000,
+    );
+    expect(answer.text).toContain('/new <request>');
+    expect(rig.messages(ALLOWED).filter((m) => m.replyTo === 4)).toEqual([]);
+    expect(bot.output()).not.toContain(secret);
+    expect(await bot.stop()).toBe(0);
+    await expect(fetch(url, { method: 'POST', body: '{}' })).rejects.toThrow();
   });
 });
