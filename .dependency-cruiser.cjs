@@ -67,6 +67,8 @@ const ENTRIES = {
   contract: ['index.ts', 'locate.ts'],
   // the bot's published shapes (its allowlist file, its --json log), for the schema registry
   'bots/telegram': ['index.ts', 'schema.ts'],
+  // the dashboard's JSON API shapes, for the schema registry (src/schemas.ts) without the server
+  server: ['index.ts', 'schema.ts'],
 };
 
 const esc = (s) => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
@@ -122,6 +124,7 @@ module.exports = {
       name: `no-import-of-entry-${folder.replace('/', '-')}`,
       comment: `src/${folder}/ is an entry point: no library layer or other entry point imports it; a command that starts it calls its index`,
       severity: 'error',
+      // The schema registry (src/schemas.ts) publishes an entry point's output shapes (see ENTRIES).
       from: { path: '^src/', pathNot: ['^src/commands/', `^src/${esc(folder)}/`, '^src/schemas\\.ts$'] },
       to: { path: `^src/${esc(folder)}/` },
     })),

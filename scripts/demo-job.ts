@@ -6,6 +6,8 @@
  * With a real agent CLI logged in, the same is: `factory job run "<request>"` in your repository.
  *
  * Leaves the copy (and its review page) in a temp folder, with nothing running.
+ * `npm run demo:job -- --serve`: then serves the dashboard on the demo's job store
+ * (`factory serve`, docs/dashboard.md) with the preview still up, until Ctrl-C.
  */
 import { spawn } from 'node:child_process';
 import { FACTORY_BIN } from '../test/helpers/cli.js';
@@ -33,6 +35,12 @@ const [job] = await rig.store().list({ limit: 1 });
 if (job) {
   console.log('\n== factory job show\n');
   await factory(['job', 'show', job.id]);
+  if (process.argv.includes('--serve')) {
+    console.log(`\n== factory serve   (open http://127.0.0.1:8090/jobs/${job.id} ; Ctrl-C stops it)\n`);
+    // Ctrl-C reaches both (one process group): the server stops, then the job is closed below.
+    process.on('SIGINT', () => {});
+    await factory(['serve']);
+  }
   console.log('\n== factory job close   (stops the preview)\n');
   await factory(['job', 'close', job.id]);
   console.log(`\nreview page: file://${rig.repo}/.factory/jobs/${job.id}/review.html`);

@@ -15,10 +15,7 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "system packages (PostgreSQL, git, …)"
 bash scripts/ensure-system.sh
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  step "npm ci"
-  quietly "npm ci" npm ci --no-audit --no-fund
-fi
+NPM_CI_STEP=step ensure_npm_packages
 step "build factory"
 quietly "npm run build" npm run build
 

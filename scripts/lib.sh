@@ -1,5 +1,5 @@
-# Helpers shared by the README's two commands (scripts/demo.sh, scripts/test.sh) and
-# scripts/ensure-system.sh. Sourced, never run.
+# Helpers shared by the README's commands (scripts/demo.sh, scripts/demo-job.sh, scripts/test.sh)
+# and scripts/ensure-system.sh. Sourced, never run.
 
 # run_logged LOG CMD [ARGS…]: CMD's stdout and stderr into LOG; returns CMD's status.
 run_logged() {
@@ -30,6 +30,15 @@ quietly() {
   fi
   show_tail "$label" "$log" "$status"
   return "$status"
+}
+
+# ensure_npm_packages: `npm ci` when node_modules is missing or older than the lockfile (quiet
+# unless it fails).
+ensure_npm_packages() {
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    ${NPM_CI_STEP:-:} "npm ci"
+    quietly "npm ci" npm ci --no-audit --no-fund
+  fi
 }
 
 # The locks apt and dpkg take (fcntl locks, as apt's GetLock does). Overridable for tests only by

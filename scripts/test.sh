@@ -7,9 +7,7 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
 bash scripts/ensure-system.sh
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  quietly "npm ci" npm ci --no-audit --no-fund
-fi
+ensure_npm_packages
 npm run --silent build
 npm run --silent typecheck
 npm run --silent lint

@@ -16,6 +16,7 @@ import { runtimeSchemas } from './services/index.js';
 import { JobManifestSchema } from './publish/index.js';
 import { jobSchemas } from './jobs/index.js';
 import { TelegramConfigSchema, TelegramLogSchema } from './bots/telegram/schema.js';
+import { serverSchemas } from './server/schema.js';
 
 export const jsonSchemas: Record<string, TSchema> = {
   'agent-prd': AgentPrdOutputSchema,
@@ -35,4 +36,5 @@ export const jsonSchemas: Record<string, TSchema> = {
   ...runtimeSchemas,
   'telegram-config': TelegramConfigSchema,
   'telegram-log': TelegramLogSchema,
+  ...serverSchemas,
 };

@@ -38,6 +38,7 @@ export const commands = {
   job: () => load(import('./job.js')),
   worker: () => load(import('./worker.js')),
   bot: () => load(import('./bot.js')),
+  serve: () => load(import('./serve.js')),
   router: () => load(import('./router.js')),
   doctor: () => load(import('./doctor.js')),
 } satisfies Record<string, LazyCommand>;

@@ -17,5 +17,5 @@ export { startWorker, type WorkerOptions, type WorkerHandle } from './worker.js'
 export { followEvents, isSettled, type FollowOptions } from './notify.js';
 export { gcJobs, type GcResult } from './gc.js';
 export { currentManifest } from './show.js';
+export { jobSchemas, summarize, eventJson, JobSummarySchema, JobEventSchema } from './schema.js';
 export { evidenceDirOf } from './evidence.js';
-export { jobSchemas, summarize, eventJson } from './schema.js';

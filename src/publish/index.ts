@@ -8,3 +8,19 @@ export * from './evidence/checklist.js';
 export { createRedactor, secretValuesOf, REDACTED, type Redactor, type RedactorOptions } from './redact.js';
 export { localPublisher, type LocalPublisherOptions } from './local/index.js';
 export { renderReviewPage, type ReviewPageInput } from './local/page.js';
+export {
+  checklistSection,
+  chip,
+  failureSection,
+  filesSection,
+  mediaSection,
+  previewSection,
+  requestSection,
+  stateTone,
+  testsSection,
+  timelineSection,
+  verdictSection,
+  type Tone,
+} from './local/sections.js';
+export { renderPatch } from './local/diff.js';
+export { REVIEW_CSS } from './local/style.js';

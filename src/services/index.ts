@@ -21,6 +21,8 @@ export type { SupervisorEvent } from './events.js';
 export { identityOf, processAlive, processesWithEnv, signalIdentity } from './proc.js';
 export {
   runtimeSchemas,
+  InstanceSummarySchema,
+  ServiceStatusSchema,
   EnvOutput,
   LogsOutput,
   RestartOutput,

@@ -21,7 +21,7 @@ const StableUrls = Type.Record(Type.String(), Type.String(), {
     'Service name → stable URL through `factory router` (http://<service>.<worktree-id>.<project>.localhost:<port>/…), when a router runs and the instance is running; else {}.',
 });
 
-const ServiceStatusSchema = Type.Object(
+export const ServiceStatusSchema = Type.Object(
   {
     name: Type.String(),
     kind: Type.Union([Type.Literal('process'), Type.Literal('compose')]),
@@ -199,7 +199,7 @@ const Holder = Type.Object(
   },
   closed,
 );
-const InstanceSummarySchema = Type.Object(
+export const InstanceSummarySchema = Type.Object(
   {
     worktreeId: Nullable(Type.String()),
     root: Nullable(Type.String()),

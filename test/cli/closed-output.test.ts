@@ -72,6 +72,8 @@ const cases: Record<CommandName, string[]> = {
   worker: ['worker', '--concurrency', '0', '--json'],
   // A --json error: a listening router would publish router.json in the state dir other files share.
   router: ['router', '--port', 'x', '--json'],
+  // A --json error too: a listening dashboard would be a server left to stop.
+  serve: ['serve', '--port', 'x', '--json'],
   doctor: ['doctor', '--json'],
   // A --json error (no allowlist file there): a running bot would need a Bot API server.
   bot: ['bot', 'telegram', '--config', 'no-such-telegram.json', '--json'],

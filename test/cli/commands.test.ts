@@ -28,6 +28,7 @@ const options: Record<CommandName, string[]> = {
   job: ['new', 'run', 'list', 'show', 'logs', 'cancel', 'retry', 'approve', 'close', 'gc'],
   worker: ['--concurrency', '--max-per-repo', '--lease', '--json'],
   router: ['--port', '--json'],
+  serve: ['--port', '--host', '--public-url', '--json'],
   doctor: ['--agent', '--sandbox', '--json'],
   bot: ['telegram'],
 };

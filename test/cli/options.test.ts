@@ -296,6 +296,7 @@ describe('every option of every command refuses hostile values (property)', () =
       'env',
       'feature',
       'file',
+      'host',
       'log-file',
       'model',
       'mount',
@@ -307,6 +308,7 @@ describe('every option of every command refuses hostile values (property)', () =
       'planner-model',
       'prompt',
       'prompt-file',
+      'public-url',
       'remote',
       'repo',
       'resume',
@@ -351,6 +353,7 @@ describe('the real binary: an empty value for each option exits 2 before the com
   const perCommand: Record<CommandName, true> = {
     router: true,
     bot: true,
+    serve: true,
     doctor: true,
     job: true,
     worker: true,

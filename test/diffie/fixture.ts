@@ -33,11 +33,12 @@ export interface DiffieFixture {
   dispose(): Promise<void>;
 }
 
-export async function diffieFixture(): Promise<DiffieFixture> {
+/** `env` is added to every factory call (a private machine state dir, say). */
+export async function diffieFixture(env: Record<string, string> = {}): Promise<DiffieFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'factory-diffie-'));
   copyDiffie(dir);
   const tracked = new Set<string>();
-  const factory = (args: string[], timeoutMs = 120_000) => runFactory(args, { cwd: dir, timeoutMs });
+  const factory = (args: string[], timeoutMs = 120_000) => runFactory(args, { cwd: dir, timeoutMs, env });
   return {
     dir,
     factory,

@@ -79,3 +79,50 @@ describe('apt_lock_holder', () => {
     expect(bash(script).stdout).toBe('');
   });
 });
+
+describe('ensure_npm_packages', () => {
+  /** A project whose one dependency is a local folder: real `npm ci`, nothing from the network. */
+  function project(): string {
+    dir = mkdtempSync(join(tmpdir(), 'factory-npm-'));
+    execFileSync('mkdir', ['-p', join(dir, 'dep')]);
+    writeFileSync(join(dir, 'dep', 'package.json'), '{"name":"dep","version":"1.0.0"}');
+    writeFileSync(join(dir, 'package.json'), '{"name":"p","version":"1.0.0","dependencies":{"dep":"file:./dep"}}');
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--package-lock-only'], { cwd: dir, stdio: 'ignore' });
+    return dir;
+  }
+  const marker = (d: string) => join(d, 'node_modules', '.package-lock.json');
+
+  it('installs when node_modules is missing, quietly, and again only when the lockfile is newer', () => {
+    const d = project();
+    const first = spawnSync(
+      'bash',
+      ['-c', `source ${JSON.stringify(LIB)}; cd ${JSON.stringify(d)}; ensure_npm_packages`],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout + first.stderr).toBe('');
+    expect(existsSync(marker(d))).toBe(true);
+
+    rmSync(join(d, 'node_modules', 'dep'));
+    const again = spawnSync('bash', [
+      '-c',
+      `source ${JSON.stringify(LIB)}; cd ${JSON.stringify(d)}; ensure_npm_packages`,
+    ]);
+    expect(again.status).toBe(0);
+    expect(existsSync(join(d, 'node_modules', 'dep'))).toBe(false); // up to date: npm ci did not run
+
+    execFileSync('touch', ['-d', '+1 minute', join(d, 'package-lock.json')]);
+    const stale = spawnSync(
+      'bash',
+      ['-c', `source ${JSON.stringify(LIB)}; cd ${JSON.stringify(d)}; NPM_CI_STEP=echo ensure_npm_packages`],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(stale.status, stale.stderr).toBe(0);
+    expect(stale.stdout).toBe('npm ci\n');
+    expect(existsSync(join(d, 'node_modules', 'dep'))).toBe(true);
+  });
+});

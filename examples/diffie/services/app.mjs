@@ -1,7 +1,9 @@
 /**
  * app — serves the web front end (web/) on APP_PORT, plus `/config.js`, generated per instance,
  * which tells the browser where this instance's api and realtime services are and the realtime
- * token. Its URL is the one a person opens.
+ * token. Its URL is the one a person opens. Opened through `factory router` (by the stable name
+ * `app.<worktree-id>.<project>.localhost`), it points the browser at the api and realtime services'
+ * stable names beside it, so every request and the WebSocket go through the router too.
  */
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
@@ -21,7 +23,14 @@ const config = {
   realtimeToken: realtimeToken(requireEnv('REALTIME_SECRET'), instance),
   instance,
 };
-const configJs = `window.DIFFIE_CONFIG = ${JSON.stringify(config)};\n`;
+const configJs = (c) => `window.DIFFIE_CONFIG = ${JSON.stringify(c)};\n`;
+const STABLE_HOST = /^app\.([a-z0-9-]+\.[a-z0-9-]+\.localhost(?::\d+)?)$/i;
+
+/** The config for a page served under `host`: the stable names' when it is the app's stable name. */
+function configFor(host) {
+  const m = STABLE_HOST.exec(host ?? '');
+  return m ? { ...config, apiUrl: `http://api.${m[1]}`, realtimeUrl: `ws://realtime.${m[1]}` } : config;
+}
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
 
 const server = createServer(async (req, res) => {
@@ -30,7 +39,7 @@ const server = createServer(async (req, res) => {
   if (path === '/config.js') {
     return res
       .writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' })
-      .end(configJs);
+      .end(configJs(configFor(req.headers['x-forwarded-host'] ?? req.headers.host)));
   }
   const file = normalize(join(webRoot, path === '/' ? 'index.html' : path));
   if (!file.startsWith(webRoot) || file.endsWith(sep)) return res.writeHead(404).end('not found\n');

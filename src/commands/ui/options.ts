@@ -133,6 +133,8 @@ const EXAMPLES: Record<string, string> = {
   config: '~/.config/factory/telegram.json',
   'webhook-url': 'https://bot.example.com/telegram',
   'webhook-listen': '127.0.0.1:8443',
+  host: '127.0.0.1',
+  'public-url': 'https://factory.example.com',
 };
 
 /** The hint for a missing or empty value of option `name`, written by the user as `flag`. */
