@@ -292,6 +292,7 @@ describe('every option of every command refuses hostile values (property)', () =
       'branch',
       'command',
       'completion-signal',
+      'config',
       'copy',
       'env',
       'feature',
@@ -318,6 +319,8 @@ describe('every option of every command refuses hostile values (property)', () =
       'scenario',
       'state',
       'test',
+      'webhook-listen',
+      'webhook-url',
     ]);
   });
 

@@ -232,4 +232,91 @@ describe('factory bot telegram: who may use it', () => {
     expect(await bot.stop()).toBe(0);
     await expect(fetch(url, { method: 'POST', body: '{}' })).rejects.toThrow();
   });
+
+  it('intake and controls: every-message chats, replies to the bot, /jobs, /status, the Cancel button, /retry', {
+    timeout: 120_000,
+  }, async () => {
+    const EVERY = -100121;
+    const PLAIN = -100122;
+    rig.writeConfig([
+      { id: EVERY, repo, everyMessage: true },
+      { id: PLAIN, repo },
+    ]);
+    const store = join(dir, 'intake.db');
+    const bot = rig.bot({ FACTORY_JOB_STORE: store });
+    await started(bot);
+    const s = openSqliteJobStore(store);
+    const progressOf = async (jobId: string) =>
+      waitFor(
+        `the progress message of ${jobId}`,
+        async () => (await s.chatMessages({ channel: 'telegram', jobId }))[0],
+      );
+    try {
+      // A chat where every message is a request.
+      const eve = rig.client(EVERY, 51);
+      await eve.sendMessage(eve.makeMessage('Add a dark mode toggle'));
+      const first = await waitFor('a job from the plain message', async () => (await s.list())[0]);
+      expect(first.request).toBe('Add a dark mode toggle');
+      const p1 = await progressOf(first.id);
+      expect(rig.messages(EVERY).find((m) => m.id === p1.messageId)).toMatchObject({ replyTo: p1.requestMessageId });
+
+      // Elsewhere a plain message is talk; a reply to the bot is a request.
+      const pat = rig.client(PLAIN, 52);
+      await pat.sendMessage(pat.makeMessage('just chatting'));
+      await pat.sendCommand(pat.makeCommand('/help'));
+      const help = await waitFor('the /help answer', () => rig.messages(PLAIN).find((m) => m.text.includes('/new')));
+      expect(await s.list()).toHaveLength(1);
+      await pat.sendMessage(
+        pat.makeMessage('Make the header blue', {
+          reply_to_message: {
+            message_id: help.id,
+            date: Math.floor(Date.now() / 1000),
+            chat: { id: PLAIN, type: 'supergroup', title: 'chat' },
+            from: { id: 666, is_bot: true, first_name: 'Test First name' },
+            text: help.text,
+          },
+        } as never),
+      );
+      const second = await waitFor('a job from the reply', async () => (await s.list()).find((j) => j.id !== first.id));
+      expect(second.request).toBe('Make the header blue');
+      const p2 = await progressOf(second.id);
+
+      const answer = async (command: string, pattern: RegExp) => {
+        await pat.sendCommand(pat.makeCommand(command));
+        return waitFor(
+          () => `an answer to ${command} matching ${pattern}; bot:\n${bot.output()}`,
+          () => rig.messages(PLAIN).find((m) => pattern.test(m.text))?.text,
+          60_000,
+        );
+      };
+      expect(await answer('/jobs', new RegExp(`^${second.id} received`))).toContain(
+        `${first.id} received — Add a dark mode toggle`,
+      );
+      expect(await answer(`/status ${second.id.slice(-6)}`, /^⏳ .*\nState: received/)).toContain(
+        `${second.id}: Make the header blue`,
+      );
+      expect(await answer('/status nope', /^no job "nope"/)).toMatch(/\/jobs lists them$/);
+      expect(await answer(`/retry ${second.id}`, /^retry /)).toContain('only failed or cancelled jobs are retried');
+
+      // The progress message's Cancel button.
+      await pat.sendCallback(
+        pat.makeCallbackQuery(`cancel:${second.id}`, {
+          message: { message_id: p2.messageId, chat: { id: PLAIN, type: 'supergroup' } },
+        } as never),
+      );
+      await waitFor('the cancel', async () => ((await s.get(second.id))?.state === 'cancelled' ? true : undefined));
+      await waitFor('the cancelled message', () =>
+        rig.messages(PLAIN).find((m) => m.id === p2.messageId && m.text.startsWith('⏹ Cancelled')),
+      );
+      // /retry: the same message follows the job again.
+      expect(await answer(`/retry ${second.id}`, /^retrying /)).toBe(`retrying ${second.id} from received`);
+      await waitFor('the progress message back to received', () =>
+        rig.messages(PLAIN).find((m) => m.id === p2.messageId && m.text.startsWith('⏳')),
+      );
+      expect((await s.chatMessages({ channel: 'telegram', jobId: second.id }))[0]?.messageId).toBe(p2.messageId);
+      expect(await bot.stop()).toBe(0);
+    } finally {
+      await s.close();
+    }
+  });
 });
