@@ -53,3 +53,11 @@ export function isMessageGone(error: unknown): boolean {
 export function isUnauthorized(error: unknown): boolean {
   return error instanceof GrammyError && error.error_code === 401;
 }
+
+/** The bot can no longer write to the chat (kicked, chat deleted): its messages there are given up. */
+export function isChatGone(error: unknown): boolean {
+  return (
+    error instanceof GrammyError &&
+    (error.error_code === 403 || /chat not found|bot was kicked|not enough rights/i.test(error.description))
+  );
+}

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { type Api, InputFile } from 'grammy';
 import { type ChatMessage, evidenceDirOf, followEvents, isSettled, type Job, type JobStore } from '../../jobs/index.js';
 import type { Redactor } from '../../publish/index.js';
-import { isMessageGone, isNotModified } from './api.js';
+import { isChatGone, isMessageGone, isNotModified } from './api.js';
 import type { Log } from './log.js';
 import { type RenderExtras, renderProgress, videoOf } from './render.js';
 
@@ -145,6 +145,11 @@ export async function startNotifier(o: NotifierOptions): Promise<Notifier> {
         dirty.delete(jobId);
         chatFreeAt.set(chat, Date.now() + o.editIntervalMs);
         await flush(jobId).catch((error: unknown) => {
+          if (isChatGone(error)) {
+            links.delete(jobId); // until the next start: the row stays, the chat may come back
+            o.log({ event: 'edit-failed', jobId, chatId: chat, message: `gave up on the chat: ${String(error)}` });
+            return;
+          }
           dirty.add(jobId); // tried again in the chat's next slot
           o.log({ event: 'edit-failed', jobId, chatId: chat, message: String(error) });
         });

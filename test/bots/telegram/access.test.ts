@@ -37,6 +37,38 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * A loopback stand-in for Telegram's answers to edits, in front of the emulator: `answer(n)` gives
+ * the n-th editMessageText its status and body, or undefined to pass it on.
+ */
+async function editProxy(port: number, answer: (n: number) => { status: number; body: object } | undefined) {
+  const edits: number[] = [];
+  const proxy: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', async () => {
+      if (req.url?.endsWith('/editMessageText')) {
+        edits.push(Date.now());
+        const a = answer(edits.length);
+        if (a) {
+          res.writeHead(a.status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(a.body));
+          return;
+        }
+      }
+      const r = await fetch(`${rig.apiRoot}${req.url}`, {
+        method: req.method ?? 'POST',
+        headers: { 'content-type': req.headers['content-type'] ?? 'application/json' },
+        ...(req.method === 'GET' ? {} : { body: Buffer.concat(chunks) }),
+      });
+      res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
+      res.end(Buffer.from(await r.arrayBuffer()));
+    });
+  });
+  await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+  return { edits, close: () => new Promise<void>((resolve) => proxy.close(() => resolve())) };
+}
+
 describe('factory bot telegram: who may use it', () => {
   it('a foreign chat and a foreign user get one refusal each and run nothing; the text is not logged', {
     timeout: 120_000,
@@ -126,36 +158,19 @@ describe('factory bot telegram: who may use it', () => {
   }, async () => {
     // A loopback stand-in for Telegram's flood control in front of the emulator: the first
     // editMessageText is answered 429 with retry_after 1.
-    const edits: number[] = [];
-    const proxy: Server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', async () => {
-        if (req.url?.endsWith('/editMessageText')) {
-          edits.push(Date.now());
-          if (edits.length === 1) {
-            res.writeHead(429, { 'content-type': 'application/json' });
-            res.end(
-              JSON.stringify({
-                ok: false,
-                error_code: 429,
-                description: 'Too Many Requests: retry after 1',
-                parameters: { retry_after: 1 },
-              }),
-            );
-            return;
+    const { edits, close } = await editProxy(basePort(60) + 1, (n) =>
+      n === 1
+        ? {
+            status: 429,
+            body: {
+              ok: false,
+              error_code: 429,
+              description: 'Too Many Requests: retry after 1',
+              parameters: { retry_after: 1 },
+            },
           }
-        }
-        const r = await fetch(`${rig.apiRoot}${req.url}`, {
-          method: req.method ?? 'POST',
-          headers: { 'content-type': req.headers['content-type'] ?? 'application/json' },
-          ...(req.method === 'GET' ? {} : { body: Buffer.concat(chunks) }),
-        });
-        res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
-        res.end(Buffer.from(await r.arrayBuffer()));
-      });
-    });
-    await new Promise<void>((resolve) => proxy.listen(basePort(60) + 1, '127.0.0.1', resolve));
+        : undefined,
+    );
     try {
       rig.writeConfig([{ id: ALLOWED, repo }], { apiRoot: `http://127.0.0.1:${basePort(60) + 1}` });
       const store = join(dir, 'flood.db');
@@ -182,7 +197,7 @@ describe('factory bot telegram: who may use it', () => {
       await s.close();
       expect(await bot.stop()).toBe(0);
     } finally {
-      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+      await close();
     }
   });
 
@@ -219,15 +234,15 @@ describe('factory bot telegram: who may use it', () => {
         headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify(body),
       });
-    expect((await post(update(4))).status).toBe(401);
-    expect((await post(update(5), { 'X-Telegram-Bot-Api-Secret-Token': secret })).status).toBe(200);
+    expect((await post(update(90_004))).status).toBe(401);
+    expect((await post(update(90_005), { 'X-Telegram-Bot-Api-Secret-Token': secret })).status).toBe(200);
     const answer = await waitFor(
       () => `the answer to the webhook's /help; bot:\n${bot.output()}`,
-      () => rig.messages(ALLOWED).find((m) => m.replyTo === 5),
+      () => rig.messages(ALLOWED).find((m) => m.replyTo === 90_005),
       60_000,
     );
     expect(answer.text).toContain('/new <request>');
-    expect(rig.messages(ALLOWED).filter((m) => m.replyTo === 4)).toEqual([]);
+    expect(rig.messages(ALLOWED).filter((m) => m.replyTo === 90_004)).toEqual([]);
     expect(bot.output()).not.toContain(secret);
     expect(await bot.stop()).toBe(0);
     await expect(fetch(url, { method: 'POST', body: '{}' })).rejects.toThrow();
@@ -317,6 +332,42 @@ describe('factory bot telegram: who may use it', () => {
       expect(await bot.stop()).toBe(0);
     } finally {
       await s.close();
+    }
+  });
+
+  it('a chat the bot was removed from (403) is given up after one try, not retried for ever', {
+    timeout: 120_000,
+  }, async () => {
+    const forbidden = {
+      status: 403,
+      body: { ok: false, error_code: 403, description: 'Forbidden: bot was kicked from the supergroup chat' },
+    };
+    const { edits, close } = await editProxy(basePort(60) + 3, () => forbidden);
+    try {
+      rig.writeConfig([{ id: ALLOWED, repo }], { apiRoot: `http://127.0.0.1:${basePort(60) + 3}` });
+      const store = join(dir, 'kicked.db');
+      const bot = rig.bot({ FACTORY_JOB_STORE: store });
+      await started(bot);
+      const member = rig.client(ALLOWED, 32);
+      await member.sendCommand(member.makeCommand('/new Make the footer smaller'));
+      const s = openSqliteJobStore(store);
+      const id = await waitFor('the job', async () => (await s.list())[0]?.id);
+      await member.sendCommand(member.makeCommand(`/cancel ${id}`));
+      await waitFor(
+        () => `the bot to give up; bot:\n${bot.output()}`,
+        () => (bot.output().includes('gave up on the chat') ? true : undefined),
+        60_000,
+      );
+      // A further event of the job (as a worker or the CLI would write) does not bring the edits back.
+      await s.append(id, { type: 'control', action: 'note', role: 'human', attempt: 1, round: 1, message: 'later' });
+      await member.sendCommand(member.makeCommand('/help'));
+      await waitFor('the /help answer', () => rig.messages(ALLOWED).find((m) => m.text.includes('asks for changes')));
+      expect(edits).toHaveLength(1);
+      expect(bot.output().match(/gave up on the chat/g)).toHaveLength(1);
+      await s.close();
+      expect(await bot.stop()).toBe(0);
+    } finally {
+      await close();
     }
   });
 });
