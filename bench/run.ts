@@ -12,11 +12,14 @@
  *   8. agents: `factory agent run` to the agent's first output, bwrap vs none
  *   9. contract: `factory check` on every bad input, the seed sample and the examples
  *  10. jobs: `factory job run` on diffie to the builder's first output and to ready for review, and the overhead
+ *  11. queue: the job store alone (no-op stages), claims/s and claim latency with 1, 4, 16 worker
+ *      processes on PostgreSQL and on SQLite, and an idle worker's pickup latency
  * `npm run bench -- runtime diffie` runs only the named sections.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { benchAgentFirstOutput } from './agent-first-output.js';
 import { benchJob } from './job.js';
+import { benchQueue, queueTable } from './queue.js';
 import { benchDiffie } from './diffie-start.js';
 import { benchSandbox } from './sandbox-spawn.js';
 import { portWindowForRun, releasePortWindow } from '../test/helpers/port-window.js';
@@ -261,6 +264,10 @@ async function main(): Promise<void> {
     const out = await fn();
     console.log(`\n## ${section}\n\n| measure | median | note |\n|---|---|---|`);
     for (const r of out) console.log(`| ${r.name} | ${ms(r.value)} | ${r.note ?? ''} |`);
+  }
+  if (want('queue')) {
+    process.stderr.write('queue …\n');
+    console.log(`\n## queue\n\n${queueTable(await benchQueue())}`);
   }
   if (want('contract')) {
     process.stderr.write('contract …\n');

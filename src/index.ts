@@ -242,6 +242,7 @@ export {
 export {
   openJobStore,
   openSqliteJobStore,
+  openPostgresJobStore,
   jobStorePath,
   createJob,
   findJob,
@@ -253,6 +254,7 @@ export {
   followEvents,
   isSettled,
   gcJobs,
+  syncJobs,
   currentManifest,
   canTransition,
   isLive,
@@ -273,15 +275,31 @@ export {
   type WorkerHandle,
   type FollowOptions,
   type GcResult,
+  type SyncEntry,
+  type PublishChoice,
 } from './jobs/index.js';
 export {
   localPublisher,
+  githubPublisher,
+  renderPullBody,
+  type GitHubPublisherOptions,
   type Publisher,
   type PublishInput,
+  type ReviewState,
   type JobManifest,
   type Plan,
   type Verdict,
 } from './publish/index.js';
+
+// the GitHub REST client (Octokit) the publisher uses (docs/github.md)
+export {
+  createGitHub,
+  resolveGitHubToken,
+  DEFAULT_GITHUB_API,
+  GITHUB_API_VERSION,
+  type GitHub,
+  type GitHubOptions,
+} from './github/index.js';
 
 // doctor: this machine's prerequisites (docs/doctor.md)
 export {

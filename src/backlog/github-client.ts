@@ -6,7 +6,6 @@
  * The base URL is overridable (`FACTORY_GITHUB_API`) for GitHub Enterprise and for the tests, which
  * point it at a loopback server replaying recorded responses (test/fixtures/github/).
  */
-import { execFile } from 'node:child_process';
 import { ExitCode, FactoryFailure, isFactoryFailure } from '../lib/failure.js';
 
 export const DEFAULT_GITHUB_API = 'https://api.github.com';
@@ -134,31 +133,5 @@ function retryAfter(response: Response): { retryAfterMs?: number } {
   return Number.isFinite(seconds) && seconds > 0 ? { retryAfterMs: Math.min(seconds * 1000, RETRY_AFTER_CAP_MS) } : {};
 }
 
-/**
- * The token, in the order a person expects: GITHUB_TOKEN, GH_TOKEN, then whatever `gh` is logged
- * in with. Never printed.
- */
-export async function resolveGitHubToken(env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  const fromEnv = env.GITHUB_TOKEN || env.GH_TOKEN;
-  if (fromEnv) return fromEnv;
-  const fromGh = await new Promise<string | undefined>((resolve) => {
-    execFile('gh', ['auth', 'token'], { timeout: 10_000, env }, (error, stdout) =>
-      resolve(error ? undefined : stdout.trim() || undefined),
-    );
-  });
-  if (fromGh) return fromGh;
-  throw new FactoryFailure(
-    'github-token-missing',
-    'no GitHub token: GITHUB_TOKEN and GH_TOKEN are unset and "gh auth token" gave none',
-    {
-      exitCode: ExitCode.unavailable,
-      hint: 'export GITHUB_TOKEN=… or run "gh auth login"',
-    },
-  );
-}
-
-/** `owner/name` from an `origin` URL (https, ssh or scp-like), or undefined when it is not GitHub-shaped. */
-export function parseGitHubRemote(url: string): string | undefined {
-  const m = /^(?:https?:\/\/[^/]+\/|ssh:\/\/git@[^/]+\/|git@[^:]+:)([^/]+)\/([^/]+?)(?:\.git)?\/?$/.exec(url.trim());
-  return m ? `${m[1]}/${m[2]}` : undefined;
-}
+/** Shared with the publisher (src/github/): one token rule, one remote parser. */
+export { parseGitHubRemote, resolveGitHubToken } from '../github/index.js';

@@ -14,5 +14,6 @@ export default defineCommand({
     approve: () => import('./job-approve.js').then((m) => m.default),
     close: () => import('./job-close.js').then((m) => m.default),
     gc: () => import('./job-gc.js').then((m) => m.default),
+    sync: () => import('./job-sync.js').then((m) => m.default),
   },
 });

@@ -1,16 +1,27 @@
 /**
- * `factory worker [--concurrency N] [--max-per-repo N] [--max-per-machine N] [--lease 30s]
- * [--repo PATH] [--until-idle] [--json]`: run queued jobs until stopped (Ctrl-C / SIGTERM: the
- * jobs it holds are released where they are, and the next worker resumes them). Prints one line per
- * event of the jobs it runs (--json: one schema/job-event per line). Exit 0 when stopped.
+ * `factory worker [--store postgres://…] [--repo-url URL] [--concurrency N] [--max-per-repo N]
+ * [--max-per-machine N] [--lease 30s] [--port-range N] [--repo PATH] [--publisher local|github]
+ * [--remote NAME] [--until-idle] [--json]`: run queued jobs until stopped, and every few minutes sync
+ * the pull requests of jobs ready for review (job sync) (Ctrl-C / SIGTERM: the jobs it holds are
+ * released where they are, and the next worker resumes them). With `--repo-url` it is a worker for a
+ * shared remote, on any machine (docs/scale.md): its own clone, the job branches pushed back. Prints
+ * one line per event of the jobs it runs (--json: one schema/job-event per line). Exit 0 when stopped.
  */
 import { resolve } from 'node:path';
 import { defineCommand } from 'citty';
-import { eventJson, followEvents, JOB_DEFAULTS, startWorker, type JobEvent } from '../jobs/index.js';
+import {
+  eventJson,
+  followEvents,
+  JOB_DEFAULTS,
+  normalizeRemote,
+  openJobStore,
+  startWorker,
+  type JobEvent,
+} from '../jobs/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { onInterrupt } from '../lib/interrupt.js';
 import { colors, eprintln, println } from '../lib/output.js';
-import { localPublisher } from '../publish/index.js';
+import { githubPublisher, localPublisher, type Publisher } from '../publish/index.js';
 import { parseDuration } from './agent-prd.js';
 import { store } from './ui/job-cli.js';
 import { eventLine } from './ui/job-render.js';
@@ -23,6 +34,16 @@ function count(v: string | undefined, flag: string, fallback: number): number {
       exitCode: ExitCode.invalid,
     });
   return n;
+}
+
+function publisherOf(name: string | undefined, remote: string | undefined): Publisher {
+  if (name === 'github') return githubPublisher({ ...(remote ? { remote } : {}) });
+  if (remote !== undefined)
+    throw new FactoryFailure('usage', '--remote goes with --publisher github', {
+      exitCode: ExitCode.invalid,
+      hint: 'add --publisher github, or drop --remote',
+    });
+  return localPublisher();
 }
 
 export default defineCommand({
@@ -42,11 +63,38 @@ export default defineCommand({
       description: `Lease on a job, renewed by heartbeats (default ${JOB_DEFAULTS.leaseMs / 1000}s)`,
     },
     repo: { type: 'string', description: 'Only jobs of this repository' },
+    publisher: {
+      type: 'string',
+      description: 'For jobs that did not choose: local (review page, default) or github (pull request)',
+    },
+    remote: { type: 'string', description: 'With --publisher github: the git remote to push to (default origin)' },
+    store: {
+      type: 'string',
+      description: 'The job store: a postgres:// URL (shared by workers on many machines) or a SQLite file',
+    },
+    'repo-url': {
+      type: 'string',
+      description: "Run the jobs of this git remote in this worker's own clone, and push their branches there",
+    },
+    'port-range': { type: 'string', description: "Where this worker's job instances lease ports (with --repo-url)" },
     'until-idle': { type: 'boolean', description: 'Stop when nothing is left to run' },
     json: { type: 'boolean', description: 'One JSON event per line on stdout (schema/job-event.schema.json)' },
   },
   async run({ args }) {
-    const s = store();
+    if (args['port-range'] && !args['repo-url']) {
+      throw new FactoryFailure('usage', '--port-range is for a worker with --repo-url', {
+        exitCode: ExitCode.invalid,
+        hint: 'give the job its range instead: factory job new … --port-range 20000',
+      });
+    }
+    const s = args.store ? openJobStore(process.env, args.store) : store();
+    if (args['repo-url'] && s.backend !== 'postgres') {
+      await s.close();
+      throw new FactoryFailure('usage', '--repo-url needs the shared job store (PostgreSQL)', {
+        exitCode: ExitCode.invalid,
+        hint: 'factory worker --store postgres://user@host/db --repo-url <git remote> (or set FACTORY_JOBS_DATABASE_URL)',
+      });
+    }
     const stop = new AbortController();
     const off = onInterrupt(() => stop.abort());
     const following = new AbortController();
@@ -55,12 +103,14 @@ export default defineCommand({
       const start = await s.lastEventId();
       const worker = startWorker({
         store: s,
-        publisher: localPublisher(),
+        publisher: publisherOf(args.publisher, args.remote),
         concurrency: count(args.concurrency, 'concurrency', 1),
         maxPerRepo: count(args['max-per-repo'], 'max-per-repo', JOB_DEFAULTS.maxPerRepo),
         maxPerMachine: count(args['max-per-machine'], 'max-per-machine', JOB_DEFAULTS.maxPerMachine),
         leaseMs: args.lease ? parseDuration(args.lease, 'lease') : JOB_DEFAULTS.leaseMs,
         ...(args.repo ? { repo: resolve(args.repo) } : {}),
+        ...(args['repo-url'] ? { repoUrl: normalizeRemote(args['repo-url']) } : {}),
+        ...(args['port-range'] ? { portRange: Number(args['port-range']) } : {}),
         untilIdle: args['until-idle'] === true,
         signal: stop.signal,
         onClaim: (job) => mine.add(job.id),

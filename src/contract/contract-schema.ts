@@ -190,6 +190,15 @@ export const ContractSchema = Type.Object(
         timeoutsMs: Type.Record(Type.String(), Type.Number()),
         previewTtlMs: Type.Optional(Type.Number()),
         concurrency: Type.Optional(Type.Integer()),
+        publisher: Type.Optional(Type.Union([Type.Literal('local'), Type.Literal('github')])),
+        github: Type.Optional(
+          Type.Object({
+            remote: Type.Optional(Type.String()),
+            repo: Type.Optional(Type.String()),
+            apiUrl: Type.Optional(Type.String()),
+            labels: Type.Array(Type.String()),
+          }),
+        ),
       }),
     ),
     artifacts: Type.Object({ collect: Type.Array(Type.String()) }),

@@ -135,6 +135,61 @@ export const JobsYaml = Type.Object(
         ...doc('Jobs of this repository at once on one machine.', { default: 2, examples: [2] }),
       }),
     ),
+    publisher: Type.Optional(
+      StringEnum(
+        ['local', 'github'] as const,
+        doc(
+          "Where a job's review request goes: local (a review page in the job folder) or github (a pull request, docs/github.md).",
+          { default: 'local', examples: ['github'] },
+        ),
+      ),
+    ),
+    github: Type.Optional(
+      Type.Object(
+        {
+          remote: Type.Optional(
+            Type.String({
+              minLength: 1,
+              ...doc('The git remote the branch is pushed to; its GitHub repository gets the pull request.', {
+                default: 'origin',
+                examples: ['origin'],
+              }),
+            }),
+          ),
+          repo: Type.Optional(
+            Type.String({
+              pattern: '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$',
+              ...doc("OWNER/NAME, when the remote's URL does not say it (a mirror).", {
+                defaultText: "the one the remote's URL names",
+                examples: ['acme/shop'],
+              }),
+            }),
+          ),
+          api_url: Type.Optional(
+            Type.String({
+              pattern: '^https?://',
+              ...doc('The REST API base; GitHub Enterprise Server: https://HOST/api/v3.', {
+                default: 'https://api.github.com',
+                examples: ['https://github.example.com/api/v3'],
+              }),
+            }),
+          ),
+          labels: Type.Optional(
+            StringList('Labels besides factory-generated, needs-human-review and risk:<level>.', {
+              default: [],
+              examples: [['diffie']],
+            }),
+          ),
+        },
+        {
+          ...closed,
+          ...doc('The github publisher: where the pull request goes.', {
+            defaultText: 'the defaults of each key',
+            examples: [{ remote: 'origin', labels: ['diffie'] }],
+          }),
+        },
+      ),
+    ),
   },
   {
     ...closed,

@@ -40,5 +40,16 @@ export function normalizeJobs(n: Normalizer, y: FactoryYaml, suites: string[]): 
     timeoutsMs,
     ...(j.preview_ttl !== undefined ? { previewTtlMs: n.duration(j.preview_ttl, 0) } : {}),
     ...(j.concurrency !== undefined ? { concurrency: j.concurrency } : {}),
+    ...(j.publisher ? { publisher: j.publisher } : {}),
+    ...(j.github
+      ? {
+          github: {
+            ...(j.github.remote ? { remote: j.github.remote } : {}),
+            ...(j.github.repo ? { repo: j.github.repo } : {}),
+            ...(j.github.api_url ? { apiUrl: j.github.api_url } : {}),
+            labels: j.github.labels ?? [],
+          },
+        }
+      : {}),
   };
 }

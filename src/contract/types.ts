@@ -232,4 +232,8 @@ export interface JobsSpec {
   timeoutsMs: Record<string, number>;
   previewTtlMs?: number;
   concurrency?: number;
+  /** Where review requests go (`local` when absent). */
+  publisher?: 'local' | 'github';
+  /** The github publisher's settings, as stated. */
+  github?: { remote?: string; repo?: string; apiUrl?: string; labels: string[] };
 }

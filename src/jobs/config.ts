@@ -9,7 +9,7 @@ import { ExitCode, FactoryFailure } from '../lib/failure.js';
 import { git, gitRaw } from '../sandboxes/index.js';
 import { STAGES } from '../publish/index.js';
 import { JOB_DEFAULTS } from './defaults.js';
-import type { AgentRole, AgentSpec, JobConfig, StageName } from './types.js';
+import type { AgentRole, AgentSpec, JobConfig, PublishChoice, StageName } from './types.js';
 
 export const DEFAULT_AGENT = 'claude-code';
 export const DEFAULT_SANDBOX = 'bwrap';
@@ -36,6 +36,10 @@ export interface JobSettings {
   agentIdleMs?: number;
   previewTtlMs?: number;
   portRange?: number;
+  /** `local` or `github` (default: the contract's jobs.publisher, else the worker's). */
+  publisher?: 'local' | 'github';
+  /** github: the git remote to push to (default: jobs.github.remote, else origin). */
+  remote?: string;
 }
 
 export async function repoRoot(dir: string): Promise<string> {
@@ -90,6 +94,7 @@ export async function resolveJobConfig(
   const stageMs = Object.fromEntries(
     STAGES.map((st) => [st, s.stageTimeoutsMs?.[st] ?? t[st] ?? JOB_DEFAULTS.stageMs[st]]),
   ) as Record<StageName, number>;
+  const publish = publishChoice(s, jobs);
   return {
     repo,
     config: {
@@ -111,6 +116,32 @@ export async function resolveJobConfig(
       previewTtlMs: s.previewTtlMs ?? jobs?.previewTtlMs ?? JOB_DEFAULTS.previewTtlMs,
       ...(jobs?.concurrency !== undefined ? { concurrency: jobs.concurrency } : {}),
       ...(s.portRange !== undefined ? { portRange: s.portRange } : {}),
+      ...(publish ? { publish } : {}),
     },
+  };
+}
+
+type JobsSpec = NonNullable<Awaited<ReturnType<typeof loadJobContract>>>['jobs'];
+
+/** Flags over the contract; undefined when neither chose (the worker's publisher then applies). */
+function publishChoice(s: JobSettings, jobs: JobsSpec): PublishChoice | undefined {
+  const publisher = s.publisher ?? (s.remote !== undefined ? 'github' : undefined) ?? jobs?.publisher;
+  if (publisher === undefined) return undefined;
+  if (publisher === 'local') {
+    if (s.remote !== undefined)
+      throw new FactoryFailure('usage', '--remote goes with --publisher github', {
+        exitCode: ExitCode.invalid,
+        hint: 'drop --remote, or pass --publisher github',
+      });
+    return { publisher };
+  }
+  const g = jobs?.github;
+  const remote = s.remote ?? g?.remote;
+  return {
+    publisher,
+    ...(remote ? { remote } : {}),
+    ...(g?.repo ? { repo: g.repo } : {}),
+    ...(g?.apiUrl ? { apiUrl: g.apiUrl } : {}),
+    ...(g?.labels.length ? { labels: g.labels } : {}),
   };
 }

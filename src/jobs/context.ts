@@ -18,6 +18,11 @@ export interface Runtime {
   publisher: Publisher;
   /** The environment agents, setup and services start from. */
   env: NodeJS.ProcessEnv;
+  /**
+   * Runs before every transition a stage records: a worker on another machine pushes the job's
+   * branch here (./remote.ts), so the store never holds a state whose commits only it has.
+   */
+  beforeRecord?: (job: Job) => Promise<void>;
 }
 
 export interface StageContext {

@@ -11,6 +11,7 @@ import { evidenceDir } from './evidence.js';
 import { isMerged } from './git.js';
 import { newJobId, titleOf } from './ids.js';
 import { refreshEvidence } from './pipeline.js';
+import { originOf } from './remote.js';
 import { isLive, type LiveState, type Transition } from './states.js';
 import type { JobStore } from './store/types.js';
 import { killJobStrays } from './strays.js';
@@ -44,7 +45,16 @@ export async function createJob(
   }
   const { repo, config } = await resolveJobConfig(settings, env);
   const id = newJobId();
-  const job = await store.create({ id, repo, request: text, title: titleOf(text), config });
+  // A shared store's job names its remote, so a worker on any machine can clone it (ADR 0151).
+  const remote = store.backend === 'postgres' ? await originOf(repo) : undefined;
+  const job = await store.create({
+    id,
+    repo,
+    request: text,
+    title: titleOf(text),
+    config,
+    ...(remote ? { remote } : {}),
+  });
   await evidenceDir(repo, id).write('request.md', text.endsWith('\n') ? text : `${text}\n`);
   return job;
 }

@@ -34,4 +34,6 @@ export const JOB_DEFAULTS = {
   idlePollMs: 1_000,
   /** How often a running job checks for a cancel request. */
   cancelPollMs: 500,
+  /** How often a worker reads the pull requests of jobs ready for review (`factory job sync`). */
+  syncMs: 2 * MIN,
 } as const;

@@ -34,7 +34,8 @@ export interface GcResult {
   leaks: Leak[];
 }
 
-async function collect(store: JobStore, job: Job): Promise<GcEntry> {
+/** Removes what a finished job holds (also `job sync` for a merged pull request). */
+export async function collectJob(store: JobStore, job: Job): Promise<GcEntry> {
   const removed: string[] = [];
   removed.push(...(await removeInstance(job)));
   const wt = job.data.worktree;
@@ -71,7 +72,7 @@ export async function gcJobs(store: JobStore, o: { all?: boolean; repo?: string 
   for (const job of jobs) {
     const finished = job.state === 'merged' || job.state === 'closed';
     const ended = finished || job.state === 'failed' || job.state === 'cancelled';
-    if (ended && !job.data.gcAt && (finished || o.all)) collected.push(await collect(store, job));
+    if (ended && !job.data.gcAt && (finished || o.all)) collected.push(await collectJob(store, job));
     const wt = job.data.worktree;
     if (ended && wt && existsSync(join(wt.path, 'factory.yaml'))) {
       const status = await readInstanceStatus({ cwd: wt.path, worktreeId: job.id }).catch(() => undefined);

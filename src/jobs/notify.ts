@@ -1,17 +1,19 @@
 /**
  * The notifier's subscriber side (ADR 10): every transition and progress line is an event in the
- * store; a subscriber reads the events after the last id it saw, polling with backoff (25 ms up to
- * 1 s, back to 25 ms as soon as something arrives). The terminal of `job run` / `job new --wait`
- * and `job logs -f` are subscribers; the dashboard and chat bots will be too (PostgreSQL can push
- * with LISTEN/NOTIFY behind the same loop).
+ * store; a subscriber reads the events after the last id it saw, then waits for news: on the
+ * embedded store by polling with backoff (25 ms up to 1 s, back to 25 ms as soon as something
+ * arrives), on PostgreSQL woken by NOTIFY (`store.wait`), with a read every few seconds as a
+ * safety net. The terminal of `job run` / `job new --wait` and `job logs -f` are subscribers; the
+ * dashboard and chat bots will be too.
  */
 import { isLive } from './states.js';
-import { sleep } from '../lib/sleep.js';
 import type { JobStore } from './store/types.js';
 import type { Job, JobEvent } from './types.js';
 
 const MIN_POLL_MS = 25;
 const MAX_POLL_MS = 1_000;
+/** A store that pushes wake-ups is still read this often when it is silent. */
+export const PUSHED_POLL_MS = 5_000;
 
 export interface FollowOptions {
   jobId?: string;
@@ -30,7 +32,8 @@ export function isSettled(job: Job): boolean {
 
 export async function* followEvents(store: JobStore, o: FollowOptions): AsyncGenerator<JobEvent> {
   let after = o.afterId ?? 0;
-  let wait = MIN_POLL_MS;
+  const first = store.pushes ? PUSHED_POLL_MS : MIN_POLL_MS;
+  let wait = first;
   while (!o.signal?.aborted) {
     const batch = await store.events({ ...(o.jobId ? { jobId: o.jobId } : {}), afterId: after, limit: 500 });
     for (const e of batch) {
@@ -38,7 +41,7 @@ export async function* followEvents(store: JobStore, o: FollowOptions): AsyncGen
       yield e;
     }
     if (batch.length > 0) {
-      wait = MIN_POLL_MS;
+      wait = first;
       continue;
     }
     if (o.until && o.jobId) {
@@ -49,7 +52,7 @@ export async function* followEvents(store: JobStore, o: FollowOptions): AsyncGen
         return;
       }
     }
-    await sleep(wait, o.signal);
-    wait = Math.min(wait * 2, MAX_POLL_MS);
+    await store.wait('events', wait, o.signal);
+    if (!store.pushes) wait = Math.min(wait * 2, MAX_POLL_MS);
   }
 }

@@ -19,6 +19,7 @@ import type { StageName } from '../publish/index.js';
 import { cleanUp } from './cleanup.js';
 import type { Runtime, Stage, StageContext } from './context.js';
 import { evidenceDir, writeManifest } from './evidence.js';
+import { publisherFor } from './publishers.js';
 import { failureCode, failureText, RETRY_POLICIES } from './retry.js';
 import { STAGES } from './stages/index.js';
 import { isLive, STAGE_FOR, type LiveState, type Transition } from './states.js';
@@ -36,7 +37,7 @@ export async function refreshEvidence(runtime: Runtime, job: Job, previewUp: boo
   const events = await runtime.store.events({ jobId: job.id, limit: 100_000 });
   const manifest = await writeManifest(job, events, { previewUp });
   if (job.data.reviewRequest) {
-    await runtime.publisher.publish({ manifest, evidenceDir: evidenceDir(job.repo, job.id).dir });
+    await publisherFor(runtime, job).publish({ manifest, evidenceDir: evidenceDir(job.repo, job.id).dir });
   }
 }
 
@@ -64,6 +65,7 @@ function makeContext(
     job,
     async transition(t, patch = {}) {
       const { message, artifacts, role, ...pair } = t;
+      await runtime.beforeRecord?.(ctx.job);
       const next = await runtime.store.transition(
         job.id,
         { ...(pair as Transition), role: role ?? stage.role, attempt, message, ...(artifacts ? { artifacts } : {}) },
@@ -129,6 +131,8 @@ async function endJob(
   failure: JobFailure | undefined,
 ): Promise<Job> {
   if (!isLive(job.state)) return job;
+  // What the job committed survives it on the remote (best effort: the end is recorded anyway).
+  await runtime.beforeRecord?.(job).catch(() => {});
   const cleanup = await cleanUp(job, true);
   const data: JobData = {
     ...job.data,

@@ -134,10 +134,36 @@ export const JobGcOutput = Type.Object(
   { ...closed, description: 'Output of `factory job gc --json`.' },
 );
 
+export const JobSyncOutput = Type.Object(
+  {
+    schemaVersion: Type.Literal(1),
+    ok: Type.Boolean(),
+    jobs: Type.Array(
+      Type.Object(
+        {
+          id: Type.String(),
+          before: JobStateSchema,
+          after: JobStateSchema,
+          review: Nullable(
+            Type.Union([Type.Literal('open'), Type.Literal('merged'), Type.Literal('closed')], {
+              description: "The review request's state where it lives; null for the local publisher.",
+            }),
+          ),
+          url: Nullable(Type.String()),
+          detail: Type.String(),
+        },
+        closed,
+      ),
+    ),
+  },
+  { ...closed, description: 'Output of `factory job sync --json`.' },
+);
+
 export const jobSchemas = {
   'job-list': JobListOutput,
   'job-logs': JobLogsOutput,
   'job-event': JobEventSchema,
   'job-action': JobActionOutput,
   'job-gc': JobGcOutput,
+  'job-sync': JobSyncOutput,
 };

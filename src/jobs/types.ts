@@ -67,6 +67,24 @@ export interface JobConfig {
   portRange?: number;
   /** Jobs of this repository at once, when its contract sets `jobs.concurrency` (else the worker's limit). */
   concurrency?: number;
+  /**
+   * Where the review request goes, when the flags or the contract chose (else the worker's
+   * publisher, `local` unless `factory worker --publisher github`).
+   */
+  publish?: PublishChoice;
+}
+
+/** A job's publisher: the local review page, or a GitHub pull request (docs/github.md). */
+export interface PublishChoice {
+  publisher: 'local' | 'github';
+  /** github: the git remote (default origin). */
+  remote?: string;
+  /** github: OWNER/NAME when the remote's URL does not say it. */
+  repo?: string;
+  /** github: the REST API base (GitHub Enterprise). */
+  apiUrl?: string;
+  /** github: labels besides the factory's own. */
+  labels?: string[];
 }
 
 /** A worker's claim on a job. It is valid until `expiresAt`; the holder renews it with heartbeats. */
@@ -130,8 +148,14 @@ export interface JobData {
 
 export interface Job {
   id: string;
-  /** Absolute path of the repository's root. */
+  /** Absolute path of the repository's root (on the machine that queued it). */
   repo: string;
+  /**
+   * The repository's shared git remote, set when the job was queued in a shared store
+   * (PostgreSQL): workers on any machine (`factory worker --repo-url`) clone it and push the job's
+   * branch there. null: a job for workers on the machine that has `repo`.
+   */
+  remote: string | null;
   /** The request text, verbatim. Data: never expanded, interpolated or run (ADR 12). */
   request: string;
   /** The request's first line, shortened. */
@@ -158,6 +182,7 @@ export interface Job {
 export interface NewJob {
   id: string;
   repo: string;
+  remote?: string;
   request: string;
   title: string;
   config: JobConfig;

@@ -13,12 +13,16 @@
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { identityOf, processAlive } from '../services/index.js';
+import { join } from 'node:path';
+import { identityOf, machineStateDir, processAlive } from '../services/index.js';
 import type { Publisher } from '../publish/index.js';
 import type { Runtime } from './context.js';
 import { JOB_DEFAULTS } from './defaults.js';
+import { PUSHED_POLL_MS } from './notify.js';
 import { driveJob, failInternal, type StopReason } from './pipeline.js';
 import { stopExpiredPreviews } from './previews.js';
+import { syncJobs } from './sync.js';
+import { localView, remoteRepo } from './remote.js';
 import { sleep } from '../lib/sleep.js';
 import type { JobStore } from './store/types.js';
 import { killJobStrays } from './strays.js';
@@ -33,6 +37,16 @@ export interface WorkerOptions {
   maxPerMachine?: number;
   /** Only jobs of this repository / only this job (`job run`). */
   repo?: string;
+  /**
+   * A worker for a shared remote (another machine): it takes only that remote's jobs, runs them in
+   * its own clone under `clonesDir` and pushes their branches there (./remote.ts). Without it the
+   * worker takes only jobs queued without a remote (whose repository path is on this machine).
+   */
+  repoUrl?: string;
+  /** Where the clones live (default `<machine state dir>/clones`). */
+  clonesDir?: string;
+  /** This worker's port range for the jobs' instances (with `repoUrl`; default the job's). */
+  portRange?: number;
   jobId?: string;
   /** Stop once there is nothing runnable left (instead of waiting for more). */
   untilIdle?: boolean;
@@ -40,15 +54,25 @@ export interface WorkerOptions {
   signal?: AbortSignal;
   /** Called when the worker takes a job (to follow its events). */
   onClaim?: (job: Job) => void;
+  /** How often the review requests of jobs ready for review are read (`job sync`; default 2 min). */
+  syncMs?: number;
   /** Called when a job the worker drove stops (ended, waiting, or released). */
   onJobDone?: (job: Job) => void;
 }
 
 const HOST = hostname();
 
+/**
+ * The name a worker's leases carry: `FACTORY_WORKER_HOST`, else the host name. Containers and test
+ * rigs standing in for machines give each worker its own.
+ */
+export function workerHost(env: NodeJS.ProcessEnv = process.env): string {
+  return env.FACTORY_WORKER_HOST || HOST;
+}
+
 /** Same host and the worker's process is gone (pid + start time), whatever the lease's expiry says. */
-export function leaseIsDead(lease: WorkerLease): boolean {
-  if (lease.host !== HOST) return false;
+export function leaseIsDead(lease: WorkerLease, host = HOST): boolean {
+  if (lease.host !== host) return false;
   if (lease.pidStart === null) return identityOf(lease.pid) === undefined;
   return !processAlive({ pid: lease.pid, startTime: lease.pidStart });
 }
@@ -64,7 +88,17 @@ export function startWorker(o: WorkerOptions): WorkerHandle {
   const leaseMs = o.leaseMs ?? JOB_DEFAULTS.leaseMs;
   const concurrency = Math.max(1, o.concurrency ?? 1);
   const me = identityOf(process.pid);
-  const runtime: Runtime = { store: o.store, workerId: id, publisher: o.publisher, env: o.env ?? process.env };
+  const env = o.env ?? process.env;
+  const host = workerHost(env);
+  const remote = o.repoUrl ? remoteRepo(o.repoUrl, o.clonesDir ?? join(machineStateDir(env), 'clones')) : undefined;
+  const store = remote ? localView(o.store, remote, o.portRange) : o.store;
+  const runtime: Runtime = {
+    store,
+    workerId: id,
+    publisher: o.publisher,
+    env,
+    ...(remote ? { beforeRecord: (job: Job) => remote.push(job) } : {}),
+  };
   const running = new Map<string, Promise<void>>();
 
   const drive = async (job: Job) => {
@@ -76,7 +110,7 @@ export function startWorker(o: WorkerOptions): WorkerHandle {
     o.signal?.addEventListener('abort', onOuter, { once: true });
     const beat = setInterval(
       () => {
-        o.store.heartbeat(job.id, id, leaseMs).then(
+        store.heartbeat(job.id, id, leaseMs).then(
           (h) => {
             if (!h.held) stopWith('lease-lost');
             else if (h.cancelRequested) stopWith('cancel');
@@ -88,28 +122,35 @@ export function startWorker(o: WorkerOptions): WorkerHandle {
     );
     try {
       killJobStrays(job.id);
+      if (remote) await remote.prepare(store, job, id);
       const left = await driveJob(runtime, job.id, stop.signal);
       o.onJobDone?.(left);
     } finally {
       clearInterval(beat);
       o.signal?.removeEventListener('abort', onOuter);
-      await o.store.release(job.id, id).catch(() => {});
+      await store.release(job.id, id).catch(() => {});
     }
   };
 
   const loop = async () => {
     let idle = JOB_DEFAULTS.idlePollMs / 10;
     let lastPreviewSweep = 0;
+    let lastSync = 0;
     while (!o.signal?.aborted) {
       if (Date.now() - lastPreviewSweep > 30_000 && !o.jobId) {
         lastPreviewSweep = Date.now();
-        await stopExpiredPreviews(o.store, runtime).catch(() => {});
+        await stopExpiredPreviews(store, runtime).catch(() => {});
+      }
+      if (Date.now() - lastSync > (o.syncMs ?? JOB_DEFAULTS.syncMs) && !o.jobId) {
+        lastSync = Date.now();
+        // A GitHub that is down now is asked again next time; the job waits as it is.
+        await syncJobs(store, runtime, o.repo ? { repo: o.repo } : {}).catch(() => {});
       }
       let claimed: Job | undefined;
       if (running.size < concurrency) {
-        claimed = await o.store.claim({
+        claimed = await store.claim({
           workerId: id,
-          host: HOST,
+          host,
           pid: process.pid,
           pidStart: me?.startTime ?? null,
           leaseMs,
@@ -117,7 +158,8 @@ export function startWorker(o: WorkerOptions): WorkerHandle {
           maxPerMachine: o.maxPerMachine ?? JOB_DEFAULTS.maxPerMachine,
           ...(o.repo ? { repo: o.repo } : {}),
           ...(o.jobId ? { jobId: o.jobId } : {}),
-          isLeaseDead: leaseIsDead,
+          ...(remote ? { remote: remote.remote } : o.jobId ? {} : { remote: null }),
+          isLeaseDead: (lease) => leaseIsDead(lease, host),
         });
       }
       if (claimed) {
@@ -131,8 +173,16 @@ export function startWorker(o: WorkerOptions): WorkerHandle {
         continue;
       }
       if (o.untilIdle && running.size === 0) break;
-      const wake = running.size > 0 ? Promise.race([...running.values()]) : Promise.resolve();
-      await Promise.race([sleep(idle, o.signal), running.size >= concurrency ? wake : sleep(idle, o.signal)]);
+      if (running.size >= concurrency) {
+        // Full: the next chance to claim is one of ours ending.
+        await Promise.race([sleep(idle, o.signal), ...running.values()]);
+      } else if (store.pushes) {
+        // Woken by NOTIFY when a job is queued, released or made runnable; the timer is for leases
+        // that expire (nobody notifies those).
+        await store.wait('work', PUSHED_POLL_MS, o.signal);
+      } else {
+        await sleep(idle, o.signal);
+      }
       idle = Math.min(idle * 2, JOB_DEFAULTS.idlePollMs);
     }
     await Promise.allSettled([...running.values()]);

@@ -3,7 +3,7 @@ export * from './evidence/states.js';
 export * from './evidence/plan.js';
 export * from './evidence/verdict.js';
 export * from './evidence/manifest.js';
-export type { Publisher, PublishInput, ReviewRequest } from './types.js';
+export type { Publisher, PublishInput, ReviewRequest, ReviewState } from './types.js';
 export * from './evidence/checklist.js';
 export { createRedactor, secretValuesOf, REDACTED, type Redactor, type RedactorOptions } from './redact.js';
 export { localPublisher, type LocalPublisherOptions } from './local/index.js';
@@ -24,3 +24,11 @@ export {
 } from './local/sections.js';
 export { renderPatch } from './local/diff.js';
 export { REVIEW_CSS } from './local/style.js';
+export {
+  githubPublisher,
+  BASE_LABELS,
+  DEFAULT_REMOTE,
+  type GitHubPublisherOptions,
+} from './github/index.js';
+export { renderPullBody, pullTitle, jobMarker, BODY_SECTIONS } from './github/body.js';
+export { EVIDENCE_BRANCH } from './github/evidence-branch.js';

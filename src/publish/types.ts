@@ -27,8 +27,16 @@ export interface ReviewRequest {
   path?: string;
 }
 
+/** What became of a review request: still open, merged, or closed without merging. */
+export type ReviewState = 'open' | 'merged' | 'closed';
+
 export interface Publisher {
   readonly name: string;
   /** Opens the review request, or updates the one this job already has. */
   publish(input: PublishInput): Promise<ReviewRequest>;
+  /**
+   * Reads the review request's state where it lives (`factory job sync`); absent for publishers
+   * whose requests only change through the factory (the local page).
+   */
+  reviewState?(input: Pick<PublishInput, 'manifest' | 'signal'>): Promise<ReviewState>;
 }

@@ -246,6 +246,7 @@ describe('every option of every command refuses hostile values (property)', () =
       'job retry',
       'job run',
       'job show',
+      'job sync',
       'logs',
       'restart',
       'start',

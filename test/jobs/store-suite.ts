@@ -39,9 +39,16 @@ export const CONFIG: JobConfig = {
 };
 
 let n = 0;
-export function newJob(repo = '/repo/a', request = 'Show the number of projects'): NewJob {
+export function newJob(repo = '/repo/a', request = 'Show the number of projects', remote?: string): NewJob {
   n += 1;
-  return { id: `job-test-${process.pid}-${n}`, repo, request, title: request, config: CONFIG };
+  return {
+    id: `job-test-${process.pid}-${n}`,
+    repo,
+    request,
+    title: request,
+    config: CONFIG,
+    ...(remote ? { remote } : {}),
+  };
 }
 
 const claimer = (workerId: string, extra: Partial<Parameters<JobStore['claim']>[0]> = {}) => ({
@@ -182,6 +189,28 @@ export function describeJobStore(name: string, factory: StoreFactory): void {
       expect(short?.id).toBe(jobs[1]?.id);
       await new Promise((r) => setTimeout(r, 5));
       expect((await store.claim(claimer('w5')))?.id).toBe(jobs[1]?.id);
+    });
+
+    it('keeps the remote; a worker for a remote claims only its jobs, counted together whatever path queued them', async () => {
+      const store = await fresh();
+      const url = 'https://git.example/team/app.git';
+      const local = await store.create(newJob('/m1/app'));
+      const a = await store.create(newJob('/m1/app', 'from machine 1', url));
+      const b = await store.create(newJob('/m2/app', 'from machine 2', url));
+      const c = await store.create(newJob('/m3/app', 'from machine 3', url));
+      expect(a.remote).toBe(url);
+      expect(local.remote).toBeNull();
+      const limit = { remote: url, maxPerRepo: 2 };
+      expect((await store.claim(claimer('r1', { ...limit, host: 'm4' })))?.id).toBe(a.id);
+      expect((await store.claim(claimer('r2', { ...limit, host: 'm5' })))?.id).toBe(b.id);
+      // Two of the remote's jobs are held (queued from two paths): the third waits.
+      expect(await store.claim(claimer('r3', { ...limit, host: 'm6' }))).toBeUndefined();
+      // A worker without a remote takes only the job that has none.
+      expect((await store.claim(claimer('l1', { remote: null })))?.id).toBe(local.id);
+      expect(await store.claim(claimer('l2', { remote: null }))).toBeUndefined();
+      await store.release(a.id, 'r1');
+      expect((await store.claim(claimer('r3', { ...limit, host: 'm6' })))?.id).toBe(a.id);
+      expect((await store.get(c.id))?.lease).toBeNull();
     });
 
     it('cancels an unheld job at once and asks the holder of a held one', async () => {

@@ -42,6 +42,11 @@ export const jobArgs = {
     type: 'string',
     description: "Lowest port of the job instance's block (default: the runtime's range)",
   },
+  publisher: {
+    type: 'string',
+    description: 'Where the review goes: local (a review page, default) or github (a pull request)',
+  },
+  remote: { type: 'string', description: 'With --publisher github: the git remote to push to (default origin)' },
   json: { type: 'boolean', description: 'Print one JSON document (schema/job.schema.json)' },
 } as const satisfies ArgsDef;
 
@@ -103,5 +108,8 @@ export function settingsOf(args: JobArgs, rawArgs: string[]): JobSettings {
   const ports = str(args['port-range']);
   if (ports !== undefined && !/^\d+$/.test(ports)) throw usage(`--port-range must be a port number (got "${ports}")`);
   set('portRange', ports === undefined ? undefined : Number(ports));
+  const publisher = str(args.publisher);
+  set('publisher', publisher === 'local' || publisher === 'github' ? publisher : undefined);
+  set('remote', str(args.remote));
   return s;
 }

@@ -111,6 +111,7 @@ export const FLAG_RULES: Record<string, ValueRule> = {
   'max-per-machine': integer(1, 256, '4'),
   lease: duration('60s'),
   limit: integer(1, 100_000, '20'),
+  publisher: choice(['local', 'github']),
 };
 
 /** A valid example for flags without a rule, so every "needs a value" hint shows one. */
@@ -126,6 +127,8 @@ const EXAMPLES: Record<string, string> = {
   branch: 'agent/fix-login',
   'base-branch': 'main',
   base: 'main',
+  store: 'postgres://factory@db.internal/factory',
+  'repo-url': 'git@git.example:team/app.git',
   name: 'fix-login',
   'log-file': 'agent.log',
   'backlog-dir': 'prds',

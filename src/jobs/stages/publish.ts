@@ -1,13 +1,14 @@
 /**
  * video_recorded → pr_opened (or → awaiting_approval, a gate). The publisher: first the approval
  * gate (./approval.ts); then the evidence manifest is written and handed to the job's Publisher,
- * which opens the review request — here the local one, later a GitHub pull request. Publishers are
- * idempotent, so a publish interrupted by a crash is simply done again.
+ * which opens the review request — the local review page or a GitHub pull request (../publishers.ts).
+ * Publishers are idempotent, so a publish interrupted by a crash is simply done again.
  */
 import { MANIFEST_FILE } from '../../publish/index.js';
 import { needsApproval, gatedFiles } from '../approval.js';
 import type { Stage } from '../context.js';
 import { evidenceDir, writeManifest } from '../evidence.js';
+import { publisherFor } from '../publishers.js';
 
 export const publishStage: Stage = {
   name: 'publish',
@@ -33,7 +34,7 @@ export const publishStage: Stage = {
     const { runtime } = ctx;
     const events = await runtime.store.events({ jobId: ctx.job.id, limit: 100_000 });
     const manifest = await writeManifest(ctx.job, events, { previewUp: ctx.job.data.environment !== undefined });
-    const request = await runtime.publisher.publish({
+    const request = await publisherFor(runtime, ctx.job).publish({
       manifest,
       evidenceDir: evidenceDir(ctx.job.repo, ctx.job.id).dir,
       signal: ctx.signal,

@@ -14,6 +14,7 @@ import { ExitCode, FactoryFailure } from '../../lib/failure.js';
 import type { PlanStep } from '../../publish/index.js';
 import type { ScenarioResult, ValidationReport } from '../../validation/index.js';
 import { validateInstance } from '../../validation/index.js';
+import { publisherFor } from '../publishers.js';
 import { featureStartUrl, loadJobContract } from '../contract-facts.js';
 import type { Stage } from '../context.js';
 import { ensureInstance } from './environment.js';
@@ -156,6 +157,8 @@ export const recordStage: Stage = {
       artifactsDir: parent,
       signal: ctx.signal,
       ...(feature ? { extraScenarios: [feature] } : {}),
+      // GitHub plays mp4, not webm: a job published there records both.
+      ...(publisherFor(ctx.runtime, job).name === 'github' ? { mp4: true } : {}),
       onEvent: (e) => {
         if (e.type === 'scenario-end')
           void ctx

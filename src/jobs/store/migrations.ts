@@ -1,22 +1,21 @@
 /**
- * The job store's schema, as numbered migrations. Each runs once, in its own transaction, and the
- * database's `user_version` records the last one applied, so opening the store from several
- * processes at once migrates exactly once (the second opener waits on the write lock, then finds
- * the version already there). Never edit a released migration: add the next one.
+ * The job store's schema, as numbered migrations shared by both backends. Each runs once, in a
+ * transaction, and the database records the last one applied (SQLite: `user_version`; PostgreSQL:
+ * the `factory_schema` table, under an advisory lock), so opening the store from several processes
+ * at once migrates exactly once. A migration whose SQL both engines accept is one text; where they
+ * differ (keys, triggers) it has one text per dialect with the same tables, columns and meaning.
+ * Never edit a released migration: add the next one.
  */
+export type Dialect = 'sqlite' | 'postgres';
+
 export interface Migration {
   version: number;
   description: string;
-  sql: string;
+  sql: string | Record<Dialect, string>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [
-  {
-    version: 1,
-    description: 'jobs (current state) and job_events (append-only history)',
-    sql: `
-      CREATE TABLE jobs (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+/** The columns of `jobs` both dialects declare the same way (after the key). */
+const JOB_COLUMNS = `
         id TEXT NOT NULL UNIQUE,
         repo TEXT NOT NULL,
         title TEXT NOT NULL,
@@ -31,32 +30,68 @@ export const MIGRATIONS: readonly Migration[] = [
         lease_worker TEXT,
         lease_host TEXT,
         lease_pid INTEGER,
-        lease_pid_start INTEGER,
+        lease_pid_start BIGINT,
         lease_claimed_at TEXT,
         lease_heartbeat_at TEXT,
-        lease_expires_at INTEGER,
+        lease_expires_at BIGINT,
         created_at TEXT NOT NULL,
         updated_at TEXT NOT NULL,
-        version INTEGER NOT NULL
-      );
+        version INTEGER NOT NULL`;
+
+const JOB_INDEXES = `
       CREATE INDEX jobs_runnable ON jobs (runnable, seq);
       CREATE INDEX jobs_repo ON jobs (repo, seq);
+      CREATE INDEX job_events_job ON job_events (job_id, id);`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'jobs (current state) and job_events (append-only history)',
+    sql: {
+      sqlite: `
+      CREATE TABLE jobs (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,${JOB_COLUMNS}
+      );
       CREATE TABLE job_events (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         job_id TEXT NOT NULL REFERENCES jobs (id),
         at TEXT NOT NULL,
         type TEXT NOT NULL,
         body TEXT NOT NULL
-      );
-      CREATE INDEX job_events_job ON job_events (job_id, id);
+      );${JOB_INDEXES}
       CREATE TRIGGER job_events_no_update BEFORE UPDATE ON job_events
         BEGIN SELECT RAISE(ABORT, 'job_events is append-only'); END;
       CREATE TRIGGER job_events_no_delete BEFORE DELETE ON job_events
         BEGIN SELECT RAISE(ABORT, 'job_events is append-only'); END;
     `,
+      postgres: `
+      CREATE TABLE jobs (
+        seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,${JOB_COLUMNS}
+      );
+      CREATE TABLE job_events (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        job_id TEXT NOT NULL REFERENCES jobs (id),
+        at TEXT NOT NULL,
+        type TEXT NOT NULL,
+        body TEXT NOT NULL
+      );${JOB_INDEXES}
+      CREATE FUNCTION job_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'job_events is append-only'; END $$;
+      CREATE TRIGGER job_events_no_change BEFORE UPDATE OR DELETE ON job_events
+        FOR EACH ROW EXECUTE FUNCTION job_events_append_only();
+    `,
+    },
   },
   {
     version: 2,
+    description: "jobs.remote: the repository's shared git remote, for workers on other machines",
+    sql: `
+      ALTER TABLE jobs ADD COLUMN remote TEXT;
+      CREATE INDEX jobs_remote ON jobs (remote, seq);
+    `,
+  },
+  {
+    version: 3,
     description: 'job_chat_messages: the chat message that shows a job (the bot edits it in place)',
     sql: `
       CREATE TABLE job_chat_messages (
@@ -76,3 +111,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
 ];
+
+export function migrationSql(m: Migration, dialect: Dialect): string {
+  return typeof m.sql === 'string' ? m.sql : m.sql[dialect];
+}

@@ -1,6 +1,6 @@
 /**
  * Rows ⇄ values for the SQL backends: a job's columns and its JSON documents (config, data), an
- * event's fixed columns and its JSON body. Shared so a PostgreSQL backend maps the same way.
+ * event's fixed columns and its JSON body. Shared, so both backends map the same way.
  */
 import type { Job, JobEvent, NewJobEvent, WorkerLease } from '../types.js';
 import type { ChatMessage } from './types.js';
@@ -8,6 +8,7 @@ import type { ChatMessage } from './types.js';
 export interface JobRow {
   id: string;
   repo: string;
+  remote: string | null;
   title: string;
   request: string;
   state: string;
@@ -54,6 +55,7 @@ export function jobFromRow(r: JobRow): Job {
   return {
     id: r.id,
     repo: r.repo,
+    remote: r.remote ?? null,
     title: r.title,
     request: r.request,
     state: r.state as Job['state'],
@@ -106,4 +108,9 @@ export function chatMessageFromRow(r: ChatMessageRow): ChatMessage {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
+}
+
+/** What the per-repository limit counts by: the shared remote when there is one, else the path. */
+export function repoKey(r: Pick<JobRow, 'repo' | 'remote'>): string {
+  return r.remote ?? r.repo;
 }

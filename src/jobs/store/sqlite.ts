@@ -11,18 +11,20 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'libsql';
-import { ExitCode, FactoryFailure } from '../../lib/failure.js';
+import { sleep } from '../../lib/sleep.js';
 import { checkTransition, isLive } from '../states.js';
 import type { Job, JobEvent, NewJob, NewJobEvent, TransitionRequest } from '../types.js';
-import { MIGRATIONS } from './migrations.js';
+import { jobFinished, leaseLost, notFound, stateChanged } from './failures.js';
+import { MIGRATIONS, migrationSql } from './migrations.js';
 import {
-  chatMessageFromRow,
   eventBody,
   eventFromRow,
   jobFromRow,
-  type ChatMessageRow,
+  repoKey,
   type EventRow,
   type JobRow,
+  chatMessageFromRow,
+  type ChatMessageRow,
 } from './rows.js';
 import type { CancelResult, ChatMessage, ClaimOptions, JobFilter, JobPatch, JobStore, WriteOptions } from './types.js';
 
@@ -37,23 +39,10 @@ function migrate(db: Db): void {
     if (current() >= m.version) continue;
     db.transaction(() => {
       if (current() >= m.version) return; // another process applied it while we waited
-      db.exec(m.sql);
+      db.exec(migrationSql(m, 'sqlite'));
       db.exec(`PRAGMA user_version = ${m.version}`);
     }).immediate();
   }
-}
-
-export function notFound(id: string): FactoryFailure {
-  return new FactoryFailure('job-not-found', `no job ${id}`, {
-    exitCode: ExitCode.invalid,
-    hint: 'list the jobs with: factory job list',
-  });
-}
-
-function leaseLost(id: string): FactoryFailure {
-  return new FactoryFailure('lease-lost', `job ${id} is held by another worker now`, {
-    exitCode: ExitCode.unavailable,
-  });
 }
 
 export function openSqliteJobStore(file: string): JobStore {
@@ -111,10 +100,7 @@ export function openSqliteJobStore(file: string): JobStore {
     const r = mustRow(id);
     checkLease(r, options);
     if (r.state !== req.from) {
-      throw new FactoryFailure('state-changed', `job ${id} is ${r.state} now, not ${req.from}`, {
-        exitCode: ExitCode.unavailable,
-        details: { expected: req.from, actual: r.state },
-      });
+      throw stateChanged(id, req.from, r.state);
     }
     checkTransition(req.from, req.to);
     const at = now().toISOString();
@@ -139,15 +125,19 @@ export function openSqliteJobStore(file: string): JobStore {
   const store: JobStore = {
     backend: 'sqlite',
     location: file,
+    pushes: false,
+    // One file, no server to push: a waiter sleeps and polls again.
+    wait: (_topic, ms, signal) => sleep(ms, signal),
     async create(job: NewJob): Promise<Job> {
       return tx(() => {
         const at = now().toISOString();
         db.prepare(
-          `INSERT INTO jobs (id, repo, title, request, state, round, config, data, runnable, created_at, updated_at, version)
-           VALUES (?, ?, ?, ?, 'received', 1, ?, ?, 1, ?, ?, 1)`,
+          `INSERT INTO jobs (id, repo, remote, title, request, state, round, config, data, runnable, created_at, updated_at, version)
+           VALUES (?, ?, ?, ?, ?, 'received', 1, ?, ?, 1, ?, ?, 1)`,
         ).run(
           job.id,
           job.repo,
+          job.remote ?? null,
           job.title,
           job.request,
           JSON.stringify(job.config),
@@ -225,7 +215,7 @@ export function openSqliteJobStore(file: string): JobStore {
           leaseLive(r, at, o.isLeaseDead),
         );
         const perRepo = new Map<string, number>();
-        for (const r of held) perRepo.set(r.repo, (perRepo.get(r.repo) ?? 0) + 1);
+        for (const r of held) perRepo.set(repoKey(r), (perRepo.get(repoKey(r)) ?? 0) + 1);
         const onHost = held.filter((r) => r.lease_host === o.host).length;
         if (o.maxPerMachine !== undefined && onHost >= o.maxPerMachine) return undefined;
         const where = ['runnable = 1', 'cancel_requested = 0'];
@@ -233,6 +223,11 @@ export function openSqliteJobStore(file: string): JobStore {
         if (o.repo !== undefined) {
           where.push('repo = ?');
           values.push(o.repo);
+        }
+        if (o.remote === null) where.push('remote IS NULL');
+        else if (o.remote !== undefined) {
+          where.push('remote = ?');
+          values.push(o.remote);
         }
         if (o.jobId !== undefined) {
           where.push('id = ?');
@@ -244,7 +239,7 @@ export function openSqliteJobStore(file: string): JobStore {
         for (const r of candidates) {
           if (leaseLive(r, at, o.isLeaseDead)) continue;
           const limit = (JSON.parse(r.config) as { concurrency?: number }).concurrency ?? o.maxPerRepo;
-          if ((perRepo.get(r.repo) ?? 0) >= limit) continue;
+          if ((perRepo.get(repoKey(r)) ?? 0) >= limit) continue;
           const stamp = t.toISOString();
           db.prepare(
             `UPDATE jobs SET lease_worker = ?, lease_host = ?, lease_pid = ?, lease_pid_start = ?, lease_claimed_at = ?,
@@ -260,8 +255,8 @@ export function openSqliteJobStore(file: string): JobStore {
               attempt: 1,
               round: r.round,
               message: previous
-                ? `worker ${o.workerId} (pid ${o.pid}) resumes it at ${r.state}: the lease of ${previous} (pid ${r.lease_pid}) had expired`
-                : `worker ${o.workerId} (pid ${o.pid}) claimed it at ${r.state}`,
+                ? `worker ${o.workerId} (pid ${o.pid} on ${o.host}) resumes it at ${r.state}: the lease of ${previous} (pid ${r.lease_pid} on ${r.lease_host}) had expired`
+                : `worker ${o.workerId} (pid ${o.pid} on ${o.host}) claimed it at ${r.state}`,
             },
             stamp,
           );
@@ -290,7 +285,7 @@ export function openSqliteJobStore(file: string): JobStore {
         const r = mustRow(id);
         const state = r.state as Job['state'];
         if (!isLive(state)) {
-          throw new FactoryFailure('job-finished', `job ${id} is already ${state}`, { exitCode: ExitCode.unavailable });
+          throw jobFinished(id, state);
         }
         if (leaseLive(r, now().getTime(), isLeaseDead)) {
           applyPatch(id, { cancelRequested: true }, now().toISOString());

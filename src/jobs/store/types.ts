@@ -1,8 +1,8 @@
 /**
  * The job store: the one place processes share job state (ADR 10, "the store is the bus"). The CLI,
  * workers, and later the bot and the dashboard all read and write it at once; nothing is shared in
- * memory. Every method is async so a PostgreSQL backend fits the same interface; each write is one
- * transaction, and every state change appends its event in the SAME transaction, so a subscriber
+ * memory. Two backends implement it: ./sqlite.ts on one machine, ./postgres.ts for many (ADR 0150).
+ * Every method is async; each write is one transaction, and every state change appends its event in the SAME transaction, so a subscriber
  * never sees a state without its event or the other way round.
  *
  * Writes on behalf of a worker name it (`workerId`): the store refuses them (`lease-lost`) once
@@ -43,6 +43,11 @@ export interface ClaimOptions {
   maxPerMachine?: number;
   /** Only jobs of this repository (the in-process `job run`). */
   repo?: string;
+  /**
+   * Only jobs of this shared remote (a worker started with `--repo-url`); null: only jobs without
+   * one (a worker on the machine that has the repositories); absent: any.
+   */
+  remote?: string | null;
   /** Only this job. */
   jobId?: string;
   /**
@@ -82,12 +87,23 @@ export interface ChatMessage {
 }
 
 export type ChatMessageWrite = Omit<ChatMessage, 'createdAt' | 'updatedAt'>;
+/** What a subscriber waits for: runnable work (workers) or new events (followers). */
+export type WakeTopic = 'work' | 'events';
 
 export interface JobStore {
   /** `sqlite` or `postgres`. */
-  readonly backend: string;
+  readonly backend: 'sqlite' | 'postgres';
   /** Where the data lives (file path or connection target without credentials). */
   readonly location: string;
+  /** true: `wait` is woken by other processes' writes (LISTEN/NOTIFY); false: it only sleeps (polling). */
+  readonly pushes: boolean;
+  /**
+   * Resolves when `topic` may have news — a job was queued, released or made runnable (`work`), an
+   * event was written (`events`) — or after `ms`, or when `signal` aborts. A wake-up that arrived
+   * since the last `wait` of this handle resolves it at once, so a caller that checks, then waits,
+   * misses nothing.
+   */
+  wait(topic: WakeTopic, ms: number, signal?: AbortSignal): Promise<void>;
   create(job: NewJob): Promise<Job>;
   get(id: string): Promise<Job | undefined>;
   list(filter?: JobFilter): Promise<Job[]>;
