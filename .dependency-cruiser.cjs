@@ -70,6 +70,8 @@ const ENTRIES = {
   contract: ['index.ts', 'locate.ts', 'light.ts'],
   // `factory setup` / `test`: the steps without the output schema's TypeBox (ADR 0161)
   setup: ['index.ts', 'light.ts'],
+  // the bot's published shapes (its allowlist file, its --json log), for the schema registry
+  'bots/telegram': ['index.ts', 'schema.ts'],
   // the dashboard's JSON API shapes, for the schema registry (src/schemas.ts) without the server
   server: ['index.ts', 'schema.ts'],
 };
@@ -131,6 +133,14 @@ module.exports = {
       from: { path: '^src/', pathNot: ['^src/commands/', `^src/${esc(folder)}/`, '^src/schemas\\.ts$'] },
       to: { path: `^src/${esc(folder)}/` },
     })),
+    {
+      name: 'schemas-take-only-an-entry-schema',
+      comment:
+        "src/schemas.ts (the published JSON Schemas) may load an entry point's schema.ts (pure TypeBox), nothing else of it",
+      severity: 'error',
+      from: { path: '^src/schemas\\.ts$' },
+      to: { path: under(ENTRY_FOLDERS), pathNot: '/schema\\.ts$' },
+    },
     ...ENTRY_FOLDERS.map((folder) => ({
       name: `entry-${folder.replace('/', '-')}-uses-the-library`,
       comment: `src/${folder}/ uses the library layers only, never commands/, src/cli.ts or another entry point`,

@@ -266,6 +266,7 @@ export {
   type JobEvent,
   type JobState,
   type JobStore,
+  type ChatMessage,
   type JobSettings,
   type LiveState,
   type Transition,

@@ -15,6 +15,7 @@ import { DoctorOutput } from './doctor/index.js';
 import { runtimeSchemas } from './services/index.js';
 import { JobManifestSchema } from './publish/index.js';
 import { jobSchemas } from './jobs/index.js';
+import { TelegramConfigSchema, TelegramLogSchema } from './bots/telegram/schema.js';
 import { serverSchemas } from './server/schema.js';
 
 export const jsonSchemas: Record<string, TSchema> = {
@@ -33,5 +34,7 @@ export const jsonSchemas: Record<string, TSchema> = {
   ...jobSchemas,
   doctor: DoctorOutput,
   ...runtimeSchemas,
+  'telegram-config': TelegramConfigSchema,
+  'telegram-log': TelegramLogSchema,
   ...serverSchemas,
 };

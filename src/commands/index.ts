@@ -37,6 +37,7 @@ export const commands = {
   // jobs
   job: () => load(import('./job.js')),
   worker: () => load(import('./worker.js')),
+  bot: () => load(import('./bot.js')),
   serve: () => load(import('./serve.js')),
   router: () => load(import('./router.js')),
   doctor: () => load(import('./doctor.js')),

@@ -9,6 +9,7 @@ export type { Job, JobConfig, JobEvent, JobManifest, JobState, PublishChoice } f
 export { JOB_STATES } from '../publish/index.js';
 export { canTransition, isLive, STAGE_FOR, type LiveState, type Transition } from './states.js';
 export { openJobStore, openSqliteJobStore, openPostgresJobStore, jobStorePath, type JobStore } from './store/index.js';
+export type { ChatMessage } from './store/types.js';
 export type { JobSettings } from './config.js';
 export { JOB_DEFAULTS } from './defaults.js';
 export { createJob, findJob, cancelJob, retryJob, approveJob, closeJob, type CancelOutcome } from './controls.js';

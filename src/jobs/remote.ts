@@ -198,6 +198,8 @@ export function localView(store: JobStore, repo: RemoteRepo, portRange: number |
     update: async (id, patch, options) => local(await store.update(id, patch, options)),
     append: (id, event, options) => store.append(id, event, options),
     events: (options) => store.events(options),
+    saveChatMessage: (message) => store.saveChatMessage(message),
+    chatMessages: (filter) => store.chatMessages(filter),
     lastEventId: () => store.lastEventId(),
     claim: async (options) => maybe(await store.claim(options)),
     heartbeat: (id, workerId, leaseMs) => store.heartbeat(id, workerId, leaseMs),

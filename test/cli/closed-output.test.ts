@@ -75,6 +75,8 @@ const cases: Record<CommandName, string[]> = {
   // A --json error too: a listening dashboard would be a server left to stop.
   serve: ['serve', '--port', 'x', '--json'],
   doctor: ['doctor', '--json'],
+  // A --json error (no allowlist file there): a running bot would need a Bot API server.
+  bot: ['bot', 'telegram', '--config', 'no-such-telegram.json', '--json'],
 };
 
 function expectQuiet(r: RunResult): void {

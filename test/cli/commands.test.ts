@@ -40,6 +40,7 @@ const options: Record<CommandName, string[]> = {
   router: ['--port', '--json'],
   serve: ['--port', '--host', '--public-url', '--store', '--json'],
   doctor: ['--agent', '--sandbox', '--json'],
+  bot: ['telegram'],
 };
 
 describe('factory <command> --help', () => {

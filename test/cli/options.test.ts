@@ -293,6 +293,7 @@ describe('every option of every command refuses hostile values (property)', () =
       'branch',
       'command',
       'completion-signal',
+      'config',
       'copy',
       'env',
       'feature',
@@ -321,6 +322,8 @@ describe('every option of every command refuses hostile values (property)', () =
       'state',
       'store',
       'test',
+      'webhook-listen',
+      'webhook-url',
     ]);
   });
 
@@ -355,6 +358,7 @@ describe('the real binary: an empty value for each option exits 2 before the com
 
   const perCommand: Record<CommandName, true> = {
     router: true,
+    bot: true,
     serve: true,
     doctor: true,
     job: true,

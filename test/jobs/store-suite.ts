@@ -243,5 +243,38 @@ export function describeJobStore(name: string, factory: StoreFactory): void {
       expect((await store.get(job.id))?.state).toBe('planned');
       expect((await store.list({ repo: job.repo })).map((j) => j.id)).toContain(job.id);
     });
+
+    it('keeps one chat message per job and channel, replaced in place, seen by another handle', async () => {
+      const store = await fresh();
+      const other = await factory.reopen(store);
+      open.push(other);
+      const a = await store.create(newJob());
+      const b = await store.create(newJob());
+      const first = {
+        jobId: a.id,
+        channel: 'telegram',
+        chatId: '-100200',
+        messageId: 7,
+        requestMessageId: 6,
+        userId: '42',
+        lastEventId: 0,
+        videoMessageId: null,
+      };
+      const saved = await store.saveChatMessage(first);
+      expect(saved).toMatchObject(first);
+      await store.saveChatMessage({ ...first, jobId: b.id, messageId: 9, requestMessageId: null, userId: null });
+      await other.saveChatMessage({ ...first, lastEventId: 12, videoMessageId: 0 });
+      expect(await store.chatMessages({ channel: 'telegram', jobId: a.id })).toEqual([
+        { ...first, lastEventId: 12, videoMessageId: 0, createdAt: saved.createdAt, updatedAt: expect.any(String) },
+      ]);
+      expect((await other.chatMessages({ channel: 'telegram' })).map((m) => [m.jobId, m.messageId])).toEqual([
+        [a.id, 7],
+        [b.id, 9],
+      ]);
+      expect(await store.chatMessages({ channel: 'slack' })).toEqual([]);
+      await expect(store.saveChatMessage({ ...first, jobId: 'no-such-job' })).rejects.toMatchObject({
+        code: 'job-not-found',
+      });
+    });
   });
 }

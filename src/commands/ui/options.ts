@@ -132,6 +132,10 @@ const EXAMPLES: Record<string, string> = {
   name: 'fix-login',
   'log-file': 'agent.log',
   'backlog-dir': 'prds',
+  // bot telegram
+  config: '~/.config/factory/telegram.json',
+  'webhook-url': 'https://bot.example.com/telegram',
+  'webhook-listen': '127.0.0.1:8443',
   host: '127.0.0.1',
   'public-url': 'https://factory.example.com',
 };

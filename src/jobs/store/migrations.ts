@@ -90,6 +90,26 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX jobs_remote ON jobs (remote, seq);
     `,
   },
+  {
+    version: 3,
+    description: 'job_chat_messages: the chat message that shows a job (the bot edits it in place)',
+    sql: `
+      CREATE TABLE job_chat_messages (
+        job_id TEXT NOT NULL REFERENCES jobs (id),
+        channel TEXT NOT NULL,
+        chat_id TEXT NOT NULL,
+        message_id INTEGER NOT NULL,
+        request_message_id INTEGER,
+        user_id TEXT,
+        last_event_id INTEGER NOT NULL DEFAULT 0,
+        video_message_id INTEGER,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (job_id, channel)
+      );
+      CREATE INDEX job_chat_messages_channel ON job_chat_messages (channel, chat_id);
+    `,
+  },
 ];
 
 export function migrationSql(m: Migration, dialect: Dialect): string {

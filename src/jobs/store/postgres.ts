@@ -23,8 +23,26 @@ import { checkTransition, isLive } from '../states.js';
 import type { Job, JobEvent, NewJob, NewJobEvent, TransitionRequest } from '../types.js';
 import { jobFinished, leaseLost, notFound, stateChanged } from './failures.js';
 import { MIGRATIONS, migrationSql } from './migrations.js';
-import { eventBody, eventFromRow, jobFromRow, repoKey, type EventRow, type JobRow } from './rows.js';
-import type { CancelResult, ClaimOptions, JobFilter, JobPatch, JobStore, WakeTopic, WriteOptions } from './types.js';
+import {
+  chatMessageFromRow,
+  eventBody,
+  eventFromRow,
+  jobFromRow,
+  repoKey,
+  type ChatMessageRow,
+  type EventRow,
+  type JobRow,
+} from './rows.js';
+import type {
+  CancelResult,
+  ChatMessage,
+  ClaimOptions,
+  JobFilter,
+  JobPatch,
+  JobStore,
+  WakeTopic,
+  WriteOptions,
+} from './types.js';
 
 /** Advisory lock keys (first half: this application; second: what it guards). */
 const LOCK = { app: 7421, migrate: 1, events: 2, host: 7422, repo: 7423 } as const;
@@ -486,6 +504,47 @@ export function openPostgresJobStore(url: string): JobStore {
         );
         return { job, immediate: true };
       });
+    },
+    async saveChatMessage(m): Promise<ChatMessage> {
+      return tx(async (t) => {
+        await mustRow(t.c, m.jobId);
+        const at = now().toISOString();
+        const r = await t.c.query<ChatMessageRow>(
+          `INSERT INTO job_chat_messages (job_id, channel, chat_id, message_id, request_message_id, user_id,
+             last_event_id, video_message_id, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+           ON CONFLICT (job_id, channel) DO UPDATE SET chat_id = excluded.chat_id, message_id = excluded.message_id,
+             request_message_id = excluded.request_message_id, user_id = excluded.user_id,
+             last_event_id = excluded.last_event_id, video_message_id = excluded.video_message_id,
+             updated_at = excluded.updated_at
+           RETURNING *`,
+          [
+            m.jobId,
+            m.channel,
+            m.chatId,
+            m.messageId,
+            m.requestMessageId,
+            m.userId,
+            m.lastEventId,
+            m.videoMessageId,
+            at,
+          ],
+        );
+        return chatMessageFromRow(r.rows[0] as ChatMessageRow);
+      });
+    },
+    async chatMessages({ channel, jobId }) {
+      const rows =
+        jobId === undefined
+          ? await query<ChatMessageRow>(
+              'SELECT * FROM job_chat_messages WHERE channel = $1 ORDER BY created_at, job_id',
+              [channel],
+            )
+          : await query<ChatMessageRow>('SELECT * FROM job_chat_messages WHERE channel = $1 AND job_id = $2', [
+              channel,
+              jobId,
+            ]);
+      return rows.map(chatMessageFromRow);
     },
     async close() {
       closed = true;

@@ -3,6 +3,7 @@
  * event's fixed columns and its JSON body. Shared, so both backends map the same way.
  */
 import type { Job, JobEvent, NewJobEvent, WorkerLease } from '../types.js';
+import type { ChatMessage } from './types.js';
 
 export interface JobRow {
   id: string;
@@ -79,6 +80,34 @@ export function eventFromRow(r: EventRow): JobEvent {
 export function eventBody(e: NewJobEvent): string {
   const { type: _type, ...rest } = e;
   return JSON.stringify({ artifacts: [], ...rest });
+}
+
+export interface ChatMessageRow {
+  job_id: string;
+  channel: string;
+  chat_id: string;
+  message_id: number;
+  request_message_id: number | null;
+  user_id: string | null;
+  last_event_id: number;
+  video_message_id: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export function chatMessageFromRow(r: ChatMessageRow): ChatMessage {
+  return {
+    jobId: r.job_id,
+    channel: r.channel,
+    chatId: r.chat_id,
+    messageId: Number(r.message_id),
+    requestMessageId: r.request_message_id === null ? null : Number(r.request_message_id),
+    userId: r.user_id,
+    lastEventId: Number(r.last_event_id),
+    videoMessageId: r.video_message_id === null ? null : Number(r.video_message_id),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
 }
 
 /** What the per-repository limit counts by: the shared remote when there is one, else the path. */

@@ -16,8 +16,17 @@ import { checkTransition, isLive } from '../states.js';
 import type { Job, JobEvent, NewJob, NewJobEvent, TransitionRequest } from '../types.js';
 import { jobFinished, leaseLost, notFound, stateChanged } from './failures.js';
 import { MIGRATIONS, migrationSql } from './migrations.js';
-import { eventBody, eventFromRow, jobFromRow, repoKey, type EventRow, type JobRow } from './rows.js';
-import type { CancelResult, ClaimOptions, JobFilter, JobPatch, JobStore, WriteOptions } from './types.js';
+import {
+  eventBody,
+  eventFromRow,
+  jobFromRow,
+  repoKey,
+  type EventRow,
+  type JobRow,
+  chatMessageFromRow,
+  type ChatMessageRow,
+} from './rows.js';
+import type { CancelResult, ChatMessage, ClaimOptions, JobFilter, JobPatch, JobStore, WriteOptions } from './types.js';
 
 /** A second process waits this long for the write lock before giving up. */
 const BUSY_TIMEOUT_MS = 15_000;
@@ -295,6 +304,43 @@ export function openSqliteJobStore(file: string): JobStore {
         });
         return { job, immediate: true };
       });
+    },
+    async saveChatMessage(m): Promise<ChatMessage> {
+      return tx(() => {
+        mustRow(m.jobId);
+        const at = now().toISOString();
+        db.prepare(
+          `INSERT INTO job_chat_messages (job_id, channel, chat_id, message_id, request_message_id, user_id,
+             last_event_id, video_message_id, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (job_id, channel) DO UPDATE SET chat_id = excluded.chat_id, message_id = excluded.message_id,
+             request_message_id = excluded.request_message_id, user_id = excluded.user_id,
+             last_event_id = excluded.last_event_id, video_message_id = excluded.video_message_id,
+             updated_at = excluded.updated_at`,
+        ).run(
+          m.jobId,
+          m.channel,
+          m.chatId,
+          m.messageId,
+          m.requestMessageId,
+          m.userId,
+          m.lastEventId,
+          m.videoMessageId,
+          at,
+          at,
+        );
+        const r = db
+          .prepare('SELECT * FROM job_chat_messages WHERE job_id = ? AND channel = ?')
+          .get(m.jobId, m.channel) as ChatMessageRow;
+        return chatMessageFromRow(r);
+      });
+    },
+    async chatMessages({ channel, jobId }) {
+      const rows =
+        jobId === undefined
+          ? db.prepare('SELECT * FROM job_chat_messages WHERE channel = ? ORDER BY created_at, job_id').all(channel)
+          : db.prepare('SELECT * FROM job_chat_messages WHERE channel = ? AND job_id = ?').all(channel, jobId);
+      return (rows as ChatMessageRow[]).map(chatMessageFromRow);
     },
     async close() {
       db.close();

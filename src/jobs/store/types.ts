@@ -63,6 +63,30 @@ export interface CancelResult {
   immediate: boolean;
 }
 
+/**
+ * The chat message that shows a job (ADR 0130): a bot sends one progress message per job and edits
+ * it in place; keeping its ids here lets a restarted bot go on editing the same message.
+ */
+export interface ChatMessage {
+  jobId: string;
+  /** The chat channel: `telegram`. */
+  channel: string;
+  chatId: string;
+  /** The bot's progress message. */
+  messageId: number;
+  /** The person's message the job came from (the link back), when there is one. */
+  requestMessageId: number | null;
+  /** Who asked, as the channel names them. */
+  userId: string | null;
+  /** The newest job event the message shows. */
+  lastEventId: number;
+  /** The message carrying the job's video; 0 = it could not be sent (the text links it); null = not yet. */
+  videoMessageId: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type ChatMessageWrite = Omit<ChatMessage, 'createdAt' | 'updatedAt'>;
 /** What a subscriber waits for: runnable work (workers) or new events (followers). */
 export type WakeTopic = 'work' | 'events';
 
@@ -106,5 +130,9 @@ export interface JobStore {
    * `cancelRequested` and its worker stops it.
    */
   cancel(id: string, message: string, isLeaseDead?: ClaimOptions['isLeaseDead']): Promise<CancelResult>;
+  /** Insert or replace the chat message of a job on a channel (one per job and channel). */
+  saveChatMessage(message: ChatMessageWrite): Promise<ChatMessage>;
+  /** The chat messages of a channel (oldest first), or of one job on it. */
+  chatMessages(filter: { channel: string; jobId?: string }): Promise<ChatMessage[]>;
   close(): Promise<void>;
 }
