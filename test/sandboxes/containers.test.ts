@@ -67,12 +67,15 @@ afterAll(async () => {
 let repo: TempRepo | undefined;
 let agentRepo: TestRepo | undefined;
 const open: Sandbox[] = [];
+/** Repos of sandboxFor (a test may ask for two sandboxes, each on a repo of its own). */
+const sandboxRepos: TempRepo[] = [];
 const stopLater: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const s of open.splice(0)) await s.close();
   for (const stop of stopLater.splice(0)) await stop();
   repo?.cleanup();
   agentRepo?.cleanup();
+  for (const r of sandboxRepos.splice(0)) r.cleanup();
   repo = agentRepo = undefined;
 });
 
@@ -111,7 +114,8 @@ const flavors: Flavor[] = [
 ];
 
 async function sandboxFor(f: Flavor, opts: { env?: Record<string, string>; network?: 'host' | 'none' } = {}) {
-  repo = makeRepo();
+  const repo = makeRepo();
+  sandboxRepos.push(repo);
   const wt = await createWorktree({ repo: repo.root, branchStrategy: { type: 'merge-to-head' } });
   const sandbox = await createSandbox({ provider: f.provider(), worktree: wt, ...opts });
   open.push(sandbox);

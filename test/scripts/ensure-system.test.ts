@@ -5,6 +5,8 @@
  * and purges it afterwards; nothing else is installed or reinstalled.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/cli.js';
@@ -23,9 +25,13 @@ interface Running {
   done: Promise<{ code: number | null; stdout: string; stderr: string }>;
 }
 
+/** The script's TMPDIR: the log of a failed install (kept on purpose) lands here, removed at the end. */
+const scratch = mkdtempSync(join(tmpdir(), 'factory-ensure-system-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
 function ensure(args: string[], env: Record<string, string> = {}): Running {
   const child = spawn('bash', [SCRIPT, ...args], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, TMPDIR: scratch, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
