@@ -7,12 +7,15 @@ import { portWindowForRun } from './test/helpers/port-window.js';
 // Machine-wide factory state (the port-lease registry) goes to a temp dir for the whole test run,
 // shared by every worker so leases taken by parallel test files see each other, and removed by
 // test/global-setup.ts at teardown. Workers inherit it from this process.
-process.env.FACTORY_STATE_HOME ??= mkdtempSync(join(tmpdir(), 'factory-test-state-'));
+// Only when vitest runs: other tools load this file too (knip reads it for its entry files) and
+// must not leave a state dir behind or claim a window.
+const testRun = process.env.VITEST === 'true';
+if (testRun) process.env.FACTORY_STATE_HOME ??= mkdtempSync(join(tmpdir(), 'factory-test-state-'));
 // The run's ports: a window claimed machine-wide (or FACTORY_TEST_PORT_BASE, given by hand), so two
 // runs from two checkouts never share ports and neither uses the pool real instances lease from.
 // Its top is the private registry's FACTORY_PORT_POOL; test/services/helpers.ts basePort() hands
 // out fixed slots below it. test/global-setup.ts gives the window back at teardown.
-await portWindowForRun(process.env);
+if (testRun) await portWindowForRun(process.env);
 
 export default defineConfig({
   test: {
