@@ -12,7 +12,15 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FACTORY_BIN, REPO_ROOT } from '../helpers/cli.js';
-import { basePort, expectNothingLeft, expectSchema, makeProject, svc, type Project } from '../services/helpers.js';
+import {
+  basePort,
+  expectNothingLeft,
+  expectSchema,
+  makeProject,
+  svc,
+  type Project,
+  until,
+} from '../services/helpers.js';
 
 const APP = join(REPO_ROOT, 'test', 'fixtures', 'validation', 'app.mjs');
 const BASE = basePort(9);
@@ -180,9 +188,15 @@ describe('factory mcp over stdio', { timeout: 180_000 }, () => {
 
   it('logs: last N lines of one service, filtered by a regular expression', async () => {
     for (const path of ['/one', '/two', '/three']) await fetch(`http://127.0.0.1:${BASE}${path}`);
-    const logs = await ok('logs', { service: 'api', lines: 2, filter: '^GET /(one|two|three)$' });
+    // The service logs a request as it answers it: the last line can reach its log file a moment
+    // after the response, so ask until it is there (a wrong filter or count never gets there).
+    const lines = (l: Record<string, unknown>) => (l.lines as { line: string }[]).map((x) => x.line);
+    const logs = await until('the three requests in the log', async () => {
+      const l = await ok('logs', { service: 'api', lines: 2, filter: '^GET /(one|two|three)$' });
+      return lines(l).at(-1) === 'GET /three' ? l : undefined;
+    });
     expectSchema('logs', logs);
-    expect((logs.lines as { line: string }[]).map((l) => l.line)).toEqual(['GET /two', 'GET /three']);
+    expect(lines(logs)).toEqual(['GET /two', 'GET /three']);
     const all = await ok('logs', { lines: 500 });
     expect(new Set((all.lines as { service: string }[]).map((l) => l.service))).toEqual(new Set(['api', 'web']));
   });
