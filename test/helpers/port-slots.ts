@@ -18,6 +18,8 @@ const BLOCK = 100;
 const WAIT_MS = 10 * 60_000;
 
 const claimed = new Map<number, number>();
+/** Blocks this file (this evaluation of the module) holds. */
+const mine = new Set<number>();
 
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -65,7 +67,11 @@ export function slotBase(slot: number, env: NodeJS.ProcessEnv = process.env): nu
       for (let b = 0; b < SLOTS; b++) {
         const file = join(dir, `${b}.json`);
         const held = holder(file);
-        if (held && processAlive(held)) continue;
+        // vitest may run several files one after another in one worker process: a block this
+        // process claimed for an earlier file (not in this file's `claimed`) is free again.
+        const earlierFileOfMine = held?.pid === me.pid && held.startTime === me.startTime && !mine.has(b);
+        if (held && processAlive(held) && !earlierFileOfMine) continue;
+        mine.add(b);
         writeFileSync(file, JSON.stringify({ ...me, slot }));
         return b;
       }
