@@ -6,15 +6,15 @@
  * realtime — the whole path app → api → PostgreSQL → worker → realtime → app, through the router.
  * The file uses its own machine state dir, so other test files never see this router.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffieFixture, type DiffieFixture } from '../diffie/fixture.js';
-import { FACTORY_BIN } from '../helpers/cli.js';
-import { basePort, until } from '../services/helpers.js';
+import { basePort } from '../services/helpers.js';
+import { startRouter, stopRouter } from './helpers.js';
 
 const PORT = basePort(12);
 const ID = 'routed';
@@ -33,14 +33,7 @@ beforeAll(async () => {
   expect(setup.code, setup.stderr).toBe(0);
   const start = await fx.factory(['start', '--worktree-id', ID], 180_000);
   expect(start.code, start.stderr).toBe(0);
-  router = spawn(process.execPath, [FACTORY_BIN, 'router', '--port', String(PORT), '--json'], {
-    cwd: fx.dir,
-    env: { ...process.env, ...env, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  router.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
-  await until('the router to listen', () => (out.trim().endsWith('}') ? JSON.parse(out) : undefined), 30_000);
+  router = (await startRouter(fx.dir, env, PORT)).child;
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -50,11 +43,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (router && router.exitCode === null) {
-    const exited = new Promise((r) => router?.once('exit', r));
-    router.kill('SIGINT');
-    await exited;
-  }
+  await stopRouter(router);
   await fx?.dispose();
   rmSync(stateHome, { recursive: true, force: true });
 }, 120_000);

@@ -15,9 +15,10 @@ import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { FACTORY_BIN, REPO_ROOT, runFactory } from '../helpers/cli.js';
+import { REPO_ROOT, runFactory } from '../helpers/cli.js';
+import { startRouter, stopRouter } from './helpers.js';
 import { basePort, expectSchema, makeProject, type Project, until } from '../services/helpers.js';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 
 const APP = join(REPO_ROOT, 'test', 'fixtures', 'router', 'app.mjs');
 const BASE = basePort(10);
@@ -85,18 +86,9 @@ beforeAll(async () => {
   project = makeProject(CONTRACT);
   await start('one', BASE);
   await start('two', BASE + 10);
-  router = spawn(process.execPath, [FACTORY_BIN, 'router', '--port', String(PORT), '--json'], {
-    cwd: project.dir,
-    env: { ...process.env, ...env, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  router.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
-  const doc = await until(
-    'the router to listen',
-    () => (out.trim().endsWith('}') ? JSON.parse(out) : undefined),
-    30_000,
-  );
+  const started = await startRouter(project.dir, env, PORT);
+  router = started.child;
+  const doc = started.doc;
   expectSchema('router', doc);
   expect(doc).toMatchObject({ schemaVersion: 1, port: PORT, url: `http://localhost:${PORT}/` });
   browser = await chromium.launch({
@@ -108,11 +100,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (router && router.exitCode === null) {
-    const exited = new Promise((r) => router?.once('exit', r));
-    router.kill('SIGINT');
-    await exited;
-  }
+  await stopRouter(router);
   await project?.cleanup();
   rmSync(stateHome, { recursive: true, force: true });
 }, 120_000);
