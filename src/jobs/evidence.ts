@@ -74,6 +74,12 @@ function usageOf(job: Job): JobManifest['usage'] {
   return { total, byStage, byRound };
 }
 
+/** The intake's record of where the request came from (a chat message), if one made the job. */
+function requestedVia(events: JobEvent[]): { requestedVia?: string } {
+  const e = events.find((x) => x.type === 'control' && x.action === 'requested');
+  return e ? { requestedVia: e.message } : {};
+}
+
 function timelineOf(job: Job, events: JobEvent[], now: Date): TimelineEntry[] {
   const transitions = events.filter((e): e is Extract<JobEvent, { type: 'transition' }> => e.type === 'transition');
   return transitions.map((e, i) => {
@@ -157,6 +163,7 @@ export async function buildManifest(job: Job, events: JobEvent[], facts: Manifes
     id: job.id,
     title: job.title,
     request: job.request,
+    ...requestedVia(events),
     repo: job.repo,
     base: job.config.base,
     baseCommit: d.worktree?.baseCommit ?? null,

@@ -68,6 +68,13 @@ export function loadTelegramConfig(file: string): TelegramConfig {
         'write the full path of the repository',
       );
     }
+    if (chat.remote !== undefined && chat.publisher !== 'github') {
+      throw bad(
+        file,
+        `chats.${i}.remote goes with "publisher": "github"`,
+        'add "publisher": "github", or drop "remote"',
+      );
+    }
     if (!existsSync(chat.repo) || !statSync(chat.repo).isDirectory()) {
       throw bad(file, `chats.${i}.repo ${chat.repo} is not a directory`, 'point it at a clone of the repository');
     }

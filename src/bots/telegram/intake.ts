@@ -63,6 +63,8 @@ function settingsOf(chat: AllowedChat): JobSettings {
     ...(chat.tests ? { tests: chat.tests } : {}),
     ...(chat.maxFixRounds !== undefined ? { maxFixRounds: chat.maxFixRounds } : {}),
     ...(chat.portRange !== undefined ? { portRange: chat.portRange } : {}),
+    ...(chat.publisher ? { publisher: chat.publisher } : {}),
+    ...(chat.remote ? { remote: chat.remote } : {}),
   };
 }
 

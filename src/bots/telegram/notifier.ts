@@ -12,7 +12,8 @@
  * messages a minute in a group, edits included), and a burst of events collapses into one edit of
  * the latest state, because the job is read when the edit goes out, not when the event came. A 429
  * is waited out by the API's auto-retry (./api.ts). When the job is ready for review its video is
- * sent as a file (a reply to the progress message) where the Bot API takes it, else linked.
+ * sent (a reply to the progress message: sendVideo for MPEG-4, which Telegram plays, sendDocument for
+ * WebM) when it is within the Bot API's 50 MB, else linked.
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -78,10 +79,14 @@ export async function startNotifier(o: NotifierOptions): Promise<Notifier> {
     let videoMessageId = 0;
     try {
       if (statSync(file).size <= MAX_UPLOAD_BYTES) {
-        const sent = await api.sendVideo(Number(m.chatId), new InputFile(file), {
+        const extra = {
           caption: o.redact(`${job.id}: the feature on video`),
           reply_parameters: { message_id: m.messageId, allow_sending_without_reply: true },
-        });
+        };
+        // Telegram plays MPEG-4 (sendVideo); any other format goes as a file (sendDocument).
+        const sent = file.endsWith('.mp4')
+          ? await api.sendVideo(Number(m.chatId), new InputFile(file), { ...extra, supports_streaming: true })
+          : await api.sendDocument(Number(m.chatId), new InputFile(file), extra);
         videoMessageId = sent.message_id;
       }
     } catch (error) {

@@ -4,7 +4,7 @@
  *
  *   live      ⏳ job-…: <title>        state, stage, round, elapsed        [Cancel] ([Approve])
  *   waiting   ✋ … awaiting approval of <files>                             [Approve] [Cancel]
- *   ready     ✅ … review request, preview, video, tests, verdict
+ *   ready     ✅ … review request, preview, video, tests, verdict      ([Pull request])
  *   failed    ❌ … stage, code, message, hint, redacted log tail, cleanup, how to retry
  *   cancelled ⏹ … cleanup, how to retry
  *
@@ -20,10 +20,8 @@ const MAX_TEXT = 4096;
 const TAIL_LINES = 15;
 const TAIL_CHARS = 1500;
 
-export interface InlineButton {
-  text: string;
-  callback_data: string;
-}
+/** A button that calls back to the bot, or one that opens a web page (the pull request). */
+export type InlineButton = { text: string; callback_data: string } | { text: string; url: string };
 
 export interface ProgressView {
   text: string;
@@ -98,7 +96,11 @@ export function renderProgress(job: Job, now: Date, redact: Redactor, extras: Re
   if (job.state === 'ready_for_human_review') {
     lines.push(`✅ Ready for review — ${head}`);
     const rr = job.data.reviewRequest;
-    if (rr) lines.push(`Review: ${rr.url}`);
+    if (rr?.publisher === 'github') {
+      lines.push(`Pull request: ${rr.url}`);
+      // Telegram opens only http(s) links from a button; the local page is a file:// URL.
+      if (/^https?:\/\//.test(rr.url)) buttons = [[{ text: 'Pull request', url: rr.url }]];
+    } else if (rr) lines.push(`Review: ${rr.url}`);
     const urls = Object.entries(job.data.environment?.urls ?? {});
     if (urls.length) lines.push(`Preview: ${urls.map(([name, url]) => `${name} ${url}`).join(', ')}`);
     if (extras.video && 'sent' in extras.video) lines.push('Video: sent below');

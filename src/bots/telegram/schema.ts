@@ -25,8 +25,16 @@ const ChatSchema = Type.Object(
       Type.String({ minLength: 1, description: 'none | bwrap | docker | podman (default bwrap).' }),
     ),
     publisher: Type.Optional(
-      Type.Union([Type.Literal('local')], {
-        description: 'Where the review request goes: `local` (the review page). The worker publishes.',
+      Type.Union([Type.Literal('local'), Type.Literal('github')], {
+        description:
+          "Where the review request goes: `local` (the review page) or `github` (a pull request; the worker needs GITHUB_TOKEN). Default: the contract's jobs.publisher, else the worker's.",
+      }),
+    ),
+    remote: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          "With publisher github: the git remote to push to (default: the contract's jobs.github.remote, else origin).",
       }),
     ),
     tests: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Test suites a job runs.' })),

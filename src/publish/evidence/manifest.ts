@@ -210,6 +210,12 @@ export const JobManifestSchema = Type.Object(
     id: Type.String(),
     title: Type.String({ description: "The request's first line." }),
     request: Type.String({ description: 'The request text, verbatim (data: never expanded or run).' }),
+    requestedVia: Type.Optional(
+      Type.String({
+        description:
+          'Where the request came from, when an intake other than the CLI made the job (e.g. "requested in Telegram by @alice: chat …, message 42 (https://t.me/…)").',
+      }),
+    ),
     repo: Type.String({ description: 'Absolute path of the repository.' }),
     base: Type.String({ description: 'The branch the job started from.' }),
     baseCommit: Type.Union([Type.String(), Type.Null()]),

@@ -62,7 +62,8 @@ function request(m: JobManifest): string {
   const { text, cut } = excerpt(m.request, 8, 600);
   const parts = [heading('Request'), quote(mdBlock(text))];
   if (cut) parts.push(`<details><summary>The whole request</summary>\n\n${quote(mdBlock(m.request))}\n\n</details>`);
-  parts.push(`Asked through the factory (job ${code(m.id)}, ${m.createdAt.replace(/\.\d+Z$/, 'Z')}).`);
+  const via = m.requestedVia ? ` — ${md(m.requestedVia)}` : '';
+  parts.push(`Asked through the factory (job ${code(m.id)}, ${m.createdAt.replace(/\.\d+Z$/, 'Z')})${via}.`);
   return parts.join('\n\n');
 }
 

@@ -143,6 +143,17 @@ describe('factory bot telegram: who may use it', () => {
     expect(JSON.parse(extra.stdout).error.message).toBe(
       `${rig.configFile}: chats.0 must NOT have additional properties "color"`,
     );
+    rig.writeConfig([{ id: ALLOWED, repo, remote: 'upstream' }]);
+    const remote = await runFactory(['bot', 'telegram', '--config', rig.configFile], { cwd: dir, env });
+    expect(remote.code).toBe(2);
+    expect(remote.stderr).toBe(
+      `error ${rig.configFile}: chats.0.remote goes with "publisher": "github"\n` +
+        '  hint: add "publisher": "github", or drop "remote"\n',
+    );
+    rig.writeConfig([{ id: ALLOWED, repo, publisher: 'gitlab' }]);
+    const publisher = await runFactory(['bot', 'telegram', '--config', rig.configFile], { cwd: dir, env });
+    expect(publisher.code).toBe(2);
+    expect(publisher.stderr).toContain(`error ${rig.configFile}: chats.0.publisher `);
     rig.writeConfig([{ id: ALLOWED, repo }]);
     const noToken = await runFactory(['bot', 'telegram', '--config', rig.configFile], {
       cwd: dir,
@@ -150,7 +161,7 @@ describe('factory bot telegram: who may use it', () => {
     });
     expect(noToken.code).toBe(3);
     expect(noToken.stderr.split('\n')[0]).toBe('error TELEGRAM_BOT_TOKEN is not set');
-    for (const r of [missing, relative, extra, noToken]) expect(r.stderr).not.toMatch(/^\s+at /m);
+    for (const r of [missing, relative, extra, remote, publisher, noToken]) expect(r.stderr).not.toMatch(/^\s+at /m);
   });
 
   it('a 429 on an edit is retried after its retry_after; the message ends in the new state', {

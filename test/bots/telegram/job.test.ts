@@ -1,14 +1,18 @@
 /**
- * The seed's first acceptance criterion against a Bot API emulator (telegram-test-api), on a copy of
+ * The seed's first acceptance criterion — "a Telegram message in the project chat creates a GitHub
+ * PR without manual CLI intervention" — against a Bot API emulator (telegram-test-api), on a copy of
  * diffie with the fake agent in every role and the real binary: a message in an allowlisted chat
- * becomes a job that reaches ready_for_human_review while the chat's one progress message follows
- * it to the review page, the preview and the verdict — with no CLI call after starting the bot and a
- * worker, and through a restart of the bot in the middle of the job. Then, with `bot telegram
- * --worker` (one command): /cancel from the chat stops a running job and nothing of it keeps
- * running; a job that fails with secrets in its log shows its stage and a redacted log tail.
+ * whose jobs publish to GitHub becomes a job that reaches ready_for_human_review and a pull request on
+ * the loopback GitHub server (its branch pushed to a real bare remote), while the chat's one progress
+ * message follows it to the pull request, the preview and the verdict, with the video uploaded as a
+ * reply — with no CLI call after starting the bot and a worker, and through a restart of the bot in
+ * the middle of the job. Then, with `bot telegram --worker` (one command): /cancel from the chat
+ * stops a running job and nothing of it keeps running; a job that fails with secrets in its log
+ * shows its stage and a redacted log tail.
  */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobStore } from '../../../src/jobs/store/types.js';
@@ -23,8 +27,10 @@ import {
   request,
   type Rig,
   showCount,
+  git,
   waitFor,
 } from '../../jobs/harness.js';
+import { startFakeGitHub, type FakeGitHub } from '../../publish/github/server.js';
 import { basePort } from '../../services/helpers.js';
 import { type BotProcess, started, type TelegramRig, TOKEN, telegramRig } from './harness.js';
 
@@ -37,16 +43,26 @@ const GITHUB_TOKEN_SHAPE = `ghp_${'Ab1'.repeat(12)}`;
 
 let rig: Rig;
 let tg: TelegramRig;
+let gh: FakeGitHub;
+let bare: string;
 let store: JobStore;
 beforeAll(async () => {
   rig = diffieRig();
+  // GitHub: the loopback REST server, and `origin` a real bare repository. The worker finds both
+  // through its environment, as it would find api.github.com and a token.
+  gh = await startFakeGitHub();
+  bare = join(rig.root, 'remote.git');
+  execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare]);
+  git(rig.repo, 'remote', 'add', 'origin', bare);
+  git(rig.repo, 'push', '-q', 'origin', 'main');
+  Object.assign(rig.env, { GITHUB_TOKEN: gh.token, FACTORY_GITHUB_API: gh.url, FACTORY_GITHUB_REPO: 'acme/diffie' });
   tg = await telegramRig(basePort(62), rig.root);
   const job = { tests: ['unit'] };
   // The three chats' jobs lease diffie's 10-port blocks 30 apart inside one block of the run's
   // window: a file holding fewer blocks leaves room for the other file running beside it.
   const jobs = basePort(63);
   tg.writeConfig([
-    { id: HAPPY, repo: rig.repo, ...job, portRange: jobs },
+    { id: HAPPY, repo: rig.repo, ...job, portRange: jobs, publisher: 'github' },
     { id: CANCEL, repo: rig.repo, ...job, portRange: jobs + 30 },
     { id: SECRETS, repo: rig.repo, ...job, portRange: jobs + 60 },
   ]);
@@ -55,6 +71,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await tg?.dispose();
   await rig?.dispose();
+  await gh?.close();
 });
 
 const refused = (port: number) =>
@@ -87,8 +104,8 @@ async function progressText(chatId: number, pattern: RegExp, bot: BotProcess): P
   );
 }
 
-describe('a Telegram message becomes a job; the chat follows it', () => {
-  it('from /new to ready_for_human_review: one progress message, edited through a bot restart, ends with the links', {
+describe('a Telegram message becomes a job and a pull request; the chat follows it', () => {
+  it('from /new to a pull request: one progress message, edited through a bot restart, ends with the PR, preview and verdict', {
     timeout: 900_000,
   }, async () => {
     // The builder waits for this file, so the bot is restarted while the job is surely mid-way.
@@ -120,24 +137,40 @@ describe('a Telegram message becomes a job; the chat follows it', () => {
     expect(done.state, worker.output()).toBe('ready_for_human_review');
     const text = await progressText(HAPPY, /^✅ Ready for review/, bot);
 
-    // Still one message in the chat — the same one — now carrying the links.
-    const messages = tg.messages(HAPPY);
-    expect(messages.map((m) => m.id)).toEqual([before?.messageId]);
-    expect(messages[0]?.replyTo).toBe(before?.requestMessageId);
-    expect(messages[0]?.keyboard).toEqual({ inline_keyboard: [] });
+    // The pull request: one, on the job's branch pushed to origin, its body naming the chat message.
+    const pr = `${gh.web}/acme/diffie/pull/1`;
     const m = rig.manifest(id);
+    expect(m.reviewRequest).toEqual({ publisher: 'github', url: pr });
+    expect(gh.pulls).toHaveLength(1);
+    expect(gh.pulls[0]?.head).toBe(`factory/${id}`);
+    expect(git(bare, 'rev-parse', `refs/heads/factory/${id}`)).toBe(m.head);
+    expect(gh.pulls[0]?.body).toContain(
+      `requested in Telegram by &#64;alice: chat ${HAPPY}, message ${before?.requestMessageId}`,
+    );
+
+    // Still one text message in the chat — the same one — now carrying the links, and a button to the PR.
+    const messages = tg.messages(HAPPY);
+    expect(messages.map((x) => x.id)).toEqual([before?.messageId]);
+    expect(messages[0]?.replyTo).toBe(before?.requestMessageId);
+    expect(messages[0]?.keyboard).toEqual({ inline_keyboard: [[{ text: 'Pull request', url: pr }]] });
     expect(text).toContain(`✅ Ready for review — ${id}: Show the number of projects in the page header`);
-    expect(text).toContain(`Review: ${m.reviewRequest?.url}`);
-    expect(m.reviewRequest?.url).toMatch(/^file:\/\/.*review\.html$/);
+    expect(text).toContain(`Pull request: ${pr}`);
     for (const [name, url] of Object.entries(m.preview?.urls ?? {})) expect(text).toContain(`${name} ${url}`);
     expect(text).toMatch(/^Preview: /m);
-    // The emulator has no sendVideo: the video is linked, and the store remembers it tried.
-    const feature = m.rounds.at(-1)?.validation?.scenarios.find((s) => s.feature);
-    expect(text).toContain(`Video: ${join(rig.repo, '.factory', 'jobs', id, feature?.video ?? '?')}`);
     expect(text).toMatch(/^Tests: unit passed/m);
     expect(text).toContain('Verdict: approve — Looks right');
+
+    // The feature's video went up as a video (mp4: the GitHub publisher records one), in reply to it.
+    const feature = m.rounds.at(-1)?.validation?.scenarios.find((s) => s.feature);
+    expect(feature?.video).toMatch(/\.mp4$/);
+    expect(text).toContain('Video: sent below');
+    expect(tg.uploads).toHaveLength(1);
+    const [video] = tg.uploads;
+    expect(video).toMatchObject({ method: 'sendVideo', chatId: String(HAPPY), replyTo: before?.messageId });
+    expect(video?.caption).toBe(`${id}: the feature on video`);
+    expect(video?.bytes.equals(readFileSync(join(rig.repo, '.factory', 'jobs', id, feature?.video ?? '?')))).toBe(true);
     const [after] = await store.chatMessages({ channel: 'telegram', jobId: id });
-    expect(after).toMatchObject({ messageId: before?.messageId, videoMessageId: 0 });
+    expect(after).toMatchObject({ messageId: before?.messageId, videoMessageId: video?.messageId });
     expect(after?.lastEventId).toBeGreaterThan(before?.lastEventId ?? 0);
     // The link back: the job's history says where it came from.
     const events = await store.events({ jobId: id });
@@ -145,7 +178,8 @@ describe('a Telegram message becomes a job; the chat follows it', () => {
       // The emulator gives every chat its user's username, so the link is a public group's form.
       `requested in Telegram by @alice: chat ${HAPPY}, message ${before?.requestMessageId} (https://t.me/alice/${before?.requestMessageId})`,
     );
-    expect(bot.output()).not.toContain(TOKEN);
+    expect(m.requestedVia).toBe(events.find((e) => e.type === 'control' && e.action === 'requested')?.message);
+    for (const secret of [TOKEN, gh.token]) expect(bot.output() + worker.output()).not.toContain(secret);
     expect(await bot.stop()).toBe(0);
     worker.child.kill('SIGTERM');
     expect((await rig.factory(['job', 'close', id])).code).toBe(0);
