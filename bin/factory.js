@@ -1,3 +1,3 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI lives in dist/ (built by `npm run build`).
-import('../dist/cli.js').then((m) => m.main(process.argv.slice(2)));
+// Thin launcher: the CLI's bundle in dist/bundle/ (built by `npm run build`, ADR 0163).
+import('../dist/bundle/cli.js').then((m) => m.main(process.argv.slice(2)));

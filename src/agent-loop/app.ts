@@ -10,8 +10,8 @@
  */
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { FactoryFailure, isFactoryFailure } from '../lib/failure.js';
+import { packageRoot } from '../lib/package-root.js';
 import { getInstanceEnv, resolveInstance, startInstance, stopInstance } from '../services/index.js';
 import type { McpServerSpec } from './types.js';
 
@@ -80,7 +80,7 @@ export function factoryMcpServer(worktreeId: string): McpServerSpec {
 export function writeFactoryShim(stateDir: string): string {
   const dir = join(stateDir, 'bin');
   mkdirSync(dir, { recursive: true });
-  const bin = fileURLToPath(new URL('../../bin/factory.js', import.meta.url));
+  const bin = join(packageRoot(), 'bin', 'factory.js');
   const path = join(dir, 'factory');
   writeFileSync(
     path,

@@ -6,13 +6,10 @@
  * (checked before serving, so a client sees the mistake at once instead of from every tool).
  */
 import { defineCommand } from 'citty';
-import { readFileSync } from 'node:fs';
 import { locateContractFile } from '../contract/index.js';
 import { ExitCode } from '../lib/failure.js';
+import { packageVersion as version } from '../lib/package-root.js';
 import { serveStdio } from '../mcp/index.js';
-
-const version = () =>
-  (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export default defineCommand({
   meta: { name: 'mcp', description: "Serve this worktree's app as MCP tools over stdio (for agents)." },

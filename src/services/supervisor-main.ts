@@ -1,5 +1,5 @@
 /**
- * Entry point of the detached supervisor process: `node dist/services/supervisor-main.js <instance
+ * Entry point of the detached supervisor process: `node dist/bundle/supervisor-main.js <instance
  * dir>` (the folder only names it in `ps`; everything else comes with the plan).
  * Spawned by `start` (./supervisor-spawn.ts), usually before the CLI has compiled anything: it
  * boots, then reads its plan as JSON on stdin (EOF without one: not needed, it exits). Then it

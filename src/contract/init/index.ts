@@ -4,8 +4,8 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ExitCode, FactoryFailure } from '../../lib/failure.js';
+import { packageRoot } from '../../lib/package-root.js';
 import { compileText } from '../compile.js';
 import { CONTRACT_FILE } from '../locate.js';
 import { type Blocker, startBlockers } from './blockers.js';
@@ -26,7 +26,7 @@ export interface InitResult {
 }
 
 /** The published schema of the running factory (package root/factory.schema.json). */
-export const INSTALLED_SCHEMA = fileURLToPath(new URL('../../../factory.schema.json', import.meta.url));
+export const INSTALLED_SCHEMA = join(packageRoot(), 'factory.schema.json');
 
 /**
  * What the `$schema=` line points at: the copy in the project's node_modules when factory is a

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
-import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { delimiter, dirname, isAbsolute, join } from 'node:path';
+import { packageRoot as factoryRoot } from '../../lib/package-root.js';
 
 /**
  * Directories whose executables a sandboxed agent needs although bwrap hides where they live
@@ -19,8 +19,8 @@ export function hiddenDirs(): string[] {
   return [...dirs].filter((d) => existsSync(d));
 }
 
-/** factory's own package root (dist/sandboxes/providers/ or src/sandboxes/providers/ → three levels up). */
-export const FACTORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/** factory's own package root (the one the running code is in: src/, dist/ or dist/bundle/). */
+export const FACTORY_ROOT = factoryRoot();
 
 /** Bin dirs are small; a huge PATH dir is not scanned for symlinks past this many entries. */
 const MAX_SCAN = 1_000;
