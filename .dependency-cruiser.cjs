@@ -70,6 +70,8 @@ const ENTRIES = {
   contract: ['index.ts', 'locate.ts', 'light.ts'],
   // `factory setup` / `test`: the steps without the output schema's TypeBox (ADR 0161)
   setup: ['index.ts', 'light.ts'],
+  // `factory test`: running the suites without the output schema's TypeBox (ADR 0161)
+  'test-suites': ['index.ts', 'light.ts'],
   // the bot's published shapes (its allowlist file, its --json log), for the schema registry
   'bots/telegram': ['index.ts', 'schema.ts'],
   // the dashboard's JSON API shapes, for the schema registry (src/schemas.ts) without the server

@@ -44,7 +44,7 @@ export async function benchModuleLoad(): Promise<Row[]> {
     mkdirSync(project);
     writeFileSync(
       join(project, 'factory.yaml'),
-      'name: m\nports: [api]\nenv:\n  API_URL: http://127.0.0.1:${API_PORT}\nservices:\n  api:\n    command: [node, -e, "0"]\n    port: api\n    one_shot: true\n',
+      'name: m\nports: [api]\nenv:\n  API_URL: http://127.0.0.1:${API_PORT}\nservices:\n  api:\n    command: [node, -e, "0"]\n    port: api\n    one_shot: true\ntests:\n  unit:\n    command: ["true"]\n',
     );
     const commands: string[][] = [
       ['status', '--json'],
@@ -52,6 +52,8 @@ export async function benchModuleLoad(): Promise<Row[]> {
       ['config', '--json'],
       ['check', '--json'],
       ['setup', '--json'],
+      // a suite that needs no service: what the command itself loads and costs
+      ['test', 'unit', '--json'],
     ];
     for (const args of commands) {
       const list = join(dir, `${args[0]}.list`);

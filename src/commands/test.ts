@@ -6,11 +6,12 @@
  * XML, summary.json) are kept in `.factory/artifacts/<run id>/`.
  */
 import { defineCommand } from 'citty';
-import { loadContract } from '../contract/index.js';
+import { loadContract } from '../contract/light.js';
 import { ExitCode } from '../lib/failure.js';
 import { colors, eprintln, printJson, println } from '../lib/output.js';
 import { resolveInstanceRef } from '../setup/light.js';
-import { runtimeControl, runTests, type TestEvent, type SuiteResult } from '../test-suites/index.js';
+import type { SuiteResult, TestEvent } from '../test-suites/index.js';
+import { runtimeControl, runTests } from '../test-suites/light.js';
 
 function seconds(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;

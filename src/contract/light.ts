@@ -17,6 +17,7 @@ export {
   resolveEnvMap,
   resolveTemplate,
   serviceEnv,
+  withEnv,
 } from './interpolate.js';
 export { parseTemplate } from './template.js';
 export { countLabel, diagnosticJson, renderDiagnostics } from './report.js';

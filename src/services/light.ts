@@ -7,4 +7,5 @@
 export { startInstance } from './start.js';
 export { stopInstance, cleanInstance } from './stop.js';
 export { restartService } from './restart.js';
-export { describeInstanceEnv, toShell } from './env.js';
+export { describeInstanceEnv, getInstanceEnv, toShell } from './env.js';
+export { readInstanceStatus } from './status-read.js';

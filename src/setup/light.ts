@@ -5,3 +5,5 @@
  */
 export { runSetup } from './run.js';
 export { resolveInstanceRef } from './instance.js';
+export { setupEnv } from './env.js';
+export { runCommand } from './run-command.js';

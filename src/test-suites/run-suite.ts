@@ -8,7 +8,8 @@ import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import type { TestSuite } from '../contract/index.js';
-import { runCommand, type CommandRun } from '../setup/index.js';
+import type { CommandRun } from '../setup/index.js';
+import { runCommand } from '../setup/light.js';
 import { addCounts, countJunit, type JunitCounts } from './junit.js';
 
 export type SuiteStatus = 'passed' | 'failed' | 'timed-out' | 'interrupted' | 'error' | 'not-run';

@@ -9,9 +9,11 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { withEnv, type Contract } from '../contract/index.js';
+import type { Contract } from '../contract/index.js';
+import { withEnv } from '../contract/light.js';
 import { ExitCode, FactoryFailure, isFactoryFailure } from '../lib/failure.js';
-import { setupEnv, type InstanceRef } from '../setup/index.js';
+import type { InstanceRef } from '../setup/index.js';
+import { setupEnv } from '../setup/light.js';
 import type { InstanceControl } from './control.js';
 import { newRunId } from './run-id.js';
 import { runSuite, type SuiteResult } from './run-suite.js';

@@ -3,13 +3,8 @@
  */
 import type { Contract } from '../contract/index.js';
 import { ExitCode, FactoryFailure } from '../lib/failure.js';
-import {
-  getInstanceEnv,
-  readInstanceStatus,
-  startInstance,
-  stopInstance,
-  type InstanceStatus,
-} from '../services/index.js';
+import type { InstanceStatus } from '../services/index.js';
+import { getInstanceEnv, readInstanceStatus, startInstance, stopInstance } from '../services/light.js';
 import type { InstanceRef } from '../setup/index.js';
 import type { InstanceControl } from './control.js';
 
