@@ -9,7 +9,6 @@ export type * from './types.js';
 export * from './light.js';
 export { CONTRACT_FILE, findContractFile, locateContractFile } from './locate.js';
 export { loadContractWithWarnings, type LoadOptions } from './load.js';
-export { withEnv } from './interpolate.js';
 export { graphEdges, type GraphEdge } from './graph.js';
 export { FactoryYamlSchema, type FactoryYaml } from './schema.js';
 export { CheckOutput, ConfigOutput, InitOutput } from './output-schemas.js';

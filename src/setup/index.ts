@@ -11,6 +11,6 @@ export type {
   SetupEvent,
 } from './run.js';
 export type { InstanceRef } from './instance.js';
-export { setupEnv, type SetupInstance } from './env.js';
-export { runCommand, type CommandRun } from './run-command.js';
+export type { SetupInstance } from './env.js';
+export type { CommandRun } from './run-command.js';
 export { SetupOutputSchema } from './schema.js';
