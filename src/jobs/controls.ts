@@ -145,7 +145,15 @@ export async function approveJob(store: JobStore, ref: string, by: string): Prom
       exitCode: ExitCode.unavailable,
     });
   }
-  const matched = job.data.approval?.matched ?? [];
+  const given = job.data.approval;
+  if (given?.approvedAt) {
+    throw new FactoryFailure(
+      'already-approved',
+      `job ${job.id} was approved already (by ${given.approvedBy ?? 'someone'} at ${given.approvedAt}); a worker takes it on`,
+      { exitCode: ExitCode.unavailable },
+    );
+  }
+  const matched = given?.matched ?? [];
   const approved = await store.update(job.id, {
     data: { ...job.data, approval: { matched, approvedAt: new Date().toISOString(), approvedBy: by } },
     runnable: true,

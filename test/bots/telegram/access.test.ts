@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteJobStore } from '../../../src/jobs/store/sqlite.js';
+import type { Job } from '../../../src/jobs/types.js';
 import { runFactory } from '../../helpers/cli.js';
 import { waitFor } from '../../jobs/harness.js';
 import { basePort, expectSchema } from '../../services/helpers.js';
@@ -340,6 +341,103 @@ describe('factory bot telegram: who may use it', () => {
         rig.messages(PLAIN).find((m) => m.id === p2.messageId && m.text.startsWith('⏳')),
       );
       expect((await s.chatMessages({ channel: 'telegram', jobId: second.id }))[0]?.messageId).toBe(p2.messageId);
+      expect(await bot.stop()).toBe(0);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a job at its approval gate shows Approve and Cancel; the Approve button lets it go on, recorded as the user', {
+    timeout: 120_000,
+  }, async () => {
+    const GATED = -100131;
+    rig.writeConfig([{ id: GATED, repo }]);
+    const store = join(dir, 'approve.db');
+    const bot = rig.bot({ FACTORY_JOB_STORE: store });
+    await started(bot);
+    const s = openSqliteJobStore(store);
+    try {
+      const dana = rig.client(GATED, 61, 'dana');
+      await dana.sendCommand(dana.makeCommand('/new Rotate the API keys'));
+      const job = await waitFor('the job', async () => (await s.list())[0]);
+      const progress = await waitFor(
+        'its progress message',
+        async () => (await s.chatMessages({ channel: 'telegram', jobId: job.id }))[0],
+      );
+      const shown = (pattern: RegExp) =>
+        waitFor(
+          () =>
+            `the progress message to match ${pattern}; it says:\n${rig.messages(GATED).find((m) => m.id === progress.messageId)?.text}\nbot:\n${bot.output()}`,
+          () => {
+            const m = rig.messages(GATED).find((x) => x.id === progress.messageId);
+            return m && pattern.test(m.text) ? m : undefined;
+          },
+          60_000,
+        );
+      // No worker runs: the test walks the job to the gate as a worker would (the legal path).
+      const path = [
+        'planned',
+        'worktree_created',
+        'sandbox_created',
+        'dev_environment_starting',
+        'dev_environment_ready',
+        'implementation_in_progress',
+        'tests_running',
+        'browser_validation_running',
+        'video_recorded',
+        'awaiting_approval',
+      ] as const;
+      let from: Job['state'] = 'received';
+      for (const to of path) {
+        const current = (await s.get(job.id)) as Job;
+        const patch =
+          to === 'awaiting_approval'
+            ? { runnable: false, data: { ...current.data, approval: { matched: ['config/keys.yml'], approvedAt: null, approvedBy: null } } }
+            : {};
+        await s.transition(job.id, { from, to, role: 'worker', message: `to ${to}` } as never, patch);
+        from = to;
+      }
+      const gate = await shown(/^✋ Awaiting approval/);
+      expect(gate.text).toContain('The change touches gated paths: config/keys.yml');
+      expect(gate.keyboard).toEqual({
+        inline_keyboard: [
+          [
+            { text: 'Approve', callback_data: `approve:${job.id}` },
+            { text: 'Cancel', callback_data: `cancel:${job.id}` },
+          ],
+        ],
+      });
+      await dana.sendCallback(
+        dana.makeCallbackQuery(`approve:${job.id}`, {
+          message: { message_id: progress.messageId, chat: { id: GATED, type: 'supergroup' } },
+        } as never),
+      );
+      const approved = await waitFor('the approval', async () => {
+        const j = await s.get(job.id);
+        return j?.runnable ? j : undefined;
+      });
+      expect(approved.state).toBe('awaiting_approval');
+      expect(approved.data.approval).toMatchObject({ matched: ['config/keys.yml'], approvedBy: 'telegram @dana' });
+      const events = await s.events({ jobId: job.id });
+      expect(events.find((e) => e.type === 'control' && e.action === 'approved')?.message).toBe(
+        'approved by telegram @dana: config/keys.yml',
+      );
+      // The message goes back to a live job's: waiting for a worker to publish, with Cancel only.
+      const live = await shown(/^⏳ .*\nState: awaiting_approval \(publish\)/);
+      expect(live.keyboard).toEqual({ inline_keyboard: [[{ text: 'Cancel', callback_data: `cancel:${job.id}` }]] });
+      // A second approval is refused in words, not recorded twice.
+      await dana.sendCommand(dana.makeCommand(`/approve ${job.id.slice(-6)}`));
+      const again = await waitFor('the answer to /approve', () =>
+        rig.messages(GATED).find((m) => m.text.startsWith(`approve ${job.id}:`)),
+      );
+      expect(again.text).toMatch(
+        new RegExp(
+          `^approve ${job.id}: job ${job.id} was approved already \\(by telegram @dana at .*\\); a worker takes it on$`,
+        ),
+      );
+      expect(
+        (await s.events({ jobId: job.id })).filter((e) => e.type === 'control' && e.action === 'approved'),
+      ).toHaveLength(1);
       expect(await bot.stop()).toBe(0);
     } finally {
       await s.close();
