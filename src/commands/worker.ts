@@ -114,6 +114,13 @@ export default defineCommand({
         untilIdle: args['until-idle'] === true,
         signal: stop.signal,
         onClaim: (job) => mine.add(job.id),
+        // On stderr also with --json (stdout is the events): a person or a log collector sees it.
+        onStoreOutage: (error, retryInMs) =>
+          eprintln(
+            error === null
+              ? colors.green(`job store ${s.location} answers again`)
+              : `${colors.yellow('job store unreachable')} (${error instanceof Error ? error.message : String(error)}); asking again in ${retryInMs / 1000}s`,
+          ),
       });
       if (!args.json)
         eprintln(colors.dim(`worker ${worker.id} (pid ${process.pid}) waiting for jobs; store ${s.location}`));

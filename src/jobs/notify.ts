@@ -6,7 +6,9 @@
  * safety net. The terminal of `job run` / `job new --wait` and `job logs -f` are subscribers; the
  * dashboard and chat bots will be too.
  */
+import { sleep } from '../lib/sleep.js';
 import { isLive } from './states.js';
+import { isStoreUnavailable } from './store/failures.js';
 import type { JobStore } from './store/types.js';
 import type { Job, JobEvent } from './types.js';
 
@@ -14,6 +16,8 @@ const MIN_POLL_MS = 25;
 const MAX_POLL_MS = 1_000;
 /** A store that pushes wake-ups is still read this often when it is silent. */
 export const PUSHED_POLL_MS = 5_000;
+/** How soon a subscriber reads again after the store could not answer. */
+const OUTAGE_RETRY_MS = 1_000;
 
 export interface FollowOptions {
   jobId?: string;
@@ -35,7 +39,17 @@ export async function* followEvents(store: JobStore, o: FollowOptions): AsyncGen
   const first = store.pushes ? PUSHED_POLL_MS : MIN_POLL_MS;
   let wait = first;
   while (!o.signal?.aborted) {
-    const batch = await store.events({ ...(o.jobId ? { jobId: o.jobId } : {}), afterId: after, limit: 500 });
+    let batch: JobEvent[];
+    let job: Job | undefined;
+    try {
+      batch = await store.events({ ...(o.jobId ? { jobId: o.jobId } : {}), afterId: after, limit: 500 });
+      job = batch.length === 0 && o.until && o.jobId ? await store.get(o.jobId) : undefined;
+    } catch (error) {
+      // A store that is restarting: the subscriber waits and reads on from where it was.
+      if (!isStoreUnavailable(error)) throw error;
+      await sleep(OUTAGE_RETRY_MS, o.signal);
+      continue;
+    }
     for (const e of batch) {
       after = e.id;
       yield e;
@@ -45,7 +59,6 @@ export async function* followEvents(store: JobStore, o: FollowOptions): AsyncGen
       continue;
     }
     if (o.until && o.jobId) {
-      const job = await store.get(o.jobId);
       if (!job || o.until(job)) {
         // Events written between the last read and this check are still delivered.
         for (const e of await store.events({ jobId: o.jobId, afterId: after, limit: 100_000 })) yield e;

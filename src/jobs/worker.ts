@@ -24,6 +24,7 @@ import { stopExpiredPreviews } from './previews.js';
 import { syncJobs } from './sync.js';
 import { localView, remoteRepo } from './remote.js';
 import { sleep } from '../lib/sleep.js';
+import { isStoreUnavailable } from './store/failures.js';
 import type { JobStore } from './store/types.js';
 import { killJobStrays } from './strays.js';
 import type { Job, WorkerLease } from './types.js';
@@ -58,9 +59,18 @@ export interface WorkerOptions {
   syncMs?: number;
   /** Called when a job the worker drove stops (ended, waiting, or released). */
   onJobDone?: (job: Job) => void;
+  /**
+   * Called when the store cannot be reached (PostgreSQL restarting, the network): the worker waits
+   * `retryInMs` and asks again, backing off from 1 s to 30 s, instead of ending; `null` error: it
+   * answers again.
+   */
+  onStoreOutage?: (error: unknown | null, retryInMs: number) => void;
 }
 
 const HOST = hostname();
+/** A store outage: the first wait before asking again, doubling up to the last. */
+const OUTAGE_FIRST_MS = 1_000;
+const OUTAGE_MAX_MS = 30_000;
 
 /**
  * The name a worker's leases carry: `FACTORY_WORKER_HOST`, else the host name. Containers and test
@@ -136,6 +146,7 @@ export function startWorker(o: WorkerOptions): WorkerHandle {
     let idle = JOB_DEFAULTS.idlePollMs / 10;
     let lastPreviewSweep = 0;
     let lastSync = 0;
+    let outage = 0;
     while (!o.signal?.aborted) {
       if (Date.now() - lastPreviewSweep > 30_000 && !o.jobId) {
         lastPreviewSweep = Date.now();
@@ -148,19 +159,32 @@ export function startWorker(o: WorkerOptions): WorkerHandle {
       }
       let claimed: Job | undefined;
       if (running.size < concurrency) {
-        claimed = await store.claim({
-          workerId: id,
-          host,
-          pid: process.pid,
-          pidStart: me?.startTime ?? null,
-          leaseMs,
-          maxPerRepo: o.maxPerRepo ?? JOB_DEFAULTS.maxPerRepo,
-          maxPerMachine: o.maxPerMachine ?? JOB_DEFAULTS.maxPerMachine,
-          ...(o.repo ? { repo: o.repo } : {}),
-          ...(o.jobId ? { jobId: o.jobId } : {}),
-          ...(remote ? { remote: remote.remote } : o.jobId ? {} : { remote: null }),
-          isLeaseDead: (lease) => leaseIsDead(lease, host),
-        });
+        try {
+          claimed = await store.claim({
+            workerId: id,
+            host,
+            pid: process.pid,
+            pidStart: me?.startTime ?? null,
+            leaseMs,
+            maxPerRepo: o.maxPerRepo ?? JOB_DEFAULTS.maxPerRepo,
+            maxPerMachine: o.maxPerMachine ?? JOB_DEFAULTS.maxPerMachine,
+            ...(o.repo ? { repo: o.repo } : {}),
+            ...(o.jobId ? { jobId: o.jobId } : {}),
+            ...(remote ? { remote: remote.remote } : o.jobId ? {} : { remote: null }),
+            isLeaseDead: (lease) => leaseIsDead(lease, host),
+          });
+          if (outage > 0) o.onStoreOutage?.(null, 0);
+          outage = 0;
+        } catch (error) {
+          if (!isStoreUnavailable(error)) throw error;
+          // The jobs this worker holds keep their leases while heartbeats get through; a job whose
+          // lease runs out meanwhile is taken over like a dead worker's (ADR 0112).
+          const wait = Math.min(OUTAGE_FIRST_MS * 2 ** outage, OUTAGE_MAX_MS);
+          outage++;
+          o.onStoreOutage?.(error, wait);
+          await sleep(wait, o.signal);
+          continue;
+        }
       }
       if (claimed) {
         idle = JOB_DEFAULTS.idlePollMs / 10;
@@ -168,6 +192,8 @@ export function startWorker(o: WorkerOptions): WorkerHandle {
         const jobId = claimed.id;
         const p = drive(claimed)
           .catch((error) => failInternal(runtime, jobId, error))
+          // The store refused even the failure: the lease runs out and the job is resumed.
+          .catch(() => undefined)
           .finally(() => running.delete(jobId));
         running.set(jobId, p);
         continue;

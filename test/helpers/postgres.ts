@@ -17,6 +17,10 @@ export interface PgCluster {
   url: string;
   /** A new empty database; its URL. */
   database(name?: string): Promise<string>;
+  /** Shuts the server down (fast: clients are disconnected), keeping its data, as a restart or an outage does. */
+  down(): void;
+  /** Starts it again on the same port with the same data. */
+  up(): void;
   stop(): Promise<void>;
 }
 
@@ -49,8 +53,7 @@ export async function startPostgres(port: number, o: { fsync?: boolean } = {}): 
     const gid = execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim();
     for (const p of [dir, sock]) chownSync(p, Number(ids), Number(gid));
   }
-  try {
-    run(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'factory', '--no-sync']);
+  const start = () =>
     run(join(bin, 'pg_ctl'), [
       '-D',
       data,
@@ -61,6 +64,9 @@ export async function startPostgres(port: number, o: { fsync?: boolean } = {}): 
       `-p ${port} -k ${sock} -c listen_addresses=127.0.0.1 -c fsync=${o.fsync ? 'on' : 'off'} -c max_connections=300`,
       'start',
     ]);
+  try {
+    run(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'factory', '--no-sync']);
+    start();
   } catch (error) {
     const log = existsSync(join(dir, 'log')) ? readFileSync(join(dir, 'log'), 'utf8').slice(-2000) : '';
     rmSync(dir, { recursive: true, force: true });
@@ -80,6 +86,10 @@ export async function startPostgres(port: number, o: { fsync?: boolean } = {}): 
       }
       return `postgres://factory@127.0.0.1:${port}/${name}`;
     },
+    down() {
+      run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']);
+    },
+    up: start,
     async stop() {
       try {
         run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);

@@ -2,17 +2,20 @@
  * The JobStore suite on PostgreSQL (a private cluster from Debian's postgresql, on loopback), and
  * what only a server adds: many processes migrating and claiming at once (SKIP LOCKED, the
  * per-repository limit under concurrency), the append-only history, LISTEN/NOTIFY wake-ups, and
- * a store that cannot be reached failing with a hint.
+ * a store that cannot be reached failing with a hint, and a worker process living through a
+ * restart of the server.
  */
 import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createJob } from '../../src/jobs/controls.js';
 import { MIGRATIONS } from '../../src/jobs/store/migrations.js';
 import { openPostgresJobStore } from '../../src/jobs/store/postgres.js';
 import type { JobStore } from '../../src/jobs/store/types.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { startPostgres, type PgCluster } from '../helpers/postgres.js';
 import { basePort } from '../services/helpers.js';
+import { diffieRig, waitFor } from './harness.js';
 import { describeJobStore, newJob } from './store-suite.js';
 
 let cluster: PgCluster;
@@ -159,5 +162,55 @@ describe('postgres job store across processes', () => {
     expect(String((failure as Error).message)).not.toContain('secret');
     expect((failure as { hint?: string }).hint).toMatch(/FACTORY_JOBS_DATABASE_URL/);
     await store.close();
+  });
+});
+
+describe('a worker and a PostgreSQL restart', () => {
+  it('waits with backoff while the store is down instead of ending, then takes the next job', {
+    timeout: 240_000,
+  }, async () => {
+    const url = await cluster.database();
+    const rig = diffieRig({ plain: true });
+    const store = openPostgresJobStore(url);
+    try {
+      await store.list(); // migrated before the worker starts
+      const worker = rig.worker(['--store', url]);
+      await waitFor(
+        () => `the worker to start; it said:\n${worker.output()}`,
+        () => (/waiting for jobs/.test(worker.output()) ? true : undefined),
+      );
+      cluster.down();
+      try {
+        await waitFor(
+          () => `the worker to report the outage; it said:\n${worker.output()}`,
+          () => ((worker.output().match(/job store unreachable/g) ?? []).length >= 2 ? true : undefined),
+          60_000,
+        );
+        expect(worker.child.exitCode).toBeNull();
+        expect(worker.output()).toMatch(/job store unreachable \(.*ECONNREFUSED.*\); asking again in 1s\n/);
+        expect(worker.output()).toMatch(/asking again in 2s\n/);
+      } finally {
+        cluster.up();
+      }
+      await waitFor(
+        () => `the worker to see the store again; it said:\n${worker.output()}`,
+        () => (/job store postgres:\/\/.* answers again/.test(worker.output()) ? true : undefined),
+        60_000,
+      );
+      const job = await createJob(store, 'Say hello in the README', { repo: rig.repo }, rig.env);
+      const claimed = await waitFor(`${job.id} claimed`, async () =>
+        (await store.events({ jobId: job.id })).find((e) => e.type === 'control' && e.action === 'claimed'),
+      );
+      expect(claimed.message).toMatch(/^worker /);
+      worker.child.kill('SIGTERM');
+      const code = await new Promise<number | null>((resolve) =>
+        worker.child.exitCode !== null ? resolve(worker.child.exitCode) : worker.child.once('exit', resolve),
+      );
+      expect(code, worker.output()).toBe(0);
+      expect(worker.output()).not.toMatch(/^\s+at /m);
+    } finally {
+      await store.close();
+      await rig.dispose();
+    }
   });
 });

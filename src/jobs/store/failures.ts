@@ -24,3 +24,28 @@ export function stateChanged(id: string, expected: string, actual: string): Fact
 export function jobFinished(id: string, state: string): FactoryFailure {
   return new FactoryFailure('job-finished', `job ${id} is already ${state}`, { exitCode: ExitCode.unavailable });
 }
+
+/** Socket errors of a server that is down, restarting or out of reach. */
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+]);
+
+/**
+ * A store that cannot answer for now, so asking again later may work: PostgreSQL down or
+ * restarting (connection errors, SQLSTATE class 08, 57P01–57P03 shutdowns, 53300 too many
+ * connections), the network, or SQLite locked by another writer for longer than its busy timeout.
+ * Anything else (a bug, a constraint, a bad migration) is not.
+ */
+export function isStoreUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = String((error as { code?: unknown }).code ?? '');
+  if (UNREACHABLE.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code) || code === '53300') return true;
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'job-store-unreachable') return true;
+  return /^Connection terminated|timeout exceeded when trying to connect/.test(error.message);
+}

@@ -392,7 +392,13 @@ describe('factory bot telegram: who may use it', () => {
         const current = (await s.get(job.id)) as Job;
         const patch =
           to === 'awaiting_approval'
-            ? { runnable: false, data: { ...current.data, approval: { matched: ['config/keys.yml'], approvedAt: null, approvedBy: null } } }
+            ? {
+                runnable: false,
+                data: {
+                  ...current.data,
+                  approval: { matched: ['config/keys.yml'], approvedAt: null, approvedBy: null },
+                },
+              }
             : {};
         await s.transition(job.id, { from, to, role: 'worker', message: `to ${to}` } as never, patch);
         from = to;
