@@ -31,7 +31,9 @@ beforeAll(async () => {
   fx.track(ID);
   const setup = await fx.factory(['setup', '--worktree-id', ID], 240_000);
   expect(setup.code, setup.stderr).toBe(0);
-  const start = await fx.factory(['start', '--worktree-id', ID], 180_000);
+  // Its own registry (the state home) but the run's port window: the instance leases from this
+  // file's block, not from the run's default pool, which the run's shared registry hands out too.
+  const start = await fx.factory(['start', '--worktree-id', ID, '--port-range', String(PORT + 10)], 180_000);
   expect(start.code, start.stderr).toBe(0);
   router = (await startRouter(fx.dir, env, PORT)).child;
   browser = await chromium.launch({
