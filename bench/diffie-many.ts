@@ -51,10 +51,16 @@ function factory(
 }
 
 /** A process's start time (clock ticks since boot), so a recycled pid is not taken for it. */
+/**
+ * A live process's start time (with its pid, what tells it from a recycled pid); undefined when it
+ * is gone or a zombie — exited, and only waiting for init to reap it (this VM's init reaps orphans
+ * seconds later, so an exited supervisor shows as `Z` for a while after `clean`).
+ */
 function startTime(pid: number): string | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[0] === 'Z' ? undefined : fields[19];
   } catch {
     return undefined;
   }
