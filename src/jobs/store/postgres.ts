@@ -21,7 +21,7 @@ import { sleep } from '../../lib/sleep.js';
 import pg from 'pg';
 import { checkTransition, isLive } from '../states.js';
 import type { Job, JobEvent, NewJob, NewJobEvent, TransitionRequest } from '../types.js';
-import { jobFinished, leaseLost, notFound, stateChanged } from './failures.js';
+import { isStoreUnavailable, jobFinished, leaseLost, notFound, stateChanged } from './failures.js';
 import { MIGRATIONS, migrationSql } from './migrations.js';
 import {
   chatMessageFromRow,
@@ -90,6 +90,10 @@ export function openPostgresJobStore(url: string): JobStore {
   const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, types });
   // An idle connection the server closed: the pool drops it; the next query opens another.
   pool.on('error', () => {});
+  // A checked-out one (a transaction between two queries when the server shuts down) emits its
+  // error on the client, which would crash the process: the query in flight fails instead, and the
+  // client is released as broken (below).
+  pool.on('connect', (client) => client.on('error', () => {}));
 
   const migrate = async () => {
     const c = await pool.connect();
@@ -120,6 +124,7 @@ export function openPostgresJobStore(url: string): JobStore {
     await ready;
     const c = await pool.connect();
     const t: Tx = { c, notify: new Set() };
+    let broken: Error | undefined;
     try {
       await c.query('BEGIN');
       const result = await fn(t);
@@ -127,10 +132,11 @@ export function openPostgresJobStore(url: string): JobStore {
       await c.query('COMMIT');
       return result;
     } catch (error) {
-      await c.query('ROLLBACK').catch(() => {});
+      if (isStoreUnavailable(error)) broken = error as Error;
+      else await c.query('ROLLBACK').catch(() => {});
       throw error;
     } finally {
-      c.release();
+      c.release(broken); // a broken connection is closed, not handed to the next caller
     }
   };
   const query = async <R extends pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<R[]> => {
