@@ -16,6 +16,7 @@ import { onInterrupt } from '../lib/interrupt.js';
 import { eprintln, println } from '../lib/output.js';
 import { localPublisher } from '../publish/index.js';
 import { store } from './ui/job-cli.js';
+import { storeOutageLine } from './ui/job-render.js';
 
 function listenOf(v: string | undefined): { host: string; port: number } {
   if (v === undefined) return { host: '127.0.0.1', port: 8443 };
@@ -94,7 +95,13 @@ export default defineCommand({
           : {}),
       });
       if (args.worker)
-        worker = startWorker({ store: s, publisher: localPublisher(), concurrency, signal: stop.signal });
+        worker = startWorker({
+          store: s,
+          publisher: localPublisher(),
+          concurrency,
+          signal: stop.signal,
+          onStoreOutage: (error, retryInMs) => eprintln(storeOutageLine(s.location, error, retryInMs)),
+        });
       await Promise.all([bot.done, worker?.done]);
       return ExitCode.ok;
     } finally {

@@ -24,7 +24,7 @@ import { colors, eprintln, println } from '../lib/output.js';
 import { githubPublisher, localPublisher, type Publisher } from '../publish/index.js';
 import { parseDuration } from './agent-prd.js';
 import { store } from './ui/job-cli.js';
-import { eventLine } from './ui/job-render.js';
+import { eventLine, storeOutageLine } from './ui/job-render.js';
 
 function count(v: string | undefined, flag: string, fallback: number): number {
   if (v === undefined) return fallback;
@@ -115,12 +115,7 @@ export default defineCommand({
         signal: stop.signal,
         onClaim: (job) => mine.add(job.id),
         // On stderr also with --json (stdout is the events): a person or a log collector sees it.
-        onStoreOutage: (error, retryInMs) =>
-          eprintln(
-            error === null
-              ? colors.green(`job store ${s.location} answers again`)
-              : `${colors.yellow('job store unreachable')} (${error instanceof Error ? error.message : String(error)}); asking again in ${retryInMs / 1000}s`,
-          ),
+        onStoreOutage: (error, retryInMs) => eprintln(storeOutageLine(s.location, error, retryInMs)),
       });
       if (!args.json)
         eprintln(colors.dim(`worker ${worker.id} (pid ${process.pid}) waiting for jobs; store ${s.location}`));

@@ -109,3 +109,10 @@ export function manifestLines(m: JobManifest): string[] {
     );
   return out;
 }
+
+/** A worker's line about the job store going away (`error`) or answering again (`null`). */
+export function storeOutageLine(location: string, error: unknown, retryInMs: number): string {
+  if (error === null) return colors.green(`job store ${location} answers again`);
+  const why = error instanceof Error ? error.message : String(error);
+  return `${colors.yellow('job store unreachable')} (${why}); asking again in ${retryInMs / 1000}s`;
+}
