@@ -192,8 +192,10 @@ export function startWorker(o: WorkerOptions): WorkerHandle {
         const jobId = claimed.id;
         const p = drive(claimed)
           .catch((error) => failInternal(runtime, jobId, error))
-          // The store refused even the failure: the lease runs out and the job is resumed.
-          .catch(() => undefined)
+          // The store could not take even the failure: the lease runs out and the job is resumed.
+          .catch((error: unknown) => {
+            if (!isStoreUnavailable(error)) throw error;
+          })
           .finally(() => running.delete(jobId));
         running.set(jobId, p);
         continue;
