@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteJobStore } from '../../../src/jobs/store/sqlite.js';
-import type { Job } from '../../../src/jobs/types.js';
+import { JOB_STATES } from '../../../src/publish/index.js';
 import { runFactory } from '../../helpers/cli.js';
 import { waitFor } from '../../jobs/harness.js';
 import { basePort, expectSchema } from '../../services/helpers.js';
@@ -375,33 +375,17 @@ describe('factory bot telegram: who may use it', () => {
           60_000,
         );
       // No worker runs: the test walks the job to the gate as a worker would (the legal path).
-      const path = [
-        'planned',
-        'worktree_created',
-        'sandbox_created',
-        'dev_environment_starting',
-        'dev_environment_ready',
-        'implementation_in_progress',
-        'tests_running',
-        'browser_validation_running',
-        'video_recorded',
-        'awaiting_approval',
-      ] as const;
-      let from: Job['state'] = 'received';
-      for (const to of path) {
-        const current = (await s.get(job.id)) as Job;
-        const patch =
-          to === 'awaiting_approval'
-            ? {
-                runnable: false,
-                data: {
-                  ...current.data,
-                  approval: { matched: ['config/keys.yml'], approvedAt: null, approvedBy: null },
-                },
-              }
-            : {};
+      // JOB_STATES is in pipeline order: received → … → video_recorded → awaiting_approval.
+      const path = JOB_STATES.slice(1, JOB_STATES.indexOf('awaiting_approval') + 1);
+      // The gate holds it (not runnable) with the file it matched, as the publish stage leaves it.
+      const gated = {
+        runnable: false,
+        data: { ...job.data, approval: { matched: ['config/keys.yml'], approvedAt: null, approvedBy: null } },
+      };
+      for (const [i, to] of path.entries()) {
+        const from = i === 0 ? 'received' : path[i - 1];
+        const patch = to === 'awaiting_approval' ? gated : {};
         await s.transition(job.id, { from, to, role: 'worker', message: `to ${to}` } as never, patch);
-        from = to;
       }
       const gate = await shown(/^✋ Awaiting approval/);
       expect(gate.text).toContain('The change touches gated paths: config/keys.yml');
