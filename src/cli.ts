@@ -9,11 +9,9 @@ import { commands } from './commands/index.js';
 import { ExitCode, FactoryFailure, isFactoryFailure } from './lib/failure.js';
 import { checkArgv } from './commands/index.js';
 import { interruptForClosedOutput } from './lib/interrupt.js';
-import { packageVersion } from './lib/package-root.js';
+// Read on demand: `status` is benchmarked against `node -e 0`, so the hot path reads no extra file.
+import { packageVersion as version } from './lib/package-root.js';
 import { eprintln, formatDiagnostic, printJson, colors, watchClosedOutput } from './lib/output.js';
-
-/** Read on demand: `status` is benchmarked against `node -e 0`, so the hot path reads no extra file. */
-export const version = packageVersion;
 
 /** "did you mean" loads the edit-distance library only when the user made a mistake. */
 async function suggestion(word: string, candidates: string[]): Promise<string | undefined> {
